@@ -1,0 +1,390 @@
+package io.ratestack;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What every limiter shares. A limiter is a tree whose leaves are {@link TimesPerLimiter}s; the state lives only in
+ * the leaves, each guarded by its own {@link Mutex}. Every operation locks the distinct leaves of the tree in
+ * ascending id order, brings their windows up to date, decides, and unlocks; listeners, waiters' futures and
+ * dispatch run only after the locks are released. A composite therefore takes the slots of all its parts at once or
+ * none, and no other thread ever sees a partial take.
+ *
+ * <p>Waiting is asynchronous at heart: a {@link Waiter} is registered on every leaf of its limiter and is tried
+ * again when one of them may have room (a refund, a window's end). Blocking acquires wait on the waiter's future.
+ */
+abstract class AbstractLimiter implements RateLimiter {
+
+    /** The rest of a plan: reserve what comes after, or undo and answer {@code false}. */
+    @FunctionalInterface
+    interface Then {
+        boolean run();
+    }
+
+    static final Then DONE = () -> true;
+
+    final Clock clock;
+    final @Nullable String name;
+    volatile boolean closed;
+    /** Waiters made through this limiter; guarded by the locks of all its leaves. */
+    int waiting;
+
+    AbstractLimiter(Clock clock, @Nullable String name) {
+        this.clock = clock;
+        this.name = name;
+    }
+
+    /** The distinct leaves of this tree, sorted by id: the lock order. */
+    abstract TimesPerLimiter[] leaves();
+
+    // ---- the plan: called with every leaf locked and rolled up to date ----
+
+    /** Takes this node's slots, then runs {@code then}; if either fails, gives back what it took. */
+    abstract boolean reserve(Journal journal, Then then);
+
+    /** Takes the slots of one use and answers them sorted by id, or answers {@code null} and takes nothing. */
+    TimesPerLimiter @Nullable [] reserveTop() {
+        Journal journal = new Journal();
+        return reserve(journal, DONE) ? journal.sorted() : null;
+    }
+
+    /** Whether {@link #reserveTop()} would succeed; changes nothing. */
+    boolean feasible() {
+        boolean[] feasible = {false};
+        reserve(new Journal(), () -> {
+            feasible[0] = true;
+            return false;
+        });
+        return feasible[0];
+    }
+
+    /** The best estimate of how long until a use could be admitted. */
+    abstract long retryAfterNanos(long now);
+
+    /** How many uses could be admitted now; a bound for composites that share a leaf. */
+    abstract int remainingLocked();
+
+    /** Whether this limiter could ever admit again, whatever happens to its counts. */
+    abstract boolean canEverAdmit();
+
+    // ---- RateLimiter ----
+
+    @Override
+    public final AcquireResult tryAcquire() {
+        TimesPerLimiter[] leaves = leaves();
+        if (leaves.length == 0) {
+            return closed ? new Refusal(Refusal.NEVER, 0) : NoopPermit.INSTANCE;
+        }
+        TimesPerLimiter @Nullable [] taken;
+        Refusal refusal = null;
+        boolean slow;
+        lockAll(leaves);
+        try {
+            long now = clock.nanoTime();
+            slow = rollAll(leaves, now);
+            taken = closed ? null : reserveTop();
+            if (taken == null) {
+                refusal = closed ? new Refusal(Refusal.NEVER, 0) : new Refusal(retryAfterNanos(now), remainingLocked());
+            } else if (slow) {
+                markTaken(taken);
+            }
+        } finally {
+            unlockAll(leaves);
+        }
+        if (slow) {
+            afterChanges(leaves);
+        }
+        return taken != null ? new HeldPermit(this, taken) : refusal;
+    }
+
+    @Override
+    public final Permit acquire(int priority, Duration timeout) {
+        Object outcome = acquireOrWait(priority, Nanos.timeout(timeout), true);
+        if (outcome instanceof Permit permit) {
+            return permit;
+        }
+        if (outcome instanceof RateLimitedException refused) {
+            throw refused;
+        }
+        CompletableFuture<Permit> future = ((Waiter) outcome).future;
+        try {
+            return future.get();
+        } catch (InterruptedException interrupted) {
+            if (!future.cancel(false)) {
+                Permit admitted = future.getNow(null);
+                if (admitted != null) {
+                    admitted.cancel();
+                }
+            }
+            Thread.currentThread().interrupt();
+            throw new RateLimitedException("interrupted while waiting for " + this, interrupted);
+        } catch (ExecutionException failed) {
+            Throwable cause = failed.getCause();
+            throw new RateLimitedException(cause.getMessage(), cause);
+        } catch (CancellationException cancelled) {
+            throw new RateLimitedException("the wait for " + this + " was cancelled", cancelled);
+        }
+    }
+
+    @Override
+    public final CompletableFuture<Permit> acquireAsync(int priority, Duration timeout) {
+        Object outcome = acquireOrWait(priority, Nanos.timeout(timeout), false);
+        if (outcome instanceof Permit permit) {
+            return CompletableFuture.completedFuture(permit);
+        }
+        if (outcome instanceof RateLimitedException refused) {
+            return CompletableFuture.failedFuture(refused);
+        }
+        return ((Waiter) outcome).future;
+    }
+
+    /**
+     * Admits at once or registers a waiter. A new waiter does not overtake queued ones: if any leaf has a queue, it
+     * joins the queues and the queues are served in order, which may admit it before this returns.
+     *
+     * @return a {@link Permit}, a {@link Waiter}, or a {@link RateLimitedException} to report
+     */
+    private Object acquireOrWait(int priority, long timeoutNanos, boolean blocking) {
+        if (closed || !canEverAdmit()) {
+            return new RateLimitedException(this + " is closed");
+        }
+        TimesPerLimiter[] leaves = leaves();
+        if (leaves.length == 0) {
+            return NoopPermit.INSTANCE;
+        }
+        TimesPerLimiter @Nullable [] taken = null;
+        Waiter waiter = null;
+        boolean slow;
+        lockAll(leaves);
+        try {
+            long now = clock.nanoTime();
+            slow = rollAll(leaves, now);
+            boolean queued = anyQueued(leaves);
+            if (!queued || timeoutNanos == 0) {
+                taken = reserveTop();
+            }
+            if (taken != null) {
+                if (slow) {
+                    markTaken(taken);
+                }
+            } else if (timeoutNanos > 0) {
+                waiter = new Waiter(this, priority, blocking);
+                for (TimesPerLimiter leaf : leaves) {
+                    LeafSupport support = leaf.supportLocked();
+                    support.queue.add(waiter);
+                    if (queued) {
+                        support.events |= LeafSupport.SERVE;
+                    }
+                }
+                waiting++;
+                slow = true;
+                if (timeoutNanos < Nanos.FOREVER) {
+                    Waiter expiring = waiter;
+                    waiter.timeout = Timers.schedule(clock, now + timeoutNanos, () -> expiring.expire(timeoutNanos));
+                }
+            }
+        } finally {
+            unlockAll(leaves);
+        }
+        if (slow) {
+            afterChanges(leaves);
+        }
+        if (taken != null) {
+            return new HeldPermit(this, taken);
+        }
+        if (waiter == null) {
+            return new RateLimitedException(this + " did not admit at once and the timeout is zero");
+        }
+        Waiter registered = waiter;
+        waiter.future.whenComplete((permit, failure) -> registered.withdraw());
+        return waiter;
+    }
+
+    @Override
+    public final <T> T call(Callable<T> body) throws Exception {
+        Permit permit = acquire();
+        T result;
+        try {
+            result = body.call();
+        } catch (RateLimitCancelException cancel) {
+            permit.cancel();
+            throw cancel;
+        } catch (Throwable failure) {
+            permit.close();
+            throw failure;
+        }
+        permit.close();
+        return result;
+    }
+
+    @Override
+    public final void run(Runnable body) {
+        Permit permit = acquire();
+        try {
+            body.run();
+        } catch (RateLimitCancelException cancel) {
+            permit.cancel();
+            throw cancel;
+        } catch (Throwable failure) {
+            permit.close();
+            throw failure;
+        }
+        permit.close();
+    }
+
+    @Override
+    public final RateLimitStatus status() {
+        TimesPerLimiter[] leaves = leaves();
+        if (leaves.length == 0) {
+            return closed ? RateLimitStatus.LOCKED : RateLimitStatus.UNLOCKED;
+        }
+        boolean open;
+        boolean slow;
+        lockAll(leaves);
+        try {
+            slow = rollAll(leaves, clock.nanoTime());
+            open = !closed && feasible();
+        } finally {
+            unlockAll(leaves);
+        }
+        if (slow) {
+            afterChanges(leaves);
+        }
+        return open ? RateLimitStatus.UNLOCKED : RateLimitStatus.LOCKED;
+    }
+
+    @Override
+    public final int remaining() {
+        TimesPerLimiter[] leaves = leaves();
+        if (leaves.length == 0) {
+            return closed ? 0 : Integer.MAX_VALUE;
+        }
+        int remaining;
+        boolean slow;
+        lockAll(leaves);
+        try {
+            slow = rollAll(leaves, clock.nanoTime());
+            remaining = closed ? 0 : remainingLocked();
+        } finally {
+            unlockAll(leaves);
+        }
+        if (slow) {
+            afterChanges(leaves);
+        }
+        return remaining;
+    }
+
+    @Override
+    public final int waiting() {
+        TimesPerLimiter[] leaves = leaves();
+        lockAll(leaves);
+        try {
+            return waiting;
+        } finally {
+            unlockAll(leaves);
+        }
+    }
+
+    /** Fails every waiter made through this limiter. Composites override to also mark themselves closed. */
+    void failOwnWaiters() {
+        List<Waiter> own = new ArrayList<>();
+        for (TimesPerLimiter leaf : leaves()) {
+            leaf.mutex.lock();
+            try {
+                LeafSupport support = leaf.support;
+                if (support != null) {
+                    for (Waiter waiter : support.queue) {
+                        if (waiter.target == this) {
+                            own.add(waiter);
+                        }
+                    }
+                }
+            } finally {
+                leaf.mutex.unlock();
+            }
+        }
+        for (Waiter waiter : own) {
+            waiter.failIfImpossible();
+        }
+    }
+
+    // ---- locking helpers ----
+
+    static void lockAll(TimesPerLimiter[] leaves) {
+        for (TimesPerLimiter leaf : leaves) {
+            leaf.mutex.lock();
+        }
+    }
+
+    static void unlockAll(TimesPerLimiter[] leaves) {
+        for (int i = leaves.length - 1; i >= 0; i--) {
+            leaves[i].mutex.unlock();
+        }
+    }
+
+    /** Rolls every leaf's window to {@code now}; answers whether any leaf has support (so needs an afterChange). */
+    static boolean rollAll(TimesPerLimiter[] leaves, long now) {
+        boolean slow = false;
+        for (TimesPerLimiter leaf : leaves) {
+            leaf.roll(now);
+            slow |= leaf.support != null;
+        }
+        return slow;
+    }
+
+    static boolean anyQueued(TimesPerLimiter[] leaves) {
+        for (TimesPerLimiter leaf : leaves) {
+            LeafSupport support = leaf.support;
+            if (support != null && !support.queue.isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static void markTaken(TimesPerLimiter[] taken) {
+        for (TimesPerLimiter leaf : taken) {
+            leaf.mark(LeafSupport.CHANGED);
+        }
+    }
+
+    /** Runs each supported leaf's follow-up (listeners, timers, dispatch); call with no lock held. */
+    static void afterChanges(TimesPerLimiter[] leaves) {
+        for (TimesPerLimiter leaf : leaves) {
+            if (leaf.support != null) {
+                leaf.afterChange();
+            }
+        }
+    }
+
+    static void sortById(TimesPerLimiter[] leaves) {
+        for (int i = 1; i < leaves.length; i++) {
+            TimesPerLimiter leaf = leaves[i];
+            int j = i - 1;
+            while (j >= 0 && leaves[j].id > leaf.id) {
+                leaves[j + 1] = leaves[j];
+                j--;
+            }
+            leaves[j + 1] = leaf;
+        }
+    }
+
+    /** The permit of a limiter with nothing to limit. */
+    enum NoopPermit implements Permit {
+        INSTANCE;
+
+        @Override
+        public void close() {
+        }
+
+        @Override
+        public void cancel() {
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package io.ratestack;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Every child must admit: a use holds a slot of each child at once, or of none. Children may share leaves and may
+ * be composites of any depth; the plan backtracks through the choices of nested any-limiters, so a use is admitted
+ * whenever some choice admits it.
+ */
+final class AllLimiter extends CompositeLimiter {
+
+    /** When flat: the children sorted by id, a leaf listed as often as it is a child. The slots of one use. */
+    private final TimesPerLimiter @Nullable [] flatUses;
+    /** When flat: how many slots of {@code leaves()[i]} one use takes. */
+    private final int @Nullable [] needs;
+
+    AllLimiter(AbstractLimiter[] children, @Nullable String name) {
+        super(children, name);
+        if (flat && children.length > 0) {
+            TimesPerLimiter[] uses = new TimesPerLimiter[children.length];
+            for (int i = 0; i < children.length; i++) {
+                uses[i] = (TimesPerLimiter) children[i];
+            }
+            sortById(uses);
+            TimesPerLimiter[] leaves = leaves();
+            int[] counts = new int[leaves.length];
+            for (TimesPerLimiter use : uses) {
+                for (int i = 0; i < leaves.length; i++) {
+                    if (leaves[i] == use) {
+                        counts[i]++;
+                    }
+                }
+            }
+            this.flatUses = uses;
+            this.needs = counts;
+        } else {
+            this.flatUses = null;
+            this.needs = null;
+        }
+    }
+
+    @Override
+    boolean reserve(Journal journal, Then then) {
+        return reserveFrom(0, journal, then);
+    }
+
+    private boolean reserveFrom(int index, Journal journal, Then then) {
+        if (index == children.length) {
+            return then.run();
+        }
+        return children[index].reserve(journal, () -> reserveFrom(index + 1, journal, then));
+    }
+
+    @Override
+    TimesPerLimiter @Nullable [] reserveTop() {
+        TimesPerLimiter[] uses = flatUses;
+        if (uses == null) {
+            return super.reserveTop();
+        }
+        if (!flatFeasible()) {
+            return null;
+        }
+        TimesPerLimiter[] leaves = leaves();
+        for (int i = 0; i < leaves.length; i++) {
+            leaves[i].inFlight += needs[i];
+        }
+        return uses;
+    }
+
+    @Override
+    boolean feasible() {
+        return flatUses != null ? flatFeasible() : super.feasible();
+    }
+
+    private boolean flatFeasible() {
+        TimesPerLimiter[] leaves = leaves();
+        for (int i = 0; i < leaves.length; i++) {
+            TimesPerLimiter leaf = leaves[i];
+            if (leaf.closed || leaf.available() < needs[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    long retryAfterNanos(long now) {
+        long longest = 0L;
+        for (AbstractLimiter child : children) {
+            longest = Math.max(longest, child.retryAfterNanos(now));
+        }
+        if (longest == 0L) {
+            // Each child could admit alone, but not all together: they share a leaf. Guess its next window end.
+            for (TimesPerLimiter leaf : leaves()) {
+                longest = Math.max(longest, leaf.windowRunning ? leaf.windowEnd - now : leaf.periodNanos);
+            }
+        }
+        return Math.max(0L, longest);
+    }
+
+    @Override
+    int remainingLocked() {
+        int fewest = Integer.MAX_VALUE;
+        for (AbstractLimiter child : children) {
+            fewest = Math.min(fewest, child.remainingLocked());
+        }
+        return fewest;
+    }
+
+    @Override
+    boolean canEverAdmit() {
+        if (closed) {
+            return false;
+        }
+        for (AbstractLimiter child : children) {
+            if (!child.canEverAdmit()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public String toString() {
+        return describe("all");
+    }
+}

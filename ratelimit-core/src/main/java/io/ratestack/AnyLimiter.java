@@ -1,0 +1,99 @@
+package io.ratestack;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The first child, in the given order, that admits: a use holds a slot of that child only. Waits, when none admits,
+ * for the first that frees.
+ */
+final class AnyLimiter extends CompositeLimiter {
+
+    AnyLimiter(AbstractLimiter[] children, @Nullable String name) {
+        super(children, name);
+    }
+
+    @Override
+    boolean reserve(Journal journal, Then then) {
+        if (children.length == 0) {
+            return then.run();
+        }
+        for (AbstractLimiter child : children) {
+            if (child.reserve(journal, then)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    TimesPerLimiter @Nullable [] reserveTop() {
+        if (!flat) {
+            return super.reserveTop();
+        }
+        for (AbstractLimiter child : children) {
+            TimesPerLimiter[] taken = child.reserveTop();
+            if (taken != null) {
+                return taken;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    boolean feasible() {
+        if (!flat) {
+            return super.feasible();
+        }
+        for (AbstractLimiter child : children) {
+            if (child.feasible()) {
+                return true;
+            }
+        }
+        return children.length == 0;
+    }
+
+    @Override
+    long retryAfterNanos(long now) {
+        long shortest = Refusal.NEVER;
+        for (AbstractLimiter child : children) {
+            shortest = Math.min(shortest, child.retryAfterNanos(now));
+        }
+        return children.length == 0 ? 0L : shortest;
+    }
+
+    @Override
+    int remainingLocked() {
+        if (children.length == 0) {
+            return Integer.MAX_VALUE;
+        }
+        long sum = 0;
+        if (flat) {
+            for (TimesPerLimiter leaf : leaves()) {
+                sum += leaf.remainingLocked();
+            }
+        } else {
+            for (AbstractLimiter child : children) {
+                sum += child.remainingLocked();
+            }
+        }
+        return (int) Math.min(Integer.MAX_VALUE, sum);
+    }
+
+    @Override
+    boolean canEverAdmit() {
+        if (closed) {
+            return false;
+        }
+        for (AbstractLimiter child : children) {
+            if (child.canEverAdmit()) {
+                return true;
+            }
+        }
+        return children.length == 0;
+    }
+
+    @Override
+    public String toString() {
+        return describe("any");
+    }
+}

@@ -1,0 +1,144 @@
+package io.ratestack;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/** What the all- and any-limiters share: their children, their leaves, their status listeners, and close. */
+abstract class CompositeLimiter extends AbstractLimiter {
+
+    private static final TimesPerLimiter[] NO_LEAVES = {};
+
+    final AbstractLimiter[] children;
+    private final TimesPerLimiter[] leaves;
+    /** Set when every child is a leaf: then the plan needs no journal and no backtracking. */
+    final boolean flat;
+    private @Nullable StatusPublisher publisher;
+    private final Runnable observer = this::onLeafChanged;
+
+    CompositeLimiter(AbstractLimiter[] children, @Nullable String name) {
+        super(commonClock(children), name);
+        this.children = children;
+        this.leaves = distinctLeaves(children);
+        boolean allLeaves = true;
+        for (AbstractLimiter child : children) {
+            allLeaves &= child instanceof TimesPerLimiter;
+        }
+        this.flat = allLeaves;
+    }
+
+    @Override
+    final TimesPerLimiter[] leaves() {
+        return leaves;
+    }
+
+    private static Clock commonClock(AbstractLimiter[] children) {
+        Clock clock = null;
+        for (AbstractLimiter child : children) {
+            if (child.leaves().length == 0) {
+                continue;
+            }
+            if (clock == null) {
+                clock = child.clock;
+            } else if (clock != child.clock) {
+                throw new IllegalArgumentException("the limiters of a composite must share one clock, but "
+                        + child + " uses " + child.clock + " and another uses " + clock);
+            }
+        }
+        return clock == null ? Clock.system() : clock;
+    }
+
+    private static TimesPerLimiter[] distinctLeaves(AbstractLimiter[] children) {
+        List<TimesPerLimiter> all = new ArrayList<>();
+        for (AbstractLimiter child : children) {
+            for (TimesPerLimiter leaf : child.leaves()) {
+                if (!all.contains(leaf)) {
+                    all.add(leaf);
+                }
+            }
+        }
+        if (all.isEmpty()) {
+            return NO_LEAVES;
+        }
+        TimesPerLimiter[] sorted = all.toArray(NO_LEAVES);
+        sortById(sorted);
+        return sorted;
+    }
+
+    // ---- status listeners: recomputed on each change of a leaf ----
+
+    @Override
+    public final Subscription onStatusChange(Consumer<RateLimitStatus> listener) {
+        Nanos.requireNonNull(listener, "listener");
+        StatusPublisher current;
+        boolean first;
+        synchronized (this) {
+            if (publisher == null) {
+                publisher = new StatusPublisher(status());
+            }
+            current = publisher;
+            first = !current.hasListeners();
+        }
+        Subscription subscription = current.add(listener, this::stopObserving);
+        if (first) {
+            for (TimesPerLimiter leaf : leaves) {
+                leaf.addObserver(observer);
+            }
+            onLeafChanged();
+        }
+        return subscription;
+    }
+
+    private void stopObserving() {
+        for (TimesPerLimiter leaf : leaves) {
+            leaf.removeObserver(observer);
+        }
+    }
+
+    private void onLeafChanged() {
+        StatusPublisher current = publisher;
+        if (current == null) {
+            return;
+        }
+        boolean slow;
+        lockAll(leaves);
+        try {
+            slow = rollAll(leaves, clock.nanoTime());
+            current.set(!closed && feasible() ? RateLimitStatus.UNLOCKED : RateLimitStatus.LOCKED);
+        } finally {
+            unlockAll(leaves);
+        }
+        if (slow) {
+            afterChanges(leaves);
+        }
+        current.drain();
+    }
+
+    // ---- close: this composite stops admitting; its children stay open ----
+
+    @Override
+    public final void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        failOwnWaiters();
+        StatusPublisher current = publisher;
+        if (current != null) {
+            current.set(RateLimitStatus.LOCKED);
+            current.drain();
+        }
+    }
+
+    final String describe(String kind) {
+        StringBuilder text = new StringBuilder(kind).append('(');
+        if (name != null) {
+            text.append(name).append(": ");
+        }
+        for (int i = 0; i < children.length; i++) {
+            text.append(i == 0 ? "" : ", ").append(children[i]);
+        }
+        return text.append(')').toString();
+    }
+}

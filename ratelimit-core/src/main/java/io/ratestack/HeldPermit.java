@@ -1,0 +1,75 @@
+package io.ratestack;
+
+/**
+ * A held use: the slots it took, sorted by leaf id (a leaf taken twice appears twice). Whether it is done is guarded
+ * by the locks of those leaves, which completing and cancelling take anyway, so the first call wins without any
+ * atomic of its own.
+ */
+final class HeldPermit implements Permit {
+
+    private final AbstractLimiter owner;
+    private final TimesPerLimiter[] taken;
+    private boolean done;
+
+    HeldPermit(AbstractLimiter owner, TimesPerLimiter[] taken) {
+        this.owner = owner;
+        this.taken = taken;
+    }
+
+    @Override
+    public void close() {
+        finish(true);
+    }
+
+    @Override
+    public void cancel() {
+        finish(false);
+    }
+
+    private void finish(boolean complete) {
+        TimesPerLimiter[] slots = taken;
+        boolean slow = false;
+        lockDistinct(slots);
+        try {
+            if (done) {
+                return;
+            }
+            done = true;
+            long now = owner.clock.nanoTime();
+            for (int i = 0; i < slots.length; i++) {
+                TimesPerLimiter leaf = slots[i];
+                if (i == 0 || slots[i - 1] != leaf) {
+                    leaf.roll(now);
+                    slow |= leaf.support != null;
+                }
+                leaf.release(complete, now);
+            }
+        } finally {
+            unlockDistinct(slots);
+        }
+        if (slow) {
+            AbstractLimiter.afterChanges(slots);
+        }
+    }
+
+    private static void lockDistinct(TimesPerLimiter[] slots) {
+        for (int i = 0; i < slots.length; i++) {
+            if (i == 0 || slots[i - 1] != slots[i]) {
+                slots[i].mutex.lock();
+            }
+        }
+    }
+
+    private static void unlockDistinct(TimesPerLimiter[] slots) {
+        for (int i = slots.length - 1; i >= 0; i--) {
+            if (i == 0 || slots[i - 1] != slots[i]) {
+                slots[i].mutex.unlock();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Permit[" + owner + "]";
+    }
+}

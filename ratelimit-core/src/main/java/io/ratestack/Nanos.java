@@ -1,0 +1,53 @@
+package io.ratestack;
+
+import java.time.Duration;
+
+/** Conversions and argument checks shared by the factories and the waiting methods; every message is made here. */
+final class Nanos {
+
+    /** A timeout at or past this is "wait forever": no deadline would fit a nanosecond clock's range anyway. */
+    static final long FOREVER = Long.MAX_VALUE / 2;
+
+    private Nanos() {
+    }
+
+    /** {@code duration} in nanoseconds, saturated to the range of a {@code long}. */
+    static long saturated(Duration duration) {
+        try {
+            return duration.toNanos();
+        } catch (ArithmeticException overflow) {
+            return duration.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+    }
+
+    /** A timeout in nanoseconds, {@link #FOREVER} for anything that long or longer. */
+    static long timeout(Duration timeout) {
+        requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must be >= 0 but was " + timeout);
+        }
+        return Math.min(saturated(timeout), FOREVER);
+    }
+
+    static int positive(String name, int value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(name + " must be > 0 but was " + value);
+        }
+        return value;
+    }
+
+    static Duration positive(String name, Duration value) {
+        requireNonNull(value, name);
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + " must be > 0 but was " + value);
+        }
+        return value;
+    }
+
+    static <T> T requireNonNull(T value, String name) {
+        if (value == null) {
+            throw new NullPointerException(name + " must not be null");
+        }
+        return value;
+    }
+}

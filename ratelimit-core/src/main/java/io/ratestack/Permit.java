@@ -1,0 +1,39 @@
+package io.ratestack;
+
+/**
+ * A held use of a limiter. Exactly one of {@link #close()} (complete: the use counts) and {@link #cancel()}
+ * (refund: the use does not count, and its slot is free at once) takes effect: the first call wins, later calls do
+ * nothing. Either may be called from any thread.
+ *
+ * <pre>{@code
+ * try (Permit permit = limiter.acquire()) {
+ *     Response response = send();
+ *     if (response.status() == 500) {
+ *         permit.cancel(); // the failed call does not count
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>A permit that is never closed or cancelled holds its slot forever.
+ */
+public non-sealed interface Permit extends AcquireResult, AutoCloseable {
+
+    /** Completes the use: it counts against every limiter it was taken from. Idempotent. */
+    @Override
+    void close();
+
+    /** Refunds the use: it never counts, and its slot is free at once for the next waiter. Idempotent. */
+    void cancel();
+
+    /** Always {@code true}. */
+    @Override
+    default boolean isGranted() {
+        return true;
+    }
+
+    /** This permit. */
+    @Override
+    default Permit permit() {
+        return this;
+    }
+}

@@ -1,0 +1,157 @@
+package io.ratestack;
+
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * A rate limiter: admits uses, each held as a {@link Permit} until it is completed ({@link Permit#close()}) or
+ * refunded ({@link Permit#cancel()}). Made by {@link RateLimiters}; every kind (times-per, all, any) is one of these,
+ * so limiters stack to any depth.
+ *
+ * <p>Three ways to acquire:
+ * <ul>
+ *   <li>{@link #tryAcquire()} never waits: it answers a {@link Permit} or a {@link Refusal} that says how long until
+ *       a retry can succeed. It never throws and builds no stack trace, so it suits a servlet filter.</li>
+ *   <li>{@link #acquire(int, Duration)} blocks until admitted, the timeout passes, or the limiter is closed.</li>
+ *   <li>{@link #acquireAsync(int, Duration)} answers a future that completes when admitted, without a thread.</li>
+ * </ul>
+ *
+ * <p>Waiters are admitted by priority (a lower value goes first) and, within one priority, in arrival order. A new
+ * waiting acquire never overtakes a queued waiter; {@link #tryAcquire()}, which cannot queue, takes any room it
+ * finds. A waiter whose turn comes but which cannot be admitted (an all-limiter waiting on another part) does not
+ * hold up those behind it.
+ *
+ * <p>Futures of waiters complete on the thread that frees the room (a refund, a completion that ends a window) or,
+ * for a window that ends by time, on the common fork-join pool: chain slow work with the {@code *Async} methods.
+ *
+ * <p>Thread-safe. Limiters are not to be synchronized on.
+ */
+public interface RateLimiter extends AutoCloseable {
+
+    /**
+     * Takes a use now if the limiter admits one, without waiting and without throwing.
+     *
+     * @return a {@link Permit} that must be closed or cancelled, or a {@link Refusal}
+     */
+    AcquireResult tryAcquire();
+
+    /**
+     * Waits, as long as it takes, for a use at priority 0.
+     *
+     * @return the permit; close or cancel it
+     * @throws RateLimitedException if the limiter is closed or the thread is interrupted
+     */
+    default Permit acquire() {
+        return acquire(0, ChronoUnit.FOREVER.getDuration());
+    }
+
+    /**
+     * Waits at most {@code timeout} for a use at priority 0.
+     *
+     * @param timeout how long to wait; zero means do not wait
+     * @return the permit; close or cancel it
+     * @throws RateLimitedException if the timeout passes, the limiter is closed, or the thread is interrupted
+     */
+    default Permit acquire(Duration timeout) {
+        return acquire(0, timeout);
+    }
+
+    /**
+     * Waits at most {@code timeout} for a use.
+     *
+     * @param priority lower goes first; equal priorities go in arrival order
+     * @param timeout how long to wait; zero means do not wait, {@code ChronoUnit.FOREVER.getDuration()} (or any
+     *     duration of centuries) means no limit
+     * @return the permit; close or cancel it
+     * @throws RateLimitedException if the timeout passes, the limiter is closed, or the thread is interrupted (the
+     *     interrupt status is kept)
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     */
+    Permit acquire(int priority, Duration timeout);
+
+    /**
+     * Like {@link #acquire()}, without blocking a thread.
+     *
+     * @return a future of the permit; cancelling it withdraws the waiter
+     */
+    default CompletableFuture<Permit> acquireAsync() {
+        return acquireAsync(0, ChronoUnit.FOREVER.getDuration());
+    }
+
+    /**
+     * Like {@link #acquire(Duration)}, without blocking a thread.
+     *
+     * @param timeout how long to wait; zero means do not wait
+     * @return a future of the permit, failed with {@link RateLimitedException} on timeout or close; cancelling it
+     *     withdraws the waiter
+     */
+    default CompletableFuture<Permit> acquireAsync(Duration timeout) {
+        return acquireAsync(0, timeout);
+    }
+
+    /**
+     * Like {@link #acquire(int, Duration)}, without blocking a thread. Completing the future in any other way
+     * ({@code cancel}, {@code orTimeout}, ...) withdraws the waiter; a permit granted at the same moment is refunded,
+     * so nothing leaks.
+     *
+     * @param priority lower goes first; equal priorities go in arrival order
+     * @param timeout how long to wait; zero means do not wait
+     * @return a future of the permit, failed with {@link RateLimitedException} on timeout or close
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     */
+    CompletableFuture<Permit> acquireAsync(int priority, Duration timeout);
+
+    /**
+     * Acquires (waiting as long as it takes), runs {@code body}, and completes the use. If the body throws
+     * {@link RateLimitCancelException} the use is refunded instead; any other exception still counts as a use.
+     * Either way the exception is rethrown.
+     *
+     * @param body the rate-limited work
+     * @param <T> what the body returns
+     * @return what the body returned
+     * @throws Exception what the body threw
+     */
+    <T> T call(Callable<T> body) throws Exception;
+
+    /**
+     * {@link #call(Callable)} for a body without a result.
+     *
+     * @param body the rate-limited work
+     */
+    void run(Runnable body);
+
+    /** {@link RateLimitStatus#UNLOCKED} if a {@link #tryAcquire()} now would be granted. */
+    RateLimitStatus status();
+
+    /**
+     * How many uses could be taken now. Exact for a times-per limiter ({@code limit - used - inFlight}); for an
+     * all-limiter the least of its children, for an any-limiter their sum, which are bounds when children share a
+     * limiter. {@link Integer#MAX_VALUE} for a composite without children.
+     */
+    int remaining();
+
+    /** How many acquires made through this limiter are waiting. */
+    int waiting();
+
+    /**
+     * Tells {@code listener} each change of {@link #status()}, as slowstack's {@code status_feed} does (call
+     * {@link #status()} for the current one). The listener runs on the thread that made the change, after the
+     * limiter's locks are released, never twice at once; two quick flips may reach it as none.
+     *
+     * @param listener told each new status; it must not block
+     * @return a handle that unsubscribes
+     */
+    Subscription onStatusChange(Consumer<RateLimitStatus> listener);
+
+    /**
+     * Closes this limiter: every waiter on it fails with {@link RateLimitedException}, later acquires fail, and
+     * {@link #tryAcquire()} refuses with {@link Refusal#NEVER}. Held permits stay valid. Closing a composite does not
+     * close its children; closing a times-per limiter fails the waiters of composites that can no longer admit
+     * without it. Idempotent.
+     */
+    @Override
+    void close();
+}

@@ -1,0 +1,145 @@
+package io.ratestack;
+
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Makes limiters.
+ *
+ * <pre>{@code
+ * RateLimiter perSecond = RateLimiters.timesPer(10, Duration.ofSeconds(1));
+ * RateLimiter perDay = RateLimiters.timesPer(1000, Duration.ofDays(1));
+ * RateLimiter both = RateLimiters.all(perSecond, perDay);
+ * }</pre>
+ */
+public final class RateLimiters {
+
+    private RateLimiters() {
+    }
+
+    /**
+     * A limiter of {@code limit} uses per {@code per}, on the system clock. For a clock, a name or a reset offset,
+     * use {@link #timesPerBuilder(int, Duration)}.
+     *
+     * @param limit uses per window, at least 1
+     * @param per the length of a window, positive
+     * @return the limiter
+     * @throws IllegalArgumentException if {@code limit} or {@code per} is not positive
+     */
+    public static RateLimiter timesPer(int limit, Duration per) {
+        return timesPerBuilder(limit, per).build();
+    }
+
+    /**
+     * A builder of a limiter of {@code limit} uses per {@code per}.
+     *
+     * @param limit uses per window, at least 1
+     * @param per the length of a window, positive
+     * @return the builder
+     * @throws IllegalArgumentException if {@code limit} or {@code per} is not positive
+     */
+    public static TimesPerBuilder timesPerBuilder(int limit, Duration per) {
+        return new TimesPerBuilder(limit, per);
+    }
+
+    /**
+     * A limiter that admits a use only if every one of {@code limiters} admits it, and then holds a slot of each.
+     * With no limiters it admits everything.
+     *
+     * @param limiters the limiters to stack, made by this class; they must share one clock
+     * @return the limiter
+     * @throws IllegalArgumentException if a limiter was not made by this class, or the limiters use different clocks
+     */
+    public static RateLimiter all(RateLimiter... limiters) {
+        return new AllLimiter(internal(limiters), null);
+    }
+
+    /**
+     * A limiter that takes, for each use, the first of {@code limiters} (in the given order) that admits it, and
+     * holds a slot of that one only. With no limiters it admits everything.
+     *
+     * @param limiters the limiters to choose from, made by this class; they must share one clock
+     * @return the limiter
+     * @throws IllegalArgumentException if a limiter was not made by this class, or the limiters use different clocks
+     */
+    public static RateLimiter any(RateLimiter... limiters) {
+        return new AnyLimiter(internal(limiters), null);
+    }
+
+    private static AbstractLimiter[] internal(RateLimiter[] limiters) {
+        Nanos.requireNonNull(limiters, "limiters");
+        AbstractLimiter[] result = new AbstractLimiter[limiters.length];
+        for (int i = 0; i < limiters.length; i++) {
+            RateLimiter limiter = Nanos.requireNonNull(limiters[i], "limiters[" + i + "]");
+            if (!(limiter instanceof AbstractLimiter known)) {
+                throw new IllegalArgumentException("limiters[" + i + "] must be made by RateLimiters, but is a "
+                        + limiter.getClass().getName());
+            }
+            result[i] = known;
+        }
+        return result;
+    }
+
+    /** Options of a times-per limiter. Not thread-safe; each {@link #build()} makes a new, independent limiter. */
+    public static final class TimesPerBuilder {
+
+        private final int limit;
+        private final Duration per;
+        private Duration resetOffset = Duration.ZERO;
+        private Clock clock = Clock.system();
+        private @Nullable String name;
+
+        private TimesPerBuilder(int limit, Duration per) {
+            this.limit = Nanos.positive("limit", limit);
+            this.per = Nanos.positive("per", per);
+        }
+
+        /**
+         * Shifts each window's end by {@code offset}: positive to allow for network delay (the window ends later),
+         * negative to end it sooner. slowstack's {@code reset_offset_seconds}. Default zero. A window of zero length
+         * ({@code per + offset == 0}) ends as soon as it starts: the limiter then caps only the uses in flight at
+         * once, like a semaphore.
+         *
+         * @param offset the shift; {@code per + offset} must not be negative
+         * @return this builder
+         * @throws IllegalArgumentException if {@code per + offset} is negative
+         */
+        public TimesPerBuilder resetOffset(Duration offset) {
+            Nanos.requireNonNull(offset, "resetOffset");
+            Duration window = per.plus(offset);
+            if (window.isNegative()) {
+                throw new IllegalArgumentException(
+                        "per + resetOffset must be >= 0 but was " + per + " + " + offset + " = " + window);
+            }
+            this.resetOffset = offset;
+            return this;
+        }
+
+        /**
+         * The clock, {@link Clock#system()} by default; a {@link FakeClock} in tests.
+         *
+         * @param clock the clock
+         * @return this builder
+         */
+        public TimesPerBuilder clock(Clock clock) {
+            this.clock = Nanos.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * A name for messages and {@code toString()}.
+         *
+         * @param name the name
+         * @return this builder
+         */
+        public TimesPerBuilder name(String name) {
+            this.name = Nanos.requireNonNull(name, "name");
+            return this;
+        }
+
+        /** A new limiter with these options. */
+        public RateLimiter build() {
+            return new TimesPerLimiter(limit, per, resetOffset, clock, name);
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package io.ratestack;
+
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Wake-ups on a limiter's clock. A {@link FakeClock} runs them itself; every other clock shares one daemon thread,
+ * started on the first timer and ended after a second without any, so an idle process has no limiter thread.
+ */
+final class Timers {
+
+    private Timers() {
+    }
+
+    /** Runs {@code action} once {@code clock} reads {@code deadline} or later. */
+    static Cancellable schedule(Clock clock, long deadline, Runnable action) {
+        if (clock instanceof FakeClock fake) {
+            return fake.schedule(deadline, action);
+        }
+        long delay = Math.max(0L, deadline - clock.nanoTime());
+        ScheduledFuture<?> future = Shared.SCHEDULER.schedule(action, delay, TimeUnit.NANOSECONDS);
+        return () -> future.cancel(false);
+    }
+
+    /**
+     * Where to complete an asynchronous waiter's future: code chained on it must never run on the shared timer
+     * thread, where it would delay every other limiter's wake-ups.
+     */
+    static Executor completionExecutor() {
+        return Thread.currentThread() instanceof TimerThread ? ForkJoinPool.commonPool() : Runnable::run;
+    }
+
+    private static final class Shared {
+        static final ScheduledThreadPoolExecutor SCHEDULER = create();
+
+        private static ScheduledThreadPoolExecutor create() {
+            ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, TimerThread::new);
+            executor.setRemoveOnCancelPolicy(true);
+            executor.setKeepAliveTime(1, TimeUnit.SECONDS);
+            executor.allowCoreThreadTimeOut(true);
+            return executor;
+        }
+    }
+
+    private static final class TimerThread extends Thread {
+        TimerThread(Runnable work) {
+            super(work, "ratestack-timer");
+            setDaemon(true);
+        }
+    }
+}

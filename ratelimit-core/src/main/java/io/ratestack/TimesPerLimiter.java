@@ -1,0 +1,372 @@
+package io.ratestack;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * {@code limit} uses per {@code per + resetOffset}, as slowstack's {@code TimesPerRateLimiter}.
+ *
+ * <p>{@code remaining = limit - used - inFlight}. An acquire takes an in-flight slot; completing it makes it a used
+ * slot, cancelling it frees it at once. A window starts when the first use of a fresh window completes and ends one
+ * period later; then {@code used} drops to zero (in-flight uses keep their slots). If waiters are left after those
+ * the end admitted, the next window starts at once. Windows end lazily, on the next look at the clock; a timer runs
+ * only while something waits for this limiter or listens to it.
+ */
+final class TimesPerLimiter extends AbstractLimiter {
+
+    private static final AtomicLong IDS = new AtomicLong();
+    private static final Waiter[] NO_WAITERS = {};
+
+    /** Unique; the order in which composites lock leaves. */
+    final long id = IDS.incrementAndGet();
+    final int limit;
+    final long periodNanos;
+    private final Duration per;
+    private final Duration resetOffset;
+    final Mutex mutex = new Mutex();
+    /** This leaf alone: its lock set, and the slots of a permit of it. */
+    private final TimesPerLimiter[] self = {this};
+
+    // Guarded by mutex.
+    int used;
+    int inFlight;
+    boolean windowRunning;
+    long windowEnd;
+    @Nullable LeafSupport support;
+
+    TimesPerLimiter(int limit, Duration per, Duration resetOffset, Clock clock, @Nullable String name) {
+        super(clock, name);
+        this.limit = limit;
+        this.per = per;
+        this.resetOffset = resetOffset;
+        this.periodNanos = Nanos.saturated(per.plus(resetOffset));
+    }
+
+    @Override
+    TimesPerLimiter[] leaves() {
+        return self;
+    }
+
+    // ---- state, guarded by mutex ----
+
+    int available() {
+        return limit - used - inFlight;
+    }
+
+    /** Ends the window if {@code now} is past it. */
+    void roll(long now) {
+        if (windowRunning && now - windowEnd >= 0) {
+            windowRunning = false;
+            boolean freed = used > 0;
+            used = 0;
+            LeafSupport s = support;
+            if (s != null) {
+                if (freed) {
+                    s.events |= LeafSupport.GREW | LeafSupport.CHANGED;
+                }
+                if (!s.queue.isEmpty()) {
+                    s.restartPending = true;
+                    s.resetAt = windowEnd;
+                }
+            }
+        }
+    }
+
+    /** Turns one in-flight slot into a used one (complete) or a free one (cancel). */
+    void release(boolean complete, long now) {
+        inFlight--;
+        if (complete) {
+            used++;
+            if (!windowRunning) {
+                windowRunning = true;
+                windowEnd = now + periodNanos;
+            }
+            mark(LeafSupport.CHANGED);
+        } else {
+            mark(LeafSupport.GREW | LeafSupport.CHANGED);
+        }
+        assert used >= 0 && inFlight >= 0 && used + inFlight <= limit : this + " broke its counts";
+    }
+
+    void mark(int event) {
+        LeafSupport s = support;
+        if (s != null) {
+            s.events |= event;
+        }
+    }
+
+    LeafSupport supportLocked() {
+        LeafSupport s = support;
+        if (s == null) {
+            s = new LeafSupport();
+            support = s;
+        }
+        return s;
+    }
+
+    private RateLimitStatus statusLocked() {
+        return !closed && available() > 0 ? RateLimitStatus.UNLOCKED : RateLimitStatus.LOCKED;
+    }
+
+    // ---- the plan ----
+
+    @Override
+    boolean reserve(Journal journal, Then then) {
+        if (closed || available() <= 0) {
+            return false;
+        }
+        inFlight++;
+        journal.push(this);
+        if (then.run()) {
+            return true;
+        }
+        inFlight--;
+        journal.pop();
+        return false;
+    }
+
+    @Override
+    TimesPerLimiter @Nullable [] reserveTop() {
+        if (closed || available() <= 0) {
+            return null;
+        }
+        inFlight++;
+        return self;
+    }
+
+    @Override
+    boolean feasible() {
+        return !closed && available() > 0;
+    }
+
+    @Override
+    long retryAfterNanos(long now) {
+        if (closed) {
+            return Refusal.NEVER;
+        }
+        if (available() > 0) {
+            return 0L;
+        }
+        if (windowRunning && used > 0) {
+            return Math.max(0L, windowEnd - now);
+        }
+        return periodNanos;
+    }
+
+    @Override
+    int remainingLocked() {
+        return closed ? 0 : available();
+    }
+
+    @Override
+    boolean canEverAdmit() {
+        return !closed;
+    }
+
+    // ---- follow-ups, run with no lock held ----
+
+    /** Publishes the status, sets or clears the wake-up timer, tells observers, and serves the queue if it may move. */
+    void afterChange() {
+        LeafSupport s = support;
+        if (s == null) {
+            return;
+        }
+        boolean serve;
+        boolean changed;
+        StatusPublisher publisher;
+        mutex.lock();
+        try {
+            roll(clock.nanoTime());
+            int events = s.events;
+            s.events = 0;
+            serve = !s.queue.isEmpty()
+                    && ((events & (LeafSupport.GREW | LeafSupport.SERVE)) != 0 || s.restartPending);
+            changed = events != 0;
+            publisher = s.publisher;
+            if (publisher != null) {
+                publisher.set(statusLocked());
+            }
+            updateTimerLocked(s);
+        } finally {
+            mutex.unlock();
+        }
+        if (publisher != null) {
+            publisher.drain();
+        }
+        if (changed) {
+            for (Runnable observer : s.observers) {
+                observer.run();
+            }
+        }
+        if (serve) {
+            serveQueue(s);
+        }
+    }
+
+    /** Wakes this leaf at the end of its window while that can admit someone or change a listened-to status. */
+    private void updateTimerLocked(LeafSupport s) {
+        boolean wanted = windowRunning && used > 0 && s.wantsWakeUps();
+        Cancellable timer = s.timer;
+        if (wanted) {
+            if (timer == null || s.timerAt != windowEnd) {
+                if (timer != null) {
+                    timer.cancel();
+                }
+                long at = windowEnd;
+                s.timerAt = at;
+                s.timer = Timers.schedule(clock, at, () -> onTimer(at));
+            }
+        } else if (timer != null) {
+            timer.cancel();
+            s.timer = null;
+        }
+    }
+
+    private void onTimer(long at) {
+        LeafSupport s = support;
+        if (s == null) {
+            return;
+        }
+        mutex.lock();
+        try {
+            if (s.timer != null && s.timerAt == at) {
+                s.timer = null;
+            }
+        } finally {
+            mutex.unlock();
+        }
+        afterChange();
+    }
+
+    /** Tries the queued waiters in order while there is room; passes never nest or overlap on one leaf. */
+    private void serveQueue(LeafSupport s) {
+        if (s.dispatching.getAndIncrement() != 0) {
+            return;
+        }
+        int missed = 1;
+        do {
+            servePass(s);
+            missed = s.dispatching.addAndGet(-missed);
+        } while (missed != 0);
+    }
+
+    private void servePass(LeafSupport s) {
+        Waiter[] snapshot;
+        mutex.lock();
+        try {
+            roll(clock.nanoTime());
+            s.events &= ~(LeafSupport.GREW | LeafSupport.SERVE);
+            snapshot = s.queue.toArray(NO_WAITERS);
+        } finally {
+            mutex.unlock();
+        }
+        for (Waiter waiter : snapshot) {
+            if (!hasRoom()) {
+                break;
+            }
+            waiter.tryAdmit();
+        }
+        mutex.lock();
+        try {
+            long now = clock.nanoTime();
+            roll(now);
+            if (s.restartPending) {
+                s.restartPending = false;
+                if (!windowRunning && !s.queue.isEmpty() && now - s.resetAt < periodNanos) {
+                    windowRunning = true;
+                    windowEnd = s.resetAt + periodNanos;
+                }
+            }
+        } finally {
+            mutex.unlock();
+        }
+        afterChange();
+    }
+
+    private boolean hasRoom() {
+        mutex.lock();
+        try {
+            roll(clock.nanoTime());
+            return !closed && available() > 0;
+        } finally {
+            mutex.unlock();
+        }
+    }
+
+    // ---- listeners and observers ----
+
+    @Override
+    public Subscription onStatusChange(Consumer<RateLimitStatus> listener) {
+        Nanos.requireNonNull(listener, "listener");
+        StatusPublisher publisher;
+        mutex.lock();
+        try {
+            roll(clock.nanoTime());
+            LeafSupport s = supportLocked();
+            if (s.publisher == null) {
+                s.publisher = new StatusPublisher(statusLocked());
+            }
+            publisher = s.publisher;
+        } finally {
+            mutex.unlock();
+        }
+        Subscription subscription = publisher.add(listener, this::afterChange);
+        afterChange();
+        return subscription;
+    }
+
+    void addObserver(Runnable observer) {
+        mutex.lock();
+        try {
+            supportLocked().observers.add(observer);
+        } finally {
+            mutex.unlock();
+        }
+        afterChange();
+    }
+
+    void removeObserver(Runnable observer) {
+        LeafSupport s;
+        mutex.lock();
+        try {
+            s = support;
+        } finally {
+            mutex.unlock();
+        }
+        if (s != null) {
+            s.observers.remove(observer);
+            afterChange();
+        }
+    }
+
+    // ---- close ----
+
+    @Override
+    public void close() {
+        Waiter[] queued;
+        mutex.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            LeafSupport s = support;
+            queued = s == null ? NO_WAITERS : s.queue.toArray(NO_WAITERS);
+            mark(LeafSupport.CHANGED);
+        } finally {
+            mutex.unlock();
+        }
+        for (Waiter waiter : queued) {
+            waiter.failIfImpossible();
+        }
+        afterChange();
+    }
+
+    @Override
+    public String toString() {
+        String text = limit + " per " + per + (resetOffset.isZero() ? "" : " offset " + resetOffset);
+        return "timesPer(" + (name == null ? text : name + ": " + text) + ")";
+    }
+}

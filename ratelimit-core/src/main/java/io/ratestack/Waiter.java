@@ -1,0 +1,152 @@
+package io.ratestack;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An acquire that waits: registered in the queue of every leaf of its limiter, tried again whenever one of them may
+ * have room, until it is admitted, times out, is withdrawn, or its limiter can never admit again. Its state is
+ * guarded by the locks of all those leaves, so exactly one of these outcomes happens.
+ */
+final class Waiter implements Comparable<Waiter> {
+
+    private static final AtomicLong ARRIVALS = new AtomicLong();
+
+    final AbstractLimiter target;
+    private final int priority;
+    private final long arrival = ARRIVALS.incrementAndGet();
+    private final boolean blocking;
+    final CompletableFuture<Permit> future = new CompletableFuture<>();
+    volatile @Nullable Cancellable timeout;
+    /** Guarded by the locks of all of {@code target}'s leaves. */
+    private boolean pending = true;
+
+    Waiter(AbstractLimiter target, int priority, boolean blocking) {
+        this.target = target;
+        this.priority = priority;
+        this.blocking = blocking;
+    }
+
+    @Override
+    public int compareTo(Waiter other) {
+        int byPriority = Integer.compare(priority, other.priority);
+        return byPriority != 0 ? byPriority : Long.compare(arrival, other.arrival);
+    }
+
+    /** Admits this waiter if its limiter has room for it now. */
+    void tryAdmit() {
+        TimesPerLimiter[] leaves = target.leaves();
+        HeldPermit permit = null;
+        boolean impossible = false;
+        AbstractLimiter.lockAll(leaves);
+        try {
+            if (!pending) {
+                return;
+            }
+            AbstractLimiter.rollAll(leaves, target.clock.nanoTime());
+            if (!target.canEverAdmit()) {
+                impossible = true;
+                leaveLocked(leaves);
+            } else {
+                TimesPerLimiter[] taken = target.reserveTop();
+                if (taken != null) {
+                    AbstractLimiter.markTaken(taken);
+                    leaveLocked(leaves);
+                    permit = new HeldPermit(target, taken);
+                }
+            }
+        } finally {
+            AbstractLimiter.unlockAll(leaves);
+        }
+        AbstractLimiter.afterChanges(leaves);
+        if (permit != null) {
+            deliver(permit);
+        } else if (impossible) {
+            fail(new RateLimitedException(target + " is closed"));
+        }
+    }
+
+    /** Fails this waiter if its limiter was closed, or a limiter it needs was. */
+    void failIfImpossible() {
+        if (leaveIf(true)) {
+            fail(new RateLimitedException(target + " is closed"));
+        }
+    }
+
+    /** The timeout passed. */
+    void expire(long timeoutNanos) {
+        if (leaveIf(false)) {
+            fail(new RateLimitedException(
+                    "timed out after " + Duration.ofNanos(timeoutNanos) + " waiting for " + target));
+        }
+    }
+
+    /** The future was completed by someone else (cancelled, say): stop waiting. */
+    void withdraw() {
+        Cancellable t = timeout;
+        if (t != null) {
+            t.cancel();
+        }
+        leaveIf(false);
+    }
+
+    private boolean leaveIf(boolean onlyIfImpossible) {
+        TimesPerLimiter[] leaves = target.leaves();
+        boolean left = false;
+        AbstractLimiter.lockAll(leaves);
+        try {
+            if (pending && (!onlyIfImpossible || !target.canEverAdmit())) {
+                leaveLocked(leaves);
+                left = true;
+            }
+        } finally {
+            AbstractLimiter.unlockAll(leaves);
+        }
+        if (left) {
+            AbstractLimiter.afterChanges(leaves);
+        }
+        return left;
+    }
+
+    private void leaveLocked(TimesPerLimiter[] leaves) {
+        pending = false;
+        for (TimesPerLimiter leaf : leaves) {
+            LeafSupport support = leaf.support;
+            if (support != null) {
+                support.queue.remove(this);
+            }
+        }
+        target.waiting--;
+    }
+
+    private void deliver(HeldPermit permit) {
+        Cancellable t = timeout;
+        if (t != null) {
+            t.cancel();
+        }
+        Runnable complete = () -> {
+            if (!future.complete(permit)) {
+                permit.cancel();
+            }
+        };
+        if (blocking) {
+            complete.run();
+        } else {
+            Timers.completionExecutor().execute(complete);
+        }
+    }
+
+    private void fail(RateLimitedException failure) {
+        Cancellable t = timeout;
+        if (t != null) {
+            t.cancel();
+        }
+        if (blocking) {
+            future.completeExceptionally(failure);
+        } else {
+            Timers.completionExecutor().execute(() -> future.completeExceptionally(failure));
+        }
+    }
+}
