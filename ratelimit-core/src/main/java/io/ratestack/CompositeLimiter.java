@@ -71,11 +71,12 @@ abstract class CompositeLimiter extends AbstractLimiter {
     @Override
     public final Subscription onStatusChange(Consumer<RateLimitStatus> listener) {
         Nanos.requireNonNull(listener, "listener");
+        RateLimitStatus initial = status();
         StatusPublisher current;
         boolean first;
         synchronized (this) {
             if (publisher == null) {
-                publisher = new StatusPublisher(status());
+                publisher = new StatusPublisher(initial);
             }
             current = publisher;
             first = !current.hasListeners();

@@ -60,12 +60,13 @@ final class Waiter implements Comparable<Waiter> {
         } finally {
             AbstractLimiter.unlockAll(leaves);
         }
-        AbstractLimiter.afterChanges(leaves);
+        // Deliver before the follow-ups: they may serve other queues, and this waiter's turn came first.
         if (permit != null) {
             deliver(permit);
         } else if (impossible) {
             fail(new RateLimitedException(target + " is closed"));
         }
+        AbstractLimiter.afterChanges(leaves);
     }
 
     /** Fails this waiter if its limiter was closed, or a limiter it needs was. */

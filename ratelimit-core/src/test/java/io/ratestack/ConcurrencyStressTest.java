@@ -1,0 +1,184 @@
+package io.ratestack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Real threads on stacked limiters. Times-per limiters also assert their counts on every release (the build runs
+ * with assertions on), so any over-admission fails the run where it happens.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class ConcurrencyStressTest {
+
+    private static final int THREADS = 8;
+
+    /**
+     * The clock stands still within a round, so no window can end: a round can complete at most {@code limit} uses
+     * of each leaf, whatever the interleaving, and when every permit is done the slots held must be zero.
+     */
+    @Test
+    void frozenClockRoundsNeverAdmitMoreThanTheLimitAndReturnEverySlot() throws Exception {
+        FakeClock clock = new FakeClock();
+        RateLimiter a = RateLimiters.timesPerBuilder(7, Duration.ofSeconds(1)).clock(clock).build();
+        RateLimiter b = RateLimiters.timesPerBuilder(11, Duration.ofSeconds(1)).clock(clock).build();
+        RateLimiter c = RateLimiters.timesPerBuilder(5, Duration.ofSeconds(1)).clock(clock).build();
+        RateLimiter ab = RateLimiters.all(a, b);
+        RateLimiter ac = RateLimiters.all(a, c);
+        RateLimiter[] targets = {ab, ac, RateLimiters.all(RateLimiters.any(b, c), a)};
+
+        for (int round = 0; round < 30; round++) {
+            AtomicInteger completedA = new AtomicInteger();
+            runThreads(() -> {
+                ThreadLocalRandom random = ThreadLocalRandom.current();
+                for (int i = 0; i < 400; i++) {
+                    RateLimiter target = targets[random.nextInt(targets.length)];
+                    if (random.nextInt(4) == 0) {
+                        CompletableFuture<Permit> waiting = target.acquireAsync();
+                        if (!waiting.cancel(false)) {
+                            finish(waiting.join(), random, completedA);
+                        }
+                    } else if (target.tryAcquire() instanceof Permit permit) {
+                        finish(permit, random, completedA);
+                    }
+                }
+            });
+
+            assertThat(completedA.get()).isLessThanOrEqualTo(7);
+            assertThat(a.remaining()).isEqualTo(7 - completedA.get());
+            for (RateLimiter target : targets) {
+                assertThat(target.waiting()).isZero();
+            }
+            clock.advance(Duration.ofSeconds(1));
+            assertThat(a.remaining()).isEqualTo(7);
+            assertThat(b.remaining()).isEqualTo(11);
+            assertThat(c.remaining()).isEqualTo(5);
+        }
+    }
+
+    /** Every use of every target takes a slot of a: count its completions. */
+    private static void finish(Permit permit, ThreadLocalRandom random, AtomicInteger completedA) {
+        Thread.yield();
+        if (random.nextBoolean()) {
+            permit.cancel();
+        } else {
+            permit.close();
+            completedA.incrementAndGet();
+        }
+    }
+
+    /**
+     * The clock moves while threads acquire, wait with timeouts, cancel and complete: windows end and restart under
+     * contention. At the end nothing may be held or waiting.
+     */
+    @Test
+    void movingClockWithWaitersEndsWithNothingHeld() throws Exception {
+        FakeClock clock = new FakeClock();
+        RateLimiter a = RateLimiters.timesPerBuilder(3, Duration.ofMillis(20)).clock(clock).build();
+        RateLimiter b = RateLimiters.timesPerBuilder(5, Duration.ofMillis(50)).clock(clock).build();
+        RateLimiter[] targets = {RateLimiters.all(a, b), a, RateLimiters.any(a, b)};
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicReference<Throwable> tickerFailure = new AtomicReference<>();
+        Thread ticker = new Thread(() -> {
+            try {
+                while (!done.get()) {
+                    clock.advance(Duration.ofMillis(1));
+                    Thread.yield();
+                }
+            } catch (Throwable t) {
+                tickerFailure.set(t);
+            }
+        });
+        ticker.start();
+        AtomicInteger admitted = new AtomicInteger();
+        try {
+            runThreads(() -> {
+                ThreadLocalRandom random = ThreadLocalRandom.current();
+                for (int i = 0; i < 300; i++) {
+                    RateLimiter target = targets[random.nextInt(targets.length)];
+                    Permit permit = null;
+                    switch (random.nextInt(3)) {
+                        case 0 -> {
+                            if (target.tryAcquire() instanceof Permit granted) {
+                                permit = granted;
+                            }
+                        }
+                        case 1 -> {
+                            try {
+                                permit = target.acquire(random.nextInt(3), Duration.ofMillis(random.nextInt(1, 30)));
+                            } catch (RateLimitedException timedOut) {
+                                // fine: counted nothing
+                            }
+                        }
+                        default -> {
+                            CompletableFuture<Permit> future = target.acquireAsync(Duration.ofMillis(10));
+                            if (random.nextBoolean()) {
+                                future.cancel(false);
+                            }
+                            try {
+                                permit = future.join();
+                            } catch (RuntimeException cancelledOrTimedOut) {
+                                // fine
+                            }
+                        }
+                    }
+                    if (permit != null) {
+                        admitted.incrementAndGet();
+                        if (random.nextInt(3) == 0) {
+                            permit.cancel();
+                        } else {
+                            permit.close();
+                        }
+                    }
+                }
+            });
+        } finally {
+            done.set(true);
+            ticker.join();
+        }
+
+        assertThat(tickerFailure.get()).isNull();
+        assertThat(admitted.get()).isPositive();
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(a.remaining()).isEqualTo(3);
+        assertThat(b.remaining()).isEqualTo(5);
+        for (RateLimiter target : targets) {
+            assertThat(target.waiting()).isZero();
+        }
+    }
+
+    private static void runThreads(Runnable work) throws Exception {
+        CyclicBarrier start = new CyclicBarrier(THREADS);
+        List<Thread> threads = new ArrayList<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        for (int t = 0; t < THREADS; t++) {
+            Thread thread = new Thread(() -> {
+                try {
+                    start.await();
+                    work.run();
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+            });
+            threads.add(thread);
+            thread.start();
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        if (failure.get() != null) {
+            throw new AssertionError("a worker failed", failure.get());
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package io.ratestack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The README's examples, compiled and run here. Each is marked {@code tag::name[]} ... {@code end::name[]}; the test
+ * {@link #readmeShowsEveryExampleAsWrittenHere()} fails if the README's copy differs from this file's.
+ */
+class ReadmeExamplesTest {
+
+    private final FakeClock clock = new FakeClock();
+
+    @Test
+    void stackAndTry() {
+        // tag::stack[]
+        RateLimiter perSecond = RateLimiters.timesPer(10, Duration.ofSeconds(1));
+        RateLimiter perDay = RateLimiters.timesPer(1000, Duration.ofDays(1));
+        RateLimiter both = RateLimiters.all(perSecond, perDay);
+
+        AcquireResult result = both.tryAcquire();
+        if (result instanceof Permit permit) {
+            try (permit) {
+                // ... the rate-limited work; the use counts when the permit closes
+            }
+        } else if (result instanceof Refusal refusal) {
+            System.out.println("retry in " + refusal.retryAfter());
+        }
+        // end::stack[]
+        assertThat(perDay.remaining()).isEqualTo(999);
+    }
+
+    @Test
+    void refundOnFailure() throws Exception {
+        RateLimiter limiter = RateLimiters.timesPer(1, Duration.ofSeconds(1));
+        // tag::refund[]
+        int status = limiter.call(() -> {
+            int answer = sendRequest();
+            if (answer == 500) {
+                throw new RateLimitCancelException("server error: this call does not count");
+            }
+            return answer;
+        });
+        // end::refund[]
+        assertThat(status).isEqualTo(200);
+        assertThat(limiter.remaining()).isZero();
+    }
+
+    private static int sendRequest() {
+        return 200;
+    }
+
+    @Test
+    void waitWithPriorityAndTimeout() {
+        RateLimiter limiter = RateLimiters.timesPer(5, Duration.ofSeconds(1));
+        // tag::wait[]
+        try (Permit permit = limiter.acquire(0, Duration.ofSeconds(2))) { // priority 0 goes before 1, 2, ...
+            // ... admitted within two seconds
+        } catch (RateLimitedException timedOut) {
+            // not admitted in time; nothing is held
+        }
+
+        CompletableFuture<Permit> later = limiter.acquireAsync(); // no thread waits
+        later.thenAccept(permit -> {
+            try (permit) {
+                // ... runs once admitted
+            }
+        });
+        // end::wait[]
+        assertThat(later).isCompleted();
+    }
+
+    @Test
+    void fakeClock() {
+        // tag::fake-clock[]
+        FakeClock clock = new FakeClock();
+        RateLimiter limiter = RateLimiters.timesPerBuilder(1, Duration.ofSeconds(1)).clock(clock).build();
+        limiter.tryAcquire().permit().close();
+
+        CompletableFuture<Permit> next = limiter.acquireAsync();
+        clock.advance(Duration.ofSeconds(1)); // the window ends; the waiter is admitted on this thread
+
+        assertThat(next).isCompleted();
+        // end::fake-clock[]
+    }
+
+    @Test
+    void statusFeed() {
+        RateLimiter limiter = RateLimiters.timesPerBuilder(1, Duration.ofSeconds(1)).clock(clock).build();
+        List<RateLimitStatus> seen = new ArrayList<>();
+        // tag::status[]
+        try (Subscription subscription = limiter.onStatusChange(status -> seen.add(status))) {
+            limiter.tryAcquire().permit().close(); // LOCKED until the window ends
+        }
+        // end::status[]
+        assertThat(seen).containsExactly(RateLimitStatus.LOCKED);
+    }
+
+    @Test
+    void readmeShowsEveryExampleAsWrittenHere() throws IOException {
+        String source = Files.readString(Path.of("src/test/java/io/ratestack/ReadmeExamplesTest.java"));
+        String readme = normalize(Files.readString(Path.of("../README.md")));
+        Matcher tags = Pattern.compile("// tag::([\\w-]+)\\[]\\n(.*?)\\n\\s*// end::\\1\\[]", Pattern.DOTALL)
+                .matcher(source);
+        int examples = 0;
+        while (tags.find()) {
+            examples++;
+            assertThat(readme).as("README example '%s'", tags.group(1)).contains(normalize(tags.group(2)));
+        }
+        assertThat(examples).isEqualTo(5);
+    }
+
+    /** Indentation-blind: the README's code blocks are not indented like a method body. */
+    private static String normalize(String text) {
+        return text.lines().map(String::strip).filter(line -> !line.isEmpty()).reduce("", (a, b) -> a + b + "\n");
+    }
+}

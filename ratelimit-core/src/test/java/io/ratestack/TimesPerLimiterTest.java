@@ -1,0 +1,243 @@
+package io.ratestack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/** The times-per limiter's window rules, on a fake clock. */
+class TimesPerLimiterTest {
+
+    private final FakeClock clock = new FakeClock();
+
+    private RateLimiter timesPer(int limit, Duration per) {
+        return RateLimiters.timesPerBuilder(limit, per).clock(clock).build();
+    }
+
+    private static Duration ms(long millis) {
+        return Duration.ofMillis(millis);
+    }
+
+    @Test
+    void remainingCountsUsedAndInFlightSlots() {
+        RateLimiter limiter = timesPer(3, Duration.ofSeconds(1));
+
+        Permit completed = limiter.tryAcquire().permit();
+        completed.close();
+        Permit held = limiter.tryAcquire().permit();
+
+        assertThat(limiter.remaining()).isEqualTo(1);
+        held.close();
+        assertThat(limiter.remaining()).isEqualTo(1);
+    }
+
+    @Test
+    void windowStartsWhenTheFirstUseCompletesNotWhenItIsAcquired() {
+        RateLimiter limiter = timesPer(1, Duration.ofSeconds(1));
+        Permit permit = limiter.tryAcquire().permit();
+        clock.advance(Duration.ofSeconds(5));
+        permit.close();
+
+        clock.advance(ms(999));
+        assertThat(limiter.tryAcquire().isGranted()).isFalse();
+        clock.advance(ms(1));
+        assertThat(limiter.tryAcquire().isGranted()).isTrue();
+    }
+
+    @Test
+    void refusalSaysWhenTheWindowEnds() {
+        RateLimiter limiter = timesPer(1, Duration.ofSeconds(1));
+        limiter.tryAcquire().permit().close();
+        clock.advance(ms(300));
+
+        AcquireResult result = limiter.tryAcquire();
+
+        assertThat(result).isInstanceOf(Refusal.class);
+        Refusal refusal = (Refusal) result;
+        assertThat(refusal.retryAfter()).isEqualTo(ms(700));
+        assertThat(refusal.remaining()).isZero();
+    }
+
+    @Test
+    void refusalWhileEverySlotIsInFlightEstimatesOnePeriod() {
+        RateLimiter limiter = timesPer(1, Duration.ofSeconds(2));
+        limiter.tryAcquire().permit();
+
+        assertThat(((Refusal) limiter.tryAcquire()).retryAfter()).isEqualTo(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void inFlightUsesKeepTheirSlotsAcrossAReset() {
+        RateLimiter limiter = timesPer(2, Duration.ofSeconds(1));
+        limiter.tryAcquire().permit().close();
+        Permit slow = limiter.tryAcquire().permit();
+
+        clock.advance(Duration.ofSeconds(1));
+
+        assertThat(limiter.remaining()).isEqualTo(1);
+        slow.close(); // counts in the new window, which it starts
+        assertThat(limiter.remaining()).isEqualTo(1);
+        clock.advance(Duration.ofMillis(999));
+        assertThat(limiter.remaining()).isEqualTo(1);
+        clock.advance(Duration.ofMillis(1));
+        assertThat(limiter.remaining()).isEqualTo(2);
+    }
+
+    @Test
+    void cancelFreesTheSlotAtOnceAndNeverStartsAWindow() {
+        RateLimiter limiter = timesPer(1, Duration.ofSeconds(1));
+        limiter.tryAcquire().permit().cancel();
+        assertThat(limiter.remaining()).isEqualTo(1);
+
+        clock.advance(ms(500));
+        limiter.tryAcquire().permit().close();
+
+        clock.advance(ms(999));
+        assertThat(limiter.tryAcquire().isGranted()).isFalse();
+        clock.advance(ms(1));
+        assertThat(limiter.tryAcquire().isGranted()).isTrue();
+    }
+
+    @Test
+    void cancelAfterAResetNeverCreditsTheNewWindow() {
+        RateLimiter limiter = timesPer(2, Duration.ofSeconds(1));
+        limiter.tryAcquire().permit().close();
+        Permit inFlight = limiter.tryAcquire().permit();
+        clock.advance(Duration.ofSeconds(1));
+
+        inFlight.cancel();
+
+        assertThat(limiter.remaining()).isEqualTo(2);
+    }
+
+    @Test
+    void cancelAdmitsTheNextWaiterAtOnce() {
+        RateLimiter limiter = timesPer(1, Duration.ofSeconds(1));
+        Permit held = limiter.tryAcquire().permit();
+        CompletableFuture<Permit> next = limiter.acquireAsync();
+        assertThat(next).isNotDone();
+
+        held.cancel();
+
+        assertThat(next).isCompleted();
+        assertThat(clock.elapsed()).isZero();
+    }
+
+    @Test
+    void nextWindowStartsAtOnceWhenWaitersAreLeftAtAReset() {
+        RateLimiter limiter = timesPer(1, Duration.ofSeconds(1));
+        limiter.tryAcquire().permit().close();
+        CompletableFuture<Permit> first = limiter.acquireAsync();
+        CompletableFuture<Permit> second = limiter.acquireAsync();
+
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(first).isCompleted();
+        clock.advance(ms(500));
+        first.join().close(); // completes late, but the window began at the reset, with a waiter left
+
+        clock.advance(ms(499));
+        assertThat(second).isNotDone();
+        clock.advance(ms(1));
+        assertThat(second).isCompleted();
+    }
+
+    @Test
+    void nextWindowStartsAtTheCompletionWhenNoWaiterIsLeftAtAReset() {
+        RateLimiter limiter = timesPer(1, Duration.ofSeconds(1));
+        limiter.tryAcquire().permit().close();
+        CompletableFuture<Permit> only = limiter.acquireAsync();
+
+        clock.advance(Duration.ofSeconds(1));
+        clock.advance(ms(500));
+        only.join().close();
+
+        clock.advance(ms(999));
+        assertThat(limiter.tryAcquire().isGranted()).isFalse();
+        clock.advance(ms(1));
+        assertThat(limiter.tryAcquire().isGranted()).isTrue();
+    }
+
+    @Test
+    void negativeResetOffsetShortensTheWindow() {
+        RateLimiter limiter = RateLimiters.timesPerBuilder(1, Duration.ofSeconds(2))
+                .resetOffset(Duration.ofSeconds(-1)).clock(clock).build();
+        limiter.tryAcquire().permit().close();
+
+        clock.advance(ms(999));
+        assertThat(limiter.tryAcquire().isGranted()).isFalse();
+        clock.advance(ms(1));
+        assertThat(limiter.tryAcquire().isGranted()).isTrue();
+    }
+
+    @Test
+    void positiveResetOffsetLengthensTheWindow() {
+        RateLimiter limiter = RateLimiters.timesPerBuilder(1, Duration.ofSeconds(1))
+                .resetOffset(ms(250)).clock(clock).build();
+        limiter.tryAcquire().permit().close();
+
+        clock.advance(ms(1249));
+        assertThat(limiter.tryAcquire().isGranted()).isFalse();
+        clock.advance(ms(1));
+        assertThat(limiter.tryAcquire().isGranted()).isTrue();
+    }
+
+    @Test
+    void zeroLengthWindowLimitsOnlyUsesInFlight() {
+        RateLimiter limiter = RateLimiters.timesPerBuilder(2, Duration.ofSeconds(1))
+                .resetOffset(Duration.ofSeconds(-1)).clock(clock).build();
+
+        Permit a = limiter.tryAcquire().permit();
+        Permit b = limiter.tryAcquire().permit();
+        assertThat(limiter.tryAcquire().isGranted()).isFalse();
+        a.close();
+        b.close();
+
+        assertThat(limiter.remaining()).isEqualTo(2);
+    }
+
+    @Test
+    void windowsWorkAcrossTheWrapOfTheNanosecondClock() {
+        FakeClock nearWrap = new FakeClock(Long.MAX_VALUE - Duration.ofMillis(500).toNanos());
+        RateLimiter limiter = RateLimiters.timesPerBuilder(1, Duration.ofSeconds(1)).clock(nearWrap).build();
+        limiter.tryAcquire().permit().close();
+
+        nearWrap.advance(ms(999));
+        assertThat(limiter.tryAcquire().isGranted()).isFalse();
+        assertThat(((Refusal) limiter.tryAcquire()).retryAfter()).isEqualTo(ms(1));
+        nearWrap.advance(ms(1));
+        assertThat(limiter.tryAcquire().isGranted()).isTrue();
+    }
+
+    @Test
+    void permitCompletedTwiceCountsOnce() {
+        RateLimiter limiter = timesPer(2, Duration.ofSeconds(1));
+        Permit permit = limiter.tryAcquire().permit();
+
+        permit.close();
+        permit.close();
+        permit.cancel();
+
+        assertThat(limiter.remaining()).isEqualTo(1);
+    }
+
+    @Test
+    void permitCancelledFirstNeverCounts() {
+        RateLimiter limiter = timesPer(2, Duration.ofSeconds(1));
+        Permit permit = limiter.tryAcquire().permit();
+
+        permit.cancel();
+        permit.close();
+
+        assertThat(limiter.remaining()).isEqualTo(2);
+    }
+
+    @Test
+    void toStringNamesTheLimits() {
+        RateLimiter named = RateLimiters.timesPerBuilder(10, Duration.ofSeconds(10)).name("global").build();
+
+        assertThat(named).hasToString("timesPer(global: 10 per PT10S)");
+        assertThat(RateLimiters.all(named, RateLimiters.timesPer(1, Duration.ofSeconds(1))))
+                .hasToString("all(timesPer(global: 10 per PT10S), timesPer(1 per PT1S))");
+    }
+}
