@@ -70,6 +70,9 @@ abstract class AbstractLimiter implements RateLimiter {
     /** How many uses could be admitted now; a bound for composites that share a leaf. */
     abstract int remainingLocked();
 
+    /** Nanoseconds until the window ends; zero when none runs. */
+    abstract long resetInNanosLocked(long now);
+
     /** Whether this limiter could ever admit again, whatever happens to its counts. */
     abstract boolean canEverAdmit();
 
@@ -116,11 +119,8 @@ abstract class AbstractLimiter implements RateLimiter {
         try {
             return future.get();
         } catch (InterruptedException interrupted) {
-            if (!future.cancel(false)) {
-                Permit admitted = future.getNow(null);
-                if (admitted != null) {
-                    admitted.cancel();
-                }
+            if (!future.cancel(false) && !future.isCompletedExceptionally()) {
+                future.join().cancel(); // admitted at the same moment: give the use back
             }
             Thread.currentThread().interrupt();
             throw new RateLimitedException("interrupted while waiting for " + this, interrupted);
@@ -150,7 +150,8 @@ abstract class AbstractLimiter implements RateLimiter {
      *
      * @return a {@link Permit}, a {@link Waiter}, or a {@link RateLimitedException} to report
      */
-    private Object acquireOrWait(int priority, long timeoutNanos, boolean blocking) {
+    private Object acquireOrWait(int priority, long timeout, boolean blocking) {
+        long timeoutNanos = timeout;
         if (closed || !canEverAdmit()) {
             return new RateLimitedException(this + " is closed");
         }
@@ -161,12 +162,18 @@ abstract class AbstractLimiter implements RateLimiter {
         TimesPerLimiter @Nullable [] taken = null;
         Waiter waiter = null;
         boolean slow;
+        boolean closedMeanwhile = false;
         lockAll(leaves);
         try {
             long now = clock.nanoTime();
             slow = rollAll(leaves, now);
+            // Checked again under the locks: a close() that raced past the first check has either failed the
+            // waiters it found already, or is seen here.
+            closedMeanwhile = closed || !canEverAdmit();
             boolean queued = anyQueued(leaves);
-            if (!queued || timeoutNanos == 0) {
+            if (closedMeanwhile) {
+                timeoutNanos = 0;
+            } else if (!queued || timeoutNanos == 0) {
                 taken = reserveTop();
             }
             if (taken != null) {
@@ -186,7 +193,8 @@ abstract class AbstractLimiter implements RateLimiter {
                 slow = true;
                 if (timeoutNanos < Nanos.FOREVER) {
                     Waiter expiring = waiter;
-                    waiter.timeout = Timers.schedule(clock, now + timeoutNanos, () -> expiring.expire(timeoutNanos));
+                    long after = timeoutNanos;
+                    waiter.timeout = Timers.schedule(clock, now + after, () -> expiring.expire(after));
                 }
             }
         } finally {
@@ -197,6 +205,9 @@ abstract class AbstractLimiter implements RateLimiter {
         }
         if (taken != null) {
             return new HeldPermit(this, taken);
+        }
+        if (closedMeanwhile) {
+            return new RateLimitedException(this + " is closed");
         }
         if (waiter == null) {
             return new RateLimitedException(this + " did not admit at once and the timeout is zero");
@@ -278,6 +289,28 @@ abstract class AbstractLimiter implements RateLimiter {
             afterChanges(leaves);
         }
         return remaining;
+    }
+
+    @Override
+    public final long resetInNanos() {
+        TimesPerLimiter[] leaves = leaves();
+        if (leaves.length == 0) {
+            return 0L;
+        }
+        long resetIn;
+        boolean slow;
+        lockAll(leaves);
+        try {
+            long now = clock.nanoTime();
+            slow = rollAll(leaves, now);
+            resetIn = resetInNanosLocked(now);
+        } finally {
+            unlockAll(leaves);
+        }
+        if (slow) {
+            afterChanges(leaves);
+        }
+        return resetIn;
     }
 
     @Override

@@ -41,6 +41,9 @@ final class AllLimiter extends CompositeLimiter {
 
     @Override
     boolean reserve(Journal journal, Then then) {
+        if (closed) {
+            return false;
+        }
         return reserveFrom(0, journal, then);
     }
 
@@ -57,7 +60,7 @@ final class AllLimiter extends CompositeLimiter {
         if (uses == null) {
             return super.reserveTop();
         }
-        if (!flatFeasible()) {
+        if (closed || !flatFeasible()) {
             return null;
         }
         TimesPerLimiter[] leaves = leaves();
@@ -69,6 +72,9 @@ final class AllLimiter extends CompositeLimiter {
 
     @Override
     boolean feasible() {
+        if (closed) {
+            return false;
+        }
         return flatUses != null ? flatFeasible() : super.feasible();
     }
 
@@ -85,6 +91,9 @@ final class AllLimiter extends CompositeLimiter {
 
     @Override
     long retryAfterNanos(long now) {
+        if (closed) {
+            return Refusal.NEVER;
+        }
         long longest = 0L;
         for (AbstractLimiter child : children) {
             longest = Math.max(longest, child.retryAfterNanos(now));
@@ -99,7 +108,19 @@ final class AllLimiter extends CompositeLimiter {
     }
 
     @Override
+    long resetInNanosLocked(long now) {
+        long longest = 0L;
+        for (AbstractLimiter child : children) {
+            longest = Math.max(longest, child.resetInNanosLocked(now));
+        }
+        return longest;
+    }
+
+    @Override
     int remainingLocked() {
+        if (closed) {
+            return 0;
+        }
         int fewest = Integer.MAX_VALUE;
         for (AbstractLimiter child : children) {
             fewest = Math.min(fewest, child.remainingLocked());

@@ -14,6 +14,9 @@ final class AnyLimiter extends CompositeLimiter {
 
     @Override
     boolean reserve(Journal journal, Then then) {
+        if (closed) {
+            return false;
+        }
         if (children.length == 0) {
             return then.run();
         }
@@ -27,6 +30,9 @@ final class AnyLimiter extends CompositeLimiter {
 
     @Override
     TimesPerLimiter @Nullable [] reserveTop() {
+        if (closed) {
+            return null;
+        }
         if (!flat) {
             return super.reserveTop();
         }
@@ -41,6 +47,9 @@ final class AnyLimiter extends CompositeLimiter {
 
     @Override
     boolean feasible() {
+        if (closed) {
+            return false;
+        }
         if (!flat) {
             return super.feasible();
         }
@@ -54,6 +63,9 @@ final class AnyLimiter extends CompositeLimiter {
 
     @Override
     long retryAfterNanos(long now) {
+        if (closed) {
+            return Refusal.NEVER;
+        }
         long shortest = Refusal.NEVER;
         for (AbstractLimiter child : children) {
             shortest = Math.min(shortest, child.retryAfterNanos(now));
@@ -62,7 +74,19 @@ final class AnyLimiter extends CompositeLimiter {
     }
 
     @Override
+    long resetInNanosLocked(long now) {
+        long shortest = Long.MAX_VALUE;
+        for (AbstractLimiter child : children) {
+            shortest = Math.min(shortest, child.resetInNanosLocked(now));
+        }
+        return children.length == 0 ? 0L : shortest;
+    }
+
+    @Override
     int remainingLocked() {
+        if (closed) {
+            return 0;
+        }
         if (children.length == 0) {
             return Integer.MAX_VALUE;
         }

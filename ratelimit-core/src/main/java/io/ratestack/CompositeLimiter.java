@@ -2,6 +2,7 @@ package io.ratestack;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -14,8 +15,11 @@ abstract class CompositeLimiter extends AbstractLimiter {
     private final TimesPerLimiter[] leaves;
     /** Set when every child is a leaf: then the plan needs no journal and no backtracking. */
     final boolean flat;
-    private @Nullable StatusPublisher publisher;
+    private volatile @Nullable StatusPublisher publisher;
     private final Runnable observer = this::onLeafChanged;
+    /** Guards {@link #listeners} and the observers on the leaves, so they come and go together. */
+    private final ReentrantLock subscriptions = new ReentrantLock();
+    private int listeners;
 
     CompositeLimiter(AbstractLimiter[] children, @Nullable String name) {
         super(commonClock(children), name);
@@ -72,29 +76,34 @@ abstract class CompositeLimiter extends AbstractLimiter {
     public final Subscription onStatusChange(Consumer<RateLimitStatus> listener) {
         Nanos.requireNonNull(listener, "listener");
         RateLimitStatus initial = status();
-        StatusPublisher current;
-        boolean first;
-        synchronized (this) {
+        subscriptions.lock();
+        try {
             if (publisher == null) {
                 publisher = new StatusPublisher(initial);
             }
-            current = publisher;
-            first = !current.hasListeners();
-        }
-        Subscription subscription = current.add(listener, this::stopObserving);
-        if (first) {
-            for (TimesPerLimiter leaf : leaves) {
-                leaf.addObserver(observer);
+            publisher.add(listener);
+            if (++listeners == 1) {
+                for (TimesPerLimiter leaf : leaves) {
+                    leaf.addObserver(observer);
+                }
             }
-            onLeafChanged();
+        } finally {
+            subscriptions.unlock();
         }
-        return subscription;
-    }
-
-    private void stopObserving() {
-        for (TimesPerLimiter leaf : leaves) {
-            leaf.removeObserver(observer);
-        }
+        onLeafChanged();
+        StatusPublisher subscribed = publisher;
+        return () -> {
+            subscriptions.lock();
+            try {
+                if (subscribed.remove(listener) && --listeners == 0) {
+                    for (TimesPerLimiter leaf : leaves) {
+                        leaf.removeObserver(observer);
+                    }
+                }
+            } finally {
+                subscriptions.unlock();
+            }
+        };
     }
 
     private void onLeafChanged() {

@@ -133,6 +133,13 @@ public interface RateLimiter extends AutoCloseable {
      */
     int remaining();
 
+    /**
+     * How long until the current window ends and its used slots are free again, in nanoseconds; zero when no window
+     * is running. For an all-limiter the longest of its parts, for an any-limiter the shortest. With
+     * {@link #remaining()} this is what the IETF {@code RateLimit} header reports.
+     */
+    long resetInNanos();
+
     /** How many acquires made through this limiter are waiting. */
     int waiting();
 

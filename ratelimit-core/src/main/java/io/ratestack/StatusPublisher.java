@@ -25,13 +25,12 @@ final class StatusPublisher {
         this.delivered = current;
     }
 
-    Subscription add(Consumer<RateLimitStatus> listener, Runnable onLastRemoved) {
+    void add(Consumer<RateLimitStatus> listener) {
         listeners.add(listener);
-        return () -> {
-            if (listeners.remove(listener) && listeners.isEmpty()) {
-                onLastRemoved.run();
-            }
-        };
+    }
+
+    boolean remove(Consumer<RateLimitStatus> listener) {
+        return listeners.remove(listener);
     }
 
     boolean hasListeners() {

@@ -156,6 +156,11 @@ final class TimesPerLimiter extends AbstractLimiter {
     }
 
     @Override
+    long resetInNanosLocked(long now) {
+        return windowRunning ? Math.max(0L, windowEnd - now) : 0L;
+    }
+
+    @Override
     int remainingLocked() {
         return closed ? 0 : available();
     }
@@ -245,11 +250,16 @@ final class TimesPerLimiter extends AbstractLimiter {
         if (s.dispatching.getAndIncrement() != 0) {
             return;
         }
-        int missed = 1;
-        do {
-            servePass(s);
-            missed = s.dispatching.addAndGet(-missed);
-        } while (missed != 0);
+        Deliveries deliveries = Deliveries.beginServing();
+        try {
+            int missed = 1;
+            do {
+                servePass(s);
+                missed = s.dispatching.addAndGet(-missed);
+            } while (missed != 0);
+        } finally {
+            Deliveries.endServing(deliveries);
+        }
     }
 
     private void servePass(LeafSupport s) {
@@ -312,9 +322,14 @@ final class TimesPerLimiter extends AbstractLimiter {
         } finally {
             mutex.unlock();
         }
-        Subscription subscription = publisher.add(listener, this::afterChange);
+        publisher.add(listener);
         afterChange();
-        return subscription;
+        StatusPublisher subscribed = publisher;
+        return () -> {
+            if (subscribed.remove(listener)) {
+                afterChange();
+            }
+        };
     }
 
     void addObserver(Runnable observer) {

@@ -127,16 +127,11 @@ final class Waiter implements Comparable<Waiter> {
         if (t != null) {
             t.cancel();
         }
-        Runnable complete = () -> {
+        Deliveries.complete(() -> {
             if (!future.complete(permit)) {
                 permit.cancel();
             }
-        };
-        if (blocking) {
-            complete.run();
-        } else {
-            Timers.completionExecutor().execute(complete);
-        }
+        }, blocking);
     }
 
     private void fail(RateLimitedException failure) {
@@ -144,10 +139,6 @@ final class Waiter implements Comparable<Waiter> {
         if (t != null) {
             t.cancel();
         }
-        if (blocking) {
-            future.completeExceptionally(failure);
-        } else {
-            Timers.completionExecutor().execute(() -> future.completeExceptionally(failure));
-        }
+        Deliveries.complete(() -> future.completeExceptionally(failure), blocking);
     }
 }

@@ -60,6 +60,18 @@ class TimesPerLimiterTest {
     }
 
     @Test
+    void resetInCountsDownTheRunningWindow() {
+        RateLimiter limiter = timesPer(5, Duration.ofSeconds(1));
+        assertThat(limiter.resetInNanos()).isZero();
+        limiter.tryAcquire().permit().close();
+        clock.advance(ms(250));
+
+        assertThat(limiter.resetInNanos()).isEqualTo(ms(750).toNanos());
+        clock.advance(ms(750));
+        assertThat(limiter.resetInNanos()).isZero();
+    }
+
+    @Test
     void refusalWhileEverySlotIsInFlightEstimatesOnePeriod() {
         RateLimiter limiter = timesPer(1, Duration.ofSeconds(2));
         limiter.tryAcquire().permit();
