@@ -1,0 +1,434 @@
+package io.ratestack.spring.autoconfigure;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Rate limiting of HTTP requests, under {@code ratelimit}. Unknown keys under {@code ratelimit} fail startup.
+ *
+ * <pre>
+ * ratelimit:
+ *   global:          # per client, across every route
+ *     limit: 10
+ *     per: 10s
+ *   per-route:       # per client, per route
+ *     limit: 1
+ *     per: 1s
+ *   refund-statuses: [500]
+ * </pre>
+ */
+@ConfigurationProperties(prefix = "ratelimit", ignoreUnknownFields = false)
+public class RateLimitProperties {
+
+    /** Whether to rate limit HTTP requests. */
+    private boolean enabled = true;
+
+    /** The limits of each client across every route. */
+    private Scope global = new Scope(100, Duration.ofMinutes(1));
+
+    /** The limits of each client on each route, unless a route has its own ({@code @RateLimit} or {@code routes}). */
+    private Scope perRoute = new Scope(10, Duration.ofSeconds(1));
+
+    /** Per-route limits for the paths that match a pattern, first match wins; {@code @RateLimit} wins over these. */
+    private List<RouteOverride> routes = new ArrayList<>();
+
+    /** Paths never rate limited, as Spring MVC path patterns, e.g. {@code /actuator/**}. */
+    private List<String> excludedPaths = new ArrayList<>();
+
+    /**
+     * Response statuses whose use is refunded (does not count): a status ({@code 500}), a class ({@code 5xx}) or
+     * a range ({@code 500-504}). A handler that throws is always refunded.
+     */
+    private List<String> refundStatuses = new ArrayList<>(List.of("500"));
+
+    /**
+     * What identifies a route: {@code pattern}, the route Spring MVC matches ({@code /users/{id}}), so that path
+     * variants share a limiter; or {@code path}, the literal path, as slowstack's tutorial does.
+     */
+    private RouteKey routeKey = RouteKey.PATTERN;
+
+    /** How clients are told apart by address. */
+    private ClientKey clientKey = new ClientKey();
+
+    /** Bounds of the caches of per-client limiters. */
+    private Caches cache = new Caches();
+
+    /** The IETF {@code RateLimit} and {@code RateLimit-Policy} response headers. */
+    private Headers headers = new Headers();
+
+    /** The RFC 9457 body of a refused request. */
+    private Problem problem = new Problem();
+
+    /** The servlet filter. */
+    private Filter filter = new Filter();
+
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public Scope getGlobal() {
+        return global;
+    }
+
+    public void setGlobal(Scope global) {
+        this.global = global;
+    }
+
+    public Scope getPerRoute() {
+        return perRoute;
+    }
+
+    public void setPerRoute(Scope perRoute) {
+        this.perRoute = perRoute;
+    }
+
+    public List<RouteOverride> getRoutes() {
+        return routes;
+    }
+
+    public void setRoutes(List<RouteOverride> routes) {
+        this.routes = routes;
+    }
+
+    public List<String> getExcludedPaths() {
+        return excludedPaths;
+    }
+
+    public void setExcludedPaths(List<String> excludedPaths) {
+        this.excludedPaths = excludedPaths;
+    }
+
+    public List<String> getRefundStatuses() {
+        return refundStatuses;
+    }
+
+    public void setRefundStatuses(List<String> refundStatuses) {
+        this.refundStatuses = refundStatuses;
+    }
+
+    public RouteKey getRouteKey() {
+        return routeKey;
+    }
+
+    public void setRouteKey(RouteKey routeKey) {
+        this.routeKey = routeKey;
+    }
+
+    public ClientKey getClientKey() {
+        return clientKey;
+    }
+
+    public void setClientKey(ClientKey clientKey) {
+        this.clientKey = clientKey;
+    }
+
+    public Caches getCache() {
+        return cache;
+    }
+
+    public void setCache(Caches cache) {
+        this.cache = cache;
+    }
+
+    public Headers getHeaders() {
+        return headers;
+    }
+
+    public void setHeaders(Headers headers) {
+        this.headers = headers;
+    }
+
+    public Problem getProblem() {
+        return problem;
+    }
+
+    public void setProblem(Problem problem) {
+        this.problem = problem;
+    }
+
+    public Filter getFilter() {
+        return filter;
+    }
+
+    public void setFilter(Filter filter) {
+        this.filter = filter;
+    }
+
+    /** What identifies a route. */
+    public enum RouteKey {
+        /** The route pattern Spring MVC matches, such as {@code /users/{id}}. */
+        PATTERN,
+        /** The literal request path: every path variant gets a limiter of its own. */
+        PATH
+    }
+
+    /** One limit: {@code limit} uses per {@code per}. */
+    public static class Limit {
+
+        /** Uses per window, at least 1. */
+        private int limit;
+
+        /** The window: {@code 10s}, {@code 1m}, {@code 1d}, {@code PT10S}. Starts when its first use completes. */
+        private Duration per;
+
+        /** Shifts the end of each window: positive to allow for network delay, negative to end it sooner. */
+        private Duration resetOffset = Duration.ZERO;
+
+        /** The policy's name in the {@code RateLimit} headers; derived from the scope when not set. */
+        private String name;
+
+        public Limit() {
+        }
+
+        Limit(int limit, Duration per) {
+            this.limit = limit;
+            this.per = per;
+        }
+
+        public int getLimit() {
+            return limit;
+        }
+
+        public void setLimit(int limit) {
+            this.limit = limit;
+        }
+
+        public Duration getPer() {
+            return per;
+        }
+
+        public void setPer(Duration per) {
+            this.per = per;
+        }
+
+        public Duration getResetOffset() {
+            return resetOffset;
+        }
+
+        public void setResetOffset(Duration resetOffset) {
+            this.resetOffset = resetOffset;
+        }
+
+        public String getName() {
+            return name;
+        }
+
+        public void setName(String name) {
+            this.name = name;
+        }
+    }
+
+    /** The limits of a scope: one limit, and optionally more stacked on it (every one must admit). */
+    public static class Scope extends Limit {
+
+        /** More limits that must admit too, such as 1000 per day on top of 10 per second. */
+        private List<Limit> stacked = new ArrayList<>();
+
+        public Scope() {
+        }
+
+        Scope(int limit, Duration per) {
+            super(limit, per);
+        }
+
+        public List<Limit> getStacked() {
+            return stacked;
+        }
+
+        public void setStacked(List<Limit> stacked) {
+            this.stacked = stacked;
+        }
+    }
+
+    /** Per-route limits of the paths that match a pattern. */
+    public static class RouteOverride extends Scope {
+
+        /** The paths, as a Spring MVC path pattern, e.g. {@code /api/search/**}. */
+        private String pattern;
+
+        /** Whether these paths are not limited at all, global limit included. */
+        private boolean exempt;
+
+        public String getPattern() {
+            return pattern;
+        }
+
+        public void setPattern(String pattern) {
+            this.pattern = pattern;
+        }
+
+        public boolean isExempt() {
+            return exempt;
+        }
+
+        public void setExempt(boolean exempt) {
+            this.exempt = exempt;
+        }
+    }
+
+    /** How clients are keyed by address ({@code request.getRemoteAddr()}). */
+    public static class ClientKey {
+
+        /** How many leading bits of an IPv4 address identify a client, 1 to 32. */
+        private int ipv4PrefixLength = 32;
+
+        /** How many leading bits of an IPv6 address identify a client, 1 to 128; a host usually holds a /64. */
+        private int ipv6PrefixLength = 64;
+
+        public int getIpv4PrefixLength() {
+            return ipv4PrefixLength;
+        }
+
+        public void setIpv4PrefixLength(int ipv4PrefixLength) {
+            this.ipv4PrefixLength = ipv4PrefixLength;
+        }
+
+        public int getIpv6PrefixLength() {
+            return ipv6PrefixLength;
+        }
+
+        public void setIpv6PrefixLength(int ipv6PrefixLength) {
+            this.ipv6PrefixLength = ipv6PrefixLength;
+        }
+    }
+
+    /** The two caches of per-client limiters. */
+    public static class Caches {
+
+        /** The cache of each client's global limiters. */
+        private CacheBounds global = new CacheBounds(100_000);
+
+        /** The cache of each client's per-route limiters. */
+        private CacheBounds perRoute = new CacheBounds(200_000);
+
+        public CacheBounds getGlobal() {
+            return global;
+        }
+
+        public void setGlobal(CacheBounds global) {
+            this.global = global;
+        }
+
+        public CacheBounds getPerRoute() {
+            return perRoute;
+        }
+
+        public void setPerRoute(CacheBounds perRoute) {
+            this.perRoute = perRoute;
+        }
+    }
+
+    /** Bounds of one cache. */
+    public static class CacheBounds {
+
+        /** How many entries the cache holds at most; past it, rarely used entries are evicted. */
+        private long maximumSize;
+
+        /**
+         * How long an idle entry is kept at least. Entries are always kept for at least their longest window after
+         * their last use, so that an idle client never comes back to a fresh limit early.
+         */
+        private Duration expireAfterAccess = Duration.ofMinutes(1);
+
+        public CacheBounds() {
+        }
+
+        CacheBounds(long maximumSize) {
+            this.maximumSize = maximumSize;
+        }
+
+        public long getMaximumSize() {
+            return maximumSize;
+        }
+
+        public void setMaximumSize(long maximumSize) {
+            this.maximumSize = maximumSize;
+        }
+
+        public Duration getExpireAfterAccess() {
+            return expireAfterAccess;
+        }
+
+        public void setExpireAfterAccess(Duration expireAfterAccess) {
+            this.expireAfterAccess = expireAfterAccess;
+        }
+    }
+
+    /** Response headers. */
+    public static class Headers {
+
+        /** Whether responses carry the IETF {@code RateLimit} and {@code RateLimit-Policy} headers. */
+        private boolean enabled = true;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+    }
+
+    /** The RFC 9457 problem details of a 429. */
+    public static class Problem {
+
+        /** The problem type URI. */
+        private URI type = URI.create("https://iana.org/assignments/http-problem-types#quota-exceeded");
+
+        /** The short summary of the problem type. */
+        private String title = "Request cannot be satisfied as assigned quota has been exceeded";
+
+        /** The explanation of the occurrence. */
+        private String detail = "rate limited";
+
+        public URI getType() {
+            return type;
+        }
+
+        public void setType(URI type) {
+            this.type = type;
+        }
+
+        public String getTitle() {
+            return title;
+        }
+
+        public void setTitle(String title) {
+            this.title = title;
+        }
+
+        public String getDetail() {
+            return detail;
+        }
+
+        public void setDetail(String detail) {
+            this.detail = detail;
+        }
+    }
+
+    /** The filter's place among the servlet filters. */
+    public static class Filter {
+
+        /**
+         * The order of the filter. The default runs it after the filters that rewrite the request (forwarded
+         * headers, method override, form content) and before Spring Security's chain (-100), so that a login
+         * endpoint is limited against brute force.
+         */
+        private int order = -101;
+
+        public int getOrder() {
+            return order;
+        }
+
+        public void setOrder(int order) {
+            this.order = order;
+        }
+    }
+}

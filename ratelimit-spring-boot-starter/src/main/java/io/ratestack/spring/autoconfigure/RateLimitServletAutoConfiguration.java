@@ -1,0 +1,110 @@
+package io.ratestack.spring.autoconfigure;
+
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.ratestack.Clock;
+import io.ratestack.RateLimiter;
+import io.ratestack.spring.web.ClientKeyResolver;
+import io.ratestack.spring.web.MvcRouteResolver;
+import io.ratestack.spring.web.RateLimitFilter;
+import io.ratestack.spring.web.RateLimiterStore;
+import io.ratestack.spring.web.RemoteAddressClientKeyResolver;
+import io.ratestack.spring.web.RouteResolver;
+import jakarta.servlet.DispatcherType;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.web.servlet.DispatcherServlet;
+import org.springframework.web.servlet.HandlerMapping;
+
+/**
+ * Rate limits a Spring MVC application: registers {@link RateLimitFilter} as {@code rateLimitFilter}, with the
+ * route resolver, client keys and limiter caches it uses. Each bean backs off when the application declares its own.
+ */
+@AutoConfiguration(after = RateLimitAutoConfiguration.class)
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnClass({RateLimiter.class, DispatcherServlet.class, Caffeine.class})
+@ConditionalOnProperty(prefix = "ratelimit", name = "enabled", havingValue = "true", matchIfMissing = true)
+public class RateLimitServletAutoConfiguration {
+
+    private static final Log LOG = LogFactory.getLog(RateLimitServletAutoConfiguration.class);
+
+    /** The name of the filter's registration. */
+    public static final String FILTER_NAME = "rateLimitFilter";
+
+    @Bean
+    RateLimitSettings rateLimitSettings(RateLimitProperties properties) {
+        return new RateLimitSettings(properties);
+    }
+
+    /** Keys clients by address, grouped by prefix as configured. */
+    @Bean
+    @ConditionalOnMissingBean
+    public RemoteAddressClientKeyResolver remoteAddressClientKeyResolver(RateLimitSettings settings) {
+        return settings.addresses;
+    }
+
+    /** The limiters of every client. */
+    @Bean
+    @ConditionalOnMissingBean
+    public RateLimiterStore rateLimiterStore(RateLimitSettings settings, Clock clock) {
+        return new RateLimiterStore(clock, settings.global, settings.globalCache, settings.routeCache);
+    }
+
+    /** Resolves each request's route with the application's own handler mappings. */
+    @Bean
+    @ConditionalOnMissingBean(RouteResolver.class)
+    public MvcRouteResolver rateLimitRouteResolver(RateLimitSettings settings, RateLimitProperties properties,
+            ObjectProvider<HandlerMapping> handlerMappings) {
+        return new MvcRouteResolver(() -> handlerMappings.orderedStream().toList(), settings.perRoute,
+                settings.excludedPaths, settings.overrides,
+                properties.getRouteKey() == RateLimitProperties.RouteKey.PATH);
+    }
+
+    /** Reads every {@code @RateLimit} once the application is up, failing startup on a bad one, and logs the limits. */
+    @Bean
+    static SmartInitializingSingleton rateLimitStartupCheck(ObjectProvider<RouteResolver> routes,
+            ObjectProvider<RateLimitSettings> settings) {
+        return () -> {
+            RouteResolver resolver = routes.getIfAvailable();
+            if (resolver instanceof MvcRouteResolver mvc) {
+                try {
+                    mvc.initialize();
+                } catch (IllegalArgumentException bad) {
+                    String message = bad.getMessage();
+                    int colon = message.indexOf(": ");
+                    throw new RateLimitConfigurationException(message.substring(0, colon),
+                            String.valueOf(bad.getCause() == null ? "" : bad.getCause().getMessage()),
+                            message.substring(colon + 2));
+                }
+                LOG.info("Rate limiting HTTP requests per client: " + settings.getObject().describe()
+                        + (mvc.annotatedPolicies().isEmpty() ? ""
+                                : ", " + mvc.annotatedPolicies().size() + " @RateLimit handler(s)"));
+            }
+        };
+    }
+
+    /** The filter, registered before Spring Security's chain by default. */
+    @Bean
+    @ConditionalOnMissingBean(name = "rateLimitFilterRegistration")
+    public FilterRegistrationBean<RateLimitFilter> rateLimitFilterRegistration(RateLimitSettings settings,
+            RateLimitProperties properties, RouteResolver routes, ObjectProvider<ClientKeyResolver> clientKeys,
+            RemoteAddressClientKeyResolver addresses, RateLimiterStore store) {
+        ClientKeyResolver keys = clientKeys.getIfUnique(() -> addresses);
+        RateLimitFilter filter = new RateLimitFilter(routes, keys, addresses, store, settings.refundStatuses,
+                settings.problem, properties.getHeaders().isEnabled(), settings.perRoute);
+        FilterRegistrationBean<RateLimitFilter> registration = new FilterRegistrationBean<>(filter);
+        registration.setName(FILTER_NAME);
+        registration.setOrder(properties.getFilter().getOrder());
+        registration.setDispatcherTypes(DispatcherType.REQUEST);
+        registration.setAsyncSupported(true);
+        return registration;
+    }
+}

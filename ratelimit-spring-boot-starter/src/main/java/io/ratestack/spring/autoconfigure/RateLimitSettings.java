@@ -1,0 +1,174 @@
+package io.ratestack.spring.autoconfigure;
+
+import io.ratestack.spring.web.LimitSpec;
+import io.ratestack.spring.web.MvcRouteResolver;
+import io.ratestack.spring.web.ProblemDetails;
+import io.ratestack.spring.web.RateLimiterStore;
+import io.ratestack.spring.web.RefundStatuses;
+import io.ratestack.spring.web.RemoteAddressClientKeyResolver;
+import io.ratestack.spring.web.RoutePolicy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.web.util.pattern.PathPatternParser;
+import org.springframework.web.util.pattern.PatternParseException;
+
+/**
+ * {@link RateLimitProperties}, checked and turned into the filter's parts. Every configuration error is made here,
+ * as a {@link RateLimitConfigurationException} that names the property and the value.
+ */
+final class RateLimitSettings {
+
+    final List<LimitSpec> global;
+    final RoutePolicy perRoute;
+    final List<MvcRouteResolver.PathOverride> overrides;
+    final List<String> excludedPaths;
+    final RefundStatuses refundStatuses;
+    final RateLimiterStore.CacheBounds globalCache;
+    final RateLimiterStore.CacheBounds routeCache;
+    final ProblemDetails problem;
+    final RemoteAddressClientKeyResolver addresses;
+
+    RateLimitSettings(RateLimitProperties properties) {
+        this.global = scope("ratelimit.global", properties.getGlobal(), "global");
+        this.perRoute = new RoutePolicy("ratelimit.per-route",
+                scope("ratelimit.per-route", properties.getPerRoute(), "route"));
+        this.overrides = overrides(properties.getRoutes());
+        this.excludedPaths = patterns("ratelimit.excluded-paths", properties.getExcludedPaths());
+        this.refundStatuses = refundStatuses(properties.getRefundStatuses());
+        this.globalCache = cache("ratelimit.cache.global", properties.getCache().getGlobal());
+        this.routeCache = cache("ratelimit.cache.per-route", properties.getCache().getPerRoute());
+        RateLimitProperties.Problem problem = properties.getProblem();
+        this.problem = new ProblemDetails(required("ratelimit.problem.type", problem.getType()),
+                required("ratelimit.problem.title", problem.getTitle()),
+                required("ratelimit.problem.detail", problem.getDetail()));
+        RateLimitProperties.ClientKey clientKey = properties.getClientKey();
+        int v4 = clientKey.getIpv4PrefixLength();
+        int v6 = clientKey.getIpv6PrefixLength();
+        if (v4 < 1 || v4 > 32) {
+            throw new RateLimitConfigurationException("ratelimit.client-key.ipv4-prefix-length", String.valueOf(v4),
+                    "must be between 1 and 32");
+        }
+        if (v6 < 1 || v6 > 128) {
+            throw new RateLimitConfigurationException("ratelimit.client-key.ipv6-prefix-length", String.valueOf(v6),
+                    "must be between 1 and 128");
+        }
+        this.addresses = new RemoteAddressClientKeyResolver(v4, v6);
+    }
+
+    private static List<LimitSpec> scope(String property, RateLimitProperties.Scope scope, String defaultName) {
+        List<LimitSpec> limits = new ArrayList<>();
+        limits.add(limit(property, scope, defaultName));
+        List<RateLimitProperties.Limit> stacked = scope.getStacked();
+        for (int i = 0; i < stacked.size(); i++) {
+            limits.add(limit(property + ".stacked[" + i + "]", stacked.get(i), defaultName + "-" + (i + 2)));
+        }
+        return limits;
+    }
+
+    private static LimitSpec limit(String property, RateLimitProperties.Limit limit, String defaultName) {
+        if (limit.getLimit() <= 0) {
+            throw new RateLimitConfigurationException(property + ".limit", String.valueOf(limit.getLimit()),
+                    "must be > 0");
+        }
+        Duration per = limit.getPer();
+        if (per == null || per.isNegative() || per.isZero()) {
+            throw new RateLimitConfigurationException(property + ".per", String.valueOf(per),
+                    per == null ? "must be set" : "must be > 0");
+        }
+        Duration offset = limit.getResetOffset() == null ? Duration.ZERO : limit.getResetOffset();
+        if (per.plus(offset).isNegative()) {
+            throw new RateLimitConfigurationException(property + ".reset-offset", String.valueOf(offset),
+                    "per + reset-offset must be >= 0, but " + per + " + " + offset + " is negative");
+        }
+        String name = limit.getName() == null ? defaultName : limit.getName();
+        try {
+            return new LimitSpec(name, limit.getLimit(), per, offset);
+        } catch (IllegalArgumentException bad) {
+            throw new RateLimitConfigurationException(property + ".name", name, bad.getMessage());
+        }
+    }
+
+    private static List<MvcRouteResolver.PathOverride> overrides(List<RateLimitProperties.RouteOverride> routes) {
+        List<MvcRouteResolver.PathOverride> overrides = new ArrayList<>();
+        for (int i = 0; i < routes.size(); i++) {
+            String property = "ratelimit.routes[" + i + "]";
+            RateLimitProperties.RouteOverride route = routes.get(i);
+            String pattern = pattern(property + ".pattern", route.getPattern());
+            RoutePolicy policy = route.isExempt() ? null
+                    : new RoutePolicy(property + " (" + pattern + ")", scope(property, route, "route"));
+            overrides.add(new MvcRouteResolver.PathOverride(pattern, policy));
+        }
+        return overrides;
+    }
+
+    private static List<String> patterns(String property, List<String> patterns) {
+        List<String> checked = new ArrayList<>();
+        for (int i = 0; i < patterns.size(); i++) {
+            checked.add(pattern(property + "[" + i + "]", patterns.get(i)));
+        }
+        return checked;
+    }
+
+    private static String pattern(String property, String pattern) {
+        if (pattern == null || pattern.isBlank()) {
+            throw new RateLimitConfigurationException(property, String.valueOf(pattern), "must be a path pattern");
+        }
+        try {
+            PathPatternParser.defaultInstance.parse(pattern);
+        } catch (PatternParseException bad) {
+            throw new RateLimitConfigurationException(property, pattern,
+                    "is not a valid path pattern: " + bad.getMessage());
+        }
+        return pattern;
+    }
+
+    private static RefundStatuses refundStatuses(List<String> specs) {
+        try {
+            return RefundStatuses.parse(specs);
+        } catch (IllegalArgumentException bad) {
+            String message = bad.getMessage();
+            int end = message.indexOf(']');
+            String index = message.substring(0, end + 1);
+            String value = specs.get(Integer.parseInt(message.substring(1, end)));
+            throw new RateLimitConfigurationException("ratelimit.refund-statuses" + index, String.valueOf(value),
+                    message.substring(end + 2));
+        }
+    }
+
+    private static RateLimiterStore.CacheBounds cache(String property, RateLimitProperties.CacheBounds bounds) {
+        if (bounds.getMaximumSize() <= 0) {
+            throw new RateLimitConfigurationException(property + ".maximum-size",
+                    String.valueOf(bounds.getMaximumSize()), "must be > 0");
+        }
+        Duration expire = bounds.getExpireAfterAccess();
+        if (expire == null || expire.isNegative()) {
+            throw new RateLimitConfigurationException(property + ".expire-after-access", String.valueOf(expire),
+                    "must be >= 0");
+        }
+        return new RateLimiterStore.CacheBounds(bounds.getMaximumSize(), expire);
+    }
+
+    private static <T> T required(String property, T value) {
+        if (value == null || (value instanceof String text && text.isBlank())) {
+            throw new RateLimitConfigurationException(property, String.valueOf(value), "must be set");
+        }
+        return value;
+    }
+
+    /** One line for the startup log. */
+    String describe() {
+        return "global " + describe(global) + ", per route " + describe(perRoute.limits())
+                + (overrides.isEmpty() ? "" : ", " + overrides.size() + " route override(s)")
+                + (excludedPaths.isEmpty() ? "" : ", excluding " + excludedPaths)
+                + ", refund on " + refundStatuses;
+    }
+
+    static String describe(List<LimitSpec> limits) {
+        StringBuilder text = new StringBuilder();
+        for (LimitSpec limit : limits) {
+            text.append(text.isEmpty() ? "" : " and ").append(limit.limit()).append(" per ").append(limit.per());
+        }
+        return text.toString();
+    }
+}

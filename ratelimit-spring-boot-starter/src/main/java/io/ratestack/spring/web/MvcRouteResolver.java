@@ -1,0 +1,268 @@
+package io.ratestack.spring.web;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import java.lang.reflect.Method;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.http.server.PathContainer;
+import org.springframework.http.server.RequestPath;
+import org.springframework.web.method.HandlerMethod;
+import org.springframework.web.servlet.HandlerExecutionChain;
+import org.springframework.web.servlet.HandlerMapping;
+import org.springframework.web.servlet.mvc.method.RequestMappingInfo;
+import org.springframework.web.servlet.mvc.method.RequestMappingInfoHandlerMapping;
+import org.springframework.web.util.ServletRequestPathUtils;
+import org.springframework.web.util.pattern.PathPattern;
+import org.springframework.web.util.pattern.PathPatternParser;
+
+/**
+ * Resolves a request to the route Spring MVC will dispatch it to, before it is dispatched: it asks the application's
+ * {@link HandlerMapping}s, in their order, as the {@code DispatcherServlet} will, on a view of the request whose
+ * attributes are its own (the real request is left untouched). The route key is the matched pattern, such as
+ * {@code /users/{id}}, so variants of one path ({@code //users/1}, {@code /users/1;x=y}, {@code /users/%31}) share
+ * one limiter, and requests that match no route share one key per client.
+ *
+ * <p>Policies, first match wins: excluded paths (exempt); a handler's {@link RateLimit @RateLimit} or
+ * {@link RateLimit.Exempt}, method over class; the first YAML override whose pattern matches the path; the default.
+ * Excluded paths and overrides are matched with Spring MVC's own path patterns, on the path within the application.
+ *
+ * <p>Annotations are read once, after every singleton is created ({@link #initialize()}); a bad one fails startup.
+ */
+public final class MvcRouteResolver implements RouteResolver {
+
+    /** A per-route override of the defaults for the paths that match a pattern. */
+    public record PathOverride(String pattern, @Nullable RoutePolicy policy) {
+    }
+
+    private final Supplier<List<HandlerMapping>> mappingsSupplier;
+    private final RoutePolicy defaultPolicy;
+    private final List<PathPattern> excluded;
+    private final List<PathPattern> overridePatterns;
+    private final List<@Nullable RoutePolicy> overridePolicies;
+    private final boolean keyByPath;
+    private final Map<String, Route> defaultRoutes = new ConcurrentHashMap<>();
+    private volatile @Nullable State state;
+
+    private record State(List<HandlerMapping> mappings, Map<Method, Route> annotated,
+            Map<Method, RoutePolicy> annotatedPolicies) {
+    }
+
+    /**
+     * @param mappings the application's handler mappings in dispatch order, read at {@link #initialize()}
+     * @param defaultPolicy the per-route limits of routes without annotation or override
+     * @param excludedPatterns paths never limited, as Spring MVC path patterns ({@code /actuator/**})
+     * @param overrides per-pattern policies, first match wins; a {@code null} policy exempts
+     * @param keyByPath key per-route limiters by the literal path, as slowstack's tutorial does, instead of the
+     *     matched pattern; every variant of a path then opens a limiter of its own
+     */
+    public MvcRouteResolver(Supplier<List<HandlerMapping>> mappings, RoutePolicy defaultPolicy,
+            List<String> excludedPatterns, List<PathOverride> overrides, boolean keyByPath) {
+        this.mappingsSupplier = mappings;
+        this.defaultPolicy = defaultPolicy;
+        PathPatternParser parser = PathPatternParser.defaultInstance;
+        this.excluded = excludedPatterns.stream().map(parser::parse).toList();
+        this.overridePatterns = overrides.stream().map(o -> parser.parse(o.pattern())).toList();
+        List<@Nullable RoutePolicy> policies = new ArrayList<>();
+        overrides.forEach(o -> policies.add(o.policy()));
+        this.overridePolicies = Collections.unmodifiableList(policies);
+        this.keyByPath = keyByPath;
+    }
+
+    /**
+     * Reads the handler mappings and every handler method's annotations.
+     *
+     * @throws IllegalArgumentException if an annotation is bad; the message names the method
+     */
+    public void initialize() {
+        state();
+    }
+
+    /** The policies of annotated handler methods, for reporting. */
+    public Map<Method, RoutePolicy> annotatedPolicies() {
+        return state().annotatedPolicies();
+    }
+
+    private State state() {
+        State current = state;
+        if (current == null) {
+            synchronized (this) {
+                current = state;
+                if (current == null) {
+                    current = load();
+                    state = current;
+                }
+            }
+        }
+        return current;
+    }
+
+    private State load() {
+        List<HandlerMapping> mappings = List.copyOf(mappingsSupplier.get());
+        Map<Method, Route> annotated = new HashMap<>();
+        Map<Method, RoutePolicy> policies = new HashMap<>();
+        for (HandlerMapping mapping : mappings) {
+            if (mapping instanceof RequestMappingInfoHandlerMapping infoMapping) {
+                for (Map.Entry<RequestMappingInfo, HandlerMethod> entry : infoMapping.getHandlerMethods().entrySet()) {
+                    Method method = entry.getValue().getMethod();
+                    if (!annotated.containsKey(method)) {
+                        Route route = annotatedRoute(method, policies);
+                        if (route != null) {
+                            annotated.put(method, route);
+                        }
+                    }
+                }
+            }
+        }
+        return new State(mappings, Map.copyOf(annotated), Map.copyOf(policies));
+    }
+
+    /** The route of an annotated method ({@link Route#key()} unused but for exemption), or null. */
+    private static @Nullable Route annotatedRoute(Method method, Map<Method, RoutePolicy> policies) {
+        Class<?> type = method.getDeclaringClass();
+        if (AnnotatedElementUtils.hasAnnotation(method, RateLimit.Exempt.class)) {
+            return Route.EXEMPT;
+        }
+        java.util.Set<RateLimit> onMethod = AnnotatedElementUtils.findMergedRepeatableAnnotations(method, RateLimit.class);
+        if (onMethod.isEmpty() && AnnotatedElementUtils.hasAnnotation(type, RateLimit.Exempt.class)) {
+            return Route.EXEMPT;
+        }
+        java.util.Set<RateLimit> limits = onMethod.isEmpty()
+                ? AnnotatedElementUtils.findMergedRepeatableAnnotations(type, RateLimit.class)
+                : onMethod;
+        if (limits.isEmpty()) {
+            return null;
+        }
+        String where = type.getName() + "." + method.getName();
+        List<LimitSpec> specs = new ArrayList<>();
+        int index = 0;
+        for (RateLimit limit : limits) {
+            index++;
+            String name = limit.name().isEmpty() ? (index == 1 ? "route" : "route-" + index) : limit.name();
+            try {
+                specs.add(new LimitSpec(name, limit.limit(), Durations.parse(limit.per(), "per"),
+                        Durations.parse(limit.resetOffset(), "resetOffset")));
+            } catch (IllegalArgumentException bad) {
+                throw new IllegalArgumentException("@RateLimit on " + where + ": " + bad.getMessage(), bad);
+            }
+        }
+        RoutePolicy policy = new RoutePolicy("@RateLimit on " + where, specs);
+        policies.put(method, policy);
+        return new Route("", policy);
+    }
+
+    @Override
+    public Route resolve(HttpServletRequest request) {
+        State current = state();
+        RequestPath path = requestPath(request);
+        PathContainer within = path.pathWithinApplication();
+        for (PathPattern pattern : excluded) {
+            if (pattern.matches(within)) {
+                return Route.EXEMPT;
+            }
+        }
+        String pattern = Route.UNMATCHED;
+        Object handler = null;
+        RouteLookup lookup = new RouteLookup(request, path);
+        for (HandlerMapping mapping : current.mappings()) {
+            HandlerExecutionChain chain;
+            try {
+                chain = mapping.getHandler(lookup);
+            } catch (Exception noMatch) {
+                // 405, 406, 415 and the like: the request reaches no handler.
+                break;
+            }
+            if (chain != null) {
+                handler = chain.getHandler();
+                if (lookup.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE) instanceof String best) {
+                    pattern = best;
+                }
+                break;
+            }
+        }
+        String key = keyByPath ? within.value() : pattern;
+        if (handler instanceof HandlerMethod method) {
+            Route annotated = current.annotated().get(method.getMethod());
+            if (annotated != null) {
+                return annotated.isExempt() ? Route.EXEMPT : new Route(key, annotated.policy());
+            }
+        }
+        for (int i = 0; i < overridePatterns.size(); i++) {
+            if (overridePatterns.get(i).matches(within)) {
+                RoutePolicy policy = overridePolicies.get(i);
+                return policy == null ? Route.EXEMPT : new Route(key, policy);
+            }
+        }
+        if (keyByPath) {
+            return new Route(key, defaultPolicy);
+        }
+        return defaultRoutes.computeIfAbsent(key, k -> new Route(k, defaultPolicy));
+    }
+
+    private static RequestPath requestPath(HttpServletRequest request) {
+        if (ServletRequestPathUtils.hasParsedRequestPath(request)) {
+            return ServletRequestPathUtils.getParsedRequestPath(request);
+        }
+        String uri = request.getRequestURI();
+        String contextPath = request.getContextPath();
+        return RequestPath.parse(uri == null || uri.isEmpty() ? "/" : uri, contextPath == null ? "" : contextPath);
+    }
+
+    /** The longest window among the annotations and overrides, and the default. */
+    public Duration longestWindow() {
+        Duration longest = defaultPolicy.longestWindow();
+        for (RoutePolicy policy : overridePolicies) {
+            if (policy != null && policy.longestWindow().compareTo(longest) > 0) {
+                longest = policy.longestWindow();
+            }
+        }
+        for (RoutePolicy policy : state().annotatedPolicies().values()) {
+            if (policy.longestWindow().compareTo(longest) > 0) {
+                longest = policy.longestWindow();
+            }
+        }
+        return longest;
+    }
+
+    /**
+     * The request as handler mappings see it, with attributes of its own: the mappings record what they matched
+     * here, and the real request keeps none of it.
+     */
+    private static final class RouteLookup extends HttpServletRequestWrapper {
+
+        private static final Object REMOVED = new Object();
+        private final Map<String, Object> attributes = new HashMap<>();
+
+        RouteLookup(HttpServletRequest request, RequestPath path) {
+            super(request);
+            attributes.put(ServletRequestPathUtils.PATH_ATTRIBUTE, path);
+        }
+
+        @Override
+        public @Nullable Object getAttribute(String name) {
+            Object value = attributes.get(name);
+            if (value == REMOVED) {
+                return null;
+            }
+            return value != null ? value : super.getAttribute(name);
+        }
+
+        @Override
+        public void setAttribute(String name, @Nullable Object value) {
+            attributes.put(name, value == null ? REMOVED : value);
+        }
+
+        @Override
+        public void removeAttribute(String name) {
+            attributes.put(name, REMOVED);
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package io.ratestack.spring.web;
+
+import io.ratestack.AcquireResult;
+import io.ratestack.Permit;
+import io.ratestack.Refusal;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Rate limits each request, as slowstack's tutorial middleware does: per client, the global limits and the limits
+ * of the request's route are taken together (all or nothing) without waiting. A refused request gets 429 with
+ * {@code Retry-After}, the IETF {@code RateLimit} headers and an RFC 9457 body; an admitted one runs and its use is
+ * refunded when its response status is a refund status (500 by default) or the handler throws. Asynchronous
+ * requests keep their use until the response completes.
+ *
+ * <p>A plain servlet filter that knows nothing of Spring Boot; the auto-configuration registers it.
+ */
+public final class RateLimitFilter extends OncePerRequestFilter {
+
+    private static final Log LOG = LogFactory.getLog(RateLimitFilter.class);
+
+    private final RouteResolver routes;
+    private final ClientKeyResolver clientKeys;
+    private final RemoteAddressClientKeyResolver addresses;
+    private final RateLimiterStore store;
+    private final RefundStatuses refunds;
+    private final RateLimitResponses responses;
+    private final RoutePolicy unresolved;
+
+    /**
+     * @param routes finds each request's route
+     * @param clientKeys finds each request's client
+     * @param addresses the fallback key when {@code clientKeys} has none
+     * @param store the limiters of every client
+     * @param refunds the statuses whose use is refunded
+     * @param problem the body of a refusal
+     * @param headers whether to write the {@code RateLimit} and {@code RateLimit-Policy} headers
+     * @param unresolved the per-route policy of a request whose route cannot be resolved (the resolver failed):
+     *     such a request is limited as one that matches no route, never let through
+     */
+    public RateLimitFilter(RouteResolver routes, ClientKeyResolver clientKeys,
+            RemoteAddressClientKeyResolver addresses, RateLimiterStore store, RefundStatuses refunds,
+            ProblemDetails problem, boolean headers, RoutePolicy unresolved) {
+        this.unresolved = unresolved;
+        this.routes = routes;
+        this.clientKeys = clientKeys;
+        this.addresses = addresses;
+        this.store = store;
+        this.refunds = refunds;
+        this.responses = new RateLimitResponses(problem, headers);
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        Route route = route(request);
+        if (route.isExempt()) {
+            chain.doFilter(request, response);
+            return;
+        }
+        String client = clientKey(request);
+        RateLimiterStore.Attempt attempt = store.tryAcquire(client, route);
+        AcquireResult result = attempt.result();
+        if (!(result instanceof Permit permit)) {
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("Refused " + request.getMethod() + " " + route.key() + " for client #"
+                        + Integer.toHexString(client.hashCode()));
+            }
+            responses.refused(request, response, attempt, (Refusal) result);
+            return;
+        }
+        responses.admitted(response, attempt);
+        boolean async = false;
+        try {
+            chain.doFilter(request, response);
+            if (request.isAsyncStarted()) {
+                request.getAsyncContext().addListener(new RefundOnCompletion(permit, refunds));
+                async = true;
+            }
+        } catch (IOException | ServletException | RuntimeException | Error failure) {
+            permit.cancel();
+            throw failure;
+        } finally {
+            if (!async) {
+                finish(permit, response.getStatus(), refunds);
+            }
+        }
+    }
+
+    private Route route(HttpServletRequest request) {
+        try {
+            return routes.resolve(request);
+        } catch (RuntimeException unexpected) {
+            // Never let an odd request through unlimited: it is limited as a request that matches no route.
+            LOG.warn("Could not resolve the route of " + request.getMethod() + " request; limiting it as unmatched",
+                    unexpected);
+            return new Route(Route.UNMATCHED, unresolved);
+        }
+    }
+
+    private String clientKey(HttpServletRequest request) {
+        try {
+            String key = clientKeys.resolve(request);
+            if (key != null && !key.isEmpty()) {
+                return key;
+            }
+        } catch (RuntimeException failed) {
+            LOG.warn("ClientKeyResolver failed; keying the request by its address", failed);
+        }
+        return addresses.resolve(request);
+    }
+
+    static void finish(Permit permit, int status, RefundStatuses refunds) {
+        if (refunds.contains(status)) {
+            permit.cancel();
+        } else {
+            permit.close();
+        }
+    }
+
+    /** Completes or refunds an asynchronous request's use when its response is done. */
+    private static final class RefundOnCompletion implements AsyncListener {
+
+        private final Permit permit;
+        private final RefundStatuses refunds;
+
+        RefundOnCompletion(Permit permit, RefundStatuses refunds) {
+            this.permit = permit;
+            this.refunds = refunds;
+        }
+
+        @Override
+        public void onComplete(AsyncEvent event) {
+            ServletResponse response = event.getSuppliedResponse();
+            int status = response instanceof HttpServletResponse http ? http.getStatus() : 200;
+            finish(permit, status, refunds);
+        }
+
+        @Override
+        public void onError(AsyncEvent event) {
+            permit.cancel();
+        }
+
+        @Override
+        public void onTimeout(AsyncEvent event) {
+            // The container answers the timeout next; onComplete sees its status.
+        }
+
+        @Override
+        public void onStartAsync(AsyncEvent event) {
+            event.getAsyncContext().addListener(this);
+        }
+    }
+}

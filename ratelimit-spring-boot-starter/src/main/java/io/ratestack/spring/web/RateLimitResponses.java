@@ -1,0 +1,134 @@
+package io.ratestack.spring.web;
+
+import io.ratestack.RateLimiter;
+import io.ratestack.Refusal;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Writes the rate-limit parts of responses: the IETF {@code RateLimit-Policy} and {@code RateLimit} headers
+ * (draft-ietf-httpapi-ratelimit-headers, structured-field lists of {@code "name";q=..;w=..} and
+ * {@code "name";r=..;t=..}) and, for a refusal, status 429 with {@code Retry-After} and an RFC 9457 body.
+ */
+final class RateLimitResponses {
+
+    static final String POLICY_HEADER = "RateLimit-Policy";
+    static final String LIMIT_HEADER = "RateLimit";
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+
+    private final ProblemDetails problem;
+    private final boolean headers;
+
+    RateLimitResponses(ProblemDetails problem, boolean headers) {
+        this.problem = problem;
+        this.headers = headers;
+    }
+
+    /** Adds the headers of an admitted request. */
+    void admitted(HttpServletResponse response, RateLimiterStore.Attempt attempt) {
+        if (headers) {
+            writeHeaders(response, attempt);
+        }
+    }
+
+    /** Answers a refused request. */
+    void refused(HttpServletRequest request, HttpServletResponse response, RateLimiterStore.Attempt attempt,
+            Refusal refusal) throws IOException {
+        response.setStatus(429);
+        response.setHeader("Retry-After", Long.toString(wholeSecondsAtLeastOne(refusal.retryAfterNanos())));
+        if (headers) {
+            writeHeaders(response, attempt);
+        }
+        response.setHeader("Cache-Control", "no-store");
+        response.setContentType("application/problem+json");
+        response.setCharacterEncoding(StandardCharsets.UTF_8.name());
+        StringBuilder body = new StringBuilder(256)
+                .append("{\"type\":").append(json(problem.type().toString()))
+                .append(",\"title\":").append(json(problem.title()))
+                .append(",\"status\":429")
+                .append(",\"detail\":").append(json(problem.detail()))
+                .append(",\"instance\":").append(json(instance(request)))
+                .append(",\"violated-policies\":[");
+        boolean first = true;
+        first = appendViolated(body, attempt.global(), attempt.globalSpecs(), first);
+        appendViolated(body, attempt.route(), attempt.routeSpecs(), first);
+        body.append("]}");
+        byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
+        response.setContentLength(bytes.length);
+        response.getOutputStream().write(bytes);
+    }
+
+    private static boolean appendViolated(StringBuilder body, RateLimiter[] limiters, List<LimitSpec> specs,
+            boolean first) {
+        for (int i = 0; i < limiters.length; i++) {
+            if (limiters[i].remaining() == 0) {
+                body.append(first ? "" : ",").append(json(specs.get(i).name()));
+                first = false;
+            }
+        }
+        return first;
+    }
+
+    private static String instance(HttpServletRequest request) {
+        String uri = request.getRequestURI();
+        return uri == null ? "" : uri;
+    }
+
+    private static void writeHeaders(HttpServletResponse response, RateLimiterStore.Attempt attempt) {
+        StringBuilder policies = new StringBuilder(64);
+        StringBuilder limits = new StringBuilder(64);
+        append(policies, limits, attempt.global(), attempt.globalSpecs());
+        append(policies, limits, attempt.route(), attempt.routeSpecs());
+        response.setHeader(POLICY_HEADER, policies.toString());
+        response.setHeader(LIMIT_HEADER, limits.toString());
+    }
+
+    private static void append(StringBuilder policies, StringBuilder limits, RateLimiter[] limiters,
+            List<LimitSpec> specs) {
+        for (int i = 0; i < limiters.length; i++) {
+            LimitSpec spec = specs.get(i);
+            if (!policies.isEmpty()) {
+                policies.append(", ");
+                limits.append(", ");
+            }
+            policies.append('"').append(spec.name()).append("\";q=").append(spec.limit())
+                    .append(";w=").append(wholeSecondsAtLeastOne(spec.window().toNanos()));
+            limits.append('"').append(spec.name()).append("\";r=").append(limiters[i].remaining());
+            long resetIn = limiters[i].resetInNanos();
+            if (resetIn > 0) {
+                limits.append(";t=").append(wholeSecondsAtLeastOne(resetIn));
+            }
+        }
+    }
+
+    /** Rounded up: a client that waits this long is never early. */
+    static long wholeSecondsAtLeastOne(long nanos) {
+        long seconds = nanos / NANOS_PER_SECOND + (nanos % NANOS_PER_SECOND == 0 ? 0 : 1);
+        return Math.max(1L, seconds);
+    }
+
+    static String json(String text) {
+        StringBuilder out = new StringBuilder(text.length() + 2).append('"');
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20 || c == '\u2028' || c == '\u2029' || c == '<' || c == '>') {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.append('"').toString();
+    }
+}

@@ -1,0 +1,58 @@
+package io.ratestack.spring.web;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The per-route limits that apply to a set of routes: the defaults, a YAML override, or a handler's
+ * {@link RateLimit @RateLimit} annotations. Compared by identity: each policy has limiters of its own.
+ */
+public final class RoutePolicy {
+
+    private final String source;
+    private final List<LimitSpec> limits;
+    private final Duration longestWindow;
+
+    /**
+     * @param source where the policy comes from, for messages and the actuator endpoint
+     * @param limits the stacked limits, at least one
+     */
+    public RoutePolicy(String source, List<LimitSpec> limits) {
+        if (limits.isEmpty()) {
+            throw new IllegalArgumentException("a route policy needs at least one limit: " + source);
+        }
+        this.source = source;
+        this.limits = List.copyOf(limits);
+        this.longestWindow = longest(this.limits);
+    }
+
+    /** Where the policy comes from. */
+    public String source() {
+        return source;
+    }
+
+    /** The stacked limits. */
+    public List<LimitSpec> limits() {
+        return limits;
+    }
+
+    /** The longest window of the limits: how long an idle client's limiters must be kept. */
+    public Duration longestWindow() {
+        return longestWindow;
+    }
+
+    static Duration longest(List<LimitSpec> limits) {
+        Duration longest = Duration.ZERO;
+        for (LimitSpec limit : limits) {
+            if (limit.window().compareTo(longest) > 0) {
+                longest = limit.window();
+            }
+        }
+        return longest;
+    }
+
+    @Override
+    public String toString() {
+        return source + " " + limits;
+    }
+}

@@ -1,0 +1,33 @@
+package io.ratestack.sample;
+
+import io.ratestack.spring.web.RateLimit;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** The tutorial's endpoints, plus one with a limit of its own. */
+@RestController
+public class TutorialController {
+
+    @GetMapping("/test")
+    public String test() {
+        return "test ok";
+    }
+
+    @GetMapping("/example")
+    public String example() {
+        return "examples!";
+    }
+
+    /** Fails, as the tutorial's {@code assert 1 == 2}: the client gets a 500, and the use is refunded. */
+    @GetMapping("/error")
+    public String error() {
+        throw new AssertionError("1 == 2");
+    }
+
+    /** Two per ten seconds per client, instead of the per-route default. */
+    @GetMapping("/limited")
+    @RateLimit(limit = 2, per = "10s")
+    public String limited() {
+        return "limited ok";
+    }
+}
