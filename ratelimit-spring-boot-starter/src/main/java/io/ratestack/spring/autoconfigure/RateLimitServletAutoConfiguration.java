@@ -1,5 +1,6 @@
 package io.ratestack.spring.autoconfigure;
 
+
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.ratestack.Clock;
 import io.ratestack.RateLimiter;
@@ -75,15 +76,7 @@ public class RateLimitServletAutoConfiguration {
         return () -> {
             RouteResolver resolver = routes.getIfAvailable();
             if (resolver instanceof MvcRouteResolver mvc) {
-                try {
-                    mvc.initialize();
-                } catch (IllegalArgumentException bad) {
-                    String message = bad.getMessage();
-                    int colon = message.indexOf(": ");
-                    throw new RateLimitConfigurationException(message.substring(0, colon),
-                            String.valueOf(bad.getCause() == null ? "" : bad.getCause().getMessage()),
-                            message.substring(colon + 2));
-                }
+                mvc.initialize();
                 LOG.info("Rate limiting HTTP requests per client: " + settings.getObject().describe()
                         + (mvc.annotatedPolicies().isEmpty() ? ""
                                 : ", " + mvc.annotatedPolicies().size() + " @RateLimit handler(s)"));

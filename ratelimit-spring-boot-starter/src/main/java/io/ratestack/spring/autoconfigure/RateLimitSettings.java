@@ -1,5 +1,7 @@
 package io.ratestack.spring.autoconfigure;
 
+import io.ratestack.spring.web.RateLimitConfigurationException;
+
 import io.ratestack.spring.web.LimitSpec;
 import io.ratestack.spring.web.MvcRouteResolver;
 import io.ratestack.spring.web.ProblemDetails;

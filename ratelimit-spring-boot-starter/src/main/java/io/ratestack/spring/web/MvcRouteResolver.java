@@ -80,7 +80,7 @@ public final class MvcRouteResolver implements RouteResolver {
     /**
      * Reads the handler mappings and every handler method's annotations.
      *
-     * @throws IllegalArgumentException if an annotation is bad; the message names the method
+     * @throws RateLimitConfigurationException if an annotation is bad; it names the method
      */
     public void initialize() {
         state();
@@ -141,22 +141,42 @@ public final class MvcRouteResolver implements RouteResolver {
         if (limits.isEmpty()) {
             return null;
         }
-        String where = type.getName() + "." + method.getName();
+        String where = "@RateLimit on " + type.getName() + "." + method.getName();
         List<LimitSpec> specs = new ArrayList<>();
         int index = 0;
         for (RateLimit limit : limits) {
             index++;
-            String name = limit.name().isEmpty() ? (index == 1 ? "route" : "route-" + index) : limit.name();
-            try {
-                specs.add(new LimitSpec(name, limit.limit(), Durations.parse(limit.per(), "per"),
-                        Durations.parse(limit.resetOffset(), "resetOffset")));
-            } catch (IllegalArgumentException bad) {
-                throw new IllegalArgumentException("@RateLimit on " + where + ": " + bad.getMessage(), bad);
-            }
+            specs.add(spec(where, limit, limit.name().isEmpty() ? (index == 1 ? "route" : "route-" + index)
+                    : limit.name()));
         }
-        RoutePolicy policy = new RoutePolicy("@RateLimit on " + where, specs);
+        RoutePolicy policy = new RoutePolicy(where, specs);
         policies.put(method, policy);
         return new Route("", policy);
+    }
+
+    private static LimitSpec spec(String where, RateLimit limit, String name) {
+        if (limit.limit() <= 0) {
+            throw new RateLimitConfigurationException(where, "limit = " + limit.limit(), "limit must be > 0");
+        }
+        Duration per = duration(where, "per", limit.per());
+        if (per.isNegative() || per.isZero()) {
+            throw new RateLimitConfigurationException(where, "per = \"" + limit.per() + "\"", "per must be > 0");
+        }
+        Duration offset = duration(where, "resetOffset", limit.resetOffset());
+        try {
+            return new LimitSpec(name, limit.limit(), per, offset);
+        } catch (IllegalArgumentException bad) {
+            throw new RateLimitConfigurationException(where, limit.toString(), bad.getMessage());
+        }
+    }
+
+    private static Duration duration(String where, String attribute, String text) {
+        try {
+            return Durations.parse(text, attribute);
+        } catch (IllegalArgumentException bad) {
+            throw new RateLimitConfigurationException(where, attribute + " = \"" + text + "\"",
+                    attribute + " must be a duration such as 10s, 500ms or PT10S");
+        }
     }
 
     @Override

@@ -7,7 +7,6 @@ import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -83,7 +82,7 @@ public final class RateLimitFilter extends OncePerRequestFilter {
         try {
             chain.doFilter(request, response);
             if (request.isAsyncStarted()) {
-                request.getAsyncContext().addListener(new RefundOnCompletion(permit, refunds));
+                request.getAsyncContext().addListener(new RefundOnCompletion(permit, refunds, response));
                 async = true;
             }
         } catch (IOException | ServletException | RuntimeException | Error failure) {
@@ -132,17 +131,17 @@ public final class RateLimitFilter extends OncePerRequestFilter {
 
         private final Permit permit;
         private final RefundStatuses refunds;
+        private final HttpServletResponse response;
 
-        RefundOnCompletion(Permit permit, RefundStatuses refunds) {
+        RefundOnCompletion(Permit permit, RefundStatuses refunds, HttpServletResponse response) {
             this.permit = permit;
             this.refunds = refunds;
+            this.response = response;
         }
 
         @Override
         public void onComplete(AsyncEvent event) {
-            ServletResponse response = event.getSuppliedResponse();
-            int status = response instanceof HttpServletResponse http ? http.getStatus() : 200;
-            finish(permit, status, refunds);
+            finish(permit, response.getStatus(), refunds);
         }
 
         @Override

@@ -1,8 +1,8 @@
-package io.ratestack.spring.autoconfigure;
+package io.ratestack.spring.web;
 
 /**
- * Rate limiting is configured wrongly: a property or an annotation. Startup fails with it;
- * {@link RateLimitFailureAnalyzer} explains it.
+ * Rate limiting is configured wrongly: a property or an annotation. Startup fails with it; the starter's failure
+ * analyzer explains it.
  */
 public class RateLimitConfigurationException extends RuntimeException {
 

@@ -1,0 +1,227 @@
+package io.ratestack.spring.autoconfigure;
+
+import io.ratestack.spring.web.RateLimitConfigurationException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.ratestack.Clock;
+import io.ratestack.FakeClock;
+import io.ratestack.spring.web.ClientKeyResolver;
+import io.ratestack.spring.web.MvcRouteResolver;
+import io.ratestack.spring.web.RateLimit;
+import io.ratestack.spring.web.RateLimitConfigurationException;
+import io.ratestack.spring.web.RateLimitFilter;
+import io.ratestack.spring.web.RateLimiterStore;
+import io.ratestack.spring.web.RemoteAddressClientKeyResolver;
+import io.ratestack.spring.web.Route;
+import io.ratestack.spring.web.RouteResolver;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.DispatcherServlet;
+import org.springframework.web.servlet.config.annotation.EnableWebMvc;
+
+class RateLimitAutoConfigurationTest {
+
+    private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(RateLimitAutoConfiguration.class,
+                    RateLimitServletAutoConfiguration.class));
+
+    @Test
+    void defaultsRegisterTheFilterWithANameAndAnOrder() {
+        runner.run(context -> {
+            assertThat(context).hasNotFailed();
+            FilterRegistrationBean<?> registration = context.getBean(FilterRegistrationBean.class);
+            assertThat(registration.getFilter()).isInstanceOf(RateLimitFilter.class);
+            assertThat(registration.getFilterName()).isEqualTo("rateLimitFilter");
+            assertThat(registration.getOrder()).isEqualTo(-101);
+            assertThat(context).hasSingleBean(RateLimiterStore.class)
+                    .hasSingleBean(MvcRouteResolver.class)
+                    .hasSingleBean(RemoteAddressClientKeyResolver.class)
+                    .hasSingleBean(Clock.class);
+            assertThat(context.getBean(Clock.class)).isSameAs(Clock.system());
+            RateLimitProperties properties = context.getBean(RateLimitProperties.class);
+            assertThat(properties.getGlobal().getLimit()).isEqualTo(100);
+            assertThat(properties.getPerRoute().getLimit()).isEqualTo(10);
+            assertThat(properties.getRefundStatuses()).containsExactly("500");
+        });
+    }
+
+    @Test
+    void theTutorialsPropertiesBind() {
+        runner.withPropertyValues("ratelimit.global.limit=10", "ratelimit.global.per=10s",
+                "ratelimit.per-route.limit=1", "ratelimit.per-route.per=1s", "ratelimit.refund-statuses=500,5xx",
+                "ratelimit.global.stacked[0].limit=1000", "ratelimit.global.stacked[0].per=1d",
+                "ratelimit.routes[0].pattern=/search/**", "ratelimit.routes[0].limit=3",
+                "ratelimit.routes[0].per=1s", "ratelimit.excluded-paths=/actuator/**",
+                "ratelimit.filter.order=5").run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context.getBean(RateLimiterStore.class).globalSpecs())
+                            .extracting(spec -> spec.name() + " " + spec.limit() + "/" + spec.per())
+                            .containsExactly("global 10/PT10S", "global-2 1000/PT24H");
+                    assertThat(context.getBean(FilterRegistrationBean.class).getOrder()).isEqualTo(5);
+                });
+    }
+
+    @Test
+    void disabledBacksOff() {
+        runner.withPropertyValues("ratelimit.enabled=false").run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context).doesNotHaveBean(FilterRegistrationBean.class)
+                    .doesNotHaveBean(RateLimiterStore.class)
+                    .doesNotHaveBean(Clock.class);
+        });
+    }
+
+    @Test
+    void backsOffWithoutSpringMvcOrCaffeine() {
+        runner.withClassLoader(new FilteredClassLoader(DispatcherServlet.class))
+                .run(context -> assertThat(context).doesNotHaveBean(FilterRegistrationBean.class));
+        runner.withClassLoader(new FilteredClassLoader(Caffeine.class))
+                .run(context -> assertThat(context).doesNotHaveBean(FilterRegistrationBean.class));
+    }
+
+    @Test
+    void backsOffOutsideAServletWebApplication() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(RateLimitAutoConfiguration.class,
+                        RateLimitServletAutoConfiguration.class))
+                .run(context -> {
+                    assertThat(context).doesNotHaveBean(FilterRegistrationBean.class);
+                    assertThat(context).hasSingleBean(Clock.class);
+                });
+    }
+
+    @Test
+    void theApplicationsBeansWin() {
+        runner.withUserConfiguration(OwnBeans.class).run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context.getBean(Clock.class)).isSameAs(OwnBeans.CLOCK);
+            assertThat(context.getBean(RouteResolver.class)).isSameAs(OwnBeans.ROUTES);
+            assertThat(context).doesNotHaveBean(MvcRouteResolver.class);
+        });
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class OwnBeans {
+        static final FakeClock CLOCK = new FakeClock();
+        static final RouteResolver ROUTES = request -> Route.EXEMPT;
+
+        @Bean
+        Clock clock() {
+            return CLOCK;
+        }
+
+        @Bean
+        RouteResolver routes() {
+            return ROUTES;
+        }
+
+        @Bean
+        ClientKeyResolver apiKeys() {
+            return request -> request.getHeader("X-Api-Key");
+        }
+    }
+
+    @Test
+    void badValuesFailStartupNamingThePropertyAndTheValue() {
+        assertFails("ratelimit.global.limit=-1", "ratelimit.global.limit", "-1", "must be > 0");
+        assertFails("ratelimit.global.limit=0", "ratelimit.global.limit", "0", "must be > 0");
+        assertFails("ratelimit.per-route.limit=0", "ratelimit.per-route.limit", "0", "must be > 0");
+        assertFails("ratelimit.global.per=0s", "ratelimit.global.per", "PT0S", "must be > 0");
+        assertFails("ratelimit.per-route.per=-5s", "ratelimit.per-route.per", "PT-5S", "must be > 0");
+        assertFails("ratelimit.global.reset-offset=-2m", "ratelimit.global.reset-offset", "PT-2M",
+                "per + reset-offset must be >= 0");
+        assertFails("ratelimit.refund-statuses=500,abc", "ratelimit.refund-statuses[1]", "abc",
+                "must be a status (500), a class (5xx) or a range (500-504)");
+        assertFails("ratelimit.global.stacked[0].limit=0", "ratelimit.global.stacked[0].limit", "0", "must be > 0");
+        assertFails("ratelimit.routes[0].limit=5", "ratelimit.routes[0].pattern", "null", "must be a path pattern");
+        assertFails("ratelimit.excluded-paths=/a/**/b/**", "ratelimit.excluded-paths[0]", "/a/**/b/**",
+                "is not a valid path pattern");
+        assertFails("ratelimit.cache.global.maximum-size=0", "ratelimit.cache.global.maximum-size", "0",
+                "must be > 0");
+        assertFails("ratelimit.client-key.ipv6-prefix-length=0", "ratelimit.client-key.ipv6-prefix-length", "0",
+                "must be between 1 and 128");
+        assertFails("ratelimit.global.name=\"quoted\"", "ratelimit.global.name", "\"quoted\"", "printable ASCII");
+    }
+
+    private void assertFails(String property, String origin, String value, String reason) {
+        runner.withPropertyValues(property).run(context -> {
+            assertThat(context).as(property).hasFailed();
+            Throwable cause = context.getStartupFailure();
+            while (cause != null && !(cause instanceof RateLimitConfigurationException)) {
+                cause = cause.getCause();
+            }
+            assertThat(cause).as(property).isInstanceOf(RateLimitConfigurationException.class);
+            RateLimitConfigurationException failure = (RateLimitConfigurationException) cause;
+            assertThat(failure.getOrigin()).isEqualTo(origin);
+            assertThat(failure.getValue()).isEqualTo(value);
+            assertThat(failure.getReason()).contains(reason);
+        });
+    }
+
+    @Test
+    void unknownKeysAndUnparsableValuesFailStartupNamingTheProperty() {
+        runner.withPropertyValues("ratelimit.globall.limit=5").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("ratelimit.globall.limit");
+        });
+        runner.withPropertyValues("ratelimit.global.per=soon").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).hasStackTraceContaining("ratelimit.global.per");
+        });
+    }
+
+    @Test
+    void aBadAnnotationFailsStartupNamingTheMethod() {
+        runner.withUserConfiguration(Mvc.class, BadController.class).run(context -> {
+            assertThat(context).hasFailed();
+            Throwable cause = context.getStartupFailure();
+            while (cause != null && !(cause instanceof RateLimitConfigurationException)) {
+                cause = cause.getCause();
+            }
+            assertThat(cause).isInstanceOf(RateLimitConfigurationException.class);
+            RateLimitConfigurationException failure = (RateLimitConfigurationException) cause;
+            assertThat(failure.getOrigin()).isEqualTo("@RateLimit on " + BadController.class.getName() + ".zero");
+            assertThat(failure.getValue()).isEqualTo("limit = 0");
+            assertThat(failure.getReason()).isEqualTo("limit must be > 0");
+        });
+        runner.withUserConfiguration(Mvc.class, UnparsableController.class).run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).hasStackTraceContaining(
+                    "@RateLimit on " + UnparsableController.class.getName() + ".soon = per = \"soon\": per must be a"
+                            + " duration such as 10s, 500ms or PT10S");
+        });
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableWebMvc
+    static class Mvc {
+    }
+
+    @RestController
+    static class BadController {
+        @GetMapping("/zero")
+        @RateLimit(limit = 0, per = "1s")
+        String zero() {
+            return "never";
+        }
+    }
+
+    @RestController
+    static class UnparsableController {
+        @GetMapping("/soon")
+        @RateLimit(limit = 1, per = "soon")
+        String soon() {
+            return "never";
+        }
+    }
+}

@@ -1,0 +1,247 @@
+package io.ratestack.spring.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ratestack.FakeClock;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletResponse;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.mock.web.MockHttpServletResponse;
+
+/** The filter on its own, with mock requests, a fixed route and a fake clock. */
+class RateLimitFilterTest {
+
+    private final FakeClock clock = new FakeClock();
+    private final RoutePolicy onePerSecond = new RoutePolicy("test",
+            List.of(new LimitSpec("route", 1, Duration.ofSeconds(1), Duration.ZERO)));
+    private final RateLimiterStore store = new RateLimiterStore(clock,
+            List.of(new LimitSpec("global", 3, Duration.ofSeconds(10), Duration.ZERO)),
+            new RateLimiterStore.CacheBounds(1000, Duration.ofMinutes(1)),
+            new RateLimiterStore.CacheBounds(1000, Duration.ofMinutes(1)));
+    private final RemoteAddressClientKeyResolver addresses = new RemoteAddressClientKeyResolver();
+    private RouteResolver routes = request -> new Route("/test", onePerSecond);
+    private ClientKeyResolver clientKeys = request -> null;
+    private boolean headers = true;
+
+    private RateLimitFilter filter() {
+        return new RateLimitFilter(routes, clientKeys, addresses, store, RefundStatuses.parse(List.of("500", "503")),
+                ProblemDetails.DEFAULT, headers, onePerSecond);
+    }
+
+    private static MockHttpServletRequest get(String address) {
+        MockHttpServletRequest request = new MockHttpServletRequest("GET", "/test");
+        request.setRemoteAddr(address);
+        return request;
+    }
+
+    private MockHttpServletResponse call(MockHttpServletRequest request, int status) throws Exception {
+        MockHttpServletResponse response = new MockHttpServletResponse();
+        filter().doFilter(request, response, (req, res) -> ((HttpServletResponse) res).setStatus(status));
+        return response;
+    }
+
+    private MockHttpServletResponse call(String address) throws Exception {
+        return call(get(address), 200);
+    }
+
+    @Test
+    void refusalIsA429WithRetryAfterRateLimitHeadersAndAProblemBody() throws Exception {
+        call("192.0.2.1");
+        clock.advance(Duration.ofMillis(300));
+
+        MockHttpServletResponse refused = call("192.0.2.1");
+
+        assertThat(refused.getStatus()).isEqualTo(429);
+        assertThat(refused.getContentType()).isEqualTo("application/problem+json;charset=UTF-8");
+        assertThat(refused.getHeader("Retry-After")).isEqualTo("1");
+        assertThat(refused.getHeader("Cache-Control")).isEqualTo("no-store");
+        assertThat(refused.getHeader("RateLimit-Policy")).isEqualTo("\"global\";q=3;w=10, \"route\";q=1;w=1");
+        assertThat(refused.getHeader("RateLimit")).isEqualTo("\"global\";r=2;t=10, \"route\";r=0;t=1");
+        assertThat(refused.getContentAsString()).isEqualTo("{"
+                + "\"type\":\"https://iana.org/assignments/http-problem-types#quota-exceeded\","
+                + "\"title\":\"Request cannot be satisfied as assigned quota has been exceeded\","
+                + "\"status\":429,\"detail\":\"rate limited\",\"instance\":\"/test\","
+                + "\"violated-policies\":[\"route\"]}");
+    }
+
+    @Test
+    void admittedResponsesCarryTheRateLimitHeaders() throws Exception {
+        MockHttpServletResponse admitted = call("192.0.2.1");
+
+        assertThat(admitted.getStatus()).isEqualTo(200);
+        assertThat(admitted.getHeader("RateLimit-Policy")).isEqualTo("\"global\";q=3;w=10, \"route\";q=1;w=1");
+        assertThat(admitted.getHeader("RateLimit")).isEqualTo("\"global\";r=2, \"route\";r=0");
+    }
+
+    @Test
+    void headersCanBeTurnedOff() throws Exception {
+        headers = false;
+        call("192.0.2.1");
+
+        MockHttpServletResponse refused = call("192.0.2.1");
+
+        assertThat(refused.getStatus()).isEqualTo(429);
+        assertThat(refused.getHeader("Retry-After")).isEqualTo("1");
+        assertThat(refused.getHeaderNames()).doesNotContain("RateLimit", "RateLimit-Policy");
+    }
+
+    @Test
+    void retryAfterRoundsUpToWholeSeconds() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            call("192.0.2.1");
+            clock.advance(Duration.ofSeconds(1));
+        }
+        clock.advance(Duration.ofMillis(500)); // the global window (started at 0 s) ends at 10 s: 6.5 s left
+
+        MockHttpServletResponse refused = call("192.0.2.1");
+
+        assertThat(refused.getHeader("Retry-After")).isEqualTo("7");
+        assertThat(refused.getContentAsString()).contains("\"violated-policies\":[\"global\"]");
+    }
+
+    @Test
+    void aRefundStatusRefundsTheUse() throws Exception {
+        assertThat(call(get("192.0.2.1"), 500).getStatus()).isEqualTo(500);
+        assertThat(call(get("192.0.2.1"), 503).getStatus()).isEqualTo(503);
+
+        assertThat(call("192.0.2.1").getStatus()).isEqualTo(200);
+    }
+
+    @Test
+    void aThrowingHandlerIsRefundedAndItsErrorPropagates() throws Exception {
+        FilterChain failing = (req, res) -> {
+            throw new ServletException("handler failed", new AssertionError("1 == 2"));
+        };
+
+        assertThatThrownBy(() -> filter().doFilter(get("192.0.2.1"), new MockHttpServletResponse(), failing))
+                .isInstanceOf(ServletException.class).hasMessage("handler failed");
+        assertThatThrownBy(() -> filter().doFilter(get("192.0.2.1"), new MockHttpServletResponse(),
+                (req, res) -> {
+                    throw new IllegalStateException("bug");
+                })).isInstanceOf(IllegalStateException.class);
+
+        assertThat(call("192.0.2.1").getStatus()).isEqualTo(200);
+    }
+
+    @Test
+    void asynchronousRequestsKeepTheirUseUntilTheyCompleteAndAreRefundedOnAServerError() throws Exception {
+        MockHttpServletRequest request = get("192.0.2.1");
+        request.setAsyncSupported(true);
+        MockHttpServletResponse response = new MockHttpServletResponse();
+        AsyncContext[] async = new AsyncContext[1];
+        filter().doFilter(request, response, (req, res) -> async[0] = req.startAsync());
+
+        assertThat(call("192.0.2.1").getStatus()).as("the slot is held while the request runs").isEqualTo(429);
+        response.setStatus(500);
+        async[0].complete();
+
+        assertThat(call("192.0.2.1").getStatus()).as("the 500 was refunded").isEqualTo(200);
+    }
+
+    @Test
+    void asynchronousRequestsThatSucceedCount() throws Exception {
+        MockHttpServletRequest request = get("192.0.2.1");
+        request.setAsyncSupported(true);
+        MockHttpServletResponse response = new MockHttpServletResponse();
+        AsyncContext[] async = new AsyncContext[1];
+        filter().doFilter(request, response, (req, res) -> async[0] = req.startAsync());
+        async[0].complete();
+
+        assertThat(call("192.0.2.1").getStatus()).isEqualTo(429);
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(call("192.0.2.1").getStatus()).isEqualTo(200);
+    }
+
+    @Test
+    void ipv6ClientsAreGroupedBySlash64() throws Exception {
+        call("2001:db8:1:2::1");
+
+        assertThat(call("2001:db8:1:2:ffff:ffff:ffff:ffff").getStatus()).isEqualTo(429);
+        assertThat(call("[2001:db8:1:2::abcd]").getStatus()).isEqualTo(429);
+        assertThat(call("2001:db8:1:3::1").getStatus()).isEqualTo(200);
+    }
+
+    @Test
+    void aSpoofedForwardedHeaderChangesNothing() throws Exception {
+        call("192.0.2.1");
+        MockHttpServletRequest spoofed = get("192.0.2.1");
+        spoofed.addHeader("X-Forwarded-For", "203.0.113.7");
+        spoofed.addHeader("Forwarded", "for=203.0.113.8");
+
+        assertThat(call(spoofed, 200).getStatus()).isEqualTo(429);
+    }
+
+    @Test
+    void aRequestWithoutRemoteAddressIsLimitedUnderOneSharedKey() throws Exception {
+        MockHttpServletRequest none = get(null);
+
+        assertThat(call(none, 200).getStatus()).isEqualTo(200);
+        assertThat(call(get(""), 200).getStatus()).isEqualTo(429);
+    }
+
+    @Test
+    void aClientKeyResolverReplacesTheAddress() throws Exception {
+        clientKeys = request -> request.getHeader("X-Api-Key");
+        MockHttpServletRequest first = get("192.0.2.1");
+        first.addHeader("X-Api-Key", "alice");
+        call(first, 200);
+        MockHttpServletRequest other = get("192.0.2.1");
+        other.addHeader("X-Api-Key", "bob");
+
+        assertThat(call(other, 200).getStatus()).isEqualTo(200);
+        assertThat(call(get("192.0.2.1"), 200).getStatus()).as("no key: keyed by address").isEqualTo(200);
+        assertThat(call(get("192.0.2.1"), 200).getStatus()).isEqualTo(429);
+    }
+
+    @Test
+    void aFailingRouteResolverLimitsTheRequestInsteadOfCrashingOrLettingItThrough() throws Exception {
+        routes = request -> {
+            throw new IllegalStateException("odd request");
+        };
+
+        assertThat(call("192.0.2.1").getStatus()).isEqualTo(200);
+        assertThat(call("192.0.2.1").getStatus()).isEqualTo(429);
+    }
+
+    @Test
+    void exemptRoutesAreNeverLimited() throws Exception {
+        routes = request -> Route.EXEMPT;
+
+        for (int i = 0; i < 10; i++) {
+            MockHttpServletResponse response = call("192.0.2.1");
+            assertThat(response.getStatus()).isEqualTo(200);
+            assertThat(response.getHeader("RateLimit")).isNull();
+        }
+    }
+
+    @Test
+    void instanceIsEscapedInTheJsonBody() throws Exception {
+        MockHttpServletRequest odd = new MockHttpServletRequest("GET", "/te\"st\\<x>");
+        odd.setRemoteAddr("192.0.2.1");
+        call(odd, 200);
+
+        MockHttpServletResponse refused = call(odd, 200);
+
+        assertThat(refused.getContentAsString()).contains("\"instance\":\"/te\\\"st\\\\\\u003cx\\u003e\"");
+    }
+
+    @Test
+    void jsonEscapesControlCharacters() {
+        assertThat(RateLimitResponses.json("a\u0001b\nc")).isEqualTo("\"a\\u0001b\\nc\"");
+    }
+
+    @Test
+    void wholeSecondsRoundUpAndAreAtLeastOne() {
+        assertThat(RateLimitResponses.wholeSecondsAtLeastOne(0)).isEqualTo(1);
+        assertThat(RateLimitResponses.wholeSecondsAtLeastOne(1)).isEqualTo(1);
+        assertThat(RateLimitResponses.wholeSecondsAtLeastOne(1_000_000_000)).isEqualTo(1);
+        assertThat(RateLimitResponses.wholeSecondsAtLeastOne(1_000_000_001)).isEqualTo(2);
+        assertThat(RateLimitResponses.wholeSecondsAtLeastOne(Long.MAX_VALUE)).isEqualTo(9_223_372_037L);
+    }
+}
