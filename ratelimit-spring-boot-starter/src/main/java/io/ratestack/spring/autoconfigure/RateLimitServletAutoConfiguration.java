@@ -45,10 +45,10 @@ public class RateLimitServletAutoConfiguration {
         return new RateLimitSettings(properties);
     }
 
-    /** Keys clients by address, grouped by prefix as configured. */
+    /** Keys clients by address, grouped by prefix as configured, unless the application has its own resolver. */
     @Bean
-    @ConditionalOnMissingBean
-    public RemoteAddressClientKeyResolver remoteAddressClientKeyResolver(RateLimitSettings settings) {
+    @ConditionalOnMissingBean(ClientKeyResolver.class)
+    public RemoteAddressClientKeyResolver rateLimitClientKeyResolver(RateLimitSettings settings) {
         return settings.addresses;
     }
 
@@ -88,10 +88,10 @@ public class RateLimitServletAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean(name = "rateLimitFilterRegistration")
     public FilterRegistrationBean<RateLimitFilter> rateLimitFilterRegistration(RateLimitSettings settings,
-            RateLimitProperties properties, RouteResolver routes, ObjectProvider<ClientKeyResolver> clientKeys,
-            RemoteAddressClientKeyResolver addresses, RateLimiterStore store) {
-        ClientKeyResolver keys = clientKeys.getIfUnique(() -> addresses);
-        RateLimitFilter filter = new RateLimitFilter(routes, keys, addresses, store, settings.refundStatuses,
+            RateLimitProperties properties, RouteResolver routes, ClientKeyResolver clientKeys,
+            RateLimiterStore store) {
+        RateLimitFilter filter = new RateLimitFilter(routes, clientKeys, settings.addresses, store,
+                settings.refundStatuses,
                 settings.problem, properties.getHeaders().isEnabled(), settings.perRoute);
         FilterRegistrationBean<RateLimitFilter> registration = new FilterRegistrationBean<>(filter);
         registration.setName(FILTER_NAME);

@@ -46,6 +46,7 @@ class RateLimitAutoConfigurationTest {
             assertThat(context).hasSingleBean(RateLimiterStore.class)
                     .hasSingleBean(MvcRouteResolver.class)
                     .hasSingleBean(RemoteAddressClientKeyResolver.class)
+                    .hasSingleBean(ClientKeyResolver.class)
                     .hasSingleBean(Clock.class);
             assertThat(context.getBean(Clock.class)).isSameAs(Clock.system());
             RateLimitProperties properties = context.getBean(RateLimitProperties.class);
@@ -106,6 +107,7 @@ class RateLimitAutoConfigurationTest {
             assertThat(context).hasNotFailed();
             assertThat(context.getBean(Clock.class)).isSameAs(OwnBeans.CLOCK);
             assertThat(context.getBean(RouteResolver.class)).isSameAs(OwnBeans.ROUTES);
+            assertThat(context.getBean(ClientKeyResolver.class)).isSameAs(context.getBean("apiKeys"));
             assertThat(context).doesNotHaveBean(MvcRouteResolver.class);
         });
     }
