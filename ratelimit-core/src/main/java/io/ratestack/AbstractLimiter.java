@@ -249,79 +249,60 @@ abstract class AbstractLimiter implements RateLimiter {
         permit.close();
     }
 
+    private static final int OPEN = 0;
+    private static final int REMAINING = 1;
+    private static final int RESET_IN = 2;
+    private static final int WAITING = 3;
+
     @Override
     public final RateLimitStatus status() {
-        TimesPerLimiter[] leaves = leaves();
-        if (leaves.length == 0) {
-            return closed ? RateLimitStatus.LOCKED : RateLimitStatus.UNLOCKED;
-        }
-        boolean open;
-        boolean slow;
-        lockAll(leaves);
-        try {
-            slow = rollAll(leaves, clock.nanoTime());
-            open = !closed && feasible();
-        } finally {
-            unlockAll(leaves);
-        }
-        if (slow) {
-            afterChanges(leaves);
-        }
-        return open ? RateLimitStatus.UNLOCKED : RateLimitStatus.LOCKED;
+        return read(OPEN) != 0 ? RateLimitStatus.UNLOCKED : RateLimitStatus.LOCKED;
     }
 
     @Override
     public final int remaining() {
-        TimesPerLimiter[] leaves = leaves();
-        if (leaves.length == 0) {
-            return closed ? 0 : Integer.MAX_VALUE;
-        }
-        int remaining;
-        boolean slow;
-        lockAll(leaves);
-        try {
-            slow = rollAll(leaves, clock.nanoTime());
-            remaining = closed ? 0 : remainingLocked();
-        } finally {
-            unlockAll(leaves);
-        }
-        if (slow) {
-            afterChanges(leaves);
-        }
-        return remaining;
+        return (int) read(REMAINING);
     }
 
     @Override
     public final long resetInNanos() {
+        return read(RESET_IN);
+    }
+
+    @Override
+    public final int waiting() {
+        return (int) read(WAITING);
+    }
+
+    /** Reads one value with every leaf locked and rolled up to date. */
+    private long read(int what) {
         TimesPerLimiter[] leaves = leaves();
         if (leaves.length == 0) {
-            return 0L;
+            return switch (what) {
+                case OPEN -> closed ? 0 : 1;
+                case REMAINING -> closed ? 0 : Integer.MAX_VALUE;
+                default -> 0L;
+            };
         }
-        long resetIn;
+        long value;
         boolean slow;
         lockAll(leaves);
         try {
             long now = clock.nanoTime();
             slow = rollAll(leaves, now);
-            resetIn = resetInNanosLocked(now);
+            value = switch (what) {
+                case OPEN -> !closed && feasible() ? 1 : 0;
+                case REMAINING -> closed ? 0 : remainingLocked();
+                case RESET_IN -> resetInNanosLocked(now);
+                default -> waiting;
+            };
         } finally {
             unlockAll(leaves);
         }
         if (slow) {
             afterChanges(leaves);
         }
-        return resetIn;
-    }
-
-    @Override
-    public final int waiting() {
-        TimesPerLimiter[] leaves = leaves();
-        lockAll(leaves);
-        try {
-            return waiting;
-        } finally {
-            unlockAll(leaves);
-        }
+        return value;
     }
 
     /** Fails every waiter made through this limiter. Composites override to also mark themselves closed. */
