@@ -28,8 +28,9 @@ import org.springframework.web.util.pattern.PathPatternParser;
  * Resolves a request to the route Spring MVC will dispatch it to, before it is dispatched: it asks the application's
  * {@link HandlerMapping}s, in their order, as the {@code DispatcherServlet} will, on a view of the request whose
  * attributes are its own (the real request is left untouched). The route key is the matched pattern, such as
- * {@code /users/{id}}, so variants of one path ({@code //users/1}, {@code /users/1;x=y}, {@code /users/%31}) share
- * one limiter, and requests that match no route share one key per client.
+ * {@code /users/{id}}, so the variants of a path that reach one handler ({@code /users/1;x=y}, {@code /users/%31},
+ * {@code /users/2}) share one limiter, and requests that match no route (a 404 such as {@code //users/1}, a 405)
+ * share one key per client: no spelling of a path opens a fresh limiter.
  *
  * <p>Policies, first match wins: excluded paths (exempt); a handler's {@link RateLimit @RateLimit} or
  * {@link RateLimit.Exempt}, method over class; the first YAML override whose pattern matches the path; the default.

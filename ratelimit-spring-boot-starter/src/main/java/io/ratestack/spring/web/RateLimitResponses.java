@@ -43,8 +43,8 @@ final class RateLimitResponses {
             writeHeaders(response, attempt);
         }
         response.setHeader("Cache-Control", "no-store");
+        // application/problem+json is UTF-8 by definition and takes no charset parameter.
         response.setContentType("application/problem+json");
-        response.setCharacterEncoding(StandardCharsets.UTF_8.name());
         StringBuilder body = new StringBuilder(256)
                 .append("{\"type\":").append(json(problem.type().toString()))
                 .append(",\"title\":").append(json(problem.title()))
@@ -72,10 +72,16 @@ final class RateLimitResponses {
         return first;
     }
 
-    private static String instance(HttpServletRequest request) {
+    /** The request's path, without path parameters: a {@code ;jsessionid=...} is not echoed back. */
+    static String instance(HttpServletRequest request) {
         String uri = request.getRequestURI();
-        return uri == null ? "" : uri;
+        if (uri == null) {
+            return "";
+        }
+        return uri.indexOf(';') < 0 ? uri : PATH_PARAMETERS.matcher(uri).replaceAll("");
     }
+
+    private static final java.util.regex.Pattern PATH_PARAMETERS = java.util.regex.Pattern.compile(";[^/]*");
 
     private static void writeHeaders(HttpServletResponse response, RateLimiterStore.Attempt attempt) {
         StringBuilder policies = new StringBuilder(64);

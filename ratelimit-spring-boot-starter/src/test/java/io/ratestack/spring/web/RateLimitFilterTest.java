@@ -58,7 +58,7 @@ class RateLimitFilterTest {
         MockHttpServletResponse refused = call("192.0.2.1");
 
         assertThat(refused.getStatus()).isEqualTo(429);
-        assertThat(refused.getContentType()).isEqualTo("application/problem+json;charset=UTF-8");
+        assertThat(refused.getContentType()).isEqualTo("application/problem+json");
         assertThat(refused.getHeader("Retry-After")).isEqualTo("1");
         assertThat(refused.getHeader("Cache-Control")).isEqualTo("no-store");
         assertThat(refused.getHeader("RateLimit-Policy")).isEqualTo("\"global\";q=3;w=10, \"route\";q=1;w=1");
@@ -229,6 +229,13 @@ class RateLimitFilterTest {
         MockHttpServletResponse refused = call(odd, 200);
 
         assertThat(refused.getContentAsString()).contains("\"instance\":\"/te\\\"st\\\\\\u003cx\\u003e\"");
+    }
+
+    @Test
+    void instanceLeavesOutPathParameters() {
+        MockHttpServletRequest request = new MockHttpServletRequest("GET", "/test;jsessionid=secret/x;a=b");
+
+        assertThat(RateLimitResponses.instance(request)).isEqualTo("/test/x");
     }
 
     @Test
