@@ -249,6 +249,30 @@ abstract class AbstractLimiter implements RateLimiter {
         permit.close();
     }
 
+    @Override
+    public final void pause(Duration duration) {
+        Nanos.requireNonNull(duration, "duration");
+        if (duration.isNegative()) {
+            throw new IllegalArgumentException("duration must be >= 0 but was " + duration);
+        }
+        TimesPerLimiter[] leaves = leaves();
+        if (duration.isZero() || leaves.length == 0) {
+            return;
+        }
+        long nanos = Math.min(Nanos.saturated(duration), Nanos.FOREVER);
+        lockAll(leaves);
+        try {
+            long now = clock.nanoTime();
+            rollAll(leaves, now);
+            for (TimesPerLimiter leaf : leaves) {
+                leaf.pauseLocked(now + nanos);
+            }
+        } finally {
+            unlockAll(leaves);
+        }
+        afterChanges(leaves);
+    }
+
     private static final int OPEN = 0;
     private static final int REMAINING = 1;
     private static final int RESET_IN = 2;

@@ -26,6 +26,9 @@ final class LeafSupport {
     /** A window ended while waiters were queued; the next one starts at {@link #resetAt} if they still are. */
     boolean restartPending;
     long resetAt;
+    /** {@link RateLimiter#pause(java.time.Duration)}: nothing is admitted until {@link #pausedUntil}. */
+    boolean paused;
+    long pausedUntil;
     @Nullable Cancellable timer;
     long timerAt;
     @Nullable StatusPublisher publisher;
@@ -34,6 +37,7 @@ final class LeafSupport {
     /** Serializes dispatch passes: requests made during a pass cause one more pass, never a nested one. */
     final AtomicInteger dispatching = new AtomicInteger();
 
+    /** Whether something must be woken when capacity returns: waiters, listeners, observing composites. */
     boolean wantsWakeUps() {
         return !queue.isEmpty() || (publisher != null && publisher.hasListeners()) || !observers.isEmpty();
     }

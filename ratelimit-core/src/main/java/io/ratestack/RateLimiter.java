@@ -140,6 +140,16 @@ public interface RateLimiter extends AutoCloseable {
      */
     long resetInNanos();
 
+    /**
+     * Admits nothing for {@code duration} from now (or until a later pause ends), as when a server answered 429
+     * with {@code Retry-After}. Waiters stay queued and are served when the pause ends; held permits are unaffected.
+     * Pausing a composite pauses every times-per limiter in it, and so every other limiter that shares one.
+     *
+     * @param duration how long to admit nothing; zero does nothing
+     * @throws IllegalArgumentException if {@code duration} is negative
+     */
+    void pause(Duration duration);
+
     /** How many acquires made through this limiter are waiting. */
     int waiting();
 

@@ -31,6 +31,22 @@ public final class RateLimiters {
     }
 
     /**
+     * A limiter of the terms of {@code limit}, on {@code clock}.
+     *
+     * @param limit the limit, reset offset and name
+     * @param clock the clock
+     * @return the limiter
+     */
+    public static RateLimiter timesPer(Limit limit, Clock clock) {
+        TimesPerBuilder builder = timesPerBuilder(limit.limit(), limit.per()).resetOffset(limit.resetOffset())
+                .clock(clock);
+        if (limit.name() != null) {
+            builder.name(limit.name());
+        }
+        return builder.build();
+    }
+
+    /**
      * A builder of a limiter of {@code limit} uses per {@code per}.
      *
      * @param limit uses per window, at least 1

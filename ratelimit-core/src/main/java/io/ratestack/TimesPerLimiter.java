@@ -52,11 +52,17 @@ final class TimesPerLimiter extends AbstractLimiter {
     // ---- state, guarded by mutex ----
 
     int available() {
-        return limit - used - inFlight;
+        LeafSupport s = support;
+        return s != null && s.paused ? 0 : limit - used - inFlight;
     }
 
-    /** Ends the window if {@code now} is past it. */
+    /** Ends the window if {@code now} is past it, and a pause if it is over. */
     void roll(long now) {
+        LeafSupport paused = support;
+        if (paused != null && paused.paused && now - paused.pausedUntil >= 0) {
+            paused.paused = false;
+            paused.events |= LeafSupport.GREW | LeafSupport.CHANGED;
+        }
         if (windowRunning && now - windowEnd >= 0) {
             windowRunning = false;
             boolean freed = used > 0;
@@ -88,6 +94,16 @@ final class TimesPerLimiter extends AbstractLimiter {
             mark(LeafSupport.GREW | LeafSupport.CHANGED);
         }
         assert used >= 0 && inFlight >= 0 && used + inFlight <= limit : this + " broke its counts";
+    }
+
+    /** Admits nothing until {@code until}, or until a later pause ends. */
+    void pauseLocked(long until) {
+        LeafSupport s = supportLocked();
+        if (!s.paused || until - s.pausedUntil > 0) {
+            s.paused = true;
+            s.pausedUntil = until;
+            s.events |= LeafSupport.CHANGED;
+        }
     }
 
     void mark(int event) {
@@ -146,18 +162,25 @@ final class TimesPerLimiter extends AbstractLimiter {
         if (closed) {
             return Refusal.NEVER;
         }
-        if (available() > 0) {
-            return 0L;
+        long untilWindowEnds;
+        if (limit - used - inFlight > 0) {
+            untilWindowEnds = 0L;
+        } else if (windowRunning && used > 0) {
+            untilWindowEnds = Math.max(0L, windowEnd - now);
+        } else {
+            untilWindowEnds = periodNanos;
         }
-        if (windowRunning && used > 0) {
-            return Math.max(0L, windowEnd - now);
-        }
-        return periodNanos;
+        return Math.max(untilWindowEnds, untilPauseEnds(now));
+    }
+
+    private long untilPauseEnds(long now) {
+        LeafSupport s = support;
+        return s != null && s.paused ? Math.max(0L, s.pausedUntil - now) : 0L;
     }
 
     @Override
     long resetInNanosLocked(long now) {
-        return windowRunning ? Math.max(0L, windowEnd - now) : 0L;
+        return Math.max(windowRunning ? Math.max(0L, windowEnd - now) : 0L, untilPauseEnds(now));
     }
 
     @Override
@@ -210,16 +233,22 @@ final class TimesPerLimiter extends AbstractLimiter {
         }
     }
 
-    /** Wakes this leaf at the end of its window while that can admit someone or change a listened-to status. */
+    /**
+     * Wakes this leaf when capacity may return by time (its window ends with used slots, or its pause ends), while
+     * something waits for that or listens to it.
+     */
     private void updateTimerLocked(LeafSupport s) {
-        boolean wanted = windowRunning && used > 0 && s.wantsWakeUps();
+        boolean windowFrees = windowRunning && used > 0;
+        boolean wanted = (windowFrees || s.paused) && s.wantsWakeUps();
         Cancellable timer = s.timer;
         if (wanted) {
-            if (timer == null || s.timerAt != windowEnd) {
+            long at = windowFrees && s.paused
+                    ? (windowEnd - s.pausedUntil < 0 ? windowEnd : s.pausedUntil)
+                    : windowFrees ? windowEnd : s.pausedUntil;
+            if (timer == null || s.timerAt != at) {
                 if (timer != null) {
                     timer.cancel();
                 }
-                long at = windowEnd;
                 s.timerAt = at;
                 s.timer = Timers.schedule(clock, at, () -> onTimer(at));
             }

@@ -181,6 +181,7 @@ class CompositeLimiterTest {
             @Override public int remaining() { throw new AssertionError(); }
             @Override public int waiting() { throw new AssertionError(); }
             @Override public long resetInNanos() { throw new AssertionError(); }
+            @Override public void pause(Duration duration) { throw new AssertionError(); }
             @Override public Subscription onStatusChange(java.util.function.Consumer<RateLimitStatus> listener) {
                 throw new AssertionError();
             }

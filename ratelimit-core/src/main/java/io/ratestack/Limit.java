@@ -1,0 +1,72 @@
+package io.ratestack;
+
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The terms of a times-per limiter, as a value: {@code limit} uses per {@code per}, the window shifted by
+ * {@code resetOffset}, and an optional name. Configuration (YAML, annotations) becomes these, and
+ * {@link RateLimiters#timesPer(Limit, Clock)} makes a limiter of one.
+ *
+ * @param limit uses per window, at least 1
+ * @param per the length of a window, positive
+ * @param resetOffset shifts each window's end; {@code per + resetOffset} must not be negative
+ * @param name a name for messages and headers, or {@code null}
+ */
+public record Limit(int limit, Duration per, Duration resetOffset, @Nullable String name) {
+
+    /**
+     * @throws IllegalArgumentException if a value is out of range; the message names it and its value
+     */
+    public Limit {
+        Nanos.positive("limit", limit);
+        Nanos.positive("per", per);
+        Nanos.requireNonNull(resetOffset, "resetOffset");
+        if (per.plus(resetOffset).isNegative()) {
+            throw new IllegalArgumentException("per + resetOffset must be >= 0 but was " + per + " + " + resetOffset
+                    + " = " + per.plus(resetOffset));
+        }
+    }
+
+    /**
+     * {@code limit} uses per {@code per}, without offset or name.
+     *
+     * @param limit uses per window, at least 1
+     * @param per the length of a window, positive
+     * @return the limit
+     */
+    public static Limit of(int limit, Duration per) {
+        return new Limit(limit, per, Duration.ZERO, null);
+    }
+
+    /**
+     * This limit with a name.
+     *
+     * @param newName the name
+     * @return a copy named {@code newName}
+     */
+    public Limit named(String newName) {
+        return new Limit(limit, per, resetOffset, Nanos.requireNonNull(newName, "name"));
+    }
+
+    /**
+     * This limit with a reset offset.
+     *
+     * @param offset shifts each window's end
+     * @return a copy with {@code offset}
+     */
+    public Limit withResetOffset(Duration offset) {
+        return new Limit(limit, per, offset, name);
+    }
+
+    /** How long a window lasts: {@code per + resetOffset}. */
+    public Duration window() {
+        return per.plus(resetOffset);
+    }
+
+    @Override
+    public String toString() {
+        String text = limit + " per " + per + (resetOffset.isZero() ? "" : " offset " + resetOffset);
+        return name == null ? text : name + ": " + text;
+    }
+}
