@@ -1,7 +1,6 @@
 package io.ratestack.spring.autoconfigure;
 
 import io.ratestack.spring.web.RateLimitConfigurationException;
-
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 

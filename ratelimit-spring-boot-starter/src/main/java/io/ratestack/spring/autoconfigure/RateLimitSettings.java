@@ -1,10 +1,10 @@
 package io.ratestack.spring.autoconfigure;
 
-import io.ratestack.spring.web.RateLimitConfigurationException;
-
-import io.ratestack.spring.web.LimitSpec;
+import io.ratestack.Limit;
 import io.ratestack.spring.web.MvcRouteResolver;
+import io.ratestack.spring.web.PolicyNames;
 import io.ratestack.spring.web.ProblemDetails;
+import io.ratestack.spring.web.RateLimitConfigurationException;
 import io.ratestack.spring.web.RateLimiterStore;
 import io.ratestack.spring.web.RefundStatuses;
 import io.ratestack.spring.web.RemoteAddressClientKeyResolver;
@@ -21,7 +21,7 @@ import org.springframework.web.util.pattern.PatternParseException;
  */
 final class RateLimitSettings {
 
-    final List<LimitSpec> global;
+    final List<Limit> global;
     final RoutePolicy perRoute;
     final List<MvcRouteResolver.PathOverride> overrides;
     final List<String> excludedPaths;
@@ -58,8 +58,8 @@ final class RateLimitSettings {
         this.addresses = new RemoteAddressClientKeyResolver(v4, v6);
     }
 
-    private static List<LimitSpec> scope(String property, RateLimitProperties.Scope scope, String defaultName) {
-        List<LimitSpec> limits = new ArrayList<>();
+    private static List<Limit> scope(String property, RateLimitProperties.Scope scope, String defaultName) {
+        List<Limit> limits = new ArrayList<>();
         limits.add(limit(property, scope, defaultName));
         List<RateLimitProperties.Limit> stacked = scope.getStacked();
         for (int i = 0; i < stacked.size(); i++) {
@@ -68,7 +68,7 @@ final class RateLimitSettings {
         return limits;
     }
 
-    private static LimitSpec limit(String property, RateLimitProperties.Limit limit, String defaultName) {
+    private static Limit limit(String property, RateLimitProperties.Limit limit, String defaultName) {
         if (limit.getLimit() <= 0) {
             throw new RateLimitConfigurationException(property + ".limit", String.valueOf(limit.getLimit()),
                     "must be > 0");
@@ -85,7 +85,7 @@ final class RateLimitSettings {
         }
         String name = limit.getName() == null ? defaultName : limit.getName();
         try {
-            return new LimitSpec(name, limit.getLimit(), per, offset);
+            return new Limit(limit.getLimit(), per, offset, PolicyNames.check(name));
         } catch (IllegalArgumentException bad) {
             throw new RateLimitConfigurationException(property + ".name", name, bad.getMessage());
         }
@@ -166,9 +166,9 @@ final class RateLimitSettings {
                 + ", refund on " + refundStatuses;
     }
 
-    static String describe(List<LimitSpec> limits) {
+    static String describe(List<Limit> limits) {
         StringBuilder text = new StringBuilder();
-        for (LimitSpec limit : limits) {
+        for (Limit limit : limits) {
             text.append(text.isEmpty() ? "" : " and ").append(limit.limit()).append(" per ").append(limit.per());
         }
         return text.toString();

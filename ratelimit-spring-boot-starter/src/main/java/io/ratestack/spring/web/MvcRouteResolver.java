@@ -1,5 +1,6 @@
 package io.ratestack.spring.web;
 
+import io.ratestack.Limit;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import java.lang.reflect.Method;
@@ -143,7 +144,7 @@ public final class MvcRouteResolver implements RouteResolver {
             return null;
         }
         String where = "@RateLimit on " + type.getName() + "." + method.getName();
-        List<LimitSpec> specs = new ArrayList<>();
+        List<Limit> specs = new ArrayList<>();
         int index = 0;
         for (RateLimit limit : limits) {
             index++;
@@ -155,7 +156,7 @@ public final class MvcRouteResolver implements RouteResolver {
         return new Route("", policy);
     }
 
-    private static LimitSpec spec(String where, RateLimit limit, String name) {
+    private static Limit spec(String where, RateLimit limit, String name) {
         if (limit.limit() <= 0) {
             throw new RateLimitConfigurationException(where, "limit = " + limit.limit(), "limit must be > 0");
         }
@@ -165,7 +166,7 @@ public final class MvcRouteResolver implements RouteResolver {
         }
         Duration offset = duration(where, "resetOffset", limit.resetOffset());
         try {
-            return new LimitSpec(name, limit.limit(), per, offset);
+            return new Limit(limit.limit(), per, offset, PolicyNames.check(name));
         } catch (IllegalArgumentException bad) {
             throw new RateLimitConfigurationException(where, limit.toString(), bad.getMessage());
         }

@@ -1,5 +1,6 @@
 package io.ratestack.spring.web;
 
+import io.ratestack.Limit;
 import io.ratestack.RateLimiter;
 import io.ratestack.Refusal;
 import jakarta.servlet.http.HttpServletRequest;
@@ -61,7 +62,7 @@ final class RateLimitResponses {
         response.getOutputStream().write(bytes);
     }
 
-    private static boolean appendViolated(StringBuilder body, RateLimiter[] limiters, List<LimitSpec> specs,
+    private static boolean appendViolated(StringBuilder body, RateLimiter[] limiters, List<Limit> specs,
             boolean first) {
         for (int i = 0; i < limiters.length; i++) {
             if (limiters[i].remaining() == 0) {
@@ -93,9 +94,9 @@ final class RateLimitResponses {
     }
 
     private static void append(StringBuilder policies, StringBuilder limits, RateLimiter[] limiters,
-            List<LimitSpec> specs) {
+            List<Limit> specs) {
         for (int i = 0; i < limiters.length; i++) {
-            LimitSpec spec = specs.get(i);
+            Limit spec = specs.get(i);
             if (!policies.isEmpty()) {
                 policies.append(", ");
                 limits.append(", ");

@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import io.ratestack.AcquireResult;
 import io.ratestack.Clock;
+import io.ratestack.Limit;
 import io.ratestack.RateLimiter;
 import io.ratestack.RateLimiters;
 import java.time.Duration;
@@ -42,8 +43,8 @@ public final class RateLimiterStore {
     }
 
     /** The outcome of one request's attempt: the result, and the limiters that took part, for the headers. */
-    public record Attempt(AcquireResult result, RateLimiter[] global, List<LimitSpec> globalSpecs,
-            RateLimiter[] route, List<LimitSpec> routeSpecs) {
+    public record Attempt(AcquireResult result, RateLimiter[] global, List<Limit> globalSpecs,
+            RateLimiter[] route, List<Limit> routeSpecs) {
     }
 
     private record RouteKey(String client, String route, RoutePolicy policy) {
@@ -75,7 +76,7 @@ public final class RateLimiterStore {
     }
 
     private final Clock clock;
-    private final List<LimitSpec> globalSpecs;
+    private final List<Limit> globalSpecs;
     private final Cache<String, RateLimiter[]> globalCache;
     private final Cache<RouteKey, RouteLimiters> routeCache;
     private final long routeMinimumExpireNanos;
@@ -86,13 +87,13 @@ public final class RateLimiterStore {
      * @param globalBounds bounds of the cache of global limiters
      * @param routeBounds bounds of the cache of per-route limiters
      */
-    public RateLimiterStore(Clock clock, List<LimitSpec> globalSpecs, CacheBounds globalBounds,
+    public RateLimiterStore(Clock clock, List<Limit> globalSpecs, CacheBounds globalBounds,
             CacheBounds routeBounds) {
         if (globalSpecs.isEmpty()) {
             throw new IllegalArgumentException("at least one global limit is needed");
         }
         this.clock = clock;
-        this.globalSpecs = List.copyOf(globalSpecs);
+        this.globalSpecs = PolicyNames.checkAll(globalSpecs);
         long globalExpire = Math.max(RoutePolicy.longest(this.globalSpecs).toNanos(),
                 globalBounds.minimumExpireAfterAccess().toNanos());
         this.routeMinimumExpireNanos = routeBounds.minimumExpireAfterAccess().toNanos();
@@ -144,14 +145,14 @@ public final class RateLimiterStore {
     }
 
     /** The global limits of every client. */
-    public List<LimitSpec> globalSpecs() {
+    public List<Limit> globalSpecs() {
         return globalSpecs;
     }
 
-    private RateLimiter[] newLimiters(List<LimitSpec> specs) {
+    private RateLimiter[] newLimiters(List<Limit> specs) {
         RateLimiter[] limiters = new RateLimiter[specs.size()];
         for (int i = 0; i < limiters.length; i++) {
-            limiters[i] = specs.get(i).newLimiter(clock);
+            limiters[i] = RateLimiters.timesPer(specs.get(i), clock);
         }
         return limiters;
     }

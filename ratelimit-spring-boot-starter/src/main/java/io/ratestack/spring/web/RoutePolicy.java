@@ -1,5 +1,6 @@
 package io.ratestack.spring.web;
 
+import io.ratestack.Limit;
 import java.time.Duration;
 import java.util.List;
 
@@ -10,19 +11,19 @@ import java.util.List;
 public final class RoutePolicy {
 
     private final String source;
-    private final List<LimitSpec> limits;
+    private final List<Limit> limits;
     private final Duration longestWindow;
 
     /**
      * @param source where the policy comes from, for messages and the actuator endpoint
-     * @param limits the stacked limits, at least one
+     * @param limits the stacked limits, at least one, each named (see {@link PolicyNames})
      */
-    public RoutePolicy(String source, List<LimitSpec> limits) {
+    public RoutePolicy(String source, List<Limit> limits) {
         if (limits.isEmpty()) {
             throw new IllegalArgumentException("a route policy needs at least one limit: " + source);
         }
         this.source = source;
-        this.limits = List.copyOf(limits);
+        this.limits = PolicyNames.checkAll(limits);
         this.longestWindow = longest(this.limits);
     }
 
@@ -32,7 +33,7 @@ public final class RoutePolicy {
     }
 
     /** The stacked limits. */
-    public List<LimitSpec> limits() {
+    public List<Limit> limits() {
         return limits;
     }
 
@@ -41,9 +42,9 @@ public final class RoutePolicy {
         return longestWindow;
     }
 
-    static Duration longest(List<LimitSpec> limits) {
+    static Duration longest(List<Limit> limits) {
         Duration longest = Duration.ZERO;
-        for (LimitSpec limit : limits) {
+        for (Limit limit : limits) {
             if (limit.window().compareTo(longest) > 0) {
                 longest = limit.window();
             }

@@ -1,7 +1,5 @@
 package io.ratestack.spring.autoconfigure;
 
-import io.ratestack.spring.web.RateLimitConfigurationException;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ratestack.spring.web.RateLimitConfigurationException;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ratestack.FakeClock;
+import io.ratestack.Limit;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -19,9 +20,9 @@ class RateLimitFilterTest {
 
     private final FakeClock clock = new FakeClock();
     private final RoutePolicy onePerSecond = new RoutePolicy("test",
-            List.of(new LimitSpec("route", 1, Duration.ofSeconds(1), Duration.ZERO)));
+            List.of(new Limit(1, Duration.ofSeconds(1), Duration.ZERO, "route")));
     private final RateLimiterStore store = new RateLimiterStore(clock,
-            List.of(new LimitSpec("global", 3, Duration.ofSeconds(10), Duration.ZERO)),
+            List.of(new Limit(3, Duration.ofSeconds(10), Duration.ZERO, "global")),
             new RateLimiterStore.CacheBounds(1000, Duration.ofMinutes(1)),
             new RateLimiterStore.CacheBounds(1000, Duration.ofMinutes(1)));
     private final RemoteAddressClientKeyResolver addresses = new RemoteAddressClientKeyResolver();

@@ -3,6 +3,7 @@ package io.ratestack.spring.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ratestack.FakeClock;
+import io.ratestack.Limit;
 import io.ratestack.Permit;
 import java.time.Duration;
 import java.util.List;
@@ -16,12 +17,12 @@ class RateLimiterStoreTest {
             new RateLimiterStore.CacheBounds(1000, Duration.ofMinutes(1));
 
     private RateLimiterStore store(Duration globalWindow) {
-        return new RateLimiterStore(clock, List.of(new LimitSpec("global", 1, globalWindow, Duration.ZERO)),
+        return new RateLimiterStore(clock, List.of(new Limit(1, globalWindow, Duration.ZERO, "global")),
                 oneMinute, oneMinute);
     }
 
     private static Route route(Duration window) {
-        return new Route("/r", new RoutePolicy("test", List.of(new LimitSpec("route", 1, window, Duration.ZERO))));
+        return new Route("/r", new RoutePolicy("test", List.of(new Limit(1, window, Duration.ZERO, "route"))));
     }
 
     private static boolean use(RateLimiterStore store, String client, Route route) {

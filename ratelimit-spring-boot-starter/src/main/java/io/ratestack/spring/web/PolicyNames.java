@@ -1,0 +1,38 @@
+package io.ratestack.spring.web;
+
+import io.ratestack.Limit;
+import java.util.List;
+
+/**
+ * Policy names appear in the {@code RateLimit} headers as structured-field strings and in the 429 body: each limit
+ * the filter applies must have one, of printable ASCII without quotes or backslashes.
+ */
+public final class PolicyNames {
+
+    private PolicyNames() {
+    }
+
+    /**
+     * Checks a policy name.
+     *
+     * @param name the name
+     * @return the name
+     * @throws IllegalArgumentException if it cannot be written into a header as it is
+     */
+    public static String check(String name) {
+        if (name == null || name.isEmpty()
+                || !name.chars().allMatch(c -> c >= 0x20 && c < 0x7f && c != '"' && c != '\\')) {
+            throw new IllegalArgumentException(
+                    "name must be printable ASCII without quotes or backslashes but was '" + name + "'");
+        }
+        return name;
+    }
+
+    /** Checks that every limit has a valid name. */
+    static List<Limit> checkAll(List<Limit> limits) {
+        for (Limit limit : limits) {
+            check(limit.name());
+        }
+        return List.copyOf(limits);
+    }
+}
