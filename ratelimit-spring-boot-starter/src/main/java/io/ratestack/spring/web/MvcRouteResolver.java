@@ -16,10 +16,11 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.http.server.PathContainer;
 import org.springframework.http.server.RequestPath;
+import org.springframework.util.ClassUtils;
+import org.springframework.web.cors.CorsUtils;
 import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.servlet.HandlerExecutionChain;
 import org.springframework.web.servlet.HandlerMapping;
-import org.springframework.web.servlet.mvc.method.RequestMappingInfo;
 import org.springframework.web.servlet.mvc.method.RequestMappingInfoHandlerMapping;
 import org.springframework.web.util.ServletRequestPathUtils;
 import org.springframework.web.util.pattern.PathPattern;
@@ -54,8 +55,15 @@ public final class MvcRouteResolver implements RouteResolver {
     private final Map<String, Route> defaultRoutes = new ConcurrentHashMap<>();
     private volatile @Nullable State state;
 
-    private record State(List<HandlerMapping> mappings, Map<Method, Route> annotated,
+    private record State(List<HandlerMapping> mappings, Map<HandlerKey, Route> annotated,
             Map<Method, RoutePolicy> annotatedPolicies) {
+    }
+
+    /** A handler: its method and the controller type it runs on, which may inherit the method. */
+    private record HandlerKey(Class<?> beanType, Method method) {
+        static HandlerKey of(HandlerMethod handler) {
+            return new HandlerKey(ClassUtils.getUserClass(handler.getBeanType()), handler.getMethod());
+        }
     }
 
     /**
@@ -109,16 +117,16 @@ public final class MvcRouteResolver implements RouteResolver {
 
     private State load() {
         List<HandlerMapping> mappings = List.copyOf(mappingsSupplier.get());
-        Map<Method, Route> annotated = new HashMap<>();
+        Map<HandlerKey, Route> annotated = new HashMap<>();
         Map<Method, RoutePolicy> policies = new HashMap<>();
         for (HandlerMapping mapping : mappings) {
             if (mapping instanceof RequestMappingInfoHandlerMapping infoMapping) {
-                for (Map.Entry<RequestMappingInfo, HandlerMethod> entry : infoMapping.getHandlerMethods().entrySet()) {
-                    Method method = entry.getValue().getMethod();
-                    if (!annotated.containsKey(method)) {
-                        Route route = annotatedRoute(method, policies);
+                for (HandlerMethod handler : infoMapping.getHandlerMethods().values()) {
+                    HandlerKey key = HandlerKey.of(handler);
+                    if (!annotated.containsKey(key)) {
+                        Route route = annotatedRoute(key.beanType(), key.method(), policies);
                         if (route != null) {
-                            annotated.put(method, route);
+                            annotated.put(key, route);
                         }
                     }
                 }
@@ -128,8 +136,8 @@ public final class MvcRouteResolver implements RouteResolver {
     }
 
     /** The route of an annotated method ({@link Route#key()} unused but for exemption), or null. */
-    private static @Nullable Route annotatedRoute(Method method, Map<Method, RoutePolicy> policies) {
-        Class<?> type = method.getDeclaringClass();
+    private static @Nullable Route annotatedRoute(Class<?> type, Method method,
+            Map<Method, RoutePolicy> policies) {
         if (AnnotatedElementUtils.hasAnnotation(method, RateLimit.Exempt.class)) {
             return Route.EXEMPT;
         }
@@ -183,6 +191,10 @@ public final class MvcRouteResolver implements RouteResolver {
 
     @Override
     public Route resolve(HttpServletRequest request) {
+        if (CorsUtils.isPreFlightRequest(request)) {
+            // A browser's CORS preflight reaches no handler; charging it would cost the real request its slot.
+            return Route.EXEMPT;
+        }
         State current = state();
         RequestPath path = requestPath(request);
         PathContainer within = path.pathWithinApplication();
@@ -210,9 +222,9 @@ public final class MvcRouteResolver implements RouteResolver {
                 break;
             }
         }
-        String key = keyByPath ? within.value() : pattern;
+        String key = keyByPath ? pathKey(within.value()) : pattern;
         if (handler instanceof HandlerMethod method) {
-            Route annotated = current.annotated().get(method.getMethod());
+            Route annotated = current.annotated().get(HandlerKey.of(method));
             if (annotated != null) {
                 return annotated.isExempt() ? Route.EXEMPT : new Route(key, annotated.policy());
             }
@@ -227,6 +239,11 @@ public final class MvcRouteResolver implements RouteResolver {
             return new Route(key, defaultPolicy);
         }
         return defaultRoutes.computeIfAbsent(key, k -> new Route(k, defaultPolicy));
+    }
+
+    /** A literal path as a key: long ones hashed, so that a client sending huge paths gets small entries. */
+    private static String pathKey(String path) {
+        return path.length() <= 256 ? path : "sha256:" + Keys.sha256(path);
     }
 
     private static RequestPath requestPath(HttpServletRequest request) {

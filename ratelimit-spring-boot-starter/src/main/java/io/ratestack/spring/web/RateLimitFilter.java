@@ -86,7 +86,11 @@ public final class RateLimitFilter extends OncePerRequestFilter {
                 async = true;
             }
         } catch (IOException | ServletException | RuntimeException | Error failure) {
-            permit.cancel();
+            if (Keys.isClientDisconnect(failure)) {
+                permit.close(); // the handler did its work; the client hung up while it was sent
+            } else {
+                permit.cancel();
+            }
             throw failure;
         } finally {
             if (!async) {
@@ -106,9 +110,17 @@ public final class RateLimitFilter extends OncePerRequestFilter {
         }
     }
 
+    /**
+     * The client's key. Keys from a {@link ClientKeyResolver} are prefixed {@code key:}, so that no value a client
+     * sends can collide with another client's address key, and long ones are hashed, so that a cache entry costs
+     * little whatever the client sends.
+     */
     private String clientKey(HttpServletRequest request) {
         try {
             String key = clientKeys.resolve(request);
+            if (key != null && !key.isEmpty() && clientKeys != addresses) {
+                return "key:" + (key.length() <= 64 ? key : Keys.sha256(key));
+            }
             if (key != null && !key.isEmpty()) {
                 return key;
             }
@@ -146,7 +158,11 @@ public final class RateLimitFilter extends OncePerRequestFilter {
 
         @Override
         public void onError(AsyncEvent event) {
-            permit.cancel();
+            if (Keys.isClientDisconnect(event.getThrowable())) {
+                permit.close();
+            } else {
+                permit.cancel();
+            }
         }
 
         @Override

@@ -7,22 +7,28 @@ import io.ratestack.AcquireResult;
 import io.ratestack.Clock;
 import io.ratestack.Limit;
 import io.ratestack.RateLimiter;
+import io.ratestack.RateLimitStatus;
 import io.ratestack.RateLimiters;
+import io.ratestack.Refusal;
+import io.ratestack.Permit;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The limiters of every client: per client the global limiters, per client and route the per-route limiters, each in
  * a bounded Caffeine cache.
  *
- * <p>Eviction rule: an entry expires only after it has been idle for at least the longest window of its limits (or
- * the configured expire-after-access, if longer). Windows start at a completion no later than the entry's last use
- * and last one window, so an expired entry has no window left running: an idle client never comes back to a fresh
- * limit early. Size-bounded eviction (a flood of more distinct clients than the maximum size) uses Caffeine's
- * frequency-aware policy, which keeps entries in use and evicts the rarely seen; a client's own requests always hit
- * its own entry, so it cannot evict it itself, and IPv6 prefixes and route patterns stop one host from minting keys.
- * A use in flight on an evicted limiter completes on it harmlessly.
+ * <p>Eviction rule: an entry never expires while a use taken from it is in flight, and otherwise only after it has
+ * been idle (no use taken or finished) for at least the longest window of its limits, or the configured
+ * expire-after-access if longer. A window starts when a use finishes and lasts one window, so an expired entry has
+ * no window left running: a client, however slow its requests, never comes back to a fresh limit early.
+ * Size-bounded eviction (a flood of more distinct clients than the maximum size) uses Caffeine's frequency-aware
+ * policy, which keeps entries in use and evicts the rarely seen; a client's own requests always hit its own entry,
+ * so it cannot evict it itself, and IPv6 prefixes and route patterns stop one host from minting keys.
  */
 public final class RateLimiterStore {
 
@@ -42,10 +48,15 @@ public final class RateLimiterStore {
         }
     }
 
-    /** The outcome of one request's attempt: the result, and the limiters that took part, for the headers. */
+    /**
+     * The outcome of one request's attempt: the result, and the limiters that took part, for the headers. When the
+     * global limits refuse, the route's limiters are not looked up and {@code route} is empty.
+     */
     public record Attempt(AcquireResult result, RateLimiter[] global, List<Limit> globalSpecs,
             RateLimiter[] route, List<Limit> routeSpecs) {
     }
+
+    private static final RateLimiter[] NONE = {};
 
     private record RouteKey(String client, String route, RoutePolicy policy) {
         @Override
@@ -60,26 +71,31 @@ public final class RateLimiterStore {
         }
     }
 
-    /** A client's limiters of one route, and the all-limiter of them with the client's global ones. */
-    private static final class RouteLimiters {
+    /** A cache entry: limiters, how long they must be kept idle, and how many of their uses are in flight. */
+    private static final class Entry {
         final RateLimiter[] leaves;
-        final long expireNanos;
-        volatile Combined combined;
+        final RateLimiter all;
+        final long idleNanos;
+        final AtomicInteger inFlight = new AtomicInteger();
+        /** Route entries: the all-limiter of these leaves with the client's global ones, made on first use. */
+        volatile @Nullable Combined combined;
 
-        RouteLimiters(RateLimiter[] leaves, long expireNanos) {
+        Entry(RateLimiter[] leaves, long idleNanos) {
             this.leaves = leaves;
-            this.expireNanos = expireNanos;
+            this.all = RateLimiters.all(leaves);
+            this.idleNanos = idleNanos;
         }
     }
 
-    private record Combined(RateLimiter[] global, RateLimiter all) {
+    private record Combined(Entry global, RateLimiter all) {
     }
 
     private final Clock clock;
     private final List<Limit> globalSpecs;
-    private final Cache<String, RateLimiter[]> globalCache;
-    private final Cache<RouteKey, RouteLimiters> routeCache;
-    private final long routeMinimumExpireNanos;
+    private final long globalIdleNanos;
+    private final long routeMinimumIdleNanos;
+    private final Cache<String, Entry> globalCache;
+    private final Cache<RouteKey, Entry> routeCache;
 
     /**
      * @param clock the clock of every limiter, and of the caches' expiry
@@ -94,18 +110,18 @@ public final class RateLimiterStore {
         }
         this.clock = clock;
         this.globalSpecs = PolicyNames.checkAll(globalSpecs);
-        long globalExpire = Math.max(RoutePolicy.longest(this.globalSpecs).toNanos(),
+        this.globalIdleNanos = Math.max(RoutePolicy.longest(this.globalSpecs).toNanos(),
                 globalBounds.minimumExpireAfterAccess().toNanos());
-        this.routeMinimumExpireNanos = routeBounds.minimumExpireAfterAccess().toNanos();
+        this.routeMinimumIdleNanos = routeBounds.minimumExpireAfterAccess().toNanos();
         this.globalCache = Caffeine.newBuilder()
                 .maximumSize(globalBounds.maximumSize())
                 .ticker(clock::nanoTime)
-                .expireAfterAccess(Duration.ofNanos(Math.max(1, globalExpire)))
+                .expireAfter(new IdleExpiry<String>())
                 .build();
         this.routeCache = Caffeine.newBuilder()
                 .maximumSize(routeBounds.maximumSize())
                 .ticker(clock::nanoTime)
-                .expireAfter(new IdleExpiry())
+                .expireAfter(new IdleExpiry<RouteKey>())
                 .build();
     }
 
@@ -118,20 +134,32 @@ public final class RateLimiterStore {
      */
     public Attempt tryAcquire(String client, Route route) {
         RoutePolicy policy = Objects.requireNonNull(route.policy(), "an exempt route takes no limiter");
-        RateLimiter[] global = globalCache.get(client, key -> newLimiters(globalSpecs));
-        RouteLimiters routeLimiters = routeCache.get(new RouteKey(client, route.key(), policy),
-                key -> new RouteLimiters(newLimiters(policy.limits()),
-                        Math.max(policy.longestWindow().toNanos(), routeMinimumExpireNanos)));
-        Combined combined = routeLimiters.combined;
+        Entry global = globalCache.get(client, key -> new Entry(newLimiters(globalSpecs), globalIdleNanos));
+        if (global.all.status() == RateLimitStatus.LOCKED) {
+            // Refused by the global limits alone: no route entry is made for a client that is over its budget.
+            AcquireResult result = global.all.tryAcquire();
+            if (result instanceof Refusal) {
+                return new Attempt(result, global.leaves, globalSpecs, NONE, List.of());
+            }
+            ((Permit) result).cancel(); // room appeared meanwhile: take it with the route's limits below
+        }
+        RouteKey routeKey = new RouteKey(client, route.key(), policy);
+        Entry routeEntry = routeCache.get(routeKey, key -> new Entry(newLimiters(policy.limits()),
+                Math.max(policy.longestWindow().toNanos(), routeMinimumIdleNanos)));
+        Combined combined = routeEntry.combined;
         if (combined == null || combined.global() != global) {
             // First use, or the client's global entry was evicted and made anew: stack with the current one.
-            RateLimiter[] both = new RateLimiter[global.length + routeLimiters.leaves.length];
-            System.arraycopy(global, 0, both, 0, global.length);
-            System.arraycopy(routeLimiters.leaves, 0, both, global.length, routeLimiters.leaves.length);
+            RateLimiter[] both = new RateLimiter[global.leaves.length + routeEntry.leaves.length];
+            System.arraycopy(global.leaves, 0, both, 0, global.leaves.length);
+            System.arraycopy(routeEntry.leaves, 0, both, global.leaves.length, routeEntry.leaves.length);
             combined = new Combined(global, RateLimiters.all(both));
-            routeLimiters.combined = combined;
+            routeEntry.combined = combined;
         }
-        return new Attempt(combined.all().tryAcquire(), global, globalSpecs, routeLimiters.leaves, policy.limits());
+        AcquireResult result = combined.all().tryAcquire();
+        if (result instanceof Permit permit) {
+            result = new TrackedPermit(permit, client, global, routeKey, routeEntry);
+        }
+        return new Attempt(result, global.leaves, globalSpecs, routeEntry.leaves, policy.limits());
     }
 
     /** How many clients have global limiters. */
@@ -157,21 +185,80 @@ public final class RateLimiterStore {
         return limiters;
     }
 
-    /** Each route entry lives for its own longest window after its last use. */
-    private static final class IdleExpiry implements Expiry<RouteKey, RouteLimiters> {
-        @Override
-        public long expireAfterCreate(RouteKey key, RouteLimiters value, long currentTime) {
-            return value.expireNanos;
+    /** Recomputes a key's expiry from its entry's state now (Caffeine calls {@link IdleExpiry} on the update). */
+    private static <K> void touch(Cache<K, Entry> cache, K key) {
+        cache.asMap().computeIfPresent(key, (k, entry) -> entry);
+    }
+
+    /**
+     * A granted use that keeps its cache entries from expiring while it is in flight, and restarts their idle time
+     * when it finishes (its window starts then).
+     */
+    private final class TrackedPermit implements Permit {
+
+        private final Permit permit;
+        private final String client;
+        private final Entry global;
+        private final RouteKey routeKey;
+        private final Entry route;
+        private final AtomicBoolean finished = new AtomicBoolean();
+
+        TrackedPermit(Permit permit, String client, Entry global, RouteKey routeKey, Entry route) {
+            this.permit = permit;
+            this.client = client;
+            this.global = global;
+            this.routeKey = routeKey;
+            this.route = route;
+            global.inFlight.incrementAndGet();
+            route.inFlight.incrementAndGet();
+            touch(globalCache, client);
+            touch(routeCache, routeKey);
         }
 
         @Override
-        public long expireAfterUpdate(RouteKey key, RouteLimiters value, long currentTime, long currentDuration) {
-            return value.expireNanos;
+        public void close() {
+            if (finished.compareAndSet(false, true)) {
+                permit.close();
+                release();
+            }
         }
 
         @Override
-        public long expireAfterRead(RouteKey key, RouteLimiters value, long currentTime, long currentDuration) {
-            return value.expireNanos;
+        public void cancel() {
+            if (finished.compareAndSet(false, true)) {
+                permit.cancel();
+                release();
+            }
+        }
+
+        private void release() {
+            global.inFlight.decrementAndGet();
+            route.inFlight.decrementAndGet();
+            touch(globalCache, client);
+            touch(routeCache, routeKey);
+        }
+    }
+
+    /** An entry with a use in flight never expires; otherwise it expires after being idle for its own time. */
+    private static final class IdleExpiry<K> implements Expiry<K, Entry> {
+
+        private static long of(Entry entry) {
+            return entry.inFlight.get() > 0 ? Long.MAX_VALUE : entry.idleNanos;
+        }
+
+        @Override
+        public long expireAfterCreate(K key, Entry entry, long currentTime) {
+            return of(entry);
+        }
+
+        @Override
+        public long expireAfterUpdate(K key, Entry entry, long currentTime, long currentDuration) {
+            return of(entry);
+        }
+
+        @Override
+        public long expireAfterRead(K key, Entry entry, long currentTime, long currentDuration) {
+            return of(entry);
         }
     }
 }

@@ -25,7 +25,7 @@ class ReadmeExamplesTest {
         new WebApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(RateLimitAutoConfiguration.class,
                         RateLimitServletAutoConfiguration.class))
-                .withUserConfiguration(Mvc.class, SearchController.class, ClientKeys.class)
+                .withUserConfiguration(Mvc.class, SearchController.class, ClientKeys.class, KnownKeys.class)
                 .run(context -> {
                     assertThat(context).hasNotFailed();
                     assertThat(context.getBean(MvcRouteResolver.class).annotatedPolicies()).hasSize(1);

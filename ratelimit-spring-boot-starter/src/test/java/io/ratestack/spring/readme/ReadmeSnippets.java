@@ -2,6 +2,7 @@ package io.ratestack.spring.readme;
 
 import io.ratestack.spring.web.ClientKeyResolver;
 import io.ratestack.spring.web.RateLimit;
+import java.util.Set;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -34,8 +35,20 @@ class SearchController {
 class ClientKeys {
 
     @Bean
-    ClientKeyResolver apiKeys() {
-        return request -> request.getHeader("X-Api-Key"); // null: fall back to the address
+    ClientKeyResolver apiKeys(Set<String> knownApiKeys) {
+        return request -> {
+            String key = request.getHeader("X-Api-Key");
+            return knownApiKeys.contains(key) ? key : null; // null: keyed by address
+        };
     }
 }
 // end::client-key[]
+
+@Configuration
+class KnownKeys {
+
+    @Bean
+    Set<String> knownApiKeys() {
+        return Set.of("k-1234");
+    }
+}
