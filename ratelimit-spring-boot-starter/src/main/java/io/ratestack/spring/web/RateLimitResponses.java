@@ -93,20 +93,21 @@ final class RateLimitResponses {
         response.setHeader(LIMIT_HEADER, limits.toString());
     }
 
+    /** One item per limit in the policy header; one per limiter at hand in the other (a limit may have none yet). */
     private static void append(StringBuilder policies, StringBuilder limits, RateLimiter[] limiters,
             List<Limit> specs) {
-        for (int i = 0; i < limiters.length; i++) {
+        for (int i = 0; i < specs.size(); i++) {
             Limit spec = specs.get(i);
-            if (!policies.isEmpty()) {
-                policies.append(", ");
-                limits.append(", ");
-            }
-            policies.append('"').append(spec.name()).append("\";q=").append(spec.limit())
+            policies.append(policies.isEmpty() ? "" : ", ")
+                    .append('"').append(spec.name()).append("\";q=").append(spec.limit())
                     .append(";w=").append(wholeSecondsAtLeastOne(spec.window().toNanos()));
-            limits.append('"').append(spec.name()).append("\";r=").append(limiters[i].remaining());
-            long resetIn = limiters[i].resetInNanos();
-            if (resetIn > 0) {
-                limits.append(";t=").append(wholeSecondsAtLeastOne(resetIn));
+            if (i < limiters.length) {
+                limits.append(limits.isEmpty() ? "" : ", ")
+                        .append('"').append(spec.name()).append("\";r=").append(limiters[i].remaining());
+                long resetIn = limiters[i].resetInNanos();
+                if (resetIn > 0) {
+                    limits.append(";t=").append(wholeSecondsAtLeastOne(resetIn));
+                }
             }
         }
     }

@@ -50,7 +50,7 @@ public final class RateLimiterStore {
 
     /**
      * The outcome of one request's attempt: the result, and the limiters that took part, for the headers. When the
-     * global limits refuse, the route's limiters are not looked up and {@code route} is empty.
+     * global limits refuse, the route's limiters are not looked up: {@code route} is empty, {@code routeSpecs} not.
      */
     public record Attempt(AcquireResult result, RateLimiter[] global, List<Limit> globalSpecs,
             RateLimiter[] route, List<Limit> routeSpecs) {
@@ -139,7 +139,7 @@ public final class RateLimiterStore {
             // Refused by the global limits alone: no route entry is made for a client that is over its budget.
             AcquireResult result = global.all.tryAcquire();
             if (result instanceof Refusal) {
-                return new Attempt(result, global.leaves, globalSpecs, NONE, List.of());
+                return new Attempt(result, global.leaves, globalSpecs, NONE, policy.limits());
             }
             ((Permit) result).cancel(); // room appeared meanwhile: take it with the route's limits below
         }
