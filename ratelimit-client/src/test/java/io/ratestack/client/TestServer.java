@@ -16,12 +16,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A real HTTP server on loopback for the client tests: {@code /fail} answers 500, {@code /busy} answers 429 with
  * {@code Retry-After: 3}, every other path 200. Counts the requests per path.
  */
-final class TestServer implements AutoCloseable {
+public final class TestServer implements AutoCloseable {
 
     private final HttpServer server;
     private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
 
-    TestServer() throws IOException {
+    /** Starts the server on a free loopback port. */
+    public TestServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setExecutor(Executors.newFixedThreadPool(4));
         server.createContext("/", exchange -> {
@@ -40,11 +41,13 @@ final class TestServer implements AutoCloseable {
         server.start();
     }
 
-    URI uri(String path) {
+    /** The URL of {@code path} on this server. */
+    public URI uri(String path) {
         return URI.create("http://" + server.getAddress().getHostString() + ":" + server.getAddress().getPort() + path);
     }
 
-    int hits(String path) {
+    /** How many requests reached {@code path}. */
+    public int hits(String path) {
         AtomicInteger count = hits.get(path);
         return count == null ? 0 : count.get();
     }

@@ -3,7 +3,9 @@ package io.ratestack.spring.autoconfigure;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -64,6 +66,9 @@ public class RateLimitProperties {
 
     /** The servlet filter. */
     private Filter filter = new Filter();
+
+    /** Pacing of the application's own outgoing requests (RestClient, WebClient), per target server. */
+    private ClientPacing client = new ClientPacing();
 
     public boolean isEnabled() {
         return enabled;
@@ -159,6 +164,132 @@ public class RateLimitProperties {
 
     public void setFilter(Filter filter) {
         this.filter = filter;
+    }
+
+    public ClientPacing getClient() {
+        return client;
+    }
+
+    public void setClient(ClientPacing client) {
+        this.client = client;
+    }
+
+    /** Pacing of outgoing requests. */
+    public static class ClientPacing {
+
+        /** Whether to pace the requests of auto-configured {@code RestClient.Builder} and {@code WebClient.Builder}. */
+        private boolean enabled = true;
+
+        /** The servers whose requests are paced, by a name of your choice; requests to other servers are not. */
+        private Map<String, ClientTarget> targets = new LinkedHashMap<>();
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public Map<String, ClientTarget> getTargets() {
+            return targets;
+        }
+
+        public void setTargets(Map<String, ClientTarget> targets) {
+            this.targets = targets;
+        }
+    }
+
+    /** One server whose requests are paced. */
+    public static class ClientTarget {
+
+        /** Requests under this URL (scheme, host, port and path prefix) are paced, e.g. {@code http://localhost:8000}. */
+        private URI baseUrl;
+
+        /** Limits every request to this server must fit. */
+        private Scope global;
+
+        /** Limits of each path (or host and path, see {@code key}) on its own. */
+        private Scope perPath;
+
+        /** What a per-path limiter is keyed by: {@code path} or {@code host-and-path}. */
+        private io.ratestack.client.RequestKey key = io.ratestack.client.RequestKey.PATH;
+
+        /** Response statuses whose use is refunded: {@code 500}, {@code 5xx}, {@code 500-504}. I/O errors always are. */
+        private List<String> refundStatuses = new ArrayList<>(List.of("500"));
+
+        /** Whether a 429 with {@code Retry-After} holds back every request to this server until then. */
+        private boolean honourRetryAfter = true;
+
+        /** How long a request waits for a slot at most before it fails unsent. */
+        private Duration maxWait = Duration.ofMinutes(1);
+
+        /** How many paths' limiters are kept at most. */
+        private long maximumKeys = 10_000;
+
+        public URI getBaseUrl() {
+            return baseUrl;
+        }
+
+        public void setBaseUrl(URI baseUrl) {
+            this.baseUrl = baseUrl;
+        }
+
+        public Scope getGlobal() {
+            return global;
+        }
+
+        public void setGlobal(Scope global) {
+            this.global = global;
+        }
+
+        public Scope getPerPath() {
+            return perPath;
+        }
+
+        public void setPerPath(Scope perPath) {
+            this.perPath = perPath;
+        }
+
+        public io.ratestack.client.RequestKey getKey() {
+            return key;
+        }
+
+        public void setKey(io.ratestack.client.RequestKey key) {
+            this.key = key;
+        }
+
+        public List<String> getRefundStatuses() {
+            return refundStatuses;
+        }
+
+        public void setRefundStatuses(List<String> refundStatuses) {
+            this.refundStatuses = refundStatuses;
+        }
+
+        public boolean isHonourRetryAfter() {
+            return honourRetryAfter;
+        }
+
+        public void setHonourRetryAfter(boolean honourRetryAfter) {
+            this.honourRetryAfter = honourRetryAfter;
+        }
+
+        public Duration getMaxWait() {
+            return maxWait;
+        }
+
+        public void setMaxWait(Duration maxWait) {
+            this.maxWait = maxWait;
+        }
+
+        public long getMaximumKeys() {
+            return maximumKeys;
+        }
+
+        public void setMaximumKeys(long maximumKeys) {
+            this.maximumKeys = maximumKeys;
+        }
     }
 
     /** What identifies a route. */

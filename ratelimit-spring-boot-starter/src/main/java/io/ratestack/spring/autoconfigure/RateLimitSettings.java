@@ -37,7 +37,7 @@ final class RateLimitSettings {
                 scope("ratelimit.per-route", properties.getPerRoute(), "route"));
         this.overrides = overrides(properties.getRoutes());
         this.excludedPaths = patterns("ratelimit.excluded-paths", properties.getExcludedPaths());
-        this.refundStatuses = refundStatuses(properties.getRefundStatuses());
+        this.refundStatuses = refundStatuses("ratelimit.refund-statuses", properties.getRefundStatuses());
         this.globalCache = cache("ratelimit.cache.global", properties.getCache().getGlobal());
         this.routeCache = cache("ratelimit.cache.per-route", properties.getCache().getPerRoute());
         RateLimitProperties.Problem problem = properties.getProblem();
@@ -58,7 +58,7 @@ final class RateLimitSettings {
         this.addresses = new RemoteAddressClientKeyResolver(v4, v6);
     }
 
-    private static List<Limit> scope(String property, RateLimitProperties.Scope scope, String defaultName) {
+    static List<Limit> scope(String property, RateLimitProperties.Scope scope, String defaultName) {
         List<Limit> limits = new ArrayList<>();
         limits.add(limit(property, scope, defaultName));
         List<RateLimitProperties.Limit> stacked = scope.getStacked();
@@ -125,7 +125,7 @@ final class RateLimitSettings {
         return pattern;
     }
 
-    private static RefundStatuses refundStatuses(List<String> specs) {
+    static RefundStatuses refundStatuses(String property, List<String> specs) {
         try {
             return RefundStatuses.parse(specs);
         } catch (IllegalArgumentException bad) {
@@ -133,7 +133,7 @@ final class RateLimitSettings {
             int end = message.indexOf(']');
             String index = message.substring(0, end + 1);
             String value = specs.get(Integer.parseInt(message.substring(1, end)));
-            throw new RateLimitConfigurationException("ratelimit.refund-statuses" + index, String.valueOf(value),
+            throw new RateLimitConfigurationException(property + index, String.valueOf(value),
                     message.substring(end + 2));
         }
     }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.ratestack.Clock;
 import io.ratestack.FakeClock;
+import io.ratestack.spring.client.PacedTargets;
+import io.ratestack.spring.client.RateLimitingInterceptor;
 import io.ratestack.spring.web.ClientKeyResolver;
 import io.ratestack.spring.web.MvcRouteResolver;
 import io.ratestack.spring.web.RateLimit;
@@ -14,6 +16,7 @@ import io.ratestack.spring.web.RateLimiterStore;
 import io.ratestack.spring.web.RemoteAddressClientKeyResolver;
 import io.ratestack.spring.web.Route;
 import io.ratestack.spring.web.RouteResolver;
+import java.net.URI;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
@@ -24,6 +27,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.client.RestClient;
 import org.springframework.web.servlet.DispatcherServlet;
 import org.springframework.web.servlet.config.annotation.EnableWebMvc;
 
@@ -31,7 +35,7 @@ class RateLimitAutoConfigurationTest {
 
     private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(RateLimitAutoConfiguration.class,
-                    RateLimitServletAutoConfiguration.class));
+                    RateLimitServletAutoConfiguration.class, RateLimitClientAutoConfiguration.class));
 
     @Test
     void defaultsRegisterTheFilterWithANameAndAnOrder() {
@@ -76,8 +80,65 @@ class RateLimitAutoConfigurationTest {
             assertThat(context).hasNotFailed();
             assertThat(context).doesNotHaveBean(FilterRegistrationBean.class)
                     .doesNotHaveBean(RateLimiterStore.class)
-                    .doesNotHaveBean(Clock.class);
+                    .doesNotHaveBean(MvcRouteResolver.class);
         });
+    }
+
+    @Test
+    void clientTargetsPaceEveryRestClientBuilder() {
+        runner.withUserConfiguration(Builders.class)
+                .withPropertyValues("ratelimit.client.targets.tutorial.base-url=http://localhost:8000",
+                        "ratelimit.client.targets.tutorial.global.limit=10",
+                        "ratelimit.client.targets.tutorial.global.per=10s",
+                        "ratelimit.client.targets.tutorial.per-path.limit=1",
+                        "ratelimit.client.targets.tutorial.per-path.per=1s")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    PacedTargets targets = context.getBean(PacedTargets.class);
+                    assertThat(targets.targets()).singleElement()
+                            .satisfies(target -> assertThat(target.name()).isEqualTo("tutorial"));
+                    assertThat(targets.find(URI.create("http://localhost:8000/test"))).isNotNull();
+                    assertThat(targets.find(URI.create("http://localhost:9000/test"))).isNull();
+                    RestClient.Builder builder = context.getBean(RestClient.Builder.class);
+                    builder.requestInterceptors(interceptors -> assertThat(interceptors)
+                            .hasExactlyElementsOfTypes(RateLimitingInterceptor.class));
+                });
+    }
+
+    @Test
+    void withoutTargetsNothingIsPaced() {
+        runner.withUserConfiguration(Builders.class).run(context -> {
+            assertThat(context.getBean(PacedTargets.class).isEmpty()).isTrue();
+            context.getBean(RestClient.Builder.class)
+                    .requestInterceptors(interceptors -> assertThat(interceptors).isEmpty());
+        });
+        runner.withUserConfiguration(Builders.class)
+                .withPropertyValues("ratelimit.client.enabled=false",
+                        "ratelimit.client.targets.x.base-url=http://a", "ratelimit.client.targets.x.global.limit=1",
+                        "ratelimit.client.targets.x.global.per=1s")
+                .run(context -> assertThat(context).doesNotHaveBean(PacedTargets.class));
+    }
+
+    @Test
+    void badClientTargetsFailStartupNamingTheProperty() {
+        assertFails("ratelimit.client.targets.x.base-url=http://a", "ratelimit.client.targets.x", "x",
+                "needs limits");
+        runner.withPropertyValues("ratelimit.client.targets.x.global.limit=1", "ratelimit.client.targets.x.global.per=1s")
+                .run(context -> assertThat(context.getStartupFailure()).hasStackTraceContaining(
+                        "ratelimit.client.targets.x.base-url = null: must be an absolute URL"));
+        runner.withPropertyValues("ratelimit.client.targets.x.base-url=http://a",
+                "ratelimit.client.targets.x.per-path.limit=0", "ratelimit.client.targets.x.per-path.per=1s")
+                .run(context -> assertThat(context.getStartupFailure()).hasStackTraceContaining(
+                        "ratelimit.client.targets.x.per-path.limit = 0: must be > 0"));
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class Builders {
+        @Bean
+        @org.springframework.context.annotation.Scope("prototype")
+        RestClient.Builder restClientBuilder() {
+            return RestClient.builder();
+        }
     }
 
     @Test

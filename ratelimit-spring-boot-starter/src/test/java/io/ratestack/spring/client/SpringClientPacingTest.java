@@ -1,0 +1,183 @@
+package io.ratestack.spring.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ratestack.FakeClock;
+import io.ratestack.Limit;
+import io.ratestack.RateLimitedException;
+import io.ratestack.client.RequestKey;
+import io.ratestack.client.RequestPacer;
+import io.ratestack.client.TestServer;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.Disposable;
+
+/**
+ * {@link RateLimitingInterceptor} on a {@link RestClient} and {@link RateLimitingExchangeFilter} on a
+ * {@link WebClient}, against a real local server ({@code /fail} answers 500, {@code /busy} 429 with
+ * {@code Retry-After: 3}). The pacer runs on a fake clock; HTTP is real, so results are awaited with bounds.
+ */
+class SpringClientPacingTest {
+
+    private static final long BOUND_SECONDS = 10;
+
+    private final FakeClock clock = new FakeClock();
+    private final TestServer server = new TestServer();
+    private final RequestPacer pacer = RequestPacer.builder()
+            .global(Limit.of(10, Duration.ofSeconds(10)))
+            .perKey(Limit.of(1, Duration.ofSeconds(1)))
+            .clock(clock)
+            .build();
+    private final PacedTargets targets = PacedTargets.of(new PacedTarget("test", server.uri("/"), pacer,
+            RequestKey.PATH, Duration.ofMinutes(1)));
+    private final RestClient rest = RestClient.builder().baseUrl(server.uri("").toString())
+            .requestInterceptor(new RateLimitingInterceptor(targets)).build();
+    private final WebClient web = WebClient.builder().baseUrl(server.uri("").toString())
+            .filter(new RateLimitingExchangeFilter(targets)).build();
+
+    SpringClientPacingTest() throws Exception {
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private int restGet(String path) {
+        return rest.get().uri(path).retrieve().onStatus(status -> true, (request, response) -> { })
+                .toBodilessEntity().getStatusCode().value();
+    }
+
+    private CompletableFuture<Integer> restGetAsync(String path) {
+        return CompletableFuture.supplyAsync(() -> restGet(path));
+    }
+
+    private CompletableFuture<Integer> webGet(String path) {
+        return web.get().uri(path).exchangeToMono(response -> response.releaseBody()
+                        .thenReturn(response.statusCode().value()))
+                .toFuture();
+    }
+
+    @Test
+    void restClientRequestsAreSpacedByTheLimits() throws Exception {
+        assertThat(restGet("/a")).isEqualTo(200);
+
+        CompletableFuture<Integer> second = restGetAsync("/a");
+        awaitWaiting("/a", 1);
+        clock.advance(Duration.ofMillis(999));
+        assertThat(second).isNotDone();
+        clock.advance(Duration.ofMillis(1));
+
+        assertThat(second.get(BOUND_SECONDS, TimeUnit.SECONDS)).isEqualTo(200);
+        assertThat(server.hits("/a")).isEqualTo(2);
+    }
+
+    @Test
+    void restClientRefundsAServerError() {
+        assertThat(restGet("/fail")).isEqualTo(500);
+        assertThat(restGet("/fail")).as("went at once: the 500 did not count").isEqualTo(500);
+        assertThat(pacer.limiterFor("/fail").remaining()).isEqualTo(1);
+    }
+
+    @Test
+    void restClientFailsUnsentWhenTheWaitTimesOut() {
+        restGet("/a");
+
+        assertThatThrownBy(() -> rest.get().uri("/a").attribute(RateLimitingInterceptor.MAX_WAIT, Duration.ZERO)
+                .retrieve().toBodilessEntity()).isInstanceOf(RateLimitedException.class);
+        assertThat(server.hits("/a")).isEqualTo(1);
+    }
+
+    @Test
+    void restClientHoldsBackAfterA429WithRetryAfter() throws Exception {
+        assertThat(restGet("/busy")).isEqualTo(429);
+
+        CompletableFuture<Integer> other = restGetAsync("/other");
+        awaitWaiting("/other", 1);
+        clock.advance(Duration.ofMillis(2999));
+        assertThat(other).isNotDone();
+        clock.advance(Duration.ofMillis(1));
+
+        assertThat(other.get(BOUND_SECONDS, TimeUnit.SECONDS)).isEqualTo(200);
+    }
+
+    @Test
+    void requestsToOtherServersAreNotPaced() {
+        RestClient elsewhere = RestClient.builder().requestInterceptor(new RateLimitingInterceptor(
+                PacedTargets.of(new PacedTarget("other", java.net.URI.create("http://other.example"), pacer,
+                        RequestKey.PATH, Duration.ZERO)))).build();
+        ResponseEntity<Void> first = elsewhere.get().uri(server.uri("/a")).retrieve().toBodilessEntity();
+        ResponseEntity<Void> second = elsewhere.get().uri(server.uri("/a")).retrieve().toBodilessEntity();
+
+        assertThat(first.getStatusCode().value()).isEqualTo(200);
+        assertThat(second.getStatusCode().value()).isEqualTo(200);
+        assertThat(pacer.keyCount()).isZero();
+    }
+
+    @Test
+    void webClientRequestsWaitWithoutAThreadAndAreSpaced() throws Exception {
+        assertThat(webGet("/a").get(BOUND_SECONDS, TimeUnit.SECONDS)).isEqualTo(200);
+
+        CompletableFuture<Integer> second = webGet("/a");
+        assertThat(pacer.limiterFor("/a").waiting()).isEqualTo(1);
+        clock.advance(Duration.ofSeconds(1));
+
+        assertThat(second.get(BOUND_SECONDS, TimeUnit.SECONDS)).isEqualTo(200);
+    }
+
+    @Test
+    void webClientRefundsAServerErrorAndHonoursRetryAfter() throws Exception {
+        assertThat(webGet("/fail").get(BOUND_SECONDS, TimeUnit.SECONDS)).isEqualTo(500);
+        assertThat(pacer.limiterFor("/fail").remaining()).isEqualTo(1);
+
+        assertThat(webGet("/busy").get(BOUND_SECONDS, TimeUnit.SECONDS)).isEqualTo(429);
+        CompletableFuture<Integer> other = webGet("/other");
+        clock.advance(Duration.ofMillis(2999));
+        assertThat(other).isNotDone();
+        clock.advance(Duration.ofMillis(1));
+        assertThat(other.get(BOUND_SECONDS, TimeUnit.SECONDS)).isEqualTo(200);
+    }
+
+    @Test
+    void webClientCancellationLeavesNoWaiterBehind() {
+        assertThat(webGet("/a").join()).isEqualTo(200);
+        Disposable subscription = web.get().uri("/a").retrieve().toBodilessEntity().subscribe();
+        assertThat(pacer.limiterFor("/a").waiting()).isEqualTo(1);
+
+        subscription.dispose();
+
+        assertThat(pacer.limiterFor("/a").waiting()).isZero();
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(server.hits("/a")).isEqualTo(1);
+        assertThat(pacer.limiterFor("/a").remaining()).isEqualTo(1);
+    }
+
+    @Test
+    void webClientFailsUnsentWhenTheWaitTimesOut() {
+        assertThat(webGet("/a").join()).isEqualTo(200);
+
+        CompletableFuture<Integer> late = web.get().uri("/a")
+                .attribute(RateLimitingInterceptor.MAX_WAIT, Duration.ofMillis(300))
+                .exchangeToMono(response -> response.releaseBody().thenReturn(response.statusCode().value()))
+                .toFuture();
+        clock.advance(Duration.ofMillis(300));
+
+        assertThatThrownBy(late::join).hasCauseInstanceOf(RateLimitedException.class);
+        assertThat(server.hits("/a")).isEqualTo(1);
+    }
+
+    private void awaitWaiting(String key, int count) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(BOUND_SECONDS);
+        while (pacer.limiterFor(key).waiting() != count) {
+            assertThat(System.nanoTime() - deadline).as("a request waits for %s", key).isNegative();
+            Thread.onSpinWait();
+        }
+    }
+}
