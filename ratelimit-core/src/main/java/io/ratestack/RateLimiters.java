@@ -104,6 +104,7 @@ public final class RateLimiters {
         private Duration resetOffset = Duration.ZERO;
         private Clock clock = Clock.system();
         private @Nullable String name;
+        private boolean startWindowsAtCompletion;
 
         private TimesPerBuilder(int limit, Duration per) {
             this.limit = Nanos.positive("limit", limit);
@@ -153,9 +154,23 @@ public final class RateLimiters {
             return this;
         }
 
+        /**
+         * Whether every window starts when a use completes. By default (slowstack's rule) a reset that leaves waiters
+         * starts the next window at once, so queued uses go at the full rate. A client pacing itself against a server
+         * whose windows start when it serves a use should set this: its windows then start no earlier than the
+         * server's, and never run ahead of them by a network round trip.
+         *
+         * @param atCompletion {@code true} to start every window at a completion
+         * @return this builder
+         */
+        public TimesPerBuilder startWindowsAtCompletion(boolean atCompletion) {
+            this.startWindowsAtCompletion = atCompletion;
+            return this;
+        }
+
         /** A new limiter with these options. */
         public RateLimiter build() {
-            return new TimesPerLimiter(limit, per, resetOffset, clock, name);
+            return new TimesPerLimiter(limit, per, resetOffset, clock, name, !startWindowsAtCompletion);
         }
     }
 }

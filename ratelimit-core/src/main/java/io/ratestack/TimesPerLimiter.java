@@ -25,6 +25,8 @@ final class TimesPerLimiter extends AbstractLimiter {
     final long periodNanos;
     private final Duration per;
     private final Duration resetOffset;
+    /** slowstack's rule: a reset that leaves waiters starts the next window at once. Off: every window starts at a completion. */
+    private final boolean restartWithWaiters;
     final Mutex mutex = new Mutex();
     /** This leaf alone: its lock set, and the slots of a permit of it. */
     private final TimesPerLimiter[] self = {this};
@@ -36,11 +38,13 @@ final class TimesPerLimiter extends AbstractLimiter {
     long windowEnd;
     @Nullable LeafSupport support;
 
-    TimesPerLimiter(int limit, Duration per, Duration resetOffset, Clock clock, @Nullable String name) {
+    TimesPerLimiter(int limit, Duration per, Duration resetOffset, Clock clock, @Nullable String name,
+            boolean restartWithWaiters) {
         super(clock, name);
         this.limit = limit;
         this.per = per;
         this.resetOffset = resetOffset;
+        this.restartWithWaiters = restartWithWaiters;
         this.periodNanos = Nanos.saturated(per.plus(resetOffset));
     }
 
@@ -72,7 +76,7 @@ final class TimesPerLimiter extends AbstractLimiter {
                 if (freed) {
                     s.events |= LeafSupport.GREW | LeafSupport.CHANGED;
                 }
-                if (!s.queue.isEmpty()) {
+                if (restartWithWaiters && !s.queue.isEmpty()) {
                     s.restartPending = true;
                     s.resetAt = windowEnd;
                 }

@@ -171,6 +171,25 @@ class TimesPerLimiterTest {
     }
 
     @Test
+    void windowsCanBeMadeToStartOnlyAtCompletionsEvenWithWaitersLeft() {
+        RateLimiter limiter = RateLimiters.timesPerBuilder(1, Duration.ofSeconds(1)).clock(clock)
+                .startWindowsAtCompletion(true).build();
+        limiter.tryAcquire().permit().close();
+        CompletableFuture<Permit> first = limiter.acquireAsync();
+        CompletableFuture<Permit> second = limiter.acquireAsync();
+
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(first).isCompleted();
+        clock.advance(ms(500));
+        first.join().close(); // the window starts here, not at the reset
+
+        clock.advance(ms(999));
+        assertThat(second).isNotDone();
+        clock.advance(ms(1));
+        assertThat(second).isCompleted();
+    }
+
+    @Test
     void negativeResetOffsetShortensTheWindow() {
         RateLimiter limiter = RateLimiters.timesPerBuilder(1, Duration.ofSeconds(2))
                 .resetOffset(Duration.ofSeconds(-1)).clock(clock).build();

@@ -34,6 +34,10 @@ import org.jspecify.annotations.Nullable;
  * pacer.completed(permit, status, null);                           // a 500 is refunded
  * }</pre>
  *
+ * <p>Every window starts when a response arrives, never earlier (unlike a plain times-per limiter, which starts the
+ * next window at once when requests are still waiting): a server counts a request when it serves it, before the
+ * client has the answer, so the client's windows end after the server's and a paced client is never early.
+ *
  * <p>Per-key limiters live in a bounded cache; an idle key's limiters are kept at least as long as their longest
  * window, so that pacing never restarts early. Thread-safe.
  */
@@ -50,8 +54,7 @@ public final class RequestPacer {
     private RequestPacer(Builder builder) {
         this.clock = builder.clock;
         this.wallClock = builder.wallClock;
-        this.global = builder.global.stream().map(limit -> RateLimiters.timesPer(limit, clock))
-                .toArray(RateLimiter[]::new);
+        this.global = builder.global.stream().map(this::newLeaf).toArray(RateLimiter[]::new);
         this.perKey = List.copyOf(builder.perKey);
         this.refundStatuses = builder.refundStatuses;
         this.honourRetryAfter = builder.honourRetryAfter;
@@ -82,9 +85,22 @@ public final class RequestPacer {
     private RateLimiter newLimiter(String key) {
         List<RateLimiter> parts = new ArrayList<>(List.of(global));
         for (Limit limit : perKey) {
-            parts.add(RateLimiters.timesPer(limit, clock));
+            parts.add(newLeaf(limit));
         }
         return RateLimiters.all(parts.toArray(RateLimiter[]::new));
+    }
+
+    /**
+     * A limiter whose every window starts when a use completes, that is when its response has arrived: the server
+     * started its own window when it served the request, earlier, so this one never runs ahead of it.
+     */
+    private RateLimiter newLeaf(Limit limit) {
+        RateLimiters.TimesPerBuilder builder = RateLimiters.timesPerBuilder(limit.limit(), limit.per())
+                .resetOffset(limit.resetOffset()).clock(clock).startWindowsAtCompletion(true);
+        if (limit.name() != null) {
+            builder.name(limit.name());
+        }
+        return builder.build();
     }
 
     /**

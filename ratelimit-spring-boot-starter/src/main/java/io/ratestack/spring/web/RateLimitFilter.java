@@ -78,23 +78,25 @@ public final class RateLimitFilter extends OncePerRequestFilter {
             return;
         }
         responses.admitted(response, attempt);
+        CommittingResponse committing = new CommittingResponse(response,
+                () -> finish(permit, response.getStatus(), refunds));
         boolean async = false;
         try {
-            chain.doFilter(request, response);
+            chain.doFilter(request, committing);
             if (request.isAsyncStarted()) {
-                request.getAsyncContext().addListener(new RefundOnCompletion(permit, refunds, response));
+                request.getAsyncContext().addListener(new FinishOnCompletion(permit, committing));
                 async = true;
             }
         } catch (IOException | ServletException | RuntimeException | Error failure) {
             if (Keys.isClientDisconnect(failure)) {
                 permit.close(); // the handler did its work; the client hung up while it was sent
             } else {
-                permit.cancel();
+                permit.cancel(); // no-op if the response was already committed and the use finished
             }
             throw failure;
         } finally {
             if (!async) {
-                finish(permit, response.getStatus(), refunds);
+                committing.finish();
             }
         }
     }
@@ -138,22 +140,20 @@ public final class RateLimitFilter extends OncePerRequestFilter {
         }
     }
 
-    /** Completes or refunds an asynchronous request's use when its response is done. */
-    private static final class RefundOnCompletion implements AsyncListener {
+    /** Finishes an asynchronous request's use when its response is done, if its commit did not already. */
+    private static final class FinishOnCompletion implements AsyncListener {
 
         private final Permit permit;
-        private final RefundStatuses refunds;
-        private final HttpServletResponse response;
+        private final CommittingResponse response;
 
-        RefundOnCompletion(Permit permit, RefundStatuses refunds, HttpServletResponse response) {
+        FinishOnCompletion(Permit permit, CommittingResponse response) {
             this.permit = permit;
-            this.refunds = refunds;
             this.response = response;
         }
 
         @Override
         public void onComplete(AsyncEvent event) {
-            finish(permit, response.getStatus(), refunds);
+            response.finish();
         }
 
         @Override
