@@ -3,14 +3,10 @@ package io.ratestack;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -108,20 +104,6 @@ class ReadmeExamplesTest {
 
     @Test
     void readmeShowsEveryExampleAsWrittenHere() throws IOException {
-        String source = Files.readString(Path.of("src/test/java/io/ratestack/ReadmeExamplesTest.java"));
-        String readme = normalize(Files.readString(Path.of("../README.md")));
-        Matcher tags = Pattern.compile("// tag::([\\w-]+)\\[]\\n(.*?)\\n\\s*// end::\\1\\[]", Pattern.DOTALL)
-                .matcher(source);
-        int examples = 0;
-        while (tags.find()) {
-            examples++;
-            assertThat(readme).as("README example '%s'", tags.group(1)).contains(normalize(tags.group(2)));
-        }
-        assertThat(examples).isEqualTo(5);
-    }
-
-    /** Indentation-blind: the README's code blocks are not indented like a method body. */
-    private static String normalize(String text) {
-        return text.lines().map(String::strip).filter(line -> !line.isEmpty()).reduce("", (a, b) -> a + b + "\n");
+        ReadmeSnippets.assertReadmeShows("src/test/java/io/ratestack/ReadmeExamplesTest.java", 5);
     }
 }
