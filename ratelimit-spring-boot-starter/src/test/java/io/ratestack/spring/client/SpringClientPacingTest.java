@@ -109,6 +109,19 @@ class SpringClientPacingTest {
     }
 
     @Test
+    void restTemplateIsPacedByTheSameInterceptor() {
+        org.springframework.web.client.RestTemplate template = new org.springframework.web.client.RestTemplate();
+        template.getInterceptors().add(new RateLimitingInterceptor(targets));
+        template.setErrorHandler(new org.springframework.web.client.NoOpResponseErrorHandler());
+
+        assertThat(template.getForEntity(server.uri("/fail"), String.class).getStatusCode().value()).isEqualTo(500);
+        assertThat(template.getForEntity(server.uri("/a"), String.class).getStatusCode().value()).isEqualTo(200);
+
+        assertThat(pacer.limiterFor("/fail").remaining()).as("refunded").isEqualTo(1);
+        assertThat(pacer.limiterFor("/a").remaining()).isZero();
+    }
+
+    @Test
     void requestsToOtherServersAreNotPaced() {
         RestClient elsewhere = RestClient.builder().requestInterceptor(new RateLimitingInterceptor(
                 PacedTargets.of(new PacedTarget("other", java.net.URI.create("http://other.example"), pacer,
