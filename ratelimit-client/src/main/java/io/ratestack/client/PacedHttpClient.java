@@ -106,7 +106,7 @@ public final class PacedHttpClient {
         HttpResponse<T> response;
         try {
             response = client.send(request, handler);
-        } catch (IOException | InterruptedException | RuntimeException failure) {
+        } catch (IOException | InterruptedException | RuntimeException | Error failure) {
             pacer.failed(permit);
             throw failure;
         }
@@ -143,20 +143,32 @@ public final class PacedHttpClient {
             int priority, Duration wait) {
         String requestKey = key.keyOf(request.uri());
         CompletableFuture<Permit> acquiring = pacer.acquireAsync(requestKey, priority, wait);
-        CompletableFuture<HttpResponse<T>> result = acquiring.thenCompose(permit -> {
+        CompletableFuture<HttpResponse<T>> result = new CompletableFuture<>();
+        acquiring.whenComplete((permit, failure) -> {
+            if (failure != null) {
+                result.completeExceptionally(failure);
+                return;
+            }
+            if (result.isDone()) {
+                permit.cancel(); // cancelled while the slot was being granted: nothing is sent
+                return;
+            }
             CompletableFuture<HttpResponse<T>> sent;
             try {
                 sent = client.sendAsync(request, handler);
-            } catch (RuntimeException failure) {
+            } catch (RuntimeException | Error sendFailed) {
                 pacer.failed(permit);
-                throw failure;
+                result.completeExceptionally(sendFailed);
+                return;
             }
-            return sent.whenComplete((response, failure) -> {
-                if (failure != null) {
+            sent.whenComplete((response, sendFailure) -> {
+                if (sendFailure != null) {
                     pacer.failed(permit);
+                    result.completeExceptionally(sendFailure);
                 } else {
                     pacer.completed(permit, requestKey, response.statusCode(),
                             response.headers().firstValue("Retry-After").orElse(null));
+                    result.complete(response);
                 }
             });
         });

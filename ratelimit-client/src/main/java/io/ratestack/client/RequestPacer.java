@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntPredicate;
 import org.jspecify.annotations.Nullable;
 
@@ -31,38 +33,55 @@ import org.jspecify.annotations.Nullable;
  *         .build();
  * Permit permit = pacer.acquire("/test", 0, Duration.ofMinutes(1)); // waits for a slot
  * int status = send("/test");
- * pacer.completed(permit, status, null);                           // a 500 is refunded
+ * pacer.completed(permit, "/test", status, null);                  // a 500 is refunded
  * }</pre>
  *
  * <p>Every window starts when a response arrives, never earlier (unlike a plain times-per limiter, which starts the
  * next window at once when requests are still waiting): a server counts a request when it serves it, before the
  * client has the answer, so the client's windows end after the server's and a paced client is never early.
  *
- * <p>Per-key limiters live in a bounded cache; an idle key's limiters are kept at least as long as their longest
- * window, so that pacing never restarts early. Thread-safe.
+ * <p>Per-key limiters live in a bounded cache. A key is never dropped while a request uses it (waits for it or is in
+ * flight); an idle key is kept at least as long as its longest window after its last use, so that pacing never
+ * restarts early. Thread-safe.
  */
 public final class RequestPacer {
 
     private final Clock clock;
     private final java.time.Clock wallClock;
+    /** Holds every request back while a server's Retry-After runs; part of every key's limiter. */
+    private final RateLimiter gate;
     private final RateLimiter[] global;
     private final List<Limit> perKey;
     private final IntPredicate refundStatuses;
     private final boolean honourRetryAfter;
-    private final Cache<String, RateLimiter> byKey;
+    private final long keepNanos;
+    private final Cache<String, Key> byKey;
+
+    /** A key's limiter, and how many requests use it (waiting or in flight): it is kept while any does. */
+    private static final class Key {
+        final RateLimiter limiter;
+        final AtomicInteger users = new AtomicInteger();
+
+        Key(RateLimiter limiter) {
+            this.limiter = limiter;
+        }
+    }
 
     private RequestPacer(Builder builder) {
         this.clock = builder.clock;
         this.wallClock = builder.wallClock;
+        this.gate = RateLimiters.timesPerBuilder(Integer.MAX_VALUE, Duration.ofSeconds(1)).clock(clock)
+                .name("retry-after").build();
         this.global = builder.global.stream().map(this::newLeaf).toArray(RateLimiter[]::new);
         this.perKey = List.copyOf(builder.perKey);
         this.refundStatuses = builder.refundStatuses;
         this.honourRetryAfter = builder.honourRetryAfter;
-        long keep = Math.max(longest(perKey).toNanos(), Duration.ofMinutes(1).toNanos());
+        this.keepNanos = Math.max(longest(perKey).toNanos(), Duration.ofMinutes(1).toNanos());
         this.byKey = Caffeine.newBuilder()
-                .maximumSize(builder.maximumKeys)
+                .maximumWeight(builder.maximumKeys)
+                .weigher((String key, Key entry) -> entry.users.get() > 0 ? 0 : 1) // in use: never evicted by size
                 .ticker(clock::nanoTime)
-                .expireAfter(Expiry.accessing((String key, RateLimiter limiter) -> Duration.ofNanos(keep)))
+                .expireAfter(new KeepWhileUsed())
                 .build();
     }
 
@@ -78,12 +97,18 @@ public final class RequestPacer {
      * @return the limiter
      */
     public RateLimiter limiterFor(String key) {
-        Objects.requireNonNull(key, "key");
-        return byKey.get(key, this::newLimiter);
+        return key(key).limiter;
     }
 
-    private RateLimiter newLimiter(String key) {
-        List<RateLimiter> parts = new ArrayList<>(List.of(global));
+    private Key key(String key) {
+        Objects.requireNonNull(key, "key");
+        return byKey.get(key, k -> new Key(newLimiter()));
+    }
+
+    private RateLimiter newLimiter() {
+        List<RateLimiter> parts = new ArrayList<>();
+        parts.add(gate);
+        parts.addAll(List.of(global));
         for (Limit limit : perKey) {
             parts.add(newLeaf(limit));
         }
@@ -113,7 +138,13 @@ public final class RequestPacer {
      * @throws RateLimitedException if {@code maxWait} passes first (send nothing then)
      */
     public Permit acquire(String key, int priority, Duration maxWait) {
-        return limiterFor(key).acquire(priority, maxWait);
+        Key entry = use(key);
+        try {
+            return new KeyPermit(entry.limiter.acquire(priority, maxWait), key, entry);
+        } catch (RuntimeException | Error failed) {
+            release(key, entry);
+            throw failed;
+        }
     }
 
     /**
@@ -125,7 +156,108 @@ public final class RequestPacer {
      * @return the future permit, failed with {@link RateLimitedException} when {@code maxWait} passes first
      */
     public CompletableFuture<Permit> acquireAsync(String key, int priority, Duration maxWait) {
-        return limiterFor(key).acquireAsync(priority, maxWait);
+        Key entry = use(key);
+        CompletableFuture<Permit> acquiring;
+        try {
+            acquiring = entry.limiter.acquireAsync(priority, maxWait);
+        } catch (RuntimeException | Error failed) {
+            release(key, entry);
+            throw failed;
+        }
+        CompletableFuture<Permit> result = new CompletableFuture<>();
+        acquiring.whenComplete((permit, failure) -> {
+            if (failure != null) {
+                release(key, entry);
+                result.completeExceptionally(failure);
+            } else {
+                KeyPermit tracked = new KeyPermit(permit, key, entry);
+                if (!result.complete(tracked)) {
+                    tracked.cancel(); // the caller gave up at the same moment
+                }
+            }
+        });
+        result.whenComplete((permit, failure) -> {
+            if (failure != null) {
+                acquiring.cancel(false); // withdraws the waiter if it still waits
+            }
+        });
+        return result;
+    }
+
+    /** Marks {@code key}'s limiter as used, so it is kept; pair with {@link #release}. */
+    private Key use(String key) {
+        for (;;) {
+            Key entry = key(key);
+            entry.users.incrementAndGet();
+            touch(key);
+            if (byKey.getIfPresent(key) == entry) {
+                return entry;
+            }
+            // Evicted in between: that limiter is gone, use the new one.
+            entry.users.decrementAndGet();
+        }
+    }
+
+    private void release(String key, Key entry) {
+        entry.users.decrementAndGet();
+        touch(key);
+    }
+
+    /** Recomputes {@code key}'s expiry from its state now. */
+    private void touch(String key) {
+        byKey.asMap().computeIfPresent(key, (k, entry) -> entry);
+    }
+
+    /** A use of a key's limiter that releases the key when it finishes, restarting its idle time. */
+    private final class KeyPermit implements Permit {
+        private final Permit permit;
+        private final String key;
+        private final Key entry;
+        private final AtomicBoolean finished = new AtomicBoolean();
+
+        KeyPermit(Permit permit, String key, Key entry) {
+            this.permit = permit;
+            this.key = key;
+            this.entry = entry;
+        }
+
+        @Override
+        public void close() {
+            if (finished.compareAndSet(false, true)) {
+                permit.close();
+                release(key, entry);
+            }
+        }
+
+        @Override
+        public void cancel() {
+            if (finished.compareAndSet(false, true)) {
+                permit.cancel();
+                release(key, entry);
+            }
+        }
+    }
+
+    /** A key in use never expires; an idle one, a window (at least a minute) after its last use. */
+    private final class KeepWhileUsed implements Expiry<String, Key> {
+        private long of(Key entry) {
+            return entry.users.get() > 0 ? Long.MAX_VALUE : keepNanos;
+        }
+
+        @Override
+        public long expireAfterCreate(String key, Key entry, long currentTime) {
+            return of(entry);
+        }
+
+        @Override
+        public long expireAfterUpdate(String key, Key entry, long currentTime, long currentDuration) {
+            return of(entry);
+        }
+
+        @Override
+        public long expireAfterRead(String key, Key entry, long currentTime, long currentDuration) {
+            return of(entry);
+        }
     }
 
     /**
@@ -144,7 +276,7 @@ public final class RequestPacer {
             permit.close();
         }
         if (status == 429 && honourRetryAfter) {
-            RetryAfter.parse(retryAfter, wallClock).ifPresent(delay -> limiterFor(key).pause(delay));
+            RetryAfter.parse(retryAfter, wallClock).ifPresent(gate::pause);
         }
     }
 

@@ -16,6 +16,26 @@ public final class RetryAfter {
     private RetryAfter() {
     }
 
+    /** RFC 9110's HTTP-date forms: IMF-fixdate, and the obsolete RFC 850 and asctime forms a recipient must accept. */
+    private static final DateTimeFormatter[] HTTP_DATES = {
+        DateTimeFormatter.RFC_1123_DATE_TIME,
+        new java.time.format.DateTimeFormatterBuilder().appendPattern("EEEE, dd-MMM-")
+                .appendValueReduced(java.time.temporal.ChronoField.YEAR, 2, 2, 1970)
+                .appendPattern(" HH:mm:ss 'GMT'").toFormatter(java.util.Locale.ENGLISH).withZone(java.time.ZoneOffset.UTC),
+        DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", java.util.Locale.ROOT).withZone(java.time.ZoneOffset.UTC),
+    };
+
+    private static ZonedDateTime httpDate(String text) {
+        for (DateTimeFormatter format : HTTP_DATES) {
+            try {
+                return ZonedDateTime.parse(text, format);
+            } catch (DateTimeParseException notThisForm) {
+                // try the next form
+            }
+        }
+        return null;
+    }
+
     /**
      * How long {@code value} says to wait, from {@code wallClock}'s now.
      *
@@ -36,12 +56,11 @@ public final class RetryAfter {
                 delay = MAXIMUM;
             }
         } else {
-            try {
-                ZonedDateTime at = ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME);
-                delay = Duration.between(wallClock.instant(), at.toInstant());
-            } catch (DateTimeParseException notADate) {
+            ZonedDateTime at = httpDate(text);
+            if (at == null) {
                 return Optional.empty();
             }
+            delay = Duration.between(wallClock.instant(), at.toInstant());
         }
         if (delay.isNegative() || delay.isZero()) {
             return Optional.empty();

@@ -40,7 +40,8 @@ class TutorialClientTest {
     @DynamicPropertySource
     static void port(DynamicPropertyRegistry registry) {
         registry.add("server.port", () -> PORT);
-        registry.add("tutorial.base-url", () -> "http://localhost:" + PORT);
+        registry.add("server.address", () -> "127.0.0.1");
+        registry.add("tutorial.base-url", () -> "http://127.0.0.1:" + PORT);
     }
 
     @Autowired
@@ -55,7 +56,7 @@ class TutorialClientTest {
     /** Twenty requests at once through the paced client: none is refused by the server. */
     @Test
     void thePacedClientGetsNo429() throws Exception {
-        TutorialClient client = new TutorialClient(builder.baseUrl("http://localhost:" + PORT).build());
+        TutorialClient client = new TutorialClient(builder.baseUrl("http://127.0.0.1:" + PORT).build());
         Duration start = clock.elapsed();
 
         AtomicInteger answered = new AtomicInteger();
@@ -90,7 +91,7 @@ class TutorialClientTest {
     @Test
     void anUnpacedBurstIsRefusedInPart() throws Exception {
         clock.advance(Duration.ofHours(1));
-        TutorialClient client = new TutorialClient(RestClient.builder().baseUrl("http://localhost:" + PORT).build());
+        TutorialClient client = new TutorialClient(RestClient.builder().baseUrl("http://127.0.0.1:" + PORT).build());
 
         Map<Integer, Integer> counts = client.burst(20);
 

@@ -38,7 +38,9 @@ public final class RateLimitingExchangeFilter implements ExchangeFilterFunction 
         int priority = RateLimitingInterceptor.priority(request.attributes());
         return Mono.fromFuture(() -> target.pacer().acquireAsync(key, priority,
                         RateLimitingInterceptor.maxWait(request.attributes(), target)))
-                .flatMap(permit -> exchange(request, next, target, key, permit));
+                .flatMap(permit -> exchange(request, next, target, key, permit))
+                // A permit granted just as the subscriber cancels is dropped by Reactor: give it back.
+                .doOnDiscard(Permit.class, Permit::cancel);
     }
 
     private static Mono<ClientResponse> exchange(ClientRequest request, ExchangeFunction next, PacedTarget target,

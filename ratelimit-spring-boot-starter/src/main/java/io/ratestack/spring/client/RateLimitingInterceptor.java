@@ -50,16 +50,20 @@ public final class RateLimitingInterceptor implements ClientHttpRequestIntercept
         String key = target.key().keyOf(request.getURI());
         Map<String, Object> attributes = request.getAttributes();
         Permit permit = target.pacer().acquire(key, priority(attributes), maxWait(attributes, target));
-        ClientHttpResponse response;
+        ClientHttpResponse response = null;
         try {
             response = execution.execute(request, body);
-        } catch (IOException | RuntimeException failure) {
+            // Reading the status may be what waits for the answer (and times out), so it is inside the try too.
+            int status = response.getStatusCode().value();
+            target.pacer().completed(permit, key, status, response.getHeaders().getFirst("Retry-After"));
+            return response;
+        } catch (IOException | RuntimeException | Error failure) {
             target.pacer().failed(permit);
+            if (response != null) {
+                response.close();
+            }
             throw failure;
         }
-        target.pacer().completed(permit, key, response.getStatusCode().value(),
-                response.getHeaders().getFirst("Retry-After"));
-        return response;
     }
 
     static int priority(Map<String, Object> attributes) {

@@ -117,6 +117,30 @@ final class CommittingResponse extends HttpServletResponseWrapper {
         super.sendRedirect(location);
     }
 
+    /** Servlet 6.1; never called on an older container. */
+    @Override
+    public void sendRedirect(String location, int status) throws IOException {
+        setStatus(status);
+        finish();
+        super.sendRedirect(location, status);
+    }
+
+    /** Servlet 6.1; never called on an older container. */
+    @Override
+    public void sendRedirect(String location, boolean clearBuffer) throws IOException {
+        setStatus(SC_FOUND);
+        finish();
+        super.sendRedirect(location, clearBuffer);
+    }
+
+    /** Servlet 6.1; never called on an older container. */
+    @Override
+    public void sendRedirect(String location, int status, boolean clearBuffer) throws IOException {
+        setStatus(status);
+        finish();
+        super.sendRedirect(location, status, clearBuffer);
+    }
+
     @Override
     public ServletOutputStream getOutputStream() throws IOException {
         if (stream == null) {
@@ -128,9 +152,33 @@ final class CommittingResponse extends HttpServletResponseWrapper {
     @Override
     public PrintWriter getWriter() throws IOException {
         if (writer == null) {
-            writer = new PrintWriter(new FinishingWriter(super.getWriter()));
+            PrintWriter container = super.getWriter();
+            writer = new PrintWriter(new FinishingWriter(container)) {
+                @Override
+                public boolean checkError() {
+                    // The container's writer swallows its I/O errors: a disconnected client shows there.
+                    return super.checkError() | container.checkError();
+                }
+            };
         }
         return writer;
+    }
+
+    /** How many bytes {@code chars} become: exact in UTF-8, the charset's worst case otherwise. */
+    private long encodedLength(char[] chars, int offset, int length) {
+        String charset = getCharacterEncoding();
+        if (charset == null || charset.equalsIgnoreCase("UTF-8") || charset.equalsIgnoreCase("UTF8")) {
+            long bytes = 0;
+            for (int i = offset; i < offset + length; i++) {
+                char c = chars[i];
+                bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+            }
+            return bytes;
+        }
+        if (charset.equalsIgnoreCase("ISO-8859-1") || charset.equalsIgnoreCase("US-ASCII")) {
+            return length;
+        }
+        return 4L * length;
     }
 
     private final class FinishingStream extends ServletOutputStream {
@@ -184,7 +232,7 @@ final class CommittingResponse extends HttpServletResponseWrapper {
 
         @Override
         public void write(char[] chars, int offset, int length) {
-            beforeWrite(4L * length); // a char is at most four bytes in any charset the container writes
+            beforeWrite(encodedLength(chars, offset, length));
             out.write(chars, offset, length);
         }
 
