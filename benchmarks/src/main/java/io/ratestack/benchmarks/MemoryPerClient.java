@@ -1,0 +1,58 @@
+package io.ratestack.benchmarks;
+
+import io.ratestack.Clock;
+import io.ratestack.Limit;
+import io.ratestack.Permit;
+import io.ratestack.spring.web.RateLimiterStore;
+import io.ratestack.spring.web.Route;
+import io.ratestack.spring.web.RoutePolicy;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The heap one tracked client costs: the starter's two caches after a million distinct clients have each made one
+ * request to one route (the tutorial's limits), measured as retained heap after full collections, per client. The
+ * client keys are IPv4 address strings, as the filter makes them.
+ *
+ * <p>Run: {@code java -Xmx4g -cp benchmarks/target/benchmarks.jar io.ratestack.benchmarks.MemoryPerClient [clients]}.
+ */
+public final class MemoryPerClient {
+
+    private MemoryPerClient() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int clients = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        RateLimiterStore store = new RateLimiterStore(Clock.system(),
+                List.of(new Limit(10, Duration.ofSeconds(10), Duration.ZERO, "global")),
+                new RateLimiterStore.CacheBounds(2L * clients, Duration.ofHours(1)),
+                new RateLimiterStore.CacheBounds(2L * clients, Duration.ofHours(1)));
+        Route route = new Route("/test", new RoutePolicy("per-route",
+                List.of(new Limit(1, Duration.ofSeconds(1), Duration.ZERO, "route"))));
+        long before = retained();
+        for (int i = 0; i < clients; i++) {
+            String client = (10 + (i >>> 24)) + "." + ((i >>> 16) & 255) + "." + ((i >>> 8) & 255) + "." + (i & 255);
+            if (store.tryAcquire(client, route).result() instanceof Permit permit) {
+                permit.close();
+            }
+        }
+        long after = retained();
+        if (store.clientCount() != clients || store.routeCount() != clients) {
+            throw new IllegalStateException("expected " + clients + " clients, found " + store.clientCount()
+                    + " and " + store.routeCount() + " routes");
+        }
+        System.out.printf("clients: %d%nretained: %.1f MiB%nbytes per client: %.0f%n", clients,
+                (after - before) / 1048576.0, (after - before) / (double) clients);
+    }
+
+    private static long retained() throws InterruptedException {
+        long used = Long.MAX_VALUE;
+        for (int i = 0; i < 5; i++) {
+            System.gc();
+            Thread.sleep(200);
+            used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+        }
+        return used;
+    }
+}
