@@ -19,7 +19,9 @@ import org.jspecify.annotations.Nullable;
  * <p>Waiting is asynchronous at heart: a {@link Waiter} is registered on every leaf of its limiter and is tried
  * again when one of them may have room (a refund, a window's end). Blocking acquires wait on the waiter's future.
  */
-abstract class AbstractLimiter implements RateLimiter {
+abstract class AbstractLimiter extends Mutex implements RateLimiter {
+
+    private static final long serialVersionUID = 1L;
 
     /** The rest of a plan: reserve what comes after, or undo and answer {@code false}. */
     @FunctionalInterface
@@ -29,16 +31,12 @@ abstract class AbstractLimiter implements RateLimiter {
 
     static final Then DONE = () -> true;
 
-    final Clock clock;
-    final @Nullable String name;
     volatile boolean closed;
     /** Waiters made through this limiter; guarded by the locks of all its leaves. */
     int waiting;
 
-    AbstractLimiter(Clock clock, @Nullable String name) {
-        this.clock = clock;
-        this.name = name;
-    }
+    /** The clock of every leaf of this limiter. */
+    abstract Clock clock();
 
     /** The distinct leaves of this tree, sorted by id: the lock order. */
     abstract TimesPerLimiter[] leaves();
@@ -79,7 +77,7 @@ abstract class AbstractLimiter implements RateLimiter {
     // ---- RateLimiter ----
 
     @Override
-    public final AcquireResult tryAcquire() {
+    public AcquireResult tryAcquire() {
         TimesPerLimiter[] leaves = leaves();
         if (leaves.length == 0) {
             return closed ? new Refusal(Refusal.NEVER, 0) : NoopPermit.INSTANCE;
@@ -89,7 +87,7 @@ abstract class AbstractLimiter implements RateLimiter {
         boolean slow;
         lockAll(leaves);
         try {
-            long now = clock.nanoTime();
+            long now = clock().nanoTime();
             slow = rollAll(leaves, now);
             taken = closed ? null : reserveTop();
             if (taken == null) {
@@ -165,7 +163,7 @@ abstract class AbstractLimiter implements RateLimiter {
         boolean closedMeanwhile = false;
         lockAll(leaves);
         try {
-            long now = clock.nanoTime();
+            long now = clock().nanoTime();
             slow = rollAll(leaves, now);
             // Checked again under the locks: a close() that raced past the first check has either failed the
             // waiters it found already, or is seen here.
@@ -194,7 +192,7 @@ abstract class AbstractLimiter implements RateLimiter {
                 if (timeoutNanos < Nanos.FOREVER) {
                     Waiter expiring = waiter;
                     long after = timeoutNanos;
-                    waiter.timeout = Timers.schedule(clock, now + after, () -> expiring.expire(after));
+                    waiter.timeout = Timers.schedule(clock(), now + after, () -> expiring.expire(after));
                 }
             }
         } finally {
@@ -262,7 +260,7 @@ abstract class AbstractLimiter implements RateLimiter {
         long nanos = Math.min(Nanos.saturated(duration), Nanos.FOREVER);
         lockAll(leaves);
         try {
-            long now = clock.nanoTime();
+            long now = clock().nanoTime();
             rollAll(leaves, now);
             for (TimesPerLimiter leaf : leaves) {
                 leaf.pauseLocked(now + nanos);
@@ -273,10 +271,10 @@ abstract class AbstractLimiter implements RateLimiter {
         afterChanges(leaves);
     }
 
-    private static final int OPEN = 0;
-    private static final int REMAINING = 1;
-    private static final int RESET_IN = 2;
-    private static final int WAITING = 3;
+    static final int OPEN = 0;
+    static final int REMAINING = 1;
+    static final int RESET_IN = 2;
+    static final int WAITING = 3;
 
     @Override
     public final RateLimitStatus status() {
@@ -299,7 +297,7 @@ abstract class AbstractLimiter implements RateLimiter {
     }
 
     /** Reads one value with every leaf locked and rolled up to date. */
-    private long read(int what) {
+    long read(int what) {
         TimesPerLimiter[] leaves = leaves();
         if (leaves.length == 0) {
             return switch (what) {
@@ -312,7 +310,7 @@ abstract class AbstractLimiter implements RateLimiter {
         boolean slow;
         lockAll(leaves);
         try {
-            long now = clock.nanoTime();
+            long now = clock().nanoTime();
             slow = rollAll(leaves, now);
             value = switch (what) {
                 case OPEN -> !closed && feasible() ? 1 : 0;
@@ -333,7 +331,7 @@ abstract class AbstractLimiter implements RateLimiter {
     void failOwnWaiters() {
         List<Waiter> own = new ArrayList<>();
         for (TimesPerLimiter leaf : leaves()) {
-            leaf.mutex.lock();
+            leaf.lock();
             try {
                 LeafSupport support = leaf.support;
                 if (support != null) {
@@ -344,7 +342,7 @@ abstract class AbstractLimiter implements RateLimiter {
                     }
                 }
             } finally {
-                leaf.mutex.unlock();
+                leaf.unlock();
             }
         }
         for (Waiter waiter : own) {
@@ -356,13 +354,13 @@ abstract class AbstractLimiter implements RateLimiter {
 
     static void lockAll(TimesPerLimiter[] leaves) {
         for (TimesPerLimiter leaf : leaves) {
-            leaf.mutex.lock();
+            leaf.lock();
         }
     }
 
     static void unlockAll(TimesPerLimiter[] leaves) {
         for (int i = leaves.length - 1; i >= 0; i--) {
-            leaves[i].mutex.unlock();
+            leaves[i].unlock();
         }
     }
 

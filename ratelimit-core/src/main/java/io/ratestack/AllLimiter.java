@@ -9,6 +9,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class AllLimiter extends CompositeLimiter {
 
+    private static final long serialVersionUID = 1L;
+
     /** When flat: the children sorted by id, a leaf listed as often as it is a child. The slots of one use. */
     private final TimesPerLimiter @Nullable [] flatUses;
     /** When flat: how many slots of {@code leaves()[i]} one use takes. */
@@ -31,8 +33,10 @@ final class AllLimiter extends CompositeLimiter {
                     }
                 }
             }
-            this.flatUses = uses;
-            this.needs = counts;
+            boolean distinct = uses.length == leaves.length;
+            // Each leaf once: the sorted leaves are the slots of a use, and each needs one.
+            this.flatUses = distinct ? leaves : uses;
+            this.needs = distinct ? null : counts;
         } else {
             this.flatUses = null;
             this.needs = null;
@@ -64,8 +68,9 @@ final class AllLimiter extends CompositeLimiter {
             return null;
         }
         TimesPerLimiter[] leaves = leaves();
+        int[] counts = needs;
         for (int i = 0; i < leaves.length; i++) {
-            leaves[i].inFlight += needs[i];
+            leaves[i].inFlight += counts == null ? 1 : counts[i];
         }
         return uses;
     }
@@ -80,9 +85,10 @@ final class AllLimiter extends CompositeLimiter {
 
     private boolean flatFeasible() {
         TimesPerLimiter[] leaves = leaves();
+        int[] counts = needs;
         for (int i = 0; i < leaves.length; i++) {
             TimesPerLimiter leaf = leaves[i];
-            if (leaf.closed || leaf.available() < needs[i]) {
+            if (leaf.closed || leaf.available() < (counts == null ? 1 : counts[i])) {
                 return false;
             }
         }
@@ -101,7 +107,7 @@ final class AllLimiter extends CompositeLimiter {
         if (longest == 0L) {
             // Each child could admit alone, but not all together: they share a leaf. Guess its next window end.
             for (TimesPerLimiter leaf : leaves()) {
-                longest = Math.max(longest, leaf.windowRunning ? leaf.windowEnd - now : leaf.periodNanos);
+                longest = Math.max(longest, leaf.windowRunning ? leaf.windowEnd - now : leaf.periodNanos());
             }
         }
         return Math.max(0L, longest);

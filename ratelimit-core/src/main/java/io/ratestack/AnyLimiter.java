@@ -8,6 +8,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class AnyLimiter extends CompositeLimiter {
 
+    private static final long serialVersionUID = 1L;
+
     AnyLimiter(AbstractLimiter[] children, @Nullable String name) {
         super(children, name);
     }

@@ -2,7 +2,6 @@ package io.ratestack;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -11,18 +10,23 @@ abstract class CompositeLimiter extends AbstractLimiter {
 
     private static final TimesPerLimiter[] NO_LEAVES = {};
 
+    private static final long serialVersionUID = 1L;
+
+    private final Clock clock;
+    final @Nullable String name;
     final AbstractLimiter[] children;
     private final TimesPerLimiter[] leaves;
     /** Set when every child is a leaf: then the plan needs no journal and no backtracking. */
     final boolean flat;
     private volatile @Nullable StatusPublisher publisher;
-    private final Runnable observer = this::onLeafChanged;
-    /** Guards {@link #listeners} and the observers on the leaves, so they come and go together. */
-    private final ReentrantLock subscriptions = new ReentrantLock();
+    /** Made with the first listener: composites made per request carry none of this. */
+    private @Nullable Runnable observer;
+    /** Guarded by this composite's own lock, which guards nothing else: listeners and leaf observers come and go together. */
     private int listeners;
 
     CompositeLimiter(AbstractLimiter[] children, @Nullable String name) {
-        super(commonClock(children), name);
+        this.clock = commonClock(children);
+        this.name = name;
         this.children = children;
         this.leaves = distinctLeaves(children);
         boolean allLeaves = true;
@@ -37,17 +41,22 @@ abstract class CompositeLimiter extends AbstractLimiter {
         return leaves;
     }
 
+    @Override
+    final Clock clock() {
+        return clock;
+    }
+
     private static Clock commonClock(AbstractLimiter[] children) {
         Clock clock = null;
         for (AbstractLimiter child : children) {
-            if (child.leaves().length == 0) {
+            if (!(child instanceof TimesPerLimiter) && child.leaves().length == 0) {
                 continue;
             }
             if (clock == null) {
-                clock = child.clock;
-            } else if (clock != child.clock) {
+                clock = child.clock();
+            } else if (clock != child.clock()) {
                 throw new IllegalArgumentException("the limiters of a composite must share one clock, but "
-                        + child + " uses " + child.clock + " and another uses " + clock);
+                        + child + " uses " + child.clock() + " and another uses " + clock);
             }
         }
         return clock == null ? Clock.system() : clock;
@@ -56,6 +65,12 @@ abstract class CompositeLimiter extends AbstractLimiter {
     private static TimesPerLimiter[] distinctLeaves(AbstractLimiter[] children) {
         List<TimesPerLimiter> all = new ArrayList<>();
         for (AbstractLimiter child : children) {
+            if (child instanceof TimesPerLimiter leaf) {
+                if (!all.contains(leaf)) {
+                    all.add(leaf);
+                }
+                continue;
+            }
             for (TimesPerLimiter leaf : child.leaves()) {
                 if (!all.contains(leaf)) {
                     all.add(leaf);
@@ -76,10 +91,11 @@ abstract class CompositeLimiter extends AbstractLimiter {
     public final Subscription onStatusChange(Consumer<RateLimitStatus> listener) {
         Nanos.requireNonNull(listener, "listener");
         RateLimitStatus initial = status();
-        subscriptions.lock();
+        lock();
         try {
             if (publisher == null) {
                 publisher = new StatusPublisher(initial);
+                observer = this::onLeafChanged;
             }
             publisher.add(listener);
             if (++listeners == 1) {
@@ -88,12 +104,12 @@ abstract class CompositeLimiter extends AbstractLimiter {
                 }
             }
         } finally {
-            subscriptions.unlock();
+            unlock();
         }
         onLeafChanged();
         StatusPublisher subscribed = publisher;
         return () -> {
-            subscriptions.lock();
+            lock();
             try {
                 if (subscribed.remove(listener) && --listeners == 0) {
                     for (TimesPerLimiter leaf : leaves) {
@@ -101,7 +117,7 @@ abstract class CompositeLimiter extends AbstractLimiter {
                     }
                 }
             } finally {
-                subscriptions.unlock();
+                unlock();
             }
         };
     }

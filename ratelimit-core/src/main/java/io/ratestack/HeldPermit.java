@@ -35,7 +35,7 @@ final class HeldPermit implements Permit {
                 return;
             }
             done = true;
-            long now = owner.clock.nanoTime();
+            long now = owner.clock().nanoTime();
             for (int i = 0; i < slots.length; i++) {
                 TimesPerLimiter leaf = slots[i];
                 if (i == 0 || slots[i - 1] != leaf) {
@@ -55,7 +55,7 @@ final class HeldPermit implements Permit {
     private static void lockDistinct(TimesPerLimiter[] slots) {
         for (int i = 0; i < slots.length; i++) {
             if (i == 0 || slots[i - 1] != slots[i]) {
-                slots[i].mutex.lock();
+                slots[i].lock();
             }
         }
     }
@@ -63,7 +63,7 @@ final class HeldPermit implements Permit {
     private static void unlockDistinct(TimesPerLimiter[] slots) {
         for (int i = slots.length - 1; i >= 0; i--) {
             if (i == 0 || slots[i - 1] != slots[i]) {
-                slots[i].mutex.unlock();
+                slots[i].unlock();
             }
         }
     }

@@ -3,35 +3,46 @@ package io.ratestack;
 import java.util.concurrent.locks.AbstractQueuedSynchronizer;
 
 /**
- * The lock of one {@link TimesPerLimiter}: a plain, non-reentrant mutex. Threads that find it taken park (never spin
- * and never hold a monitor), so virtual threads wait on it without pinning a carrier. Limiters lock several of them
- * in ascending {@link TimesPerLimiter#id} order, which rules out deadlock.
+ * The lock of a {@link TimesPerLimiter}, built into every limiter so that a leaf needs no lock object of its own: a
+ * plain, non-reentrant mutex. Threads that find it taken park (never spin and never hold a monitor), so virtual
+ * threads wait on it without pinning a carrier. Limiters lock several leaves in ascending {@link TimesPerLimiter#id}
+ * order, which rules out deadlock. Composites use theirs only to guard their listeners.
  */
-final class Mutex extends AbstractQueuedSynchronizer {
+abstract class Mutex extends AbstractQueuedSynchronizer {
 
     private static final long serialVersionUID = 1L;
 
-    void lock() {
-        if (!compareAndSetState(0, 1)) {
-            acquire(1);
+    /** Critical sections are a few dozen instructions: a holder is usually out before a parked thread is awake. */
+    private static final int SPINS = 64;
+
+    final void lock() {
+        if (compareAndSetState(0, 1)) {
+            return;
         }
+        for (int i = 0; i < SPINS; i++) {
+            Thread.onSpinWait();
+            if (getState() == 0 && compareAndSetState(0, 1)) {
+                return;
+            }
+        }
+        acquire(1);
     }
 
-    void unlock() {
+    final void unlock() {
         release(1);
     }
 
-    boolean isLocked() {
+    final boolean isLocked() {
         return getState() != 0;
     }
 
     @Override
-    protected boolean tryAcquire(int ignored) {
+    protected final boolean tryAcquire(int ignored) {
         return compareAndSetState(0, 1);
     }
 
     @Override
-    protected boolean tryRelease(int ignored) {
+    protected final boolean tryRelease(int ignored) {
         setState(0);
         return true;
     }

@@ -105,6 +105,8 @@ public final class RateLimiters {
         private Clock clock = Clock.system();
         private @Nullable String name;
         private boolean startWindowsAtCompletion;
+        /** The terms of the limiters built so far; made anew when an option changes. */
+        private TimesPerLimiter.@Nullable Spec spec;
 
         private TimesPerBuilder(int limit, Duration per) {
             this.limit = Nanos.positive("limit", limit);
@@ -129,6 +131,7 @@ public final class RateLimiters {
                         "per + resetOffset must be >= 0 but was " + per + " + " + offset + " = " + window);
             }
             this.resetOffset = offset;
+            this.spec = null;
             return this;
         }
 
@@ -140,6 +143,7 @@ public final class RateLimiters {
          */
         public TimesPerBuilder clock(Clock clock) {
             this.clock = Nanos.requireNonNull(clock, "clock");
+            this.spec = null;
             return this;
         }
 
@@ -151,6 +155,7 @@ public final class RateLimiters {
          */
         public TimesPerBuilder name(String name) {
             this.name = Nanos.requireNonNull(name, "name");
+            this.spec = null;
             return this;
         }
 
@@ -165,12 +170,22 @@ public final class RateLimiters {
          */
         public TimesPerBuilder startWindowsAtCompletion(boolean atCompletion) {
             this.startWindowsAtCompletion = atCompletion;
+            this.spec = null;
             return this;
         }
 
-        /** A new limiter with these options. */
+        /**
+         * A new limiter with these options. Limiters built by one builder share their terms, so each costs only its
+         * counts: keep a builder to make a limiter per client.
+         */
         public RateLimiter build() {
-            return new TimesPerLimiter(limit, per, resetOffset, clock, name, !startWindowsAtCompletion);
+            TimesPerLimiter.Spec terms = spec;
+            if (terms == null) {
+                terms = new TimesPerLimiter.Spec(limit, Nanos.saturated(per.plus(resetOffset)), per, resetOffset, clock,
+                        name, !startWindowsAtCompletion);
+                spec = terms;
+            }
+            return new TimesPerLimiter(terms);
         }
     }
 }

@@ -16,48 +16,120 @@ import org.jspecify.annotations.Nullable;
  */
 final class TimesPerLimiter extends AbstractLimiter {
 
+    private static final long serialVersionUID = 1L;
     private static final AtomicLong IDS = new AtomicLong();
     private static final Waiter[] NO_WAITERS = {};
 
+    /**
+     * The terms of a times-per limiter, shared by all the limiters one builder makes: a starter that keeps a limiter
+     * per client keeps these once.
+     */
+    record Spec(int limit, long periodNanos, Duration per, Duration resetOffset, Clock clock, @Nullable String name,
+            boolean restartWithWaiters) {
+    }
+
     /** Unique; the order in which composites lock leaves. */
     final long id = IDS.incrementAndGet();
-    final int limit;
-    final long periodNanos;
-    private final Duration per;
-    private final Duration resetOffset;
-    /** slowstack's rule: a reset that leaves waiters starts the next window at once. Off: every window starts at a completion. */
-    private final boolean restartWithWaiters;
-    final Mutex mutex = new Mutex();
-    /** This leaf alone: its lock set, and the slots of a permit of it. */
-    private final TimesPerLimiter[] self = {this};
+    final Spec spec;
+    /** This leaf alone, made when a generic path needs it (waiting, composites use the leaf itself). */
+    private TimesPerLimiter @Nullable [] self;
 
-    // Guarded by mutex.
+    // Guarded by this limiter's lock.
     int used;
     int inFlight;
     boolean windowRunning;
     long windowEnd;
     @Nullable LeafSupport support;
 
-    TimesPerLimiter(int limit, Duration per, Duration resetOffset, Clock clock, @Nullable String name,
-            boolean restartWithWaiters) {
-        super(clock, name);
-        this.limit = limit;
-        this.per = per;
-        this.resetOffset = resetOffset;
-        this.restartWithWaiters = restartWithWaiters;
-        this.periodNanos = Nanos.saturated(per.plus(resetOffset));
+    TimesPerLimiter(Spec spec) {
+        this.spec = spec;
     }
 
     @Override
     TimesPerLimiter[] leaves() {
-        return self;
+        TimesPerLimiter[] leaves = self;
+        if (leaves == null) {
+            leaves = new TimesPerLimiter[] {this};
+            self = leaves;
+        }
+        return leaves;
     }
 
-    // ---- state, guarded by mutex ----
+    @Override
+    Clock clock() {
+        return spec.clock;
+    }
+
+    int limit() {
+        return spec.limit;
+    }
+
+    long periodNanos() {
+        return spec.periodNanos;
+    }
+
+    /**
+     * Reads without the lock when nothing waits for or listens to this limiter: a window that is over counts as
+     * ended without being rolled (the next locked operation rolls it). The counts may be a moment old, as any read
+     * of a limiter others use is; response headers read every leaf on every request, and a lock there would make
+     * one busy client's requests queue for it.
+     */
+    @Override
+    long read(int what) {
+        if (support != null || closed) {
+            return super.read(what);
+        }
+        long now = spec.clock.nanoTime();
+        boolean running = windowRunning;
+        long end = windowEnd;
+        boolean over = running && now - end >= 0;
+        int usedNow = over ? 0 : used;
+        int free = Math.max(0, spec.limit - usedNow - inFlight);
+        return switch (what) {
+            case OPEN -> free > 0 ? 1 : 0;
+            case REMAINING -> free;
+            case RESET_IN -> running && !over ? end - now : 0L;
+            default -> super.read(what);
+        };
+    }
+
+    /** The fast path of a single limiter: no arrays, one lock, one permit object. */
+    @Override
+    public AcquireResult tryAcquire() {
+        if (closed) {
+            return new Refusal(Refusal.NEVER, 0);
+        }
+        boolean slow;
+        boolean taken;
+        Refusal refusal = null;
+        lock();
+        try {
+            long now = spec.clock.nanoTime();
+            roll(now);
+            slow = support != null;
+            taken = !closed && available() > 0;
+            if (taken) {
+                inFlight++;
+                if (slow) {
+                    mark(LeafSupport.CHANGED);
+                }
+            } else {
+                refusal = new Refusal(retryAfterNanos(now), remainingLocked());
+            }
+        } finally {
+            unlock();
+        }
+        if (slow) {
+            afterChange();
+        }
+        return taken ? new LeafPermit(this) : refusal;
+    }
+
+    // ---- state, guarded by the lock ----
 
     int available() {
         LeafSupport s = support;
-        return s != null && s.paused ? 0 : limit - used - inFlight;
+        return s != null && s.paused ? 0 : spec.limit - used - inFlight;
     }
 
     /** Ends the window if {@code now} is past it, and a pause if it is over. */
@@ -76,7 +148,7 @@ final class TimesPerLimiter extends AbstractLimiter {
                 if (freed) {
                     s.events |= LeafSupport.GREW | LeafSupport.CHANGED;
                 }
-                if (restartWithWaiters && !s.queue.isEmpty()) {
+                if (spec.restartWithWaiters && !s.queue.isEmpty()) {
                     s.restartPending = true;
                     s.resetAt = windowEnd;
                 }
@@ -91,13 +163,13 @@ final class TimesPerLimiter extends AbstractLimiter {
             used++;
             if (!windowRunning) {
                 windowRunning = true;
-                windowEnd = now + periodNanos;
+                windowEnd = now + spec.periodNanos;
             }
             mark(LeafSupport.CHANGED);
         } else {
             mark(LeafSupport.GREW | LeafSupport.CHANGED);
         }
-        assert used >= 0 && inFlight >= 0 && used + inFlight <= limit : this + " broke its counts";
+        assert used >= 0 && inFlight >= 0 && used + inFlight <= spec.limit : this + " broke its counts";
     }
 
     /** Admits nothing until {@code until}, or until a later pause ends. */
@@ -153,7 +225,7 @@ final class TimesPerLimiter extends AbstractLimiter {
             return null;
         }
         inFlight++;
-        return self;
+        return leaves();
     }
 
     @Override
@@ -167,12 +239,12 @@ final class TimesPerLimiter extends AbstractLimiter {
             return Refusal.NEVER;
         }
         long untilWindowEnds;
-        if (limit - used - inFlight > 0) {
+        if (spec.limit - used - inFlight > 0) {
             untilWindowEnds = 0L;
         } else if (windowRunning && used > 0) {
             untilWindowEnds = Math.max(0L, windowEnd - now);
         } else {
-            untilWindowEnds = periodNanos;
+            untilWindowEnds = spec.periodNanos;
         }
         return Math.max(untilWindowEnds, untilPauseEnds(now));
     }
@@ -208,9 +280,9 @@ final class TimesPerLimiter extends AbstractLimiter {
         boolean serve;
         boolean changed;
         StatusPublisher publisher;
-        mutex.lock();
+        lock();
         try {
-            roll(clock.nanoTime());
+            roll(spec.clock.nanoTime());
             int events = s.events;
             s.events = 0;
             serve = !s.queue.isEmpty()
@@ -222,7 +294,7 @@ final class TimesPerLimiter extends AbstractLimiter {
             }
             updateTimerLocked(s);
         } finally {
-            mutex.unlock();
+            unlock();
         }
         if (publisher != null) {
             publisher.drain();
@@ -254,7 +326,7 @@ final class TimesPerLimiter extends AbstractLimiter {
                     timer.cancel();
                 }
                 s.timerAt = at;
-                s.timer = Timers.schedule(clock, at, () -> onTimer(at));
+                s.timer = Timers.schedule(spec.clock, at, () -> onTimer(at));
             }
         } else if (timer != null) {
             timer.cancel();
@@ -267,13 +339,13 @@ final class TimesPerLimiter extends AbstractLimiter {
         if (s == null) {
             return;
         }
-        mutex.lock();
+        lock();
         try {
             if (s.timer != null && s.timerAt == at) {
                 s.timer = null;
             }
         } finally {
-            mutex.unlock();
+            unlock();
         }
         afterChange();
     }
@@ -297,13 +369,13 @@ final class TimesPerLimiter extends AbstractLimiter {
 
     private void servePass(LeafSupport s) {
         Waiter[] snapshot;
-        mutex.lock();
+        lock();
         try {
-            roll(clock.nanoTime());
+            roll(spec.clock.nanoTime());
             s.events &= ~(LeafSupport.GREW | LeafSupport.SERVE);
             snapshot = s.queue.toArray(NO_WAITERS);
         } finally {
-            mutex.unlock();
+            unlock();
         }
         for (Waiter waiter : snapshot) {
             if (!hasRoom()) {
@@ -311,30 +383,30 @@ final class TimesPerLimiter extends AbstractLimiter {
             }
             waiter.tryAdmit();
         }
-        mutex.lock();
+        lock();
         try {
-            long now = clock.nanoTime();
+            long now = spec.clock.nanoTime();
             roll(now);
             if (s.restartPending) {
                 s.restartPending = false;
-                if (!windowRunning && !s.queue.isEmpty() && now - s.resetAt < periodNanos) {
+                if (!windowRunning && !s.queue.isEmpty() && now - s.resetAt < spec.periodNanos) {
                     windowRunning = true;
-                    windowEnd = s.resetAt + periodNanos;
+                    windowEnd = s.resetAt + spec.periodNanos;
                 }
             }
         } finally {
-            mutex.unlock();
+            unlock();
         }
         afterChange();
     }
 
     private boolean hasRoom() {
-        mutex.lock();
+        lock();
         try {
-            roll(clock.nanoTime());
+            roll(spec.clock.nanoTime());
             return !closed && available() > 0;
         } finally {
-            mutex.unlock();
+            unlock();
         }
     }
 
@@ -344,16 +416,16 @@ final class TimesPerLimiter extends AbstractLimiter {
     public Subscription onStatusChange(Consumer<RateLimitStatus> listener) {
         Nanos.requireNonNull(listener, "listener");
         StatusPublisher publisher;
-        mutex.lock();
+        lock();
         try {
-            roll(clock.nanoTime());
+            roll(spec.clock.nanoTime());
             LeafSupport s = supportLocked();
             if (s.publisher == null) {
                 s.publisher = new StatusPublisher(statusLocked());
             }
             publisher = s.publisher;
         } finally {
-            mutex.unlock();
+            unlock();
         }
         publisher.add(listener);
         afterChange();
@@ -366,22 +438,22 @@ final class TimesPerLimiter extends AbstractLimiter {
     }
 
     void addObserver(Runnable observer) {
-        mutex.lock();
+        lock();
         try {
             supportLocked().observers.add(observer);
         } finally {
-            mutex.unlock();
+            unlock();
         }
         afterChange();
     }
 
     void removeObserver(Runnable observer) {
         LeafSupport s;
-        mutex.lock();
+        lock();
         try {
             s = support;
         } finally {
-            mutex.unlock();
+            unlock();
         }
         if (s != null) {
             s.observers.remove(observer);
@@ -394,7 +466,7 @@ final class TimesPerLimiter extends AbstractLimiter {
     @Override
     public void close() {
         Waiter[] queued;
-        mutex.lock();
+        lock();
         try {
             if (closed) {
                 return;
@@ -404,7 +476,7 @@ final class TimesPerLimiter extends AbstractLimiter {
             queued = s == null ? NO_WAITERS : s.queue.toArray(NO_WAITERS);
             mark(LeafSupport.CHANGED);
         } finally {
-            mutex.unlock();
+            unlock();
         }
         for (Waiter waiter : queued) {
             waiter.failIfImpossible();
@@ -414,7 +486,7 @@ final class TimesPerLimiter extends AbstractLimiter {
 
     @Override
     public String toString() {
-        String text = limit + " per " + per + (resetOffset.isZero() ? "" : " offset " + resetOffset);
-        return "timesPer(" + (name == null ? text : name + ": " + text) + ")";
+        String text = spec.limit + " per " + spec.per + (spec.resetOffset.isZero() ? "" : " offset " + spec.resetOffset);
+        return "timesPer(" + (spec.name == null ? text : spec.name + ": " + text) + ")";
     }
 }

@@ -45,7 +45,7 @@ final class Waiter implements Comparable<Waiter> {
             if (!pending) {
                 return;
             }
-            AbstractLimiter.rollAll(leaves, target.clock.nanoTime());
+            AbstractLimiter.rollAll(leaves, target.clock().nanoTime());
             if (!target.canEverAdmit()) {
                 impossible = true;
                 leaveLocked(leaves);

@@ -77,11 +77,11 @@ class ConcurrencyRegressionTest {
             TimesPerLimiter leaf = (TimesPerLimiter) RateLimiters.timesPer(1, Duration.ofHours(1));
             leaf.tryAcquire().permit().close(); // full for an hour
             AtomicReference<CompletableFuture<Permit>> future = new AtomicReference<>();
-            leaf.mutex.lock();
+            leaf.lock();
             Thread t = new Thread(() -> future.set(leaf.acquireAsync()));
             t.start();
-            Uses.await("t blocks on the leaf's lock", () -> leaf.mutex.isQueued(t));
-            leaf.mutex.unlock();
+            Uses.await("t blocks on the leaf's lock", () -> leaf.isQueued(t));
+            leaf.unlock();
             leaf.close(); // barges ahead of t most of the time
             t.join();
             CompletableFuture<Permit> f = future.get();
@@ -105,15 +105,15 @@ class ConcurrencyRegressionTest {
             }
             RateLimiter any = RateLimiters.any(leaf);
             AtomicReference<CompletableFuture<Permit>> future = new AtomicReference<>();
-            leaf.mutex.lock();
+            leaf.lock();
             Thread t = new Thread(() -> future.set(any.acquireAsync()));
             t.start();
-            Uses.await("t blocks on the leaf's lock", () -> leaf.mutex.isQueued(t));
+            Uses.await("t blocks on the leaf's lock", () -> leaf.isQueued(t));
             // close() marks the composite closed, then waits for the leaf to look for waiters to fail.
             Thread closer = new Thread(any::close);
             closer.start();
-            Uses.await("close() waits for the leaf's lock", () -> leaf.mutex.isQueued(closer));
-            leaf.mutex.unlock();
+            Uses.await("close() waits for the leaf's lock", () -> leaf.isQueued(closer));
+            leaf.unlock();
             t.join();
             closer.join();
             CompletableFuture<Permit> f = future.get();

@@ -135,8 +135,7 @@ class SampleApplicationTest {
         assertThat(violatedPolicies(json(refused))).containsExactly("global");
         assertThat(header(refused, "Retry-After")).isEqualTo("5");
         assertThat(header(refused, "RateLimit-Policy")).isEqualTo("\"global\";q=10;w=10, \"route\";q=1;w=1");
-        // Refused by the global limits alone, the request never looks up its route's limiter.
-        assertThat(header(refused, "RateLimit")).isEqualTo("\"global\";r=0;t=5");
+        assertThat(header(refused, "RateLimit")).isEqualTo("\"global\";r=0;t=5, \"route\";r=1");
 
         clock.advance(Duration.ofSeconds(4)); // t=9: still inside the global window
         assertThat(get("/example").statusCode()).isEqualTo(429);

@@ -6,16 +6,16 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import io.ratestack.AcquireResult;
 import io.ratestack.Clock;
 import io.ratestack.Limit;
-import io.ratestack.RateLimiter;
+import io.ratestack.Permit;
 import io.ratestack.RateLimitStatus;
+import io.ratestack.RateLimiter;
 import io.ratestack.RateLimiters;
 import io.ratestack.Refusal;
-import io.ratestack.Permit;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -60,7 +60,7 @@ public final class RateLimiterStore {
 
     /** An entry with a use in flight weighs nothing, so size-bounded eviction passes it by. */
     private static final com.github.benmanes.caffeine.cache.Weigher<Object, Entry> IN_USE_WEIGHS_NOTHING =
-            (key, entry) -> entry.inFlight.get() > 0 ? 0 : 1;
+            (key, entry) -> entry.inFlight > 0 ? 0 : 1;
 
     private record RouteKey(String client, String route, RoutePolicy policy) {
         @Override
@@ -77,17 +77,28 @@ public final class RateLimiterStore {
 
     /** A cache entry: limiters, how long they must be kept idle, and how many of their uses are in flight. */
     private static final class Entry {
+        private static final AtomicIntegerFieldUpdater<Entry> IN_FLIGHT =
+                AtomicIntegerFieldUpdater.newUpdater(Entry.class, "inFlight");
+
         final RateLimiter[] leaves;
-        final RateLimiter all;
         final long idleNanos;
-        final AtomicInteger inFlight = new AtomicInteger();
+        volatile int inFlight;
         /** Route entries: the all-limiter of these leaves with the client's global ones, made on first use. */
         volatile @Nullable Combined combined;
 
         Entry(RateLimiter[] leaves, long idleNanos) {
             this.leaves = leaves;
-            this.all = RateLimiters.all(leaves);
             this.idleNanos = idleNanos;
+        }
+
+        /** The first of these limiters that would refuse now, or {@code null}. */
+        @Nullable RateLimiter refusing() {
+            for (RateLimiter leaf : leaves) {
+                if (leaf.status() == RateLimitStatus.LOCKED) {
+                    return leaf;
+                }
+            }
+            return null;
         }
     }
 
@@ -96,6 +107,7 @@ public final class RateLimiterStore {
 
     private final Clock clock;
     private final List<Limit> globalSpecs;
+    private final RateLimiters.TimesPerBuilder[] globalBuilders;
     private final long globalIdleNanos;
     private final long routeMinimumIdleNanos;
     private final Cache<String, Entry> globalCache;
@@ -114,6 +126,7 @@ public final class RateLimiterStore {
         }
         this.clock = clock;
         this.globalSpecs = PolicyNames.checkAll(globalSpecs);
+        this.globalBuilders = RoutePolicy.builders(this.globalSpecs, clock);
         this.globalIdleNanos = Math.max(RoutePolicy.longest(this.globalSpecs).toNanos(),
                 globalBounds.minimumExpireAfterAccess().toNanos());
         this.routeMinimumIdleNanos = routeBounds.minimumExpireAfterAccess().toNanos();
@@ -140,18 +153,23 @@ public final class RateLimiterStore {
      */
     public Attempt tryAcquire(String client, Route route) {
         RoutePolicy policy = Objects.requireNonNull(route.policy(), "an exempt route takes no limiter");
-        Entry global = globalCache.get(client, key -> new Entry(newLimiters(globalSpecs), globalIdleNanos));
-        if (global.all.status() == RateLimitStatus.LOCKED) {
-            // Refused by the global limits alone: no route entry is made for a client that is over its budget.
-            AcquireResult result = global.all.tryAcquire();
-            if (result instanceof Refusal) {
-                return new Attempt(result, global.leaves, globalSpecs, NONE, policy.limits());
-            }
-            ((Permit) result).cancel(); // room appeared meanwhile: take it with the route's limits below
-        }
+        Entry global = globalCache.get(client, key -> new Entry(newLimiters(globalBuilders), globalIdleNanos));
         RouteKey routeKey = new RouteKey(client, route.key(), policy);
-        Entry routeEntry = routeCache.get(routeKey, key -> new Entry(newLimiters(policy.limits()),
-                Math.max(policy.longestWindow().toNanos(), routeMinimumIdleNanos)));
+        Entry routeEntry = routeCache.getIfPresent(routeKey);
+        if (routeEntry == null) {
+            // A new route for this client: none is made for a client already over its global budget, so that
+            // refused requests cost no memory.
+            RateLimiter refusing = global.refusing();
+            if (refusing != null) {
+                AcquireResult result = refusing.tryAcquire();
+                if (result instanceof Refusal) {
+                    return new Attempt(result, global.leaves, globalSpecs, NONE, policy.limits());
+                }
+                ((Permit) result).cancel(); // room appeared meanwhile: take it with the route's limits below
+            }
+            routeEntry = routeCache.get(routeKey, key -> new Entry(newLimiters(policy.builders(clock)),
+                    Math.max(policy.longestWindow().toNanos(), routeMinimumIdleNanos)));
+        }
         Combined combined = routeEntry.combined;
         if (combined == null || combined.global() != global) {
             // First use, or the client's global entry was evicted and made anew: stack with the current one.
@@ -183,10 +201,11 @@ public final class RateLimiterStore {
         return globalSpecs;
     }
 
-    private RateLimiter[] newLimiters(List<Limit> specs) {
-        RateLimiter[] limiters = new RateLimiter[specs.size()];
+    /** New limiters from builders, which share their terms among all the clients' limiters. */
+    private static RateLimiter[] newLimiters(RateLimiters.TimesPerBuilder[] builders) {
+        RateLimiter[] limiters = new RateLimiter[builders.length];
         for (int i = 0; i < limiters.length; i++) {
-            limiters[i] = RateLimiters.timesPer(specs.get(i), clock);
+            limiters[i] = builders[i].build();
         }
         return limiters;
     }
@@ -215,10 +234,13 @@ public final class RateLimiterStore {
             this.global = global;
             this.routeKey = routeKey;
             this.route = route;
-            global.inFlight.incrementAndGet();
-            route.inFlight.incrementAndGet();
-            touch(globalCache, client);
-            touch(routeCache, routeKey);
+            // Pinned from the first use in flight to the last: a touch on each change to or from idle, not per use.
+            if (Entry.IN_FLIGHT.getAndIncrement(global) == 0) {
+                touch(globalCache, client);
+            }
+            if (Entry.IN_FLIGHT.getAndIncrement(route) == 0) {
+                touch(routeCache, routeKey);
+            }
         }
 
         @Override
@@ -238,10 +260,12 @@ public final class RateLimiterStore {
         }
 
         private void release() {
-            global.inFlight.decrementAndGet();
-            route.inFlight.decrementAndGet();
-            touch(globalCache, client);
-            touch(routeCache, routeKey);
+            if (Entry.IN_FLIGHT.decrementAndGet(global) == 0) {
+                touch(globalCache, client);
+            }
+            if (Entry.IN_FLIGHT.decrementAndGet(route) == 0) {
+                touch(routeCache, routeKey);
+            }
         }
     }
 
@@ -249,7 +273,7 @@ public final class RateLimiterStore {
     private static final class IdleExpiry<K> implements Expiry<K, Entry> {
 
         private static long of(Entry entry) {
-            return entry.inFlight.get() > 0 ? Long.MAX_VALUE : entry.idleNanos;
+            return entry.inFlight > 0 ? Long.MAX_VALUE : entry.idleNanos;
         }
 
         @Override

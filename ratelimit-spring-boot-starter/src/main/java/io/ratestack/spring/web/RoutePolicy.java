@@ -1,8 +1,11 @@
 package io.ratestack.spring.web;
 
+import io.ratestack.Clock;
 import io.ratestack.Limit;
+import io.ratestack.RateLimiters;
 import java.time.Duration;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The per-route limits that apply to a set of routes: the defaults, a YAML override, or a handler's
@@ -13,6 +16,10 @@ public final class RoutePolicy {
     private final String source;
     private final List<Limit> limits;
     private final Duration longestWindow;
+    private volatile @Nullable Builders builders;
+
+    private record Builders(Clock clock, RateLimiters.TimesPerBuilder[] builders) {
+    }
 
     /**
      * @param source where the policy comes from, for messages and the actuator endpoint
@@ -40,6 +47,30 @@ public final class RoutePolicy {
     /** The longest window of the limits: how long an idle client's limiters must be kept. */
     public Duration longestWindow() {
         return longestWindow;
+    }
+
+    /** Builders of this policy's limiters on {@code clock}: limiters built by one share their terms. */
+    RateLimiters.TimesPerBuilder[] builders(Clock clock) {
+        Builders current = builders;
+        if (current == null || current.clock() != clock) {
+            current = new Builders(clock, builders(limits, clock));
+            builders = current;
+        }
+        return current.builders();
+    }
+
+    static RateLimiters.TimesPerBuilder[] builders(List<Limit> limits, Clock clock) {
+        RateLimiters.TimesPerBuilder[] builders = new RateLimiters.TimesPerBuilder[limits.size()];
+        for (int i = 0; i < builders.length; i++) {
+            Limit limit = limits.get(i);
+            builders[i] = RateLimiters.timesPerBuilder(limit.limit(), limit.per()).resetOffset(limit.resetOffset())
+                    .clock(clock);
+            if (limit.name() != null) {
+                builders[i].name(limit.name());
+            }
+            builders[i].build(); // fixes the shared terms before the builder is shared between threads
+        }
+        return builders;
     }
 
     static Duration longest(List<Limit> limits) {
