@@ -14,6 +14,7 @@ abstract class Mutex extends AbstractQueuedSynchronizer {
 
     /** Critical sections are a few dozen instructions: a holder is usually out before a parked thread is awake. */
     private static final int SPINS = 64;
+    private static final int YIELDS = 4;
 
     final void lock() {
         if (compareAndSetState(0, 1)) {
@@ -21,6 +22,13 @@ abstract class Mutex extends AbstractQueuedSynchronizer {
         }
         for (int i = 0; i < SPINS; i++) {
             Thread.onSpinWait();
+            if (getState() == 0 && compareAndSetState(0, 1)) {
+                return;
+            }
+        }
+        // The holder may be off its core (more threads than cores): give it the core before parking.
+        for (int i = 0; i < YIELDS; i++) {
+            Thread.yield();
             if (getState() == 0 && compareAndSetState(0, 1)) {
                 return;
             }

@@ -48,7 +48,7 @@ public final class ThroughputChart {
         int rowHeight = 46;
         int top = 70;
         int left = 330;
-        int right = 150;
+        int right = 240;
         int height = top + bars.size() * rowHeight + 40;
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
