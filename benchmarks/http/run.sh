@@ -40,9 +40,12 @@ stop() {
 trap stop EXIT
 
 # run LABEL PORT JAR ARGS...: starts the app, warms it up, measures, stops it, appends a CSV row.
+# With SCRIPT set, wrk runs that Lua script (many clients).
 run() {
   local label=$1 port=$2 jar=$3
   shift 3
+  local script=()
+  if [ -n "${SCRIPT:-}" ]; then script=(-s "$SCRIPT"); fi
   # shellcheck disable=SC2086
   java $JAVA_OPTS -jar "$jar" --server.port="$port" --server.address=127.0.0.1 "$@" >"$RESULTS/app.log" 2>&1 &
   PID=$!
@@ -50,9 +53,9 @@ run() {
     if curl -s -o /dev/null "http://127.0.0.1:$port/test"; then break; fi
     sleep 0.5
   done
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "http://127.0.0.1:$port/test" >/dev/null
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "${script[@]}" "http://127.0.0.1:$port/test" >/dev/null
   local out
-  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:$port/test")
+  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "${script[@]}" "http://127.0.0.1:$port/test")
   stop
   local rps p50 p99 non2xx
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
@@ -85,6 +88,16 @@ run "ratestack - every request refused" 8000 "$SAMPLE" \
   --ratelimit.global.limit=1 --ratelimit.global.per=1d
 run "bucket4j starter - limits never bind" 8081 "$BUCKET4J" --limit=$NEVER
 run "bucket4j starter - every request refused" 8081 "$BUCKET4J" --limit=1
+
+# The same with 1000 clients behind a trusted proxy (X-Forwarded-For), each with limiters of its own.
+SCRIPT=benchmarks/http/many-clients.lua
+PROXY=--server.forward-headers-strategy=framework
+run "1000 clients: no rate limiting" 8000 "$SAMPLE" $PROXY --ratelimit.enabled=false
+run "1000 clients: ratestack - never bind" 8000 "$SAMPLE" $PROXY \
+  --ratelimit.global.limit=$NEVER --ratelimit.global.per=1s \
+  --ratelimit.per-route.limit=$NEVER --ratelimit.per-route.per=1s
+run "1000 clients: bucket4j - never bind" 8081 "$BUCKET4J" $PROXY --limit=$NEVER
+unset SCRIPT
 
 java -cp benchmarks/target/benchmarks.jar io.ratestack.benchmarks.ThroughputChart "$RESULTS/http.csv" \
   "$RESULTS/http-throughput.png" "GET /test: requests per second ($(nproc) cores, wrk -c$CONNECTIONS)"

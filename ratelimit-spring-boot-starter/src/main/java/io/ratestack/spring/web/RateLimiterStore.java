@@ -22,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  * The limiters of every client: per client the global limiters, per client and route the per-route limiters, each in
  * a bounded Caffeine cache.
  *
- * <p>Eviction rule: an entry never expires or is evicted while a use taken from it is in flight, and otherwise only after it has
+ * <p>Eviction rule: an entry never expires while a use taken from it is in flight, and otherwise only after it has
  * been idle (no use taken or finished) for at least the longest window of its limits, or the configured
  * expire-after-access if longer. A window starts when a use finishes and lasts one window, so an expired entry has
  * no window left running: a client, however slow its requests, never comes back to a fresh limit early.
@@ -57,10 +57,6 @@ public final class RateLimiterStore {
     }
 
     private static final RateLimiter[] NONE = {};
-
-    /** An entry with a use in flight weighs nothing, so size-bounded eviction passes it by. */
-    private static final com.github.benmanes.caffeine.cache.Weigher<Object, Entry> IN_USE_WEIGHS_NOTHING =
-            (key, entry) -> entry.inFlight > 0 ? 0 : 1;
 
     private record RouteKey(String client, String route, RoutePolicy policy) {
         @Override
@@ -131,14 +127,12 @@ public final class RateLimiterStore {
                 globalBounds.minimumExpireAfterAccess().toNanos());
         this.routeMinimumIdleNanos = routeBounds.minimumExpireAfterAccess().toNanos();
         this.globalCache = Caffeine.newBuilder()
-                .maximumWeight(globalBounds.maximumSize())
-                .weigher(IN_USE_WEIGHS_NOTHING)
+                .maximumSize(globalBounds.maximumSize())
                 .ticker(clock::nanoTime)
                 .expireAfter(new IdleExpiry<String>())
                 .build();
         this.routeCache = Caffeine.newBuilder()
-                .maximumWeight(routeBounds.maximumSize())
-                .weigher(IN_USE_WEIGHS_NOTHING)
+                .maximumSize(routeBounds.maximumSize())
                 .ticker(clock::nanoTime)
                 .expireAfter(new IdleExpiry<RouteKey>())
                 .build();
@@ -210,9 +204,12 @@ public final class RateLimiterStore {
         return limiters;
     }
 
-    /** Recomputes a key's expiry from its entry's state now (Caffeine calls {@link IdleExpiry} on the update). */
+    /**
+     * Recomputes a key's expiry from its entry's state now: a read, which Caffeine answers by asking
+     * {@link IdleExpiry} again, and which costs far less than a write.
+     */
     private static <K> void touch(Cache<K, Entry> cache, K key) {
-        cache.asMap().computeIfPresent(key, (k, entry) -> entry);
+        cache.getIfPresent(key);
     }
 
     /**
