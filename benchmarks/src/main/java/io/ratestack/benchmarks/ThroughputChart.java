@@ -67,8 +67,8 @@ public final class ThroughputChart {
             Bar bar = bars.get(i);
             int y = top + i * rowHeight;
             int length = (int) Math.round(span * bar.value() / max);
-            g.setColor(bar.label().startsWith("ratestack") ? new Color(0x2E7D32)
-                    : bar.label().startsWith("bucket4j") ? new Color(0x1565C0) : new Color(0x757575));
+            g.setColor(bar.label().contains("ratestack") ? new Color(0x2E7D32)
+                    : bar.label().contains("bucket4j") ? new Color(0x1565C0) : new Color(0x757575));
             g.fillRect(left, y, Math.max(1, length), rowHeight - 18);
             g.setColor(Color.BLACK);
             g.drawString(bar.label(), left - 12 - metrics.stringWidth(bar.label()), y + 20);
