@@ -17,7 +17,7 @@ final class AllLimiter extends CompositeLimiter {
     private final int @Nullable [] needs;
 
     AllLimiter(AbstractLimiter[] children, @Nullable String name) {
-        super(children, name);
+        super(children, name, false);
         if (flat && children.length > 0) {
             TimesPerLimiter[] uses = new TimesPerLimiter[children.length];
             for (int i = 0; i < children.length; i++) {

@@ -11,7 +11,7 @@ final class AnyLimiter extends CompositeLimiter {
     private static final long serialVersionUID = 1L;
 
     AnyLimiter(AbstractLimiter[] children, @Nullable String name) {
-        super(children, name);
+        super(children, name, true);
     }
 
     @Override

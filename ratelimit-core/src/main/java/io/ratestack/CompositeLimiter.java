@@ -24,16 +24,22 @@ abstract class CompositeLimiter extends AbstractLimiter {
     /** Guarded by this composite's own lock, which guards nothing else: listeners and leaf observers come and go together. */
     private int listeners;
 
-    CompositeLimiter(AbstractLimiter[] children, @Nullable String name) {
+    /**
+     * @param children the parts
+     * @param name a name, or {@code null}
+     * @param ordered whether the order of the parts matters (any() tries them in order; all() takes them all)
+     */
+    CompositeLimiter(AbstractLimiter[] children, @Nullable String name, boolean ordered) {
         this.clock = commonClock(children);
         this.name = name;
-        this.children = children;
         this.leaves = distinctLeaves(children);
         boolean allLeaves = true;
         for (AbstractLimiter child : children) {
             allLeaves &= child instanceof TimesPerLimiter;
         }
         this.flat = allLeaves;
+        // Distinct leaves in no particular order are the sorted leaves: one array for both (a starter keeps many).
+        this.children = !ordered && allLeaves && leaves.length == children.length ? leaves : children;
     }
 
     @Override

@@ -79,8 +79,10 @@ public final class RateLimiterStore {
         final RateLimiter[] leaves;
         final long idleNanos;
         volatile int inFlight;
-        /** Route entries: the all-limiter of these leaves with the client's global ones, made on first use. */
-        volatile @Nullable Combined combined;
+        /** Route entries: the all-limiter of these leaves with the client's global ones, made on first use... */
+        volatile @Nullable RateLimiter combined;
+        /** ...with the global entry it was made with. */
+        volatile @Nullable Entry combinedWith;
 
         Entry(RateLimiter[] leaves, long idleNanos) {
             this.leaves = leaves;
@@ -96,9 +98,6 @@ public final class RateLimiterStore {
             }
             return null;
         }
-    }
-
-    private record Combined(Entry global, RateLimiter all) {
     }
 
     private final Clock clock;
@@ -164,16 +163,21 @@ public final class RateLimiterStore {
             routeEntry = routeCache.get(routeKey, key -> new Entry(newLimiters(policy.builders(clock)),
                     Math.max(policy.longestWindow().toNanos(), routeMinimumIdleNanos)));
         }
-        Combined combined = routeEntry.combined;
-        if (combined == null || combined.global() != global) {
+        // combinedWith is written after combined: read it first, and a match means combined is at least as new.
+        Entry with = routeEntry.combinedWith;
+        RateLimiter combined = routeEntry.combined;
+        if (combined == null || with != global) {
             // First use, or the client's global entry was evicted and made anew: stack with the current one.
             RateLimiter[] both = new RateLimiter[global.leaves.length + routeEntry.leaves.length];
             System.arraycopy(global.leaves, 0, both, 0, global.leaves.length);
             System.arraycopy(routeEntry.leaves, 0, both, global.leaves.length, routeEntry.leaves.length);
-            combined = new Combined(global, RateLimiters.all(both));
-            routeEntry.combined = combined;
+            combined = RateLimiters.all(both);
+            synchronized (routeEntry) {
+                routeEntry.combined = combined;
+                routeEntry.combinedWith = global;
+            }
         }
-        AcquireResult result = combined.all().tryAcquire();
+        AcquireResult result = combined.tryAcquire();
         if (result instanceof Permit permit) {
             result = new TrackedPermit(permit, client, global, routeKey, routeEntry);
         }
