@@ -7,6 +7,7 @@ import io.ratestack.RateLimiter;
 import io.ratestack.spring.web.ClientKeyResolver;
 import io.ratestack.spring.web.MvcRouteResolver;
 import io.ratestack.spring.web.RateLimitFilter;
+import io.ratestack.spring.web.RateLimitObserver;
 import io.ratestack.spring.web.RateLimiterStore;
 import io.ratestack.spring.web.RemoteAddressClientKeyResolver;
 import io.ratestack.spring.web.RouteResolver;
@@ -89,10 +90,11 @@ public class RateLimitServletAutoConfiguration {
     @ConditionalOnMissingBean(name = "rateLimitFilterRegistration")
     public FilterRegistrationBean<RateLimitFilter> rateLimitFilterRegistration(RateLimitSettings settings,
             RateLimitProperties properties, RouteResolver routes, ClientKeyResolver clientKeys,
-            RateLimiterStore store) {
+            RateLimiterStore store, ObjectProvider<RateLimitObserver> observers) {
         RateLimitFilter filter = new RateLimitFilter(routes, clientKeys, settings.addresses, store,
                 settings.refundStatuses,
-                settings.problem, properties.getHeaders().isEnabled(), settings.perRoute);
+                settings.problem, properties.getHeaders().isEnabled(), settings.perRoute,
+                observers.getIfAvailable(() -> RateLimitObserver.NONE));
         FilterRegistrationBean<RateLimitFilter> registration = new FilterRegistrationBean<>(filter);
         registration.setName(FILTER_NAME);
         registration.setOrder(properties.getFilter().getOrder());

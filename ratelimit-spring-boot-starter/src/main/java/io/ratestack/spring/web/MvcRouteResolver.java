@@ -226,17 +226,17 @@ public final class MvcRouteResolver implements RouteResolver {
         if (handler instanceof HandlerMethod method) {
             Route annotated = current.annotated().get(HandlerKey.of(method));
             if (annotated != null) {
-                return annotated.isExempt() ? Route.EXEMPT : new Route(key, annotated.policy());
+                return annotated.isExempt() ? Route.EXEMPT : new Route(key, annotated.policy(), pattern);
             }
         }
         for (int i = 0; i < overridePatterns.size(); i++) {
             if (overridePatterns.get(i).matches(within)) {
                 RoutePolicy policy = overridePolicies.get(i);
-                return policy == null ? Route.EXEMPT : new Route(key, policy);
+                return policy == null ? Route.EXEMPT : new Route(key, policy, pattern);
             }
         }
         if (keyByPath) {
-            return new Route(key, defaultPolicy);
+            return new Route(key, defaultPolicy, pattern);
         }
         return defaultRoutes.computeIfAbsent(key, k -> new Route(k, defaultPolicy));
     }

@@ -34,6 +34,7 @@ public final class RateLimitFilter extends OncePerRequestFilter {
     private final RefundStatuses refunds;
     private final RateLimitResponses responses;
     private final RoutePolicy unresolved;
+    private final RateLimitObserver observer;
 
     /**
      * @param routes finds each request's route
@@ -45,11 +46,13 @@ public final class RateLimitFilter extends OncePerRequestFilter {
      * @param headers whether to write the {@code RateLimit} and {@code RateLimit-Policy} headers
      * @param unresolved the per-route policy of a request whose route cannot be resolved (the resolver failed):
      *     such a request is limited as one that matches no route, never let through
+     * @param observer told each decision, for metrics
      */
     public RateLimitFilter(RouteResolver routes, ClientKeyResolver clientKeys,
             RemoteAddressClientKeyResolver addresses, RateLimiterStore store, RefundStatuses refunds,
-            ProblemDetails problem, boolean headers, RoutePolicy unresolved) {
+            ProblemDetails problem, boolean headers, RoutePolicy unresolved, RateLimitObserver observer) {
         this.unresolved = unresolved;
+        this.observer = observer;
         this.routes = routes;
         this.clientKeys = clientKeys;
         this.addresses = addresses;
@@ -61,6 +64,7 @@ public final class RateLimitFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
+        long start = System.nanoTime();
         Route route = route(request);
         if (route.isExempt()) {
             chain.doFilter(request, response);
@@ -75,28 +79,63 @@ public final class RateLimitFilter extends OncePerRequestFilter {
                         + Integer.toHexString(client.hashCode()));
             }
             responses.refused(request, response, attempt, (Refusal) result);
+            observer.refused(route, RateLimitResponses.refusedByGlobal(attempt) ? "global" : "route");
+            observer.timed(route, System.nanoTime() - start);
             return;
         }
+        observer.admitted(route);
         responses.admitted(response, attempt);
+        Permit observed = new ObservedPermit(permit, observer, route);
         CommittingResponse committing = new CommittingResponse(response,
-                () -> finish(permit, response.getStatus(), refunds));
+                () -> finish(observed, response.getStatus(), refunds));
+        observer.timed(route, System.nanoTime() - start);
         boolean async = false;
         try {
             chain.doFilter(request, committing);
             if (request.isAsyncStarted()) {
-                request.getAsyncContext().addListener(new FinishOnCompletion(permit, committing));
+                request.getAsyncContext().addListener(new FinishOnCompletion(observed, committing));
                 async = true;
             }
         } catch (IOException | ServletException | RuntimeException | Error failure) {
             if (Keys.isClientDisconnect(failure)) {
-                permit.close(); // the handler did its work; the client hung up while it was sent
+                observed.close(); // the handler did its work; the client hung up while it was sent
             } else {
-                permit.cancel(); // no-op if the response was already committed and the use finished
+                observed.cancel(); // no-op if the response was already committed and the use finished
             }
             throw failure;
         } finally {
             if (!async) {
                 committing.finish();
+            }
+        }
+    }
+
+    /** Tells the observer of a refund, once, whichever path refunds the use. */
+    private static final class ObservedPermit implements Permit {
+        private final Permit permit;
+        private final RateLimitObserver observer;
+        private final Route route;
+        private final java.util.concurrent.atomic.AtomicBoolean finished =
+                new java.util.concurrent.atomic.AtomicBoolean();
+
+        ObservedPermit(Permit permit, RateLimitObserver observer, Route route) {
+            this.permit = permit;
+            this.observer = observer;
+            this.route = route;
+        }
+
+        @Override
+        public void close() {
+            if (finished.compareAndSet(false, true)) {
+                permit.close();
+            }
+        }
+
+        @Override
+        public void cancel() {
+            if (finished.compareAndSet(false, true)) {
+                permit.cancel();
+                observer.refunded(route);
             }
         }
     }

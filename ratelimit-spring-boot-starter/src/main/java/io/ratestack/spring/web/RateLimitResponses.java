@@ -62,6 +62,16 @@ final class RateLimitResponses {
         response.getOutputStream().write(bytes);
     }
 
+    /** Whether a refusal came from the global limits (one of them has nothing left). */
+    static boolean refusedByGlobal(RateLimiterStore.Attempt attempt) {
+        for (RateLimiter limiter : attempt.global()) {
+            if (limiter.remaining() == 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static boolean appendViolated(StringBuilder body, RateLimiter[] limiters, List<Limit> specs,
             boolean first) {
         for (int i = 0; i < limiters.length; i++) {

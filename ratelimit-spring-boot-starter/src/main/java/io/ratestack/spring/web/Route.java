@@ -8,11 +8,22 @@ import org.jspecify.annotations.Nullable;
  * @param key identifies the route within one client: the matched pattern ({@code /users/{id}}), or the literal path
  *     when routes are keyed by path
  * @param policy the per-route limits; {@code null} only for {@link #EXEMPT}
+ * @param pattern the matched pattern, whatever the key: a bounded name for metrics
  */
-public record Route(String key, @Nullable RoutePolicy policy) {
+public record Route(String key, @Nullable RoutePolicy policy, String pattern) {
 
     /** Not rate limited at all. */
     public static final Route EXEMPT = new Route("(exempt)", null);
+
+    /**
+     * A route keyed by its pattern.
+     *
+     * @param key the pattern
+     * @param policy the per-route limits
+     */
+    public Route(String key, @Nullable RoutePolicy policy) {
+        this(key, policy, key);
+    }
 
     /** The key of requests that match no handler: they share one limiter per client. */
     public static final String UNMATCHED = "(unmatched)";

@@ -29,7 +29,7 @@ class ClientAbortRefundedRegressionTest {
             new RateLimiterStore.CacheBounds(1000, Duration.ofMinutes(1)));
     private final RateLimitFilter filter = new RateLimitFilter(request -> new Route("/big", onePerSecond),
             request -> null, new RemoteAddressClientKeyResolver(), store, RefundStatuses.parse(List.of("500")),
-            ProblemDetails.DEFAULT, true, onePerSecond);
+            ProblemDetails.DEFAULT, true, onePerSecond, RateLimitObserver.NONE);
 
     private static MockHttpServletRequest get() {
         MockHttpServletRequest request = new MockHttpServletRequest("GET", "/big");

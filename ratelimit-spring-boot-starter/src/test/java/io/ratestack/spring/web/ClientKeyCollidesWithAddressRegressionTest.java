@@ -26,7 +26,7 @@ class ClientKeyCollidesWithAddressRegressionTest {
     private int call(String address, String apiKey) throws Exception {
         RateLimitFilter filter = new RateLimitFilter(request -> new Route("/test", onePerSecond), readmeApiKeys,
                 new RemoteAddressClientKeyResolver(), store, RefundStatuses.parse(List.of("500")),
-                ProblemDetails.DEFAULT, true, onePerSecond);
+                ProblemDetails.DEFAULT, true, onePerSecond, RateLimitObserver.NONE);
         MockHttpServletRequest request = new MockHttpServletRequest("GET", "/test");
         request.setRemoteAddr(address);
         if (apiKey != null) {

@@ -29,10 +29,12 @@ class RateLimitFilterTest {
     private RouteResolver routes = request -> new Route("/test", onePerSecond);
     private ClientKeyResolver clientKeys = request -> null;
     private boolean headers = true;
+    private final java.util.List<String> observed = new java.util.ArrayList<>();
+    private RateLimitObserver observer = RateLimitObserver.NONE;
 
     private RateLimitFilter filter() {
         return new RateLimitFilter(routes, clientKeys, addresses, store, RefundStatuses.parse(List.of("500", "503")),
-                ProblemDetails.DEFAULT, headers, onePerSecond);
+                ProblemDetails.DEFAULT, headers, onePerSecond, observer);
     }
 
     private static MockHttpServletRequest get(String address) {
@@ -237,6 +239,42 @@ class RateLimitFilterTest {
         MockHttpServletRequest request = new MockHttpServletRequest("GET", "/test;jsessionid=secret/x;a=b");
 
         assertThat(RateLimitResponses.instance(request)).isEqualTo("/test/x");
+    }
+
+    @Test
+    void theObserverIsToldEachDecisionByRouteNeverByClient() throws Exception {
+        observer = new RateLimitObserver() {
+            @Override
+            public void admitted(Route route) {
+                observed.add("admitted " + route.pattern());
+            }
+
+            @Override
+            public void refused(Route route, String scope) {
+                observed.add("refused " + scope + " " + route.pattern());
+            }
+
+            @Override
+            public void refunded(Route route) {
+                observed.add("refunded " + route.pattern());
+            }
+
+            @Override
+            public void timed(Route route, long nanos) {
+                assertThat(nanos).isNotNegative();
+            }
+        };
+
+        call(get("192.0.2.1"), 500);
+        call("192.0.2.1");
+        call("192.0.2.1");
+        assertThatThrownBy(() -> filter().doFilter(get("192.0.2.9"), new MockHttpServletResponse(),
+                (req, res) -> {
+                    throw new IllegalStateException("bug");
+                })).isInstanceOf(IllegalStateException.class);
+
+        assertThat(observed).containsExactly("admitted /test", "refunded /test", "admitted /test",
+                "refused route /test", "admitted /test", "refunded /test");
     }
 
     @Test

@@ -1,0 +1,65 @@
+package io.ratestack.spring.autoconfigure;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.ratestack.spring.web.RateLimitObserver;
+import io.ratestack.spring.web.Route;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The filter's decisions as Micrometer meters:
+ * <ul>
+ *   <li>{@code ratelimit.requests} (counter): tags {@code outcome} ({@code admitted}, {@code refused},
+ *       {@code refunded}), {@code scope} ({@code global} or {@code route} for a refusal, {@code none} otherwise)
+ *       and {@code route} (the matched pattern; never the client, which would explode the tag's cardinality);</li>
+ *   <li>{@code ratelimit.filter} (timer): the time the filter spends on a request itself, the handler's left out.</li>
+ * </ul>
+ * Meters are made once per route and outcome and then only counted.
+ */
+public final class MicrometerRateLimitObserver implements RateLimitObserver {
+
+    private final MeterRegistry registry;
+    private final Timer filterTime;
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+
+    /**
+     * @param registry where the meters go
+     */
+    public MicrometerRateLimitObserver(MeterRegistry registry) {
+        this.registry = registry;
+        this.filterTime = Timer.builder("ratelimit.filter")
+                .description("Time the rate limit filter spends on a request, the handler's time left out")
+                .register(registry);
+    }
+
+    @Override
+    public void admitted(Route route) {
+        counter("admitted", "none", route).increment();
+    }
+
+    @Override
+    public void refused(Route route, String scope) {
+        counter("refused", scope, route).increment();
+    }
+
+    @Override
+    public void refunded(Route route) {
+        counter("refunded", "none", route).increment();
+    }
+
+    @Override
+    public void timed(Route route, long nanos) {
+        filterTime.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private Counter counter(String outcome, String scope, Route route) {
+        String pattern = route.pattern();
+        return counters.computeIfAbsent(outcome + '|' + scope + '|' + pattern, key -> Counter.builder("ratelimit.requests")
+                .description("Requests seen by the rate limit filter, by outcome")
+                .tag("outcome", outcome).tag("scope", scope).tag("route", pattern)
+                .register(registry));
+    }
+}
