@@ -255,6 +255,25 @@ public final class MvcRouteResolver implements RouteResolver {
         return RequestPath.parse(uri == null || uri.isEmpty() ? "/" : uri, contextPath == null ? "" : contextPath);
     }
 
+    /** The per-route defaults. */
+    public RoutePolicy defaultPolicy() {
+        return defaultPolicy;
+    }
+
+    /** The YAML overrides, by pattern; a {@code null} policy exempts. */
+    public List<PathOverride> overrides() {
+        List<PathOverride> overrides = new ArrayList<>();
+        for (int i = 0; i < overridePatterns.size(); i++) {
+            overrides.add(new PathOverride(overridePatterns.get(i).getPatternString(), overridePolicies.get(i)));
+        }
+        return overrides;
+    }
+
+    /** The paths never limited. */
+    public List<String> excludedPaths() {
+        return excluded.stream().map(PathPattern::getPatternString).toList();
+    }
+
     /** The longest window among the annotations and overrides, and the default. */
     public Duration longestWindow() {
         Duration longest = defaultPolicy.longestWindow();

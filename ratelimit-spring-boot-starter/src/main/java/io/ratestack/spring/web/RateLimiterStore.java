@@ -184,6 +184,49 @@ public final class RateLimiterStore {
         return new Attempt(result, global.leaves, globalSpecs, routeEntry.leaves, policy.limits());
     }
 
+    /** One limiter of a client, as it stands: for the actuator endpoint. */
+    public record LimiterState(String name, int limit, String per, int remaining, long resetInMillis) {
+    }
+
+    /** A client's limiters of one route. */
+    public record RouteState(String route, String policy, List<LimiterState> limiters) {
+    }
+
+    /** A client's limiters, global and per route, as they stand; {@code null} if the client is not tracked. */
+    public record ClientState(String client, List<LimiterState> global, List<RouteState> routes) {
+    }
+
+    /**
+     * The state of one client's limiters, read without touching the caches (the client's idle time runs on).
+     *
+     * @param client the client key, as the filter makes it
+     * @return its state, or {@code null} when no limiter of it is kept
+     */
+    public @Nullable ClientState describe(String client) {
+        Entry global = globalCache.policy().getIfPresentQuietly(client);
+        java.util.List<RouteState> routes = new java.util.ArrayList<>();
+        routeCache.asMap().forEach((key, entry) -> {
+            if (key.client().equals(client)) {
+                routes.add(new RouteState(key.route(), key.policy().source(),
+                        states(entry.leaves, key.policy().limits())));
+            }
+        });
+        if (global == null && routes.isEmpty()) {
+            return null;
+        }
+        return new ClientState(client, global == null ? List.of() : states(global.leaves, globalSpecs), routes);
+    }
+
+    private static List<LimiterState> states(RateLimiter[] leaves, List<Limit> specs) {
+        java.util.List<LimiterState> states = new java.util.ArrayList<>();
+        for (int i = 0; i < leaves.length; i++) {
+            Limit spec = specs.get(i);
+            states.add(new LimiterState(String.valueOf(spec.name()), spec.limit(), spec.window().toString(),
+                    leaves[i].remaining(), java.time.Duration.ofNanos(leaves[i].resetInNanos()).toMillis()));
+        }
+        return states;
+    }
+
     /** How many clients have global limiters. */
     public long clientCount() {
         return globalCache.estimatedSize();

@@ -1,0 +1,27 @@
+package io.ratestack.spring.autoconfigure;
+
+import io.ratestack.spring.web.MvcRouteResolver;
+import io.ratestack.spring.web.RateLimiterStore;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+
+/** The {@code ratelimits} actuator endpoint, when Actuator is there and the endpoint is exposed. */
+@AutoConfiguration(after = RateLimitServletAutoConfiguration.class)
+@ConditionalOnClass({Endpoint.class, ConditionalOnAvailableEndpoint.class})
+@ConditionalOnBean(RateLimiterStore.class)
+@ConditionalOnAvailableEndpoint(RateLimitsEndpoint.class)
+public class RateLimitEndpointAutoConfiguration {
+
+    /** The endpoint. */
+    @Bean
+    @ConditionalOnMissingBean
+    public RateLimitsEndpoint rateLimitsEndpoint(RateLimiterStore store, ObjectProvider<MvcRouteResolver> routes) {
+        return new RateLimitsEndpoint(store, routes.getIfAvailable());
+    }
+}

@@ -1,0 +1,97 @@
+package io.ratestack.spring.autoconfigure;
+
+import io.ratestack.Limit;
+import io.ratestack.spring.web.MvcRouteResolver;
+import io.ratestack.spring.web.RateLimiterStore;
+import io.ratestack.spring.web.RoutePolicy;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+
+/**
+ * The actuator endpoint {@code ratelimits}: the effective policies and the caches' sizes, and, given a client key
+ * ({@code /actuator/ratelimits/203.0.113.5}, an IPv6 prefix such as {@code /actuator/ratelimits/2001:db8::/64}),
+ * that client's limiters as they stand. The listing never names a client.
+ */
+@Endpoint(id = "ratelimits")
+public class RateLimitsEndpoint {
+
+    private final RateLimiterStore store;
+    private final @Nullable MvcRouteResolver routes;
+
+    /**
+     * @param store the limiters of every client
+     * @param routes the route resolver, for the policies; {@code null} if the application has its own
+     */
+    public RateLimitsEndpoint(RateLimiterStore store, @Nullable MvcRouteResolver routes) {
+        this.store = store;
+        this.routes = routes;
+    }
+
+    /** The effective policies and cache sizes. */
+    @ReadOperation
+    public Map<String, Object> policies() {
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("global", limits(store.globalSpecs()));
+        if (routes != null) {
+            result.put("perRoute", limits(routes.defaultPolicy().limits()));
+            List<Map<String, Object>> overrides = new ArrayList<>();
+            for (MvcRouteResolver.PathOverride override : routes.overrides()) {
+                Map<String, Object> entry = new LinkedHashMap<>();
+                entry.put("pattern", override.pattern());
+                entry.put("exempt", override.policy() == null);
+                if (override.policy() != null) {
+                    entry.put("limits", limits(override.policy().limits()));
+                }
+                overrides.add(entry);
+            }
+            result.put("routes", overrides);
+            Map<String, Object> annotated = new TreeMap<>();
+            for (Map.Entry<Method, RoutePolicy> entry : routes.annotatedPolicies().entrySet()) {
+                Method method = entry.getKey();
+                annotated.put(method.getDeclaringClass().getName() + "." + method.getName(),
+                        limits(entry.getValue().limits()));
+            }
+            result.put("annotated", annotated);
+            result.put("excludedPaths", routes.excludedPaths());
+        }
+        Map<String, Object> caches = new LinkedHashMap<>();
+        caches.put("clients", store.clientCount());
+        caches.put("clientRoutes", store.routeCount());
+        result.put("caches", caches);
+        return result;
+    }
+
+    /**
+     * One client's limiters.
+     *
+     * @param key the client key, in parts when it holds a slash (an IPv6 prefix)
+     * @return its limiters, or {@code null} (404) when none is kept
+     */
+    @ReadOperation
+    public RateLimiterStore.@Nullable ClientState client(@Selector(match = Selector.Match.ALL_REMAINING) String[] key) {
+        return store.describe(String.join("/", key));
+    }
+
+    private static List<Map<String, Object>> limits(List<Limit> limits) {
+        List<Map<String, Object>> result = new ArrayList<>();
+        for (Limit limit : limits) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("name", limit.name());
+            entry.put("limit", limit.limit());
+            entry.put("per", limit.per().toString());
+            if (!limit.resetOffset().isZero()) {
+                entry.put("resetOffset", limit.resetOffset().toString());
+            }
+            result.add(entry);
+        }
+        return result;
+    }
+}

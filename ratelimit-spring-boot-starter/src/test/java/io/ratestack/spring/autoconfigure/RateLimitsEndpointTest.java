@@ -1,0 +1,76 @@
+package io.ratestack.spring.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ratestack.Permit;
+import io.ratestack.spring.web.RateLimiterStore;
+import io.ratestack.spring.web.Route;
+import io.ratestack.spring.web.RoutePolicy;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+
+class RateLimitsEndpointTest {
+
+    private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(RateLimitAutoConfiguration.class,
+                    RateLimitServletAutoConfiguration.class, RateLimitEndpointAutoConfiguration.class))
+            .withPropertyValues("ratelimit.global.limit=10", "ratelimit.global.per=10s",
+                    "ratelimit.per-route.limit=1", "ratelimit.per-route.per=1s",
+                    "ratelimit.routes[0].pattern=/search/**", "ratelimit.routes[0].limit=3",
+                    "ratelimit.routes[0].per=1m", "ratelimit.excluded-paths=/actuator/**");
+
+    @Test
+    void listsThePoliciesAndCacheSizesButNoClient() {
+        runner.withPropertyValues("management.endpoints.web.exposure.include=ratelimits").run(context -> {
+            assertThat(context).hasNotFailed();
+            RateLimitsEndpoint endpoint = context.getBean(RateLimitsEndpoint.class);
+            RateLimiterStore store = context.getBean(RateLimiterStore.class);
+            use(store, "203.0.113.5");
+
+            Map<String, Object> policies = endpoint.policies();
+
+            assertThat(policies).containsKeys("global", "perRoute", "routes", "annotated", "excludedPaths", "caches");
+            assertThat(policies.get("global").toString()).contains("limit=10").contains("per=PT10S");
+            assertThat(policies.get("routes").toString()).contains("/search/**").contains("limit=3");
+            assertThat(policies.get("caches")).isEqualTo(Map.of("clients", 1L, "clientRoutes", 1L));
+            assertThat(policies.toString()).doesNotContain("203.0.113.5");
+        });
+    }
+
+    @Test
+    void showsOneClientsLimitersGivenItsKey() {
+        runner.withPropertyValues("management.endpoints.web.exposure.include=ratelimits").run(context -> {
+            RateLimitsEndpoint endpoint = context.getBean(RateLimitsEndpoint.class);
+            RateLimiterStore store = context.getBean(RateLimiterStore.class);
+            use(store, "2001:db8::/64");
+
+            RateLimiterStore.ClientState state = endpoint.client(new String[] {"2001:db8::", "64"});
+
+            assertThat(state).isNotNull();
+            assertThat(state.global()).singleElement().satisfies(limiter -> {
+                assertThat(limiter.name()).isEqualTo("global");
+                assertThat(limiter.remaining()).isEqualTo(9);
+                assertThat(limiter.resetInMillis()).isPositive();
+            });
+            assertThat(state.routes()).singleElement()
+                    .satisfies(route -> assertThat(route.route()).isEqualTo("/test"));
+            assertThat(endpoint.client(new String[] {"198.51.100.1"})).isNull();
+        });
+    }
+
+    @Test
+    void isOffUnlessExposed() {
+        runner.run(context -> assertThat(context).doesNotHaveBean(RateLimitsEndpoint.class));
+    }
+
+    private static void use(RateLimiterStore store, String client) {
+        Route route = new Route("/test", new RoutePolicy("test", List.of(io.ratestack.Limit.of(1,
+                java.time.Duration.ofSeconds(1)).named("route"))));
+        if (store.tryAcquire(client, route).result() instanceof Permit permit) {
+            permit.close();
+        }
+    }
+}
