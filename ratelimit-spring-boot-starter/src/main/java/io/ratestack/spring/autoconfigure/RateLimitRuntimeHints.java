@@ -1,0 +1,27 @@
+package io.ratestack.spring.autoconfigure;
+
+import io.ratestack.spring.web.RateLimit;
+import org.jspecify.annotations.Nullable;
+import org.springframework.aot.hint.MemberCategory;
+import org.springframework.aot.hint.RuntimeHints;
+import org.springframework.aot.hint.RuntimeHintsRegistrar;
+
+/**
+ * What a native image needs beyond what Spring infers: the {@link RateLimit} annotations are read reflectively from
+ * handler methods at startup, and the endpoint's and store's records are written as JSON.
+ */
+class RateLimitRuntimeHints implements RuntimeHintsRegistrar {
+
+    @Override
+    public void registerHints(RuntimeHints hints, @Nullable ClassLoader classLoader) {
+        for (Class<?> type : new Class<?>[] {RateLimit.class, RateLimit.List.class, RateLimit.Exempt.class}) {
+            hints.reflection().registerType(type, MemberCategory.INVOKE_PUBLIC_METHODS);
+        }
+        for (Class<?> type : new Class<?>[] {io.ratestack.spring.web.RateLimiterStore.ClientState.class,
+                io.ratestack.spring.web.RateLimiterStore.RouteState.class,
+                io.ratestack.spring.web.RateLimiterStore.LimiterState.class}) {
+            hints.reflection().registerType(type, MemberCategory.INVOKE_PUBLIC_METHODS,
+                    MemberCategory.INVOKE_DECLARED_CONSTRUCTORS);
+        }
+    }
+}
