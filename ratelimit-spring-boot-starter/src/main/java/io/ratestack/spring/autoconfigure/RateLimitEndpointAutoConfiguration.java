@@ -21,7 +21,8 @@ public class RateLimitEndpointAutoConfiguration {
     /** The endpoint. */
     @Bean
     @ConditionalOnMissingBean
-    public RateLimitsEndpoint rateLimitsEndpoint(RateLimiterStore store, ObjectProvider<MvcRouteResolver> routes) {
-        return new RateLimitsEndpoint(store, routes.getIfAvailable());
+    RateLimitsEndpoint rateLimitsEndpoint(RateLimiterStore store, ObjectProvider<MvcRouteResolver> routes,
+            RateLimitSettings settings) {
+        return new RateLimitsEndpoint(store, routes.getIfAvailable(), settings.addresses);
     }
 }

@@ -17,13 +17,13 @@ import org.springframework.context.annotation.Bean;
  * the gauge {@code ratelimit.clients} (tag {@code cache}: {@code global}, {@code per-route}) of how many clients and
  * client-route pairs the caches track.
  */
-@AutoConfiguration(before = RateLimitServletAutoConfiguration.class, afterName = {
+@AutoConfiguration(after = RateLimitServletAutoConfiguration.class, afterName = {
         "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
         "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
         "org.springframework.boot.actuate.autoconfigure.metrics.MetricsAutoConfiguration",
         "org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration"})
 @ConditionalOnClass({MeterRegistry.class, RateLimitObserver.class})
-@ConditionalOnBean(MeterRegistry.class)
+@ConditionalOnBean({MeterRegistry.class, RateLimiterStore.class})
 public class RateLimitMetricsAutoConfiguration {
 
     /** Counts the filter's decisions. */

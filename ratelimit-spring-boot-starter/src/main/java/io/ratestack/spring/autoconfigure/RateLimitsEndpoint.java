@@ -2,6 +2,8 @@ package io.ratestack.spring.autoconfigure;
 
 import io.ratestack.Limit;
 import io.ratestack.spring.web.MvcRouteResolver;
+import io.ratestack.spring.web.RateLimitFilter;
+import io.ratestack.spring.web.RemoteAddressClientKeyResolver;
 import io.ratestack.spring.web.RateLimiterStore;
 import io.ratestack.spring.web.RoutePolicy;
 import java.lang.reflect.Method;
@@ -25,14 +27,18 @@ public class RateLimitsEndpoint {
 
     private final RateLimiterStore store;
     private final @Nullable MvcRouteResolver routes;
+    private final RemoteAddressClientKeyResolver addresses;
 
     /**
      * @param store the limiters of every client
      * @param routes the route resolver, for the policies; {@code null} if the application has its own
+     * @param addresses how addresses become keys, to find a client by any spelling of its address
      */
-    public RateLimitsEndpoint(RateLimiterStore store, @Nullable MvcRouteResolver routes) {
+    public RateLimitsEndpoint(RateLimiterStore store, @Nullable MvcRouteResolver routes,
+            RemoteAddressClientKeyResolver addresses) {
         this.store = store;
         this.routes = routes;
+        this.addresses = addresses;
     }
 
     /** The effective policies and cache sizes. */
@@ -56,7 +62,7 @@ public class RateLimitsEndpoint {
             Map<String, Object> annotated = new TreeMap<>();
             for (Map.Entry<Method, RoutePolicy> entry : routes.annotatedPolicies().entrySet()) {
                 Method method = entry.getKey();
-                annotated.put(method.getDeclaringClass().getName() + "." + method.getName(),
+                annotated.put(entry.getValue().source().substring("@RateLimit on ".length()) + signature(method),
                         limits(entry.getValue().limits()));
             }
             result.put("annotated", annotated);
@@ -70,14 +76,34 @@ public class RateLimitsEndpoint {
     }
 
     /**
-     * One client's limiters.
+     * One client's limiters, found by its key as the filter keeps it, by any spelling of its address (an IPv6
+     * address or prefix is grouped as the filter groups it), or by the key a {@code ClientKeyResolver} returned.
      *
      * @param key the client key, in parts when it holds a slash (an IPv6 prefix)
      * @return its limiters, or {@code null} (404) when none is kept
      */
     @ReadOperation
     public RateLimiterStore.@Nullable ClientState client(@Selector(match = Selector.Match.ALL_REMAINING) String[] key) {
-        return store.describe(String.join("/", key));
+        String raw = String.join("/", key);
+        RateLimiterStore.ClientState state = store.describe(raw);
+        if (state == null && !raw.startsWith("key:")) {
+            int slash = raw.indexOf('/');
+            state = store.describe(addresses.keyOf(slash < 0 ? raw : raw.substring(0, slash)));
+            if (state == null) {
+                state = store.describe(RateLimitFilter.resolvedKey(raw));
+            }
+        }
+        return state;
+    }
+
+    /** {@code (String, int)}: overloads stay apart. */
+    private static String signature(Method method) {
+        StringBuilder text = new StringBuilder("(");
+        Class<?>[] types = method.getParameterTypes();
+        for (int i = 0; i < types.length; i++) {
+            text.append(i == 0 ? "" : ", ").append(types[i].getSimpleName());
+        }
+        return text.append(')').toString();
     }
 
     private static List<Map<String, Object>> limits(List<Limit> limits) {

@@ -160,7 +160,7 @@ public final class RateLimitFilter extends OncePerRequestFilter {
         try {
             String key = clientKeys.resolve(request);
             if (key != null && !key.isEmpty() && clientKeys != addresses) {
-                return "key:" + (key.length() <= 64 ? key : Keys.sha256(key));
+                return resolvedKey(key);
             }
             if (key != null && !key.isEmpty()) {
                 return key;
@@ -169,6 +169,16 @@ public final class RateLimitFilter extends OncePerRequestFilter {
             LOG.warn("ClientKeyResolver failed; keying the request by its address", failed);
         }
         return addresses.resolve(request);
+    }
+
+    /**
+     * The cache key of a key a {@link ClientKeyResolver} returned: prefixed {@code key:}, hashed when long.
+     *
+     * @param key the resolver's key
+     * @return the key the limiters are kept under
+     */
+    public static String resolvedKey(String key) {
+        return "key:" + (key.length() <= 64 ? key : Keys.sha256(key));
     }
 
     static void finish(Permit permit, int status, RefundStatuses refunds) {
