@@ -1,0 +1,256 @@
+package io.ratestack.redis;
+
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.ratestack.AcquireResult;
+import io.ratestack.Clock;
+import io.ratestack.Limit;
+import io.ratestack.Permit;
+import io.ratestack.Refusal;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Times-per limits whose state lives in Redis, so every instance that shares the server shares the budget.
+ *
+ * <p>The semantics are the in-memory limiter's: a use takes an in-flight slot; completing it ({@link Permit#close()})
+ * counts it in the window, which starts at the first completion and lasts {@code per + resetOffset}; cancelling it
+ * ({@link Permit#cancel()}) frees the slot at once. One {@link #tryAcquire} takes a slot in every limit it names or in
+ * none, in one script call; one more call ends the use. Windows are measured on the Redis server's clock, so
+ * instances whose clocks disagree still agree on the limits.
+ *
+ * <p>An in-flight slot is a lease: if the instance holding it dies, the slot frees itself after {@link #lease()}.
+ * A use that completes after its lease ran out counts only where its limit still has room. Every key expires once it
+ * holds nothing, so an idle client costs nothing. A client's keys share one hash tag, so they share a Redis Cluster
+ * slot:
+ *
+ * <pre>{@code prefix{client}:name:s   the window: used, end
+ * prefix{client}:name:l   the leases of in-flight uses}</pre>
+ *
+ * <p>Example:
+ *
+ * <pre>{@code
+ * RedisLimits limits = RedisLimits.builder(connection).prefix("api:").build();
+ * List<Limit> perClient = List.of(Limit.of(10, Duration.ofSeconds(10)).named("global"),
+ *         Limit.of(1, Duration.ofSeconds(1)).named("route:/test"));
+ * AcquireResult result = limits.tryAcquire("203.0.113.7", perClient);
+ * if (result instanceof Permit permit) {
+ *     try (permit) {
+ *         handle();
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe. Calls block on the connection; give it a command timeout so a dead server cannot hold a request
+ * long.
+ */
+public final class RedisLimits {
+
+    /** How long an in-flight slot outlives a silent holder by default. */
+    public static final Duration DEFAULT_LEASE = Duration.ofMinutes(1);
+
+    private static final String ACQUIRE = load("acquire.lua");
+    private static final String RELEASE = load("release.lua");
+
+    private final RedisCommands<String, String> redis;
+    private final String prefix;
+    private final long leaseMicros;
+    private final @Nullable Clock clock;
+    private volatile @Nullable String acquireSha;
+    private volatile @Nullable String releaseSha;
+
+    private RedisLimits(Builder builder) {
+        this.redis = builder.connection.sync();
+        this.prefix = builder.prefix;
+        this.leaseMicros = TimeUnit.NANOSECONDS.toMicros(builder.lease.toNanos());
+        this.clock = builder.clock;
+    }
+
+    /**
+     * Starts a builder over a connection the caller owns (and closes).
+     *
+     * @param connection a Lettuce connection with string keys and values
+     * @return a builder with prefix {@code "ratelimit:"} and a lease of {@link #DEFAULT_LEASE}
+     */
+    public static Builder builder(StatefulRedisConnection<String, String> connection) {
+        return new Builder(Objects.requireNonNull(connection, "connection"));
+    }
+
+    /** @return how long an in-flight slot outlives an instance that stopped talking */
+    public Duration lease() {
+        return Duration.of(leaseMicros, ChronoUnit.MICROS);
+    }
+
+    /**
+     * Takes one in-flight slot in every limit, or none, without waiting.
+     *
+     * @param client the client the limits belong to, such as an address; any string
+     * @param limits the limits, each {@linkplain Limit#named named}: the name keys its state under the client
+     * @return a {@link Permit} to close when the use succeeded or cancel when it should not count, or a
+     *         {@link Refusal} with the time until the first refusing limit may admit
+     * @throws IllegalArgumentException if {@code limits} is empty or a limit has no name
+     * @throws io.lettuce.core.RedisException if Redis cannot be reached in time
+     */
+    public AcquireResult tryAcquire(String client, List<Limit> limits) {
+        Objects.requireNonNull(client, "client");
+        if (limits.isEmpty()) {
+            throw new IllegalArgumentException("no limits to acquire for client " + client);
+        }
+        String[] keys = new String[limits.size() * 2];
+        String[] terms = new String[limits.size() * 2];
+        for (int i = 0; i < limits.size(); i++) {
+            Limit limit = limits.get(i);
+            String name = limit.name();
+            if (name == null || name.isEmpty()) {
+                throw new IllegalArgumentException("limit " + limit + " needs a name: it keys the limit's state");
+            }
+            String base = prefix + '{' + client + "}:" + name;
+            keys[2 * i] = base + ":s";
+            keys[2 * i + 1] = base + ":l";
+            terms[2 * i] = Integer.toString(limit.limit());
+            terms[2 * i + 1] = Long.toString(TimeUnit.NANOSECONDS.toMicros(limit.window().toNanos()));
+        }
+        String token = UUID.randomUUID().toString();
+        List<Long> reply = run(true, keys, args(token, Long.toString(leaseMicros), terms));
+        if (reply.get(0) == 1L) {
+            return new RedisPermit(keys, token, terms);
+        }
+        return new Refusal(TimeUnit.MICROSECONDS.toNanos(Math.max(0L, reply.get(1))), reply.get(2).intValue());
+    }
+
+    private void release(String[] keys, String token, String[] terms, boolean complete) {
+        run(false, keys, args(token, complete ? "1" : "0", terms));
+    }
+
+    private String[] args(String token, String second, String[] terms) {
+        String[] args = new String[3 + terms.length];
+        args[0] = token;
+        args[1] = second;
+        args[2] = clock == null ? "-1" : Long.toString(TimeUnit.NANOSECONDS.toMicros(clock.nanoTime()));
+        System.arraycopy(terms, 0, args, 3, terms.length);
+        return args;
+    }
+
+    /** Runs a script by its digest, loading it first when the server does not know it (new or flushed). */
+    private List<Long> run(boolean acquire, String[] keys, String[] args) {
+        String sha = acquire ? acquireSha : releaseSha;
+        if (sha != null) {
+            try {
+                return redis.evalsha(sha, ScriptOutputType.MULTI, keys, args);
+            } catch (RedisNoScriptException unknown) {
+                // The server restarted or its scripts were flushed: load again below.
+            }
+        }
+        sha = redis.scriptLoad(acquire ? ACQUIRE : RELEASE);
+        if (acquire) {
+            acquireSha = sha;
+        } else {
+            releaseSha = sha;
+        }
+        return redis.evalsha(sha, ScriptOutputType.MULTI, keys, args);
+    }
+
+    private static String load(String name) {
+        try (InputStream in = RedisLimits.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("script " + name + " is missing from the jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** One use held in Redis; the first of close and cancel wins. */
+    private final class RedisPermit implements Permit {
+        private final String[] keys;
+        private final String token;
+        private final String[] terms;
+        private final AtomicBoolean ended = new AtomicBoolean();
+
+        RedisPermit(String[] keys, String token, String[] terms) {
+            this.keys = keys;
+            this.token = token;
+            this.terms = terms;
+        }
+
+        @Override
+        public void close() {
+            if (ended.compareAndSet(false, true)) {
+                release(keys, token, terms, true);
+            }
+        }
+
+        @Override
+        public void cancel() {
+            if (ended.compareAndSet(false, true)) {
+                release(keys, token, terms, false);
+            }
+        }
+    }
+
+    /** Options for {@link RedisLimits}. */
+    public static final class Builder {
+        private final StatefulRedisConnection<String, String> connection;
+        private String prefix = "ratelimit:";
+        private Duration lease = DEFAULT_LEASE;
+        private @Nullable Clock clock;
+
+        private Builder(StatefulRedisConnection<String, String> connection) {
+            this.connection = connection;
+        }
+
+        /**
+         * @param prefix put before every key; no braces, which would move the cluster hash tag
+         * @return this builder
+         */
+        public Builder prefix(String prefix) {
+            if (prefix.indexOf('{') >= 0 || prefix.indexOf('}') >= 0) {
+                throw new IllegalArgumentException("key prefix '" + prefix + "' must not hold '{' or '}'");
+            }
+            this.prefix = prefix;
+            return this;
+        }
+
+        /**
+         * @param lease how long an in-flight slot lasts without being ended; longer than the slowest use
+         * @return this builder
+         */
+        public Builder lease(Duration lease) {
+            if (lease.toMillis() < 1) {
+                throw new IllegalArgumentException("lease " + lease + " must be at least one millisecond");
+            }
+            this.lease = lease;
+            return this;
+        }
+
+        /**
+         * Measures windows on this clock instead of the Redis server's. For tests on a fake clock; in production
+         * the server's clock is what keeps instances in agreement.
+         *
+         * @param clock the clock
+         * @return this builder
+         */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** @return the limits */
+        public RedisLimits build() {
+            return new RedisLimits(this);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+-- Takes one in-flight slot in every limit of a use, or none (all or nothing).
+-- KEYS: for each limit, its state hash (fields used, end) then its sorted set of leases (token -> expiry).
+-- ARGV: token, lease (us), now (us, or -1 for the server's TIME), then for each limit: limit, period (us).
+-- Returns {1, remaining after, now} when granted, {0, retry after (us), remaining} when refused.
+local now = tonumber(ARGV[3])
+if now < 0 then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+end
+local lease = tonumber(ARGV[2])
+local granted = true
+local retry = 0
+local remaining = nil
+for i = 1, #KEYS / 2 do
+  local state, leases = KEYS[2 * i - 1], KEYS[2 * i]
+  local limit, period = tonumber(ARGV[2 + 2 * i]), tonumber(ARGV[3 + 2 * i])
+  local used = tonumber(redis.call('HGET', state, 'used') or '0')
+  local ends = tonumber(redis.call('HGET', state, 'end') or '0')
+  if ends > 0 and now >= ends then
+    used, ends = 0, 0
+    redis.call('DEL', state)
+  end
+  redis.call('ZREMRANGEBYSCORE', leases, '-inf', now)
+  local free = limit - used - redis.call('ZCARD', leases)
+  if free <= 0 then
+    granted = false
+    local wait = period
+    if ends > 0 and used > 0 then
+      wait = ends - now
+    else
+      local first = redis.call('ZRANGE', leases, 0, 0, 'WITHSCORES')
+      if first[2] then wait = math.min(wait, tonumber(first[2]) - now) end
+    end
+    if wait > retry then retry = wait end
+    free = 0
+  else
+    free = free - 1
+  end
+  if remaining == nil or free < remaining then remaining = free end
+end
+if not granted then
+  return {0, retry, remaining}
+end
+for i = 1, #KEYS / 2 do
+  local leases = KEYS[2 * i]
+  redis.call('ZADD', leases, now + lease, ARGV[1])
+  redis.call('PEXPIRE', leases, math.ceil(lease / 1000) + 1)
+end
+return {1, remaining, now}

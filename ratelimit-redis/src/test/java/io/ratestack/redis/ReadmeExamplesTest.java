@@ -1,0 +1,53 @@
+package io.ratestack.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.ratestack.Limit;
+import io.ratestack.Permit;
+import io.ratestack.ReadmeSnippets;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The README's Redis example, run against a real Redis; the README must show it as written here. */
+class ReadmeExamplesTest {
+
+    @Test
+    void sharedLimits() throws Exception {
+        try (TestRedis server = TestRedis.start()) {
+            RedisClient client = server.client();
+            try (StatefulRedisConnection<String, String> connection = client.connect()) {
+                boolean handled = false;
+                // tag::redis-limits[]
+                RedisLimits limits = RedisLimits.builder(connection)   // your Lettuce connection
+                        .prefix("api:")                                // every key starts with it
+                        .lease(Duration.ofSeconds(30))                 // a dead instance's slots free after this
+                        .build();
+                List<Limit> perClient = List.of(
+                        Limit.of(10, Duration.ofSeconds(10)).named("global"),
+                        Limit.of(1, Duration.ofSeconds(1)).named("route:/test"));
+
+                if (limits.tryAcquire("203.0.113.7", perClient) instanceof Permit permit) {
+                    try (permit) {
+                        handled = true;   // handle the request; permit.cancel() if it should not count
+                    }
+                } else {
+                    // answer 429 with the refusal's retryAfter()
+                }
+                // end::redis-limits[]
+                assertThat(handled).isTrue();
+                assertThat(connection.sync().hget("api:{203.0.113.7}:global:s", "used")).isEqualTo("1");
+            } finally {
+                client.shutdown();
+            }
+        }
+    }
+
+    @Test
+    void readmeShowsEveryExampleAsWrittenHere() throws IOException {
+        ReadmeSnippets.assertReadmeShows("src/test/java/io/ratestack/redis/ReadmeExamplesTest.java", 1);
+    }
+}

@@ -1,0 +1,96 @@
+package io.ratestack.redis;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import redis.embedded.RedisServer;
+
+/**
+ * A real Redis for tests on a free port: {@code redis-server} from the PATH when there is one, otherwise the
+ * embedded server of {@code com.github.codemonstur:embedded-redis}. Stopped by {@link #close()}.
+ */
+final class TestRedis implements AutoCloseable {
+
+    final int port;
+    private final Process process;
+    private final RedisServer embedded;
+
+    private TestRedis(int port, Process process, RedisServer embedded) {
+        this.port = port;
+        this.process = process;
+        this.embedded = embedded;
+    }
+
+    static TestRedis start() throws IOException, InterruptedException {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        if (onPath("redis-server")) {
+            Process process = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                    "--save", "", "--appendonly", "no")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            TestRedis redis = new TestRedis(port, process, null);
+            redis.awaitReady();
+            return redis;
+        }
+        RedisServer server = RedisServer.newRedisServer().port(port).bind("127.0.0.1").build();
+        server.start();
+        TestRedis redis = new TestRedis(port, null, server);
+        redis.awaitReady();
+        return redis;
+    }
+
+    RedisClient client() {
+        RedisClient client = RedisClient.create(RedisURI.builder().withHost("127.0.0.1").withPort(port)
+                .withTimeout(Duration.ofSeconds(5)).build());
+        return client;
+    }
+
+    private void awaitReady() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        RedisClient client = client();
+        try {
+            while (true) {
+                try (var connection = client.connect()) {
+                    connection.sync().ping();
+                    return;
+                } catch (RuntimeException notYet) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("Redis did not answer on port " + port, notYet);
+                    }
+                    TimeUnit.MILLISECONDS.sleep(50);
+                }
+            }
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    private static boolean onPath(String command) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return false;
+        }
+        for (String dir : path.split(File.pathSeparator)) {
+            if (new File(dir, command).canExecute()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void close() throws IOException, InterruptedException {
+        if (process != null) {
+            process.destroy();
+            process.waitFor(10, TimeUnit.SECONDS);
+        } else {
+            embedded.stop();
+        }
+    }
+}
