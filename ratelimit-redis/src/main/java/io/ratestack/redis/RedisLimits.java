@@ -1,9 +1,13 @@
 package io.ratestack.redis;
 
+import io.lettuce.core.RedisCommandInterruptedException;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.ratestack.AcquireResult;
 import io.ratestack.Clock;
 import io.ratestack.Limit;
@@ -18,8 +22,11 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -53,28 +60,61 @@ import org.jspecify.annotations.Nullable;
  * }
  * }</pre>
  *
- * <p>Thread-safe. Calls block on the connection; give it a command timeout so a dead server cannot hold a request
- * long.
+ * <p>Every call waits at most {@linkplain Builder#commandTimeout the command timeout}; past it, or when Redis
+ * answers with an error, the {@link StoreFailurePolicy} decides (fail-open by default). The first failure after a
+ * success is logged once as a warning and the first success after failures once as information, through
+ * {@link System.Logger} (Spring Boot routes it to its logging); {@link #failures()} counts them all. A use admitted
+ * while Redis was away is not recorded there; a use whose end cannot reach Redis frees its slot when its lease
+ * runs out.
+ *
+ * <p>Thread-safe.
  */
 public final class RedisLimits {
 
     /** How long an in-flight slot outlives a silent holder by default. */
     public static final Duration DEFAULT_LEASE = Duration.ofMinutes(1);
 
+    /** How long to wait for Redis before the failure policy answers, by default. */
+    public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofMillis(250);
+
+    /** The retry-after of refusals made under {@link StoreFailurePolicy#FAIL_CLOSED}. */
+    public static final Duration FAIL_CLOSED_RETRY_AFTER = Duration.ofSeconds(1);
+
+    private static final System.Logger LOG = System.getLogger(RedisLimits.class.getName());
+    private static final Permit UNCOUNTED = new Permit() {
+        @Override
+        public void close() {
+        }
+
+        @Override
+        public void cancel() {
+        }
+
+        @Override
+        public String toString() {
+            return "Permit[uncounted: Redis unavailable, failing open]";
+        }
+    };
     private static final String ACQUIRE = load("acquire.lua");
     private static final String RELEASE = load("release.lua");
 
-    private final RedisCommands<String, String> redis;
+    private final RedisAsyncCommands<String, String> redis;
     private final String prefix;
     private final long leaseMicros;
+    private final Duration commandTimeout;
+    private final StoreFailurePolicy onFailure;
     private final @Nullable Clock clock;
+    private final LongAdder failures = new LongAdder();
+    private final AtomicBoolean available = new AtomicBoolean(true);
     private volatile @Nullable String acquireSha;
     private volatile @Nullable String releaseSha;
 
     private RedisLimits(Builder builder) {
-        this.redis = builder.connection.sync();
+        this.redis = builder.connection.async();
         this.prefix = builder.prefix;
         this.leaseMicros = TimeUnit.NANOSECONDS.toMicros(builder.lease.toNanos());
+        this.commandTimeout = builder.commandTimeout;
+        this.onFailure = builder.onFailure;
         this.clock = builder.clock;
     }
 
@@ -82,7 +122,8 @@ public final class RedisLimits {
      * Starts a builder over a connection the caller owns (and closes).
      *
      * @param connection a Lettuce connection with string keys and values
-     * @return a builder with prefix {@code "ratelimit:"} and a lease of {@link #DEFAULT_LEASE}
+     * @return a builder with prefix {@code "ratelimit:"}, a lease of {@link #DEFAULT_LEASE}, a command timeout of
+     *         {@link #DEFAULT_COMMAND_TIMEOUT} and {@link StoreFailurePolicy#FAIL_OPEN}
      */
     public static Builder builder(StatefulRedisConnection<String, String> connection) {
         return new Builder(Objects.requireNonNull(connection, "connection"));
@@ -93,6 +134,16 @@ public final class RedisLimits {
         return Duration.of(leaseMicros, ChronoUnit.MICROS);
     }
 
+    /** @return whether the last call reached Redis */
+    public boolean isAvailable() {
+        return available.get();
+    }
+
+    /** @return how many calls Redis did not answer in time or answered with an error, since this was built */
+    public long failures() {
+        return failures.sum();
+    }
+
     /**
      * Takes one in-flight slot in every limit, or none, without waiting.
      *
@@ -100,8 +151,8 @@ public final class RedisLimits {
      * @param limits the limits, each {@linkplain Limit#named named}: the name keys its state under the client
      * @return a {@link Permit} to close when the use succeeded or cancel when it should not count, or a
      *         {@link Refusal} with the time until the first refusing limit may admit
+     *         (while Redis is unavailable: what the {@link StoreFailurePolicy} says)
      * @throws IllegalArgumentException if {@code limits} is empty or a limit has no name
-     * @throws io.lettuce.core.RedisException if Redis cannot be reached in time
      */
     public AcquireResult tryAcquire(String client, List<Limit> limits) {
         Objects.requireNonNull(client, "client");
@@ -123,7 +174,16 @@ public final class RedisLimits {
             terms[2 * i + 1] = Long.toString(TimeUnit.NANOSECONDS.toMicros(limit.window().toNanos()));
         }
         String token = UUID.randomUUID().toString();
-        List<Long> reply = run(true, keys, args(token, Long.toString(leaseMicros), terms));
+        List<Long> reply;
+        try {
+            reply = run(true, keys, args(token, Long.toString(leaseMicros), terms));
+        } catch (RedisException e) {
+            failed(e);
+            return onFailure == StoreFailurePolicy.FAIL_OPEN
+                    ? UNCOUNTED
+                    : new Refusal(FAIL_CLOSED_RETRY_AFTER.toNanos(), 0);
+        }
+        reached();
         if (reply.get(0) == 1L) {
             return new RedisPermit(keys, token, terms);
         }
@@ -131,7 +191,28 @@ public final class RedisLimits {
     }
 
     private void release(String[] keys, String token, String[] terms, boolean complete) {
-        run(false, keys, args(token, complete ? "1" : "0", terms));
+        try {
+            run(false, keys, args(token, complete ? "1" : "0", terms));
+        } catch (RedisException e) {
+            failed(e); // the slot's lease frees it
+            return;
+        }
+        reached();
+    }
+
+    private void failed(RedisException e) {
+        failures.increment();
+        if (available.compareAndSet(true, false)) {
+            LOG.log(System.Logger.Level.WARNING, "Redis unavailable for rate limits (" + e.getMessage()
+                    + "); " + (onFailure == StoreFailurePolicy.FAIL_OPEN ? "admitting uses uncounted" : "refusing uses")
+                    + " until it answers again", e);
+        }
+    }
+
+    private void reached() {
+        if (!available.get() && available.compareAndSet(false, true)) {
+            LOG.log(System.Logger.Level.INFO, "Redis reachable again for rate limits after " + failures() + " failures");
+        }
     }
 
     private String[] args(String token, String second, String[] terms) {
@@ -148,18 +229,37 @@ public final class RedisLimits {
         String sha = acquire ? acquireSha : releaseSha;
         if (sha != null) {
             try {
-                return redis.evalsha(sha, ScriptOutputType.MULTI, keys, args);
+                return await(redis.evalsha(sha, ScriptOutputType.MULTI, keys, args));
             } catch (RedisNoScriptException unknown) {
                 // The server restarted or its scripts were flushed: load again below.
             }
         }
-        sha = redis.scriptLoad(acquire ? ACQUIRE : RELEASE);
+        sha = await(redis.scriptLoad(acquire ? ACQUIRE : RELEASE));
         if (acquire) {
             acquireSha = sha;
         } else {
             releaseSha = sha;
         }
-        return redis.evalsha(sha, ScriptOutputType.MULTI, keys, args);
+        return await(redis.evalsha(sha, ScriptOutputType.MULTI, keys, args));
+    }
+
+    /** Waits for a command no longer than the command timeout; a command given up on is cancelled. */
+    private <T> T await(RedisFuture<T> command) {
+        try {
+            return command.get(commandTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            command.cancel(false);
+            throw new RedisCommandTimeoutException("Redis did not answer within " + commandTimeout);
+        } catch (InterruptedException e) {
+            command.cancel(false);
+            Thread.currentThread().interrupt();
+            throw new RedisCommandInterruptedException(e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RedisException redisError) {
+                throw redisError;
+            }
+            throw new RedisException(e.getCause());
+        }
     }
 
     private static String load(String name) {
@@ -206,6 +306,8 @@ public final class RedisLimits {
         private final StatefulRedisConnection<String, String> connection;
         private String prefix = "ratelimit:";
         private Duration lease = DEFAULT_LEASE;
+        private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
+        private StoreFailurePolicy onFailure = StoreFailurePolicy.FAIL_OPEN;
         private @Nullable Clock clock;
 
         private Builder(StatefulRedisConnection<String, String> connection) {
@@ -233,6 +335,28 @@ public final class RedisLimits {
                 throw new IllegalArgumentException("lease " + lease + " must be at least one millisecond");
             }
             this.lease = lease;
+            return this;
+        }
+
+        /**
+         * @param timeout how long a call waits for Redis before the failure policy answers; the connection's own
+         *        timeout still applies, and Lettuce's default (a minute) is far too long for a request
+         * @return this builder
+         */
+        public Builder commandTimeout(Duration timeout) {
+            if (timeout.toMillis() < 1) {
+                throw new IllegalArgumentException("command timeout " + timeout + " must be at least one millisecond");
+            }
+            this.commandTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * @param policy what to answer while Redis is unavailable
+         * @return this builder
+         */
+        public Builder onFailure(StoreFailurePolicy policy) {
+            this.onFailure = Objects.requireNonNull(policy, "policy");
             return this;
         }
 

@@ -16,13 +16,11 @@ import redis.embedded.RedisServer;
 final class TestRedis implements AutoCloseable {
 
     final int port;
-    private final Process process;
-    private final RedisServer embedded;
+    private Process process;
+    private RedisServer embedded;
 
-    private TestRedis(int port, Process process, RedisServer embedded) {
+    private TestRedis(int port) {
         this.port = port;
-        this.process = process;
-        this.embedded = embedded;
     }
 
     static TestRedis start() throws IOException, InterruptedException {
@@ -30,19 +28,35 @@ final class TestRedis implements AutoCloseable {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
+        TestRedis redis = new TestRedis(port);
+        redis.restart();
+        return redis;
+    }
+
+    /** Starts the server again on its port, empty, after {@link #stop()}. */
+    void restart() throws IOException, InterruptedException {
         if (onPath("redis-server")) {
-            Process process = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+            process = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
                     "--save", "", "--appendonly", "no")
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            TestRedis redis = new TestRedis(port, process, null);
-            redis.awaitReady();
-            return redis;
+        } else {
+            embedded = RedisServer.newRedisServer().port(port).bind("127.0.0.1").build();
+            embedded.start();
         }
-        RedisServer server = RedisServer.newRedisServer().port(port).bind("127.0.0.1").build();
-        server.start();
-        TestRedis redis = new TestRedis(port, null, server);
-        redis.awaitReady();
-        return redis;
+        awaitReady();
+    }
+
+    /** Stops the server; its clients see a dead Redis until {@link #restart()}. */
+    void stop() throws IOException, InterruptedException {
+        if (process != null) {
+            process.destroy();
+            process.waitFor(10, TimeUnit.SECONDS);
+            process = null;
+        }
+        if (embedded != null) {
+            embedded.stop();
+            embedded = null;
+        }
     }
 
     RedisClient client() {
@@ -86,11 +100,6 @@ final class TestRedis implements AutoCloseable {
 
     @Override
     public void close() throws IOException, InterruptedException {
-        if (process != null) {
-            process.destroy();
-            process.waitFor(10, TimeUnit.SECONDS);
-        } else {
-            embedded.stop();
-        }
+        stop();
     }
 }

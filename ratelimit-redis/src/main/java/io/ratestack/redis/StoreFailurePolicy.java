@@ -1,0 +1,17 @@
+package io.ratestack.redis;
+
+/** What {@link RedisLimits} answers while Redis cannot be reached within its command timeout. */
+public enum StoreFailurePolicy {
+
+    /**
+     * Admit every use, uncounted: an outage of the store does not become an outage of the service, and limits
+     * are off until Redis answers again. The default.
+     */
+    FAIL_OPEN,
+
+    /**
+     * Refuse every use, with a retry-after of {@link RedisLimits#FAIL_CLOSED_RETRY_AFTER}: no use goes unlimited,
+     * at the price of refusing all of them until Redis answers again.
+     */
+    FAIL_CLOSED
+}

@@ -1,0 +1,113 @@
+package io.ratestack.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.ratestack.AcquireResult;
+import io.ratestack.Limit;
+import io.ratestack.Permit;
+import io.ratestack.Refusal;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Redis stopped in the middle of a run, then started again: each policy answers as documented, then limits resume. */
+class RedisOutageTest {
+
+    private static final List<Limit> ONE_PER_HOUR = List.of(Limit.of(1, Duration.ofHours(1)).named("global"));
+    /** Far above the command timeout and far below Lettuce's own minute: a call never waits for a dead Redis. */
+    private static final Duration PATIENCE = Duration.ofSeconds(10);
+
+    private final Logger log = Logger.getLogger(RedisLimits.class.getName());
+    private final List<LogRecord> logged = new CopyOnWriteArrayList<>();
+    private final Handler recorder = new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+            logged.add(record);
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
+    private TestRedis server;
+    private RedisClient client;
+    private StatefulRedisConnection<String, String> connection;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = TestRedis.start();
+        client = server.client();
+        connection = client.connect();
+        log.addHandler(recorder);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        log.removeHandler(recorder);
+        connection.close();
+        client.shutdown();
+        server.close();
+    }
+
+    @ParameterizedTest
+    @EnumSource(StoreFailurePolicy.class)
+    void answersByPolicyWhileRedisIsAwayAndLimitsAgainWhenItReturns(StoreFailurePolicy policy) throws Exception {
+        RedisLimits limits = RedisLimits.builder(connection).onFailure(policy)
+                .commandTimeout(Duration.ofMillis(100)).build();
+        Permit held = limits.tryAcquire("c", ONE_PER_HOUR).permit();
+        assertThat(limits.tryAcquire("c", ONE_PER_HOUR)).isInstanceOf(Refusal.class);
+
+        server.stop();
+        for (int i = 0; i < 3; i++) {
+            AcquireResult during = assertTimeoutPreemptively(PATIENCE, () -> limits.tryAcquire("c", ONE_PER_HOUR));
+            if (policy == StoreFailurePolicy.FAIL_OPEN) {
+                assertThat(during.isGranted()).isTrue();
+                during.permit().close(); // uncounted: nothing to tell Redis
+            } else {
+                assertThat(during).isEqualTo(
+                        new Refusal(RedisLimits.FAIL_CLOSED_RETRY_AFTER.toNanos(), 0));
+            }
+        }
+        assertTimeoutPreemptively(PATIENCE, held::close); // cannot reach Redis: swallowed, counted
+        assertThat(limits.isAvailable()).isFalse();
+        assertThat(limits.failures()).isEqualTo(4);
+
+        server.restart(); // empty: the outage lost the old counts
+        AcquireResult after = awaitRedis(limits);
+        assertThat(after.isGranted()).isTrue();
+        assertThat(limits.isAvailable()).isTrue();
+        assertThat(limits.tryAcquire("c", ONE_PER_HOUR)).isInstanceOf(Refusal.class);
+        // Once when Redis went away, once when it came back: not once per call.
+        assertThat(logged).extracting(LogRecord::getLevel).containsExactly(Level.WARNING, Level.INFO);
+    }
+
+    /** Lettuce reconnects in the background; until it has, calls still fail fast. */
+    private static AcquireResult awaitRedis(RedisLimits limits) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            AcquireResult result = assertTimeoutPreemptively(PATIENCE, () -> limits.tryAcquire("c", ONE_PER_HOUR));
+            if (limits.isAvailable()) {
+                return result;
+            }
+            assertThat(System.nanoTime()).as("Redis back within a minute").isLessThan(deadline);
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
+    }
+}
