@@ -46,6 +46,9 @@ import org.jspecify.annotations.Nullable;
  * <pre>{@code prefix{client}:name:s   the window: used, end
  * prefix{client}:name:l   the leases of in-flight uses}</pre>
  *
+ * <p>(An empty client is tagged {@code %}; {@code %}, <code>{</code> and <code>}</code> in a client are escaped as
+ * {@code %25}, {@code %7B} and {@code %7D}.)
+ *
  * <p>Example:
  *
  * <pre>{@code
@@ -159,6 +162,7 @@ public final class RedisLimits {
         if (limits.isEmpty()) {
             throw new IllegalArgumentException("no limits to acquire for client " + client);
         }
+        String tag = hashTag(client);
         String[] keys = new String[limits.size() * 2];
         String[] terms = new String[limits.size() * 2];
         for (int i = 0; i < limits.size(); i++) {
@@ -167,7 +171,7 @@ public final class RedisLimits {
             if (name == null || name.isEmpty()) {
                 throw new IllegalArgumentException("limit " + limit + " needs a name: it keys the limit's state");
             }
-            String base = prefix + '{' + client + "}:" + name;
+            String base = prefix + '{' + tag + "}:" + name;
             keys[2 * i] = base + ":s";
             keys[2 * i + 1] = base + ":l";
             terms[2 * i] = Integer.toString(limit.limit());
@@ -215,11 +219,25 @@ public final class RedisLimits {
         }
     }
 
+    /**
+     * The client as a Redis Cluster hash tag: never empty and free of braces, so all of one client's keys hash to
+     * one slot; {@code %}, <code>{</code> and <code>}</code> are escaped so that two clients never share a tag.
+     */
+    static String hashTag(String client) {
+        if (client.isEmpty()) {
+            return "%"; // an escaped tag never holds a lone '%'
+        }
+        if (client.indexOf('%') < 0 && client.indexOf('{') < 0 && client.indexOf('}') < 0) {
+            return client;
+        }
+        return client.replace("%", "%25").replace("{", "%7B").replace("}", "%7D");
+    }
+
     private String[] args(String token, String second, String[] terms) {
         String[] args = new String[3 + terms.length];
         args[0] = token;
         args[1] = second;
-        args[2] = clock == null ? "-1" : Long.toString(TimeUnit.NANOSECONDS.toMicros(clock.nanoTime()));
+        args[2] = clock == null ? "T" : Long.toString(TimeUnit.NANOSECONDS.toMicros(clock.nanoTime()));
         System.arraycopy(terms, 0, args, 3, terms.length);
         return args;
     }
@@ -361,8 +379,9 @@ public final class RedisLimits {
         }
 
         /**
-         * Measures windows on this clock instead of the Redis server's. For tests on a fake clock; in production
-         * the server's clock is what keeps instances in agreement.
+         * Measures windows on this clock instead of the Redis server's. For tests on a fake clock shared by every
+         * instance (readings of {@code System.nanoTime()} in different JVMs cannot be compared); in production the
+         * server's clock is what keeps instances in agreement.
          *
          * @param clock the clock
          * @return this builder

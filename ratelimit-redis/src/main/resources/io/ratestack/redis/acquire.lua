@@ -1,11 +1,14 @@
 -- Takes one in-flight slot in every limit of a use, or none (all or nothing).
 -- KEYS: for each limit, its state hash (fields used, end) then its sorted set of leases (token -> expiry).
--- ARGV: token, lease (us), now (us, or -1 for the server's TIME), then for each limit: limit, period (us).
+-- ARGV: token, lease (us), now (us) or 'T' for the server's TIME, then for each limit: limit, period (us).
 -- Returns {1, remaining after, now} when granted, {0, retry after (us), remaining} when refused.
-local now = tonumber(ARGV[3])
-if now < 0 then
+-- Numbers passed to Redis are formatted with %.0f: Redis would print them with %.14g and round microseconds.
+local now
+if ARGV[3] == 'T' then
   local t = redis.call('TIME')
   now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+else
+  now = tonumber(ARGV[3])
 end
 local lease = tonumber(ARGV[2])
 local granted = true
@@ -15,9 +18,10 @@ for i = 1, #KEYS / 2 do
   local state, leases = KEYS[2 * i - 1], KEYS[2 * i]
   local limit, period = tonumber(ARGV[2 + 2 * i]), tonumber(ARGV[3 + 2 * i])
   local used = tonumber(redis.call('HGET', state, 'used') or '0')
-  local ends = tonumber(redis.call('HGET', state, 'end') or '0')
-  if ends > 0 and now >= ends then
-    used, ends = 0, 0
+  local ends = redis.call('HGET', state, 'end')  -- false: no window running
+  ends = ends and tonumber(ends)
+  if ends and now >= ends then
+    used, ends = 0, false
     redis.call('DEL', state)
   end
   redis.call('ZREMRANGEBYSCORE', leases, '-inf', now)
@@ -25,7 +29,7 @@ for i = 1, #KEYS / 2 do
   if free <= 0 then
     granted = false
     local wait = period
-    if ends > 0 and used > 0 then
+    if ends and used > 0 then
       wait = ends - now
     else
       local first = redis.call('ZRANGE', leases, 0, 0, 'WITHSCORES')
@@ -43,7 +47,9 @@ if not granted then
 end
 for i = 1, #KEYS / 2 do
   local leases = KEYS[2 * i]
-  redis.call('ZADD', leases, now + lease, ARGV[1])
-  redis.call('PEXPIRE', leases, math.ceil(lease / 1000) + 1)
+  redis.call('ZADD', leases, string.format('%.0f', now + lease), ARGV[1])
+  -- Live as long as the latest lease, whoever set it: instances may run with different leases.
+  local last = redis.call('ZRANGE', leases, -1, -1, 'WITHSCORES')
+  redis.call('PEXPIRE', leases, math.ceil((tonumber(last[2]) - now) / 1000) + 1)
 end
 return {1, remaining, now}

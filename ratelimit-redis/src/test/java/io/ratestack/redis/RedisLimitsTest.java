@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.SlotHash;
 import io.ratestack.AcquireResult;
 import io.ratestack.FakeClock;
 import io.ratestack.Limit;
@@ -118,6 +119,47 @@ class RedisLimitsTest {
                 "t:{a}:route:/test:s", "t:{b}:route:/test:l");
         assertThat(sync.pttl("t:{a}:route:/test:s")).isBetween(1L, 1001L);
         assertThat(sync.pttl("t:{b}:route:/test:l")).isBetween(1L, 30_001L);
+    }
+
+    /** Review finding: an empty tag, or a client starting with '}', spread one client's keys over cluster slots. */
+    @Test
+    void everyClientsKeysShareOneClusterSlot() {
+        List<String> clients = List.of("", "}x", "a{b}", "{", "%", "%7B", "plain");
+        for (String c : clients) {
+            limits.tryAcquire(c, List.of(GLOBAL, ROUTE)).permit().close();
+        }
+        List<String> keys = connection.sync().keys("t:*");
+        assertThat(keys).hasSize(clients.size() * 2); // distinct clients never share keys
+        assertThat(keys.stream().map(SlotHash::getSlot).distinct()).hasSize(clients.size());
+        for (String c : clients) {
+            String tag = RedisLimits.hashTag(c);
+            assertThat(tag).isNotEmpty().doesNotContain("{", "}");
+            assertThat(SlotHash.getSlot("t:{" + tag + "}:global:s")).isEqualTo(SlotHash.getSlot("t:{" + tag + "}:x"));
+        }
+    }
+
+    /** Review finding: a shorter lease on one instance shortened the life of every lease in the set. */
+    @Test
+    void theLeaseSetLivesAsLongAsItsLatestLease() {
+        Limit two = Limit.of(2, Duration.ofSeconds(1)).named("global");
+        RedisLimits longLease = RedisLimits.builder(connection).prefix("t:").lease(Duration.ofMinutes(10)).clock(clock)
+                .build();
+        RedisLimits shortLease = RedisLimits.builder(connection).prefix("t:").lease(Duration.ofSeconds(1)).clock(clock)
+                .build();
+        longLease.tryAcquire("c", List.of(two)).permit();
+        shortLease.tryAcquire("c", List.of(two)).permit();
+        assertThat(connection.sync().pttl("t:{c}:global:l")).isGreaterThan(Duration.ofMinutes(9).toMillis());
+    }
+
+    /** Review finding: a negative fake-clock reading was taken for "use the server's clock". */
+    @Test
+    void negativeClockReadingsAreTimesLikeAnyOther() {
+        FakeClock negative = new FakeClock(-Duration.ofSeconds(20).toNanos());
+        RedisLimits early = RedisLimits.builder(connection).prefix("n:").clock(negative).build();
+        early.tryAcquire("c", List.of(ROUTE)).permit().close();
+        assertThat(early.tryAcquire("c", List.of(ROUTE))).isEqualTo(new Refusal(Duration.ofSeconds(1).toNanos(), 0));
+        negative.advance(Duration.ofSeconds(1));
+        assertThat(early.tryAcquire("c", List.of(ROUTE)).isGranted()).isTrue();
     }
 
     @Test
