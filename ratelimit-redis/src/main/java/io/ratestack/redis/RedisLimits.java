@@ -83,6 +83,8 @@ public final class RedisLimits {
     /** The retry-after of refusals made under {@link StoreFailurePolicy#FAIL_CLOSED}. */
     public static final Duration FAIL_CLOSED_RETRY_AFTER = Duration.ofSeconds(1);
 
+    /** The least a waiting acquire sleeps between tries, so a retry-after of zero (room freed meanwhile) cannot spin. */
+    private static final long MIN_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final System.Logger LOG = System.getLogger(RedisLimits.class.getName());
     private static final Permit UNCOUNTED = new Permit() {
         @Override
@@ -107,6 +109,7 @@ public final class RedisLimits {
     private final Duration commandTimeout;
     private final StoreFailurePolicy onFailure;
     private final @Nullable Clock clock;
+    private final Sleeper sleeper;
     private final LongAdder failures = new LongAdder();
     private final AtomicBoolean available = new AtomicBoolean(true);
     private volatile @Nullable String acquireSha;
@@ -119,6 +122,7 @@ public final class RedisLimits {
         this.commandTimeout = builder.commandTimeout;
         this.onFailure = builder.onFailure;
         this.clock = builder.clock;
+        this.sleeper = builder.sleeper;
     }
 
     /**
@@ -192,6 +196,41 @@ public final class RedisLimits {
             return new RedisPermit(keys, token, terms);
         }
         return new Refusal(TimeUnit.MICROSECONDS.toNanos(Math.max(0L, reply.get(1))), reply.get(2).intValue());
+    }
+
+    /**
+     * Takes one in-flight slot in every limit, or none, waiting up to {@code maxWait} for room. It does not poll:
+     * after a refusal it sleeps the refusal's retry-after and tries once more, and gives up at once when that is
+     * longer than what is left of {@code maxWait}. Waiters on different instances form no queue: when room frees,
+     * whichever tries first takes it.
+     *
+     * @param client  as in {@link #tryAcquire}
+     * @param limits  as in {@link #tryAcquire}
+     * @param maxWait how long to wait at most; zero waits not at all
+     * @return a {@link Permit}, or the last {@link Refusal} when no room comes in time
+     * @throws InterruptedException if the thread is interrupted while it waits
+     */
+    public AcquireResult acquire(String client, List<Limit> limits, Duration maxWait) throws InterruptedException {
+        if (maxWait.isNegative()) {
+            throw new IllegalArgumentException("maximum wait " + maxWait + " is negative");
+        }
+        long deadline = nanoTime() + maxWait.toNanos();
+        while (true) {
+            AcquireResult result = tryAcquire(client, limits);
+            if (!(result instanceof Refusal refusal)) {
+                return result;
+            }
+            long wait = Math.max(refusal.retryAfterNanos(), MIN_RETRY_NANOS);
+            if (refusal.retryAfterNanos() == Refusal.NEVER || wait > deadline - nanoTime()) {
+                return refusal;
+            }
+            sleeper.sleep(wait);
+        }
+    }
+
+    private long nanoTime() {
+        Clock c = clock;
+        return c == null ? System.nanoTime() : c.nanoTime();
     }
 
     private void release(String[] keys, String token, String[] terms, boolean complete) {
@@ -319,6 +358,12 @@ public final class RedisLimits {
         }
     }
 
+    /** Waits a while: {@link TimeUnit#sleep}, or a test's fake time. */
+    @FunctionalInterface
+    interface Sleeper {
+        void sleep(long nanos) throws InterruptedException;
+    }
+
     /** Options for {@link RedisLimits}. */
     public static final class Builder {
         private final StatefulRedisConnection<String, String> connection;
@@ -327,6 +372,7 @@ public final class RedisLimits {
         private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
         private StoreFailurePolicy onFailure = StoreFailurePolicy.FAIL_OPEN;
         private @Nullable Clock clock;
+        private Sleeper sleeper = TimeUnit.NANOSECONDS::sleep;
 
         private Builder(StatefulRedisConnection<String, String> connection) {
             this.connection = connection;
@@ -388,6 +434,12 @@ public final class RedisLimits {
          */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** How a waiting acquire waits; tests pass one that advances their fake clock. */
+        Builder sleeper(Sleeper sleeper) {
+            this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
             return this;
         }
 

@@ -162,6 +162,47 @@ class RedisLimitsTest {
         assertThat(early.tryAcquire("c", List.of(ROUTE)).isGranted()).isTrue();
     }
 
+    /** A waiting acquire sleeps exactly the retry-afters the script returns: no polling in between. */
+    @Test
+    void waitingAcquireSleepsTheRetryAfterAndGivesUpWhenItWouldNotFit() throws Exception {
+        List<Long> sleeps = new ArrayList<>();
+        RedisLimits waiting = RedisLimits.builder(connection).prefix("w:").clock(clock).sleeper(nanos -> {
+            sleeps.add(nanos);
+            clock.advance(Duration.ofNanos(nanos));
+        }).build();
+        List<Limit> route = List.of(ROUTE);
+        waiting.tryAcquire("c", route).permit().close();
+        clock.advance(Duration.ofMillis(400));
+
+        assertThat(waiting.acquire("c", route, Duration.ofMillis(599))).isInstanceOf(Refusal.class);
+        assertThat(sleeps).isEmpty(); // 600 ms to wait would not fit in 599: gave up without sleeping
+
+        Permit permit = waiting.acquire("c", route, Duration.ofSeconds(5)).permit();
+        assertThat(sleeps).containsExactly(Duration.ofMillis(600).toNanos());
+        permit.close();
+        assertThat(waiting.acquire("c", route, Duration.ZERO)).isInstanceOf(Refusal.class);
+        assertThatThrownBy(() -> waiting.acquire("c", route, Duration.ofSeconds(-1))).hasMessageContaining("negative");
+    }
+
+    /** Another instance takes the room first: the waiter sleeps the new retry-after and tries again. */
+    @Test
+    void waitingAcquireTriesAgainWhenAnotherInstanceTookTheRoom() throws Exception {
+        List<Limit> route = List.of(ROUTE);
+        RedisLimits other = RedisLimits.builder(connection).prefix("w:").clock(clock).build();
+        List<Long> sleeps = new ArrayList<>();
+        RedisLimits waiting = RedisLimits.builder(connection).prefix("w:").clock(clock).sleeper(nanos -> {
+            sleeps.add(nanos);
+            clock.advance(Duration.ofNanos(nanos));
+            if (sleeps.size() == 1) {
+                other.tryAcquire("c", route).permit().close(); // wins the room that just freed
+            }
+        }).build();
+        waiting.tryAcquire("c", route).permit().close();
+
+        assertThat(waiting.acquire("c", route, Duration.ofSeconds(5)).isGranted()).isTrue();
+        assertThat(sleeps).containsExactly(Duration.ofSeconds(1).toNanos(), Duration.ofSeconds(1).toNanos());
+    }
+
     @Test
     void reloadsItsScriptsWhenTheServerForgetsThem() {
         limits.tryAcquire("c", List.of(GLOBAL)).permit().close();
