@@ -26,6 +26,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 
@@ -100,8 +101,8 @@ public final class RedisLimits {
             return "Permit[uncounted: Redis unavailable, failing open]";
         }
     };
-    private static final String ACQUIRE = load("acquire.lua");
-    private static final String RELEASE = load("release.lua");
+    private static final String ACQUIRE_SCRIPT = load("acquire.lua");
+    private static final String RELEASE_SCRIPT = load("release.lua");
 
     private final RedisAsyncCommands<String, String> redis;
     private final String prefix;
@@ -112,8 +113,11 @@ public final class RedisLimits {
     private final Sleeper sleeper;
     private final LongAdder failures = new LongAdder();
     private final AtomicBoolean available = new AtomicBoolean(true);
-    private volatile @Nullable String acquireSha;
-    private volatile @Nullable String releaseSha;
+    private final Script acquire = new Script(ACQUIRE_SCRIPT);
+    private final Script release = new Script(RELEASE_SCRIPT);
+    /** Tokens name in-flight uses: unique per instance by a counter, across instances by a random id. */
+    private final String tokenPrefix = UUID.randomUUID() + ":";
+    private final AtomicLong tokens = new AtomicLong();
 
     private RedisLimits(Builder builder) {
         this.redis = builder.connection.async();
@@ -181,10 +185,10 @@ public final class RedisLimits {
             terms[2 * i] = Integer.toString(limit.limit());
             terms[2 * i + 1] = Long.toString(TimeUnit.NANOSECONDS.toMicros(limit.window().toNanos()));
         }
-        String token = UUID.randomUUID().toString();
+        String token = tokenPrefix + tokens.incrementAndGet();
         List<Long> reply;
         try {
-            reply = run(true, keys, args(token, Long.toString(leaseMicros), terms));
+            reply = acquire.run(keys, args(token, Long.toString(leaseMicros), terms));
         } catch (RedisException e) {
             failed(e);
             return onFailure == StoreFailurePolicy.FAIL_OPEN
@@ -235,7 +239,7 @@ public final class RedisLimits {
 
     private void release(String[] keys, String token, String[] terms, boolean complete) {
         try {
-            run(false, keys, args(token, complete ? "1" : "0", terms));
+            release.run(keys, args(token, complete ? "1" : "0", terms));
         } catch (RedisException e) {
             failed(e); // the slot's lease frees it
             return;
@@ -281,23 +285,28 @@ public final class RedisLimits {
         return args;
     }
 
-    /** Runs a script by its digest, loading it first when the server does not know it (new or flushed). */
-    private List<Long> run(boolean acquire, String[] keys, String[] args) {
-        String sha = acquire ? acquireSha : releaseSha;
-        if (sha != null) {
-            try {
-                return await(redis.evalsha(sha, ScriptOutputType.MULTI, keys, args));
-            } catch (RedisNoScriptException unknown) {
-                // The server restarted or its scripts were flushed: load again below.
+    /** A script run by its digest, loaded first when the server does not know it (new, restarted or flushed). */
+    private final class Script {
+        private final String text;
+        private volatile @Nullable String sha;
+
+        Script(String text) {
+            this.text = text;
+        }
+
+        List<Long> run(String[] keys, String[] args) {
+            String known = sha;
+            if (known != null) {
+                try {
+                    return await(redis.evalsha(known, ScriptOutputType.MULTI, keys, args));
+                } catch (RedisNoScriptException unknown) {
+                    // Load it again below.
+                }
             }
+            known = await(redis.scriptLoad(text));
+            sha = known;
+            return await(redis.evalsha(known, ScriptOutputType.MULTI, keys, args));
         }
-        sha = await(redis.scriptLoad(acquire ? ACQUIRE : RELEASE));
-        if (acquire) {
-            acquireSha = sha;
-        } else {
-            releaseSha = sha;
-        }
-        return await(redis.evalsha(sha, ScriptOutputType.MULTI, keys, args));
     }
 
     /** Waits for a command no longer than the command timeout; a command given up on is cancelled. */

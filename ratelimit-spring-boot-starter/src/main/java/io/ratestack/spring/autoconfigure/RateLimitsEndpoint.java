@@ -62,7 +62,7 @@ public class RateLimitsEndpoint {
             Map<String, Object> annotated = new TreeMap<>();
             for (Map.Entry<Method, RoutePolicy> entry : routes.annotatedPolicies().entrySet()) {
                 Method method = entry.getKey();
-                annotated.put(entry.getValue().source().substring("@RateLimit on ".length()) + signature(method),
+                annotated.put(entry.getValue().source() + signature(method),
                         limits(entry.getValue().limits()));
             }
             result.put("annotated", annotated);
