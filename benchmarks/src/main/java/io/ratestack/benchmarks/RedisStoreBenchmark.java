@@ -6,7 +6,6 @@ import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.proxy.ProxyManager;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
@@ -16,9 +15,8 @@ import io.ratestack.Permit;
 import io.ratestack.RateLimiter;
 import io.ratestack.RateLimiters;
 import io.ratestack.redis.RedisLimits;
-import java.io.File;
+import io.ratestack.redis.TestRedis;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,7 +34,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import redis.embedded.RedisServer;
 
 /**
  * The filter's case, a global and a per-route limit per client, through three stores in one run: this project's
@@ -60,8 +57,7 @@ public class RedisStoreBenchmark {
 
     @State(Scope.Benchmark)
     public static class Stores {
-        private Process process;
-        private RedisServer embedded;
+        private TestRedis server;
         private RedisClient client;
         private StatefulRedisConnection<String, String> strings;
         private StatefulRedisConnection<String, byte[]> bytes;
@@ -74,30 +70,9 @@ public class RedisStoreBenchmark {
 
         @Setup(Level.Trial)
         public void start() throws IOException, InterruptedException {
-            int port;
-            try (ServerSocket socket = new ServerSocket(0)) {
-                port = socket.getLocalPort();
-            }
-            if (onPath("redis-server")) {
-                process = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                        "--save", "", "--appendonly", "no").redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                        .redirectErrorStream(true).start();
-            } else {
-                embedded = RedisServer.newRedisServer().port(port).bind("127.0.0.1").build();
-                embedded.start();
-            }
-            client = RedisClient.create(RedisURI.create("127.0.0.1", port));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (strings == null) {
-                try {
-                    strings = client.connect();
-                } catch (RuntimeException notYet) {
-                    if (System.nanoTime() > deadline) {
-                        throw notYet;
-                    }
-                    TimeUnit.MILLISECONDS.sleep(50);
-                }
-            }
+            server = TestRedis.start();
+            client = server.client();
+            strings = client.connect();
             bytes = client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
             redisLimits = RedisLimits.builder(strings).prefix("rs:").commandTimeout(Duration.ofSeconds(2)).build();
             bucket4j = Bucket4jLettuce.casBasedBuilder(bytes)
@@ -122,24 +97,7 @@ public class RedisStoreBenchmark {
             strings.close();
             bytes.close();
             client.shutdown();
-            if (process != null) {
-                process.destroy();
-                process.waitFor(10, TimeUnit.SECONDS);
-            } else {
-                embedded.stop();
-            }
-        }
-
-        private static boolean onPath(String command) {
-            String path = System.getenv("PATH");
-            if (path != null) {
-                for (String dir : path.split(File.pathSeparator)) {
-                    if (new File(dir, command).canExecute()) {
-                        return true;
-                    }
-                }
-            }
-            return false;
+            server.close();
         }
     }
 

@@ -11,11 +11,13 @@ import redis.embedded.RedisServer;
 
 /**
  * A real Redis for tests on a free port: {@code redis-server} from the PATH when there is one, otherwise the
- * embedded server of {@code com.github.codemonstur:embedded-redis}. Stopped by {@link #close()}.
+ * embedded server of {@code com.github.codemonstur:embedded-redis}. Stopped by {@link #close()}. Shared through this
+ * module's test jar (the benchmarks start their Redis with it).
  */
-final class TestRedis implements AutoCloseable {
+public final class TestRedis implements AutoCloseable {
 
-    final int port;
+    /** The port it listens on, on 127.0.0.1. */
+    public final int port;
     private Process process;
     private RedisServer embedded;
 
@@ -23,7 +25,14 @@ final class TestRedis implements AutoCloseable {
         this.port = port;
     }
 
-    static TestRedis start() throws IOException, InterruptedException {
+    /**
+     * Starts a Redis on a free port and waits until it answers.
+     *
+     * @return the running server
+     * @throws IOException if it cannot be started
+     * @throws InterruptedException if interrupted while waiting for it
+     */
+    public static TestRedis start() throws IOException, InterruptedException {
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
@@ -59,7 +68,8 @@ final class TestRedis implements AutoCloseable {
         }
     }
 
-    RedisClient client() {
+    /** @return a new client for this server (the caller shuts it down) */
+    public RedisClient client() {
         RedisClient client = RedisClient.create(RedisURI.builder().withHost("127.0.0.1").withPort(port)
                 .withTimeout(Duration.ofSeconds(5)).build());
         return client;
