@@ -3,10 +3,7 @@ package io.ratestack;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -113,21 +110,7 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
         if (outcome instanceof RateLimitedException refused) {
             throw refused;
         }
-        CompletableFuture<Permit> future = ((Waiter) outcome).future;
-        try {
-            return future.get();
-        } catch (InterruptedException interrupted) {
-            if (!future.cancel(false) && !future.isCompletedExceptionally()) {
-                future.join().cancel(); // admitted at the same moment: give the use back
-            }
-            Thread.currentThread().interrupt();
-            throw new RateLimitedException("interrupted while waiting for " + this, interrupted);
-        } catch (ExecutionException failed) {
-            Throwable cause = failed.getCause();
-            throw new RateLimitedException(cause.getMessage(), cause);
-        } catch (CancellationException cancelled) {
-            throw new RateLimitedException("the wait for " + this + " was cancelled", cancelled);
-        }
+        return Blocking.await(((Waiter) outcome).future, this);
     }
 
     @Override
@@ -213,38 +196,6 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
         Waiter registered = waiter;
         waiter.future.whenComplete((permit, failure) -> registered.withdraw());
         return waiter;
-    }
-
-    @Override
-    public final <T> T call(Callable<T> body) throws Exception {
-        Permit permit = acquire();
-        T result;
-        try {
-            result = body.call();
-        } catch (RateLimitCancelException cancel) {
-            permit.cancel();
-            throw cancel;
-        } catch (Throwable failure) {
-            permit.close();
-            throw failure;
-        }
-        permit.close();
-        return result;
-    }
-
-    @Override
-    public final void run(Runnable body) {
-        Permit permit = acquire();
-        try {
-            body.run();
-        } catch (RateLimitCancelException cancel) {
-            permit.cancel();
-            throw cancel;
-        } catch (Throwable failure) {
-            permit.close();
-            throw failure;
-        }
-        permit.close();
     }
 
     @Override

@@ -114,14 +114,40 @@ public interface RateLimiter extends AutoCloseable {
      * @return what the body returned
      * @throws Exception what the body threw
      */
-    <T> T call(Callable<T> body) throws Exception;
+    default <T> T call(Callable<T> body) throws Exception {
+        Permit permit = acquire();
+        T result;
+        try {
+            result = body.call();
+        } catch (RateLimitCancelException cancel) {
+            permit.cancel();
+            throw cancel;
+        } catch (Throwable failure) {
+            permit.close();
+            throw failure;
+        }
+        permit.close();
+        return result;
+    }
 
     /**
      * {@link #call(Callable)} for a body without a result.
      *
      * @param body the rate-limited work
      */
-    void run(Runnable body);
+    default void run(Runnable body) {
+        Permit permit = acquire();
+        try {
+            body.run();
+        } catch (RateLimitCancelException cancel) {
+            permit.cancel();
+            throw cancel;
+        } catch (Throwable failure) {
+            permit.close();
+            throw failure;
+        }
+        permit.close();
+    }
 
     /** {@link RateLimitStatus#UNLOCKED} if a {@link #tryAcquire()} now would be granted. */
     RateLimitStatus status();

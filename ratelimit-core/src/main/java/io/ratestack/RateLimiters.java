@@ -62,38 +62,96 @@ public final class RateLimiters {
      * A limiter that admits a use only if every one of {@code limiters} admits it, and then holds a slot of each.
      * With no limiters it admits everything.
      *
+     * <p>When every part lives in memory, the slots are taken under the parts' locks, at once or not at all. When
+     * some part is {@linkplain #remote remote}, the parts are taken one after another, in-memory ones first, and
+     * what was taken is given back as soon as one refuses; the composite is then itself a remote limiter (its waiters
+     * retry at the refusal's retry-after or when one of its own uses ends).
+     *
      * @param limiters the limiters to stack, made by this class; they must share one clock
      * @return the limiter
      * @throws IllegalArgumentException if a limiter was not made by this class, or the limiters use different clocks
      */
     public static RateLimiter all(RateLimiter... limiters) {
-        return new AllLimiter(internal(limiters), null);
+        AbstractLimiter[] local = internal(limiters);
+        if (local != null) {
+            return new AllLimiter(local, null);
+        }
+        return new RemoteLimiter(StagedLimit.all(limiters), commonClock(limiters), describe("all", limiters));
     }
 
     /**
      * A limiter that takes, for each use, the first of {@code limiters} (in the given order) that admits it, and
      * holds a slot of that one only. With no limiters it admits everything.
      *
+     * <p>With a {@linkplain #remote remote} part, the parts are tried one after another and the composite is itself a
+     * remote limiter, as for {@link #all}.
+     *
      * @param limiters the limiters to choose from, made by this class; they must share one clock
      * @return the limiter
      * @throws IllegalArgumentException if a limiter was not made by this class, or the limiters use different clocks
      */
     public static RateLimiter any(RateLimiter... limiters) {
-        return new AnyLimiter(internal(limiters), null);
+        AbstractLimiter[] local = internal(limiters);
+        if (local != null) {
+            return new AnyLimiter(local, null);
+        }
+        return new RemoteLimiter(StagedLimit.any(limiters), commonClock(limiters), describe("any", limiters));
     }
 
-    private static AbstractLimiter[] internal(RateLimiter[] limiters) {
+    /**
+     * A limiter over a limit whose counts live elsewhere, such as in Redis (see {@code RedisLimits.limiter}):
+     * {@link RateLimiter#tryAcquire()} asks the remote limit at once; waiting acquires queue here by priority and ask
+     * again when the last refusal's retry-after has passed or a use taken through this limiter ended, never sooner;
+     * {@link RateLimiter#pause} and {@link RateLimiter#close()} act on this instance only. It stacks with in-memory
+     * limiters in {@link #all} and {@link #any}.
+     *
+     * @param limit the remote limit
+     * @param clock the clock that times waiters and timeouts; the remote limit keeps its own time for its windows
+     * @return the limiter
+     */
+    public static RateLimiter remote(RemoteLimit limit, Clock clock) {
+        return new RemoteLimiter(limit, clock, "remote(" + Nanos.requireNonNull(limit, "limit") + ")");
+    }
+
+    /** The parts as in-memory limiters, or {@code null} when some part is remote. */
+    private static AbstractLimiter @Nullable [] internal(RateLimiter[] limiters) {
         Nanos.requireNonNull(limiters, "limiters");
         AbstractLimiter[] result = new AbstractLimiter[limiters.length];
+        boolean remote = false;
         for (int i = 0; i < limiters.length; i++) {
             RateLimiter limiter = Nanos.requireNonNull(limiters[i], "limiters[" + i + "]");
-            if (!(limiter instanceof AbstractLimiter known)) {
+            if (limiter instanceof AbstractLimiter known) {
+                result[i] = known;
+            } else if (limiter instanceof RemoteLimiter) {
+                remote = true;
+            } else {
                 throw new IllegalArgumentException("limiters[" + i + "] must be made by RateLimiters, but is a "
                         + limiter.getClass().getName());
             }
-            result[i] = known;
         }
-        return result;
+        return remote ? null : result;
+    }
+
+    private static Clock commonClock(RateLimiter[] limiters) {
+        Clock common = null;
+        for (RateLimiter limiter : limiters) {
+            Clock clock = limiter instanceof AbstractLimiter local ? local.clock() : ((RemoteLimiter) limiter).clock();
+            if (common == null) {
+                common = clock;
+            } else if (common != clock) {
+                throw new IllegalArgumentException("the limiters of a composite must share one clock, but "
+                        + limiter + " uses " + clock + " and another uses " + common);
+            }
+        }
+        return common;
+    }
+
+    private static String describe(String kind, RateLimiter[] limiters) {
+        StringBuilder text = new StringBuilder(kind).append('(');
+        for (int i = 0; i < limiters.length; i++) {
+            text.append(i == 0 ? "" : ", ").append(limiters[i]);
+        }
+        return text.append(')').toString();
     }
 
     /** Options of a times-per limiter. Not thread-safe; each {@link #build()} makes a new, independent limiter. */

@@ -1,0 +1,121 @@
+package io.ratestack;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * An all- or any-limiter over parts of which some are {@linkplain RemoteLimiter remote}: their slots cannot be taken
+ * under one lock, so they are taken one part after another. An all-limiter tries its in-memory parts first (cheap,
+ * and a refusal there spares the round trip), then the remote ones in the given order, and gives back (cancels) what
+ * it took as soon as one part refuses: nothing is kept, though another thread may for that moment see a slot taken
+ * that is then freed, which can only refuse it, never over-admit. An any-limiter tries its parts in the given order
+ * and holds the first that admits.
+ */
+final class StagedLimit implements RemoteLimit {
+
+    private final RateLimiter[] parts;
+    private final boolean all;
+
+    private StagedLimit(RateLimiter[] parts, boolean all) {
+        this.parts = parts;
+        this.all = all;
+    }
+
+    /** An all-limiter's parts, in-memory ones first, each group in the given order. */
+    static StagedLimit all(RateLimiter[] parts) {
+        List<RateLimiter> ordered = new ArrayList<>(parts.length);
+        for (RateLimiter part : parts) {
+            if (part instanceof AbstractLimiter) {
+                ordered.add(part);
+            }
+        }
+        for (RateLimiter part : parts) {
+            if (!(part instanceof AbstractLimiter)) {
+                ordered.add(part);
+            }
+        }
+        return new StagedLimit(ordered.toArray(RateLimiter[]::new), true);
+    }
+
+    static StagedLimit any(RateLimiter[] parts) {
+        return new StagedLimit(parts.clone(), false);
+    }
+
+    @Override
+    public AcquireResult tryAcquire() {
+        return all ? tryAll() : tryAny();
+    }
+
+    private AcquireResult tryAll() {
+        Permit[] taken = new Permit[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            AcquireResult result = parts[i].tryAcquire();
+            if (result instanceof Permit permit) {
+                taken[i] = permit;
+                continue;
+            }
+            for (int j = i - 1; j >= 0; j--) {
+                taken[j].cancel();
+            }
+            return result;
+        }
+        return new PartsPermit(taken);
+    }
+
+    private AcquireResult tryAny() {
+        long retryAfter = Refusal.NEVER;
+        for (RateLimiter part : parts) {
+            AcquireResult result = part.tryAcquire();
+            if (result instanceof Permit) {
+                return result;
+            }
+            retryAfter = Math.min(retryAfter, ((Refusal) result).retryAfterNanos());
+        }
+        return new Refusal(retryAfter, 0);
+    }
+
+    @Override
+    public State state() {
+        long remaining = all ? Integer.MAX_VALUE : 0;
+        long resetIn = all ? 0 : Long.MAX_VALUE;
+        for (RateLimiter part : parts) {
+            if (all) {
+                remaining = Math.min(remaining, part.remaining());
+                resetIn = Math.max(resetIn, part.resetInNanos());
+            } else {
+                remaining += part.remaining();
+                resetIn = Math.min(resetIn, part.resetInNanos());
+            }
+        }
+        return new State((int) Math.min(remaining, Integer.MAX_VALUE), resetIn == Long.MAX_VALUE ? 0 : resetIn);
+    }
+
+    /** The slots of every part of one use; the first of close and cancel wins. */
+    private static final class PartsPermit implements Permit {
+        private final Permit[] taken;
+        private final AtomicBoolean ended = new AtomicBoolean();
+
+        PartsPermit(Permit[] taken) {
+            this.taken = taken;
+        }
+
+        @Override
+        public void close() {
+            if (ended.compareAndSet(false, true)) {
+                for (Permit permit : taken) {
+                    permit.close();
+                }
+            }
+        }
+
+        @Override
+        public void cancel() {
+            if (ended.compareAndSet(false, true)) {
+                for (Permit permit : taken) {
+                    permit.cancel();
+                }
+            }
+        }
+    }
+}
