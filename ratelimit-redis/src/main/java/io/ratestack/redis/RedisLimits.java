@@ -7,18 +7,25 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.ratestack.AcquireResult;
 import io.ratestack.Clock;
 import io.ratestack.Limit;
 import io.ratestack.Permit;
+import io.ratestack.RateLimiter;
+import io.ratestack.RateLimiters;
+import io.ratestack.RemoteLimit;
 import io.ratestack.Refusal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
@@ -103,8 +110,9 @@ public final class RedisLimits {
     };
     private static final String ACQUIRE_SCRIPT = load("acquire.lua");
     private static final String RELEASE_SCRIPT = load("release.lua");
+    private static final String PEEK_SCRIPT = load("peek.lua");
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisScriptingAsyncCommands<String, String> redis;
     private final String prefix;
     private final long leaseMicros;
     private final Duration commandTimeout;
@@ -115,12 +123,13 @@ public final class RedisLimits {
     private final AtomicBoolean available = new AtomicBoolean(true);
     private final Script acquire = new Script(ACQUIRE_SCRIPT);
     private final Script release = new Script(RELEASE_SCRIPT);
+    private final Script peek = new Script(PEEK_SCRIPT);
     /** Tokens name in-flight uses: unique per instance by a counter, across instances by a random id. */
     private final String tokenPrefix = UUID.randomUUID() + ":";
     private final AtomicLong tokens = new AtomicLong();
 
     private RedisLimits(Builder builder) {
-        this.redis = builder.connection.async();
+        this.redis = builder.commands;
         this.prefix = builder.prefix;
         this.leaseMicros = TimeUnit.NANOSECONDS.toMicros(builder.lease.toNanos());
         this.commandTimeout = builder.commandTimeout;
@@ -137,7 +146,18 @@ public final class RedisLimits {
      *         {@link #DEFAULT_COMMAND_TIMEOUT} and {@link StoreFailurePolicy#FAIL_OPEN}
      */
     public static Builder builder(StatefulRedisConnection<String, String> connection) {
-        return new Builder(Objects.requireNonNull(connection, "connection"));
+        return new Builder(Objects.requireNonNull(connection, "connection").async());
+    }
+
+    /**
+     * Starts a builder over a Redis Cluster connection the caller owns (and closes). Each call goes to the node that
+     * serves the client's hash slot; a node that does not know a script yet is sent its text once.
+     *
+     * @param connection a Lettuce cluster connection with string keys and values
+     * @return a builder with the defaults of {@link #builder(StatefulRedisConnection)}
+     */
+    public static Builder builder(StatefulRedisClusterConnection<String, String> connection) {
+        return new Builder(Objects.requireNonNull(connection, "connection").async());
     }
 
     /** @return how long an in-flight slot outlives an instance that stopped talking */
@@ -166,6 +186,58 @@ public final class RedisLimits {
      * @throws IllegalArgumentException if {@code limits} is empty or a limit has no name
      */
     public AcquireResult tryAcquire(String client, List<Limit> limits) {
+        Target target = target(client, limits);
+        return tryAcquire(target.keys, target.terms);
+    }
+
+    /**
+     * A {@link RateLimiter} over these limits of one client, which stacks with in-memory limiters in
+     * {@link RateLimiters#all} and {@link RateLimiters#any}. {@link RateLimiter#tryAcquire()} is one
+     * {@link #tryAcquire(String, List)}; waiting acquires queue in this JVM by priority and try again when the last
+     * refusal's retry-after has passed or a use taken through this limiter ended (see
+     * {@link RateLimiters#remote}); {@link RateLimiter#remaining()}, {@link RateLimiter#status()} and
+     * {@link RateLimiter#resetInNanos()} read Redis without taking anything. Waiters on other instances form no
+     * common queue with these: whoever tries first when room frees takes it. Pause and close act on this limiter
+     * only. Its timers run on {@linkplain Builder#clock the clock} given to the builder, else the system's.
+     *
+     * <pre>{@code
+     * RateLimiter shared = limits.limiter("api-key-42", List.of(Limit.of(100, Duration.ofMinutes(1)).named("calls")));
+     * RateLimiter local = RateLimiters.timesPer(5, Duration.ofSeconds(1));
+     * try (Permit permit = RateLimiters.all(local, shared).acquire(Duration.ofSeconds(30))) {
+     *     call();
+     * }
+     * }</pre>
+     *
+     * @param client as in {@link #tryAcquire}
+     * @param limits as in {@link #tryAcquire}
+     * @return the limiter; closing it does not touch Redis
+     * @throws IllegalArgumentException if {@code limits} is empty or a limit has no name
+     */
+    public RateLimiter limiter(String client, List<Limit> limits) {
+        Target target = target(client, limits);
+        return RateLimiters.remote(new RemoteLimit() {
+            @Override
+            public AcquireResult tryAcquire() {
+                return RedisLimits.this.tryAcquire(target.keys, target.terms);
+            }
+
+            @Override
+            public State state() {
+                return peek(target);
+            }
+
+            @Override
+            public String toString() {
+                return "redis " + prefix + '{' + hashTag(client) + "}: " + limits;
+            }
+        }, clock != null ? clock : Clock.system());
+    }
+
+    /** The keys and terms of one client's limits, in the scripts' order. */
+    private record Target(String[] keys, String[] terms) {
+    }
+
+    private Target target(String client, List<Limit> limits) {
         Objects.requireNonNull(client, "client");
         if (limits.isEmpty()) {
             throw new IllegalArgumentException("no limits to acquire for client " + client);
@@ -185,6 +257,33 @@ public final class RedisLimits {
             terms[2 * i] = Integer.toString(limit.limit());
             terms[2 * i + 1] = Long.toString(TimeUnit.NANOSECONDS.toMicros(limit.window().toNanos()));
         }
+        return new Target(keys, terms);
+    }
+
+    /** Reads the counts of a target; while Redis is unavailable, what the failure policy would admit. */
+    private RemoteLimit.State peek(Target target) {
+        String[] args = new String[1 + target.terms.length];
+        args[0] = now();
+        System.arraycopy(target.terms, 0, args, 1, target.terms.length);
+        List<Long> reply;
+        try {
+            reply = peek.run(target.keys, args);
+        } catch (RedisException e) {
+            failed(e);
+            if (onFailure == StoreFailurePolicy.FAIL_CLOSED) {
+                return new RemoteLimit.State(0, 0);
+            }
+            int least = Integer.MAX_VALUE;
+            for (int i = 0; i < target.terms.length; i += 2) {
+                least = Math.min(least, Integer.parseInt(target.terms[i]));
+            }
+            return new RemoteLimit.State(least, 0);
+        }
+        reached();
+        return new RemoteLimit.State(reply.get(0).intValue(), TimeUnit.MICROSECONDS.toNanos(reply.get(1)));
+    }
+
+    private AcquireResult tryAcquire(String[] keys, String[] terms) {
         String token = tokenPrefix + tokens.incrementAndGet();
         List<Long> reply;
         try {
@@ -280,32 +379,45 @@ public final class RedisLimits {
         String[] args = new String[3 + terms.length];
         args[0] = token;
         args[1] = second;
-        args[2] = clock == null ? "T" : Long.toString(TimeUnit.NANOSECONDS.toMicros(clock.nanoTime()));
+        args[2] = now();
         System.arraycopy(terms, 0, args, 3, terms.length);
         return args;
     }
 
-    /** A script run by its digest, loaded first when the server does not know it (new, restarted or flushed). */
+    /** The time the scripts measure windows by: the test clock's, in microseconds, or {@code T} for the server's. */
+    private String now() {
+        Clock c = clock;
+        return c == null ? "T" : Long.toString(TimeUnit.NANOSECONDS.toMicros(c.nanoTime()));
+    }
+
+    /**
+     * A script run by its digest. A server that does not know it (new, restarted, flushed, or another node of a
+     * cluster) gets its text once by {@code EVAL}, which runs it on the node of its keys and caches it there.
+     */
     private final class Script {
         private final String text;
-        private volatile @Nullable String sha;
+        private final String sha;
 
         Script(String text) {
             this.text = text;
+            this.sha = sha1(text);
         }
 
         List<Long> run(String[] keys, String[] args) {
-            String known = sha;
-            if (known != null) {
-                try {
-                    return await(redis.evalsha(known, ScriptOutputType.MULTI, keys, args));
-                } catch (RedisNoScriptException unknown) {
-                    // Load it again below.
-                }
+            try {
+                return await(redis.evalsha(sha, ScriptOutputType.MULTI, keys, args));
+            } catch (RedisNoScriptException unknown) {
+                return await(redis.eval(text, ScriptOutputType.MULTI, keys, args));
             }
-            known = await(redis.scriptLoad(text));
-            sha = known;
-            return await(redis.evalsha(known, ScriptOutputType.MULTI, keys, args));
+        }
+    }
+
+    private static String sha1(String text) {
+        try {
+            return HexFormat.of().formatHex(
+                    MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-1", e);
         }
     }
 
@@ -375,7 +487,7 @@ public final class RedisLimits {
 
     /** Options for {@link RedisLimits}. */
     public static final class Builder {
-        private final StatefulRedisConnection<String, String> connection;
+        private final RedisScriptingAsyncCommands<String, String> commands;
         private String prefix = "ratelimit:";
         private Duration lease = DEFAULT_LEASE;
         private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
@@ -383,8 +495,8 @@ public final class RedisLimits {
         private @Nullable Clock clock;
         private Sleeper sleeper = TimeUnit.NANOSECONDS::sleep;
 
-        private Builder(StatefulRedisConnection<String, String> connection) {
-            this.connection = connection;
+        private Builder(RedisScriptingAsyncCommands<String, String> commands) {
+            this.commands = commands;
         }
 
         /**

@@ -6,10 +6,15 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.ratestack.Limit;
 import io.ratestack.Permit;
+import io.ratestack.RateLimiter;
+import io.ratestack.RateLimiters;
 import io.ratestack.ReadmeSnippets;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The README's Redis example, run against a real Redis; the README must show it as written here. */
@@ -47,7 +52,39 @@ class ReadmeExamplesTest {
     }
 
     @Test
+    void sharedLimiterStackedWithAnInMemoryOne() throws Exception {
+        try (TestRedis server = TestRedis.start()) {
+            RedisClient client = server.client();
+            try (StatefulRedisConnection<String, String> connection = client.connect()) {
+                RedisLimits limits = RedisLimits.builder(connection).build();
+                List<String> calls = new ArrayList<>();
+                // tag::redis-limiter[]
+                // 100 calls a minute for API key 42 across the fleet, and at most 5 a second from this instance
+                RateLimiter fleet = limits.limiter("api-key-42",
+                        List.of(Limit.of(100, Duration.ofMinutes(1)).named("calls")));
+                RateLimiter here = RateLimiters.timesPer(5, Duration.ofSeconds(1));
+                RateLimiter both = RateLimiters.all(here, fleet);
+
+                try (Permit permit = both.acquire(Duration.ofSeconds(30))) {   // waits by priority, no polling
+                    calls.add("GET /orders");
+                }
+                CompletableFuture<Void> invoices = both.acquireAsync(-1, Duration.ofSeconds(30))  // before priority 0
+                        .thenAccept(permit -> {
+                            calls.add("GET /invoices");
+                            permit.close();
+                        });
+                // end::redis-limiter[]
+                invoices.get(10, TimeUnit.SECONDS);
+                assertThat(calls).containsExactly("GET /orders", "GET /invoices");
+                assertThat(fleet.remaining()).isEqualTo(98);
+            } finally {
+                client.shutdown();
+            }
+        }
+    }
+
+    @Test
     void readmeShowsEveryExampleAsWrittenHere() throws IOException {
-        ReadmeSnippets.assertReadmeShows("src/test/java/io/ratestack/redis/ReadmeExamplesTest.java", 1);
+        ReadmeSnippets.assertReadmeShows("src/test/java/io/ratestack/redis/ReadmeExamplesTest.java", 2);
     }
 }

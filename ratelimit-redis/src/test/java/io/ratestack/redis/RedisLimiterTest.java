@@ -1,0 +1,133 @@
+package io.ratestack.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.ratestack.AcquireResult;
+import io.ratestack.FakeClock;
+import io.ratestack.Limit;
+import io.ratestack.Permit;
+import io.ratestack.RateLimiter;
+import io.ratestack.RateLimiters;
+import io.ratestack.Refusal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** {@link RedisLimits#limiter}: Redis limits as core limiters, over two instances sharing one server. */
+class RedisLimiterTest {
+
+    private static TestRedis server;
+    private static RedisClient client;
+
+    private StatefulRedisConnection<String, String> first;
+    private StatefulRedisConnection<String, String> second;
+    private final FakeClock clock = new FakeClock();
+
+    @BeforeAll
+    static void startRedis() throws Exception {
+        server = TestRedis.start();
+        client = server.client();
+    }
+
+    @AfterAll
+    static void stopRedis() throws Exception {
+        client.shutdown();
+        server.close();
+    }
+
+    @BeforeEach
+    void connect() {
+        first = client.connect();
+        second = client.connect();
+        first.sync().flushall();
+    }
+
+    @AfterEach
+    void disconnect() {
+        first.close();
+        second.close();
+    }
+
+    @Test
+    void aWaiterOnOneInstanceIsAdmittedWhenTheSharedWindowEnds() {
+        List<Limit> limits = List.of(Limit.of(2, Duration.ofSeconds(1)).named("calls"));
+        RateLimiter here = RedisLimits.builder(first).clock(clock).build().limiter("c", limits);
+        RateLimiter there = RedisLimits.builder(second).clock(clock).build().limiter("c", limits);
+        there.tryAcquire().permit().close();
+        there.tryAcquire().permit().close();
+
+        CompletableFuture<Permit> waiter = here.acquireAsync(0, Duration.ofSeconds(5));
+        assertThat(here.remaining()).isZero();
+        clock.advance(Duration.ofMillis(999));
+        assertThat(waiter).isNotDone();
+        clock.advance(Duration.ofMillis(1));
+
+        assertThat(waiter).isCompleted();
+        assertThat(there.remaining()).isEqualTo(1);
+    }
+
+    @Test
+    void anAllLimiterGivesBackItsRedisSlotWhenAnInMemoryPartRefuses() {
+        RedisLimits limits = RedisLimits.builder(first).clock(clock).build();
+        RateLimiter shared = limits.limiter("c", List.of(Limit.of(5, Duration.ofSeconds(1)).named("calls")));
+        RateLimiter local = RateLimiters.timesPerBuilder(1, Duration.ofSeconds(1)).clock(clock).build();
+        RateLimiter both = RateLimiters.all(shared, local);
+        both.tryAcquire().permit().close();
+        Permit held = local.tryAcquire() instanceof Permit p ? p : null; // nothing left in memory
+
+        AcquireResult refused = both.tryAcquire();
+
+        assertThat(held).isNull();
+        assertThat(refused).isInstanceOf(Refusal.class);
+        assertThat(shared.remaining()).isEqualTo(4);
+    }
+
+    @Test
+    void realThreadsOnTwoInstancesNeverHoldMoreThanTheLimit() throws Exception {
+        // A window of zero caps the uses in flight across both instances; the windows and the waiters' timers run on
+        // real time, the server's and this JVM's.
+        List<Limit> limits = List.of(Limit.of(3, Duration.ofMillis(1)).withResetOffset(Duration.ofMillis(-1))
+                .named("slots"));
+        RateLimiter[] instances = {
+            RedisLimits.builder(first).commandTimeout(Duration.ofSeconds(2)).build().limiter("c", limits),
+            RedisLimits.builder(second).commandTimeout(Duration.ofSeconds(2)).build().limiter("c", limits)};
+        AtomicInteger inFlight = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        AtomicInteger done = new AtomicInteger();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 6; t++) {
+            RateLimiter limiter = instances[t % 2];
+            Thread thread = new Thread(() -> {
+                for (int i = 0; i < 40; i++) {
+                    Permit permit = limiter.acquire(i % 2, Duration.ofSeconds(30));
+                    most.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                    inFlight.decrementAndGet();
+                    if (i % 3 == 0) {
+                        permit.cancel();
+                    } else {
+                        permit.close();
+                    }
+                    done.incrementAndGet();
+                }
+            });
+            threads.add(thread);
+            thread.start();
+        }
+        for (Thread thread : threads) {
+            thread.join(Duration.ofSeconds(60).toMillis());
+        }
+
+        assertThat(done.get()).isEqualTo(6 * 40);
+        assertThat(most.get()).isLessThanOrEqualTo(3);
+        assertThat(instances[0].remaining()).isEqualTo(3);
+    }
+}
