@@ -51,6 +51,7 @@ public final class RequestPacer {
     /** Holds every request back while a server's Retry-After runs; part of every key's limiter. */
     private final RateLimiter gate;
     private final RateLimiter[] global;
+    private final List<RateLimiter> shared;
     private final List<Limit> perKey;
     private final IntPredicate refundStatuses;
     private final boolean honourRetryAfter;
@@ -74,6 +75,7 @@ public final class RequestPacer {
                 .name("retry-after").build();
         this.global = builder.global.stream().map(this::newLeaf).toArray(RateLimiter[]::new);
         this.perKey = List.copyOf(builder.perKey);
+        this.shared = List.copyOf(builder.shared);
         this.refundStatuses = builder.refundStatuses;
         this.honourRetryAfter = builder.honourRetryAfter;
         this.keepNanos = Math.max(longest(perKey).toNanos(), Duration.ofMinutes(1).toNanos());
@@ -109,6 +111,7 @@ public final class RequestPacer {
         List<RateLimiter> parts = new ArrayList<>();
         parts.add(gate);
         parts.addAll(List.of(global));
+        parts.addAll(shared);
         for (Limit limit : perKey) {
             parts.add(newLeaf(limit));
         }
@@ -309,6 +312,7 @@ public final class RequestPacer {
 
         private final List<Limit> global = new ArrayList<>();
         private final List<Limit> perKey = new ArrayList<>();
+        private final List<RateLimiter> shared = new ArrayList<>();
         private IntPredicate refundStatuses = status -> status == 500;
         private boolean honourRetryAfter = true;
         private Clock clock = Clock.system();
@@ -326,6 +330,21 @@ public final class RequestPacer {
          */
         public Builder global(Limit... limits) {
             global.addAll(List.of(limits));
+            return this;
+        }
+
+        /**
+         * A limiter every request must also fit, kept as it is: typically one whose counts live in Redis
+         * ({@code RedisLimits.limiter(...)}), so that every instance of a program draws on one budget at the server
+         * it calls. It is not paused by a {@code Retry-After} (the pause holds this instance's requests back anyway)
+         * and its windows start as its own store starts them. Stacks with earlier calls.
+         *
+         * @param limiter a limiter made by {@code RateLimiters} or a module built on it, on this pacer's
+         *     {@linkplain #clock clock}
+         * @return this builder
+         */
+        public Builder shared(RateLimiter limiter) {
+            shared.add(Objects.requireNonNull(limiter, "limiter"));
             return this;
         }
 
