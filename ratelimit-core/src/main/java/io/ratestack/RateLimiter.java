@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 
 /**
@@ -136,17 +137,13 @@ public interface RateLimiter extends AutoCloseable {
      * @param body the rate-limited work
      */
     default void run(Runnable body) {
-        Permit permit = acquire();
         try {
-            body.run();
-        } catch (RateLimitCancelException cancel) {
-            permit.cancel();
-            throw cancel;
-        } catch (Throwable failure) {
-            permit.close();
-            throw failure;
+            call(Executors.callable(body));
+        } catch (RuntimeException | Error unchecked) {
+            throw unchecked;
+        } catch (Exception checked) {
+            throw new IllegalStateException("a Runnable threw a checked exception", checked); // sneaky throw
         }
-        permit.close();
     }
 
     /** {@link RateLimitStatus#UNLOCKED} if a {@link #tryAcquire()} now would be granted. */
