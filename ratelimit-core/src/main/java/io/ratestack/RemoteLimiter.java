@@ -324,6 +324,9 @@ final class RemoteLimiter implements RateLimiter {
         if (duration.isZero()) {
             return;
         }
+        if (source instanceof StagedLimit staged) {
+            staged.pauseParts(duration);
+        }
         lock.lock();
         try {
             long until = clock.nanoTime() + Math.min(Nanos.saturated(duration), Nanos.FOREVER);

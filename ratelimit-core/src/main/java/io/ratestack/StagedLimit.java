@@ -1,5 +1,6 @@
 package io.ratestack;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -89,6 +90,13 @@ final class StagedLimit implements RemoteLimit {
             }
         }
         return new State((int) Math.min(remaining, Integer.MAX_VALUE), resetIn == Long.MAX_VALUE ? 0 : resetIn);
+    }
+
+    /** Pauses every part, as pausing an in-memory composite pauses every limiter in it. */
+    void pauseParts(Duration duration) {
+        for (RateLimiter part : parts) {
+            part.pause(duration);
+        }
     }
 
     /** The slots of every part of one use; the first of close and cancel wins. */

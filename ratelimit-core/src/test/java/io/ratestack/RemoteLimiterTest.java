@@ -125,6 +125,20 @@ class RemoteLimiterTest {
     }
 
     @Test
+    void pausingAMixedCompositePausesEveryPart() {
+        RateLimiter local = RateLimiters.timesPerBuilder(5, Duration.ofSeconds(1)).clock(clock).build();
+        RateLimiter remote = RateLimiters.remote(far(5), clock);
+        RateLimiter both = RateLimiters.all(local, remote);
+
+        both.pause(Duration.ofSeconds(2));
+
+        assertThat(local.tryAcquire().isGranted()).isFalse();
+        assertThat(remote.tryAcquire().isGranted()).isFalse();
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(both.tryAcquire().isGranted()).isTrue();
+    }
+
+    @Test
     void realThreadsNeverHoldMoreThanTheLimitAndNoWakeUpIsLost() throws Exception {
         // A window of zero caps the uses in flight, like a semaphore; the clock never moves, so every waiter is
         // woken by a use that another thread ended through the limiter: a lost wake-up would hang a thread.
