@@ -32,4 +32,10 @@ final class Blocking {
             throw new RateLimitedException("the wait for " + limiter + " was cancelled", cancelled);
         }
     }
+
+    /** Rethrows {@code failure} as it is, checked or not. */
+    @SuppressWarnings("unchecked")
+    static <E extends Throwable> E sneaky(Throwable failure) throws E {
+        throw (E) failure;
+    }
 }

@@ -142,7 +142,7 @@ public interface RateLimiter extends AutoCloseable {
         } catch (RuntimeException | Error unchecked) {
             throw unchecked;
         } catch (Exception checked) {
-            throw new IllegalStateException("a Runnable threw a checked exception", checked); // sneaky throw
+            throw Blocking.<RuntimeException>sneaky(checked); // a Runnable that threw it anyway gets it back as is
         }
     }
 

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -14,39 +15,55 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link RateLimiter} over a {@link RemoteLimit}, whose counts live elsewhere. Its waiters queue here, by priority
- * then arrival, and the queue's head tries the remote limit again when one of two things may have made room: the
- * retry-after of the last refusal has passed, or a use taken through this limiter ended. Room freed by other
- * instances is found at the next retry-after, which for a window that is running is exactly when it ends. Nothing
- * polls faster than that; nothing is held while the remote limit is asked.
+ * then arrival, and the queue's head tries the remote limit again only when something may have made room: the
+ * retry-after of the last refusal has passed, a use taken through this limiter ended, or (for a composite with
+ * in-memory parts, see {@link StagedLimit}) one of its parts changed while the last refusal was theirs. Room freed by
+ * other instances is found at the next retry-after, which for a running window is exactly when it ends. Nothing is
+ * held while the remote limit is asked, and nothing slow runs on the shared timer thread.
  *
- * <p>Status listeners are told the changes this limiter sees (its own uses, its timers); while the status is locked
- * and listeners exist, it looks again when the window ends, or after a second when no window runs.
+ * <p>Status listeners are told the changes this limiter sees (its own uses, its pause, its timers); while the status
+ * is locked and listeners exist, it reads the state again when the pause or the window ends, or after a second when
+ * neither runs (every slot in flight, freed elsewhere). Those reads never try to take a use.
  */
 final class RemoteLimiter implements RateLimiter {
 
     /** The least time between two tries of the queue's head, so a retry-after of zero cannot spin. */
     private static final long MIN_RETRY_NANOS = 1_000_000L;
-    /** How soon a locked status is looked at again when no window runs (every slot in flight, freed elsewhere). */
-    private static final long STATUS_RECHECK_NANOS = 1_000_000_000L;
+    /** How soon a locked status is read again when no window runs, and a failed pass is retried. */
+    private static final long RECHECK_NANOS = 1_000_000_000L;
 
     private final RemoteLimit source;
     private final Clock clock;
     private final String description;
 
     private final ReentrantLock lock = new ReentrantLock();
-    /** Guarded by {@link #lock}. */
+    /** Guarded by {@link #lock}, as are both alarms. */
     private final TreeSet<Wait> queue = new TreeSet<>();
     private long arrivals;
-    private @Nullable Cancellable timer;
-    private long timerAt;
+    private final Alarm serveAlarm = new Alarm(this::serve);
+    private final Alarm statusAlarm = new Alarm(this::publishStatus);
+    /** When the last refusal said a retry could succeed; parts' changes before then do not wake the queue. */
+    private volatile long retryAt;
+    private volatile boolean retryAtSet;
     private volatile long pausedUntil;
     private volatile boolean paused;
     private volatile boolean closed;
+
     /** Serializes passes over the queue: a pass asked for during one makes one more, never a nested one. */
     private final AtomicInteger serving = new AtomicInteger();
+    /** The thread running passes, if any: the changes its own tries make to the parts are not news to it. */
+    private volatile @Nullable Thread server;
     /** Counts uses ended through this limiter, so a waiter refused just before one ended is not left asleep. */
     private final AtomicLong endings = new AtomicLong();
+    /** Serializes status readings, so the last one recorded is read after the last change. */
+    private final AtomicInteger publishing = new AtomicInteger();
     private volatile @Nullable StatusPublisher publisher;
+    /** Composites over this limiter that have waiters: told when a use ends here or this limiter closes. */
+    private final CopyOnWriteArrayList<Runnable> observers = new CopyOnWriteArrayList<>();
+    /** For a composite: whether it observes its parts (while it has waiters); changed by one thread at a time. */
+    private boolean watching;
+    private final AtomicInteger watchUpdates = new AtomicInteger();
+    private final Runnable partsChanged = this::partsChanged;
 
     RemoteLimiter(RemoteLimit source, Clock clock, String description) {
         this.source = Nanos.requireNonNull(source, "limit");
@@ -56,6 +73,10 @@ final class RemoteLimiter implements RateLimiter {
 
     Clock clock() {
         return clock;
+    }
+
+    boolean isClosed() {
+        return closed;
     }
 
     // ---- taking ----
@@ -91,18 +112,11 @@ final class RemoteLimiter implements RateLimiter {
     @Override
     public CompletableFuture<Permit> acquireAsync(int priority, Duration timeout) {
         long timeoutNanos = Nanos.timeout(timeout);
-        if (closed) {
+        if (closed || !canEverAdmit()) {
             return CompletableFuture.failedFuture(new RateLimitedException(this + " is closed"));
         }
-        boolean queued;
-        lock.lock();
-        try {
-            queued = !queue.isEmpty();
-        } finally {
-            lock.unlock();
-        }
         long endingsBefore = endings.get();
-        if (!queued || timeoutNanos == 0) {
+        if (waiting() == 0 || timeoutNanos == 0) {
             AcquireResult result = tryNow();
             if (result instanceof Permit permit) {
                 publishStatus();
@@ -121,6 +135,11 @@ final class RemoteLimiter implements RateLimiter {
         return enqueue(priority, timeoutNanos, -1, endingsBefore);
     }
 
+    /** Whether every part a composite needs is still open. */
+    private boolean canEverAdmit() {
+        return !(source instanceof StagedLimit staged) || staged.canEverAdmit();
+    }
+
     /**
      * Queues a waiter; {@code retryAfterNanos} when a refusal says when to try, else -1 (a pass is due anyway). If a
      * use ended since {@code endingsBefore}, its wake-up may have found the queue empty: serve now instead.
@@ -137,9 +156,9 @@ final class RemoteLimiter implements RateLimiter {
                 queue.add(wait);
                 long now = clock.nanoTime();
                 if (retryAfterNanos >= 0) {
-                    wakeAt(now + Math.max(retryAfterNanos, MIN_RETRY_NANOS));
-                } else if (timer == null) {
-                    wakeAt(now + MIN_RETRY_NANOS);
+                    retryLocked(now, retryAfterNanos);
+                } else if (!serveAlarm.isSet()) {
+                    serveAlarm.wakeAt(now + MIN_RETRY_NANOS);
                 }
                 if (timeoutNanos < Nanos.FOREVER) {
                     wait.timeout = Timers.schedule(clock, now + timeoutNanos, () -> expire(wait, timeoutNanos));
@@ -150,13 +169,23 @@ final class RemoteLimiter implements RateLimiter {
         }
         if (closedMeanwhile) {
             wait.future.completeExceptionally(new RateLimitedException(this + " is closed"));
+            return wait.future;
         }
         wait.future.whenComplete((permit, failure) -> withdraw(wait));
+        updateWatch();
         if (endings.get() != endingsBefore) {
             serve();
         }
         publishStatus();
         return wait.future;
+    }
+
+    /** Must hold {@link #lock}. The queue's head is tried again after {@code retryAfterNanos}. */
+    private void retryLocked(long now, long retryAfterNanos) {
+        long at = now + Math.max(retryAfterNanos, MIN_RETRY_NANOS);
+        retryAt = at;
+        retryAtSet = true;
+        serveAlarm.wakeAt(at);
     }
 
     private void expire(Wait wait, long timeoutNanos) {
@@ -175,36 +204,17 @@ final class RemoteLimiter implements RateLimiter {
     }
 
     private boolean leave(Wait wait) {
+        boolean left;
         lock.lock();
         try {
-            return queue.remove(wait);
+            left = queue.remove(wait);
         } finally {
             lock.unlock();
         }
-    }
-
-    /** Must hold {@link #lock}. Makes sure a pass over the queue runs at {@code at} or sooner. */
-    private void wakeAt(long at) {
-        Cancellable current = timer;
-        if (current != null) {
-            if (timerAt <= at) {
-                return;
-            }
-            current.cancel();
+        if (left) {
+            updateWatch();
         }
-        timerAt = at;
-        timer = Timers.schedule(clock, at, this::onTimer);
-    }
-
-    private void onTimer() {
-        lock.lock();
-        try {
-            timer = null;
-        } finally {
-            lock.unlock();
-        }
-        serve();
-        publishStatus();
+        return left;
     }
 
     /** Admits the queue's head while the remote limit admits it; on a refusal, waits for its retry-after. */
@@ -213,10 +223,27 @@ final class RemoteLimiter implements RateLimiter {
             return;
         }
         int missed = 1;
-        do {
-            servePass();
-            missed = serving.addAndGet(-missed);
-        } while (missed != 0);
+        try {
+            do {
+                server = Thread.currentThread();
+                servePass();
+                server = null;
+                missed = serving.addAndGet(-missed);
+            } while (missed != 0);
+        } catch (RuntimeException | Error e) {
+            server = null;
+            // The remote limit broke its promise not to throw: keep the queue alive, try again in a while.
+            serving.set(0);
+            lock.lock();
+            try {
+                if (!closed && !queue.isEmpty()) {
+                    retryLocked(clock.nanoTime(), RECHECK_NANOS);
+                }
+            } finally {
+                lock.unlock();
+            }
+            throw e;
+        }
     }
 
     private void servePass() {
@@ -230,22 +257,26 @@ final class RemoteLimiter implements RateLimiter {
                 head = queue.first();
                 long pause = pausedFor();
                 if (pause > 0) {
-                    wakeAt(clock.nanoTime() + pause);
+                    retryLocked(clock.nanoTime(), pause);
                     return;
                 }
             } finally {
                 lock.unlock();
             }
+            if (!canEverAdmit()) {
+                failAll(new RateLimitedException(this + " can never admit again: a part of it is closed"));
+                return;
+            }
             AcquireResult result = source.tryAcquire();
             if (result instanceof Permit taken) {
                 Permit permit = new RemotePermit(taken);
                 if (!leave(head)) {
-                    taken.cancel(); // timed out or withdrawn while the remote limit was asked
+                    permit.cancel(); // timed out or withdrawn meanwhile; the refund wakes the queue again
                     continue;
                 }
                 Timers.completionExecutor().execute(() -> {
                     if (!head.future.complete(permit)) {
-                        taken.cancel();
+                        permit.cancel();
                     }
                 });
                 continue;
@@ -257,8 +288,8 @@ final class RemoteLimiter implements RateLimiter {
             }
             lock.lock();
             try {
-                if (!queue.isEmpty()) {
-                    wakeAt(clock.nanoTime() + Math.max(refusal.retryAfterNanos(), MIN_RETRY_NANOS));
+                if (!closed && !queue.isEmpty()) {
+                    retryLocked(clock.nanoTime(), refusal.retryAfterNanos());
                 }
             } finally {
                 lock.unlock();
@@ -267,20 +298,69 @@ final class RemoteLimiter implements RateLimiter {
         }
     }
 
-    /** A use taken through this limiter ended: the queue may go on, and the status may have changed. */
+    /** A use taken through this limiter ended: the queue may go on, the status may have changed. */
     private void ended() {
         endings.incrementAndGet();
-        boolean waiters;
-        lock.lock();
-        try {
-            waiters = !queue.isEmpty();
-        } finally {
-            lock.unlock();
-        }
-        if (waiters) {
+        if (waiting() > 0) {
             serve();
         }
         publishStatus();
+        tellObservers();
+    }
+
+    // ---- composites: observing parts while waiting ----
+
+    void addObserver(Runnable observer) {
+        observers.add(observer);
+    }
+
+    void removeObserver(Runnable observer) {
+        observers.remove(observer);
+    }
+
+    private void tellObservers() {
+        for (Runnable observer : observers) {
+            observer.run();
+        }
+    }
+
+    /** Observes the parts of a composite while it has waiters, and only then (parts outlive their composites). */
+    private void updateWatch() {
+        if (!(source instanceof StagedLimit staged) || watchUpdates.getAndIncrement() != 0) {
+            return;
+        }
+        int missed = 1;
+        do {
+            boolean wanted = !closed && waiting() > 0;
+            if (wanted != watching) {
+                watching = wanted;
+                if (wanted) {
+                    staged.watch(partsChanged);
+                } else {
+                    staged.unwatch(partsChanged);
+                }
+            }
+            missed = watchUpdates.addAndGet(-missed);
+        } while (missed != 0);
+    }
+
+    /**
+     * A part changed (a use ended, a window ended, it closed). Serve if the last refusal was an in-memory part's, or
+     * its retry-after has passed; a remote refusal stands until then whatever the in-memory parts do.
+     */
+    private void partsChanged() {
+        if (server == Thread.currentThread() || waiting() == 0) {
+            return; // a change made by this limiter's own pass (a slot taken and given back) frees nothing
+        }
+        if (!canEverAdmit()) {
+            failAll(new RateLimitedException(this + " can never admit again: a part of it is closed"));
+            return;
+        }
+        boolean due = !retryAtSet || clock.nanoTime() - retryAt >= 0
+                || (source instanceof StagedLimit staged && staged.lastRefusalWasLocal());
+        if (due) {
+            serve();
+        }
     }
 
     // ---- reading ----
@@ -295,12 +375,12 @@ final class RemoteLimiter implements RateLimiter {
 
     @Override
     public int remaining() {
-        return closed ? 0 : source.state().remaining();
+        return closed || pausedFor() > 0 ? 0 : source.state().remaining();
     }
 
     @Override
     public long resetInNanos() {
-        return source.state().resetInNanos();
+        return Math.max(source.state().resetInNanos(), pausedFor());
     }
 
     @Override
@@ -330,12 +410,12 @@ final class RemoteLimiter implements RateLimiter {
         lock.lock();
         try {
             long until = clock.nanoTime() + Math.min(Nanos.saturated(duration), Nanos.FOREVER);
-            if (!paused || until > pausedUntil) {
+            if (!paused || until - pausedUntil > 0) {
                 pausedUntil = until;
                 paused = true;
             }
             if (!queue.isEmpty()) {
-                wakeAt(pausedUntil);
+                retryLocked(clock.nanoTime(), pausedFor());
             }
         } finally {
             lock.unlock();
@@ -346,44 +426,56 @@ final class RemoteLimiter implements RateLimiter {
     @Override
     public Subscription onStatusChange(Consumer<RateLimitStatus> listener) {
         Nanos.requireNonNull(listener, "listener");
-        StatusPublisher current;
+        RateLimitStatus current = status();
+        StatusPublisher subscribed;
         lock.lock();
         try {
-            current = publisher;
-            if (current == null) {
-                current = new StatusPublisher(status());
-                publisher = current;
+            subscribed = publisher;
+            if (subscribed == null || !subscribed.hasListeners()) {
+                // Nobody listened, so nothing was recorded: start from now, not from what old listeners were told.
+                subscribed = new StatusPublisher(current);
+                publisher = subscribed;
             }
+            subscribed.add(listener);
         } finally {
             lock.unlock();
         }
-        current.add(listener);
         publishStatus();
-        StatusPublisher subscribed = current;
+        StatusPublisher from = subscribed;
         AtomicBoolean done = new AtomicBoolean();
         return () -> {
             if (done.compareAndSet(false, true)) {
-                subscribed.remove(listener);
+                from.remove(listener);
             }
         };
     }
 
-    /** Tells listeners the status if it changed; while it is locked, looks again when it may unlock. */
+    /** Tells listeners the status if it changed; while it is locked, reads it again when it may unlock. */
     private void publishStatus() {
-        StatusPublisher current = publisher;
-        if (current == null || !current.hasListeners()) {
+        StatusPublisher first = publisher;
+        if (first == null || !first.hasListeners() || publishing.getAndIncrement() != 0) {
             return;
         }
+        int missed = 1;
+        do {
+            StatusPublisher current = publisher;
+            if (current != null && current.hasListeners()) {
+                publishOnce(current);
+            }
+            missed = publishing.addAndGet(-missed);
+        } while (missed != 0);
+    }
+
+    private void publishOnce(StatusPublisher current) {
         RateLimitStatus status;
-        long recheck;
+        long recheck = 0;
         if (closed) {
             status = RateLimitStatus.LOCKED;
-            recheck = 0;
         } else {
             long pause = pausedFor();
             RemoteLimit.State state = source.state();
             status = pause == 0 && state.remaining() > 0 ? RateLimitStatus.UNLOCKED : RateLimitStatus.LOCKED;
-            recheck = Math.max(pause, state.resetInNanos() > 0 ? state.resetInNanos() : STATUS_RECHECK_NANOS);
+            recheck = pause > 0 ? pause : state.resetInNanos() > 0 ? state.resetInNanos() : RECHECK_NANOS;
         }
         current.set(status);
         current.drain();
@@ -391,7 +483,7 @@ final class RemoteLimiter implements RateLimiter {
             lock.lock();
             try {
                 if (!closed) {
-                    wakeAt(clock.nanoTime() + recheck);
+                    statusAlarm.wakeAt(clock.nanoTime() + recheck);
                 }
             } finally {
                 lock.unlock();
@@ -401,22 +493,20 @@ final class RemoteLimiter implements RateLimiter {
 
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
         lock.lock();
         try {
-            closed = true;
-            Cancellable current = timer;
-            if (current != null) {
-                current.cancel();
-                timer = null;
+            if (closed) {
+                return;
             }
+            closed = true;
+            serveAlarm.cancel();
+            statusAlarm.cancel();
         } finally {
             lock.unlock();
         }
         failAll(new RateLimitedException(this + " is closed"));
         publishStatus();
+        tellObservers();
     }
 
     private void failAll(RateLimitedException failure) {
@@ -428,6 +518,7 @@ final class RemoteLimiter implements RateLimiter {
         } finally {
             lock.unlock();
         }
+        updateWatch();
         for (Wait wait : failed) {
             wait.future.completeExceptionally(failure);
         }
@@ -436,6 +527,58 @@ final class RemoteLimiter implements RateLimiter {
     @Override
     public String toString() {
         return description;
+    }
+
+    /**
+     * One wake-up on the clock, moved earlier when asked for an earlier one. Its action never runs on the shared
+     * timer thread, where a slow remote limit would hold up every limiter's timers. Guarded by {@link #lock}.
+     */
+    private final class Alarm {
+        private final Runnable action;
+        private @Nullable Cancellable timer;
+        private long at;
+        private long generation;
+
+        Alarm(Runnable action) {
+            this.action = action;
+        }
+
+        boolean isSet() {
+            return timer != null;
+        }
+
+        void wakeAt(long when) {
+            Cancellable current = timer;
+            if (current != null) {
+                if (when - at >= 0) {
+                    return;
+                }
+                current.cancel();
+            }
+            at = when;
+            long scheduled = ++generation;
+            timer = Timers.schedule(clock, when, () -> fire(scheduled));
+        }
+
+        void cancel() {
+            Cancellable current = timer;
+            if (current != null) {
+                current.cancel();
+                timer = null;
+            }
+        }
+
+        private void fire(long scheduled) {
+            lock.lock();
+            try {
+                if (generation == scheduled) {
+                    timer = null;
+                }
+            } finally {
+                lock.unlock();
+            }
+            Timers.slowWorkExecutor().execute(action);
+        }
     }
 
     /** A queued acquire: by priority, then arrival. */

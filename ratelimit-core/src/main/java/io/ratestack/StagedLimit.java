@@ -17,19 +17,30 @@ final class StagedLimit implements RemoteLimit {
 
     private final RateLimiter[] parts;
     private final boolean all;
+    /** Whether the last refusal came from an in-memory part: then a change of those parts may admit. */
+    private volatile boolean lastRefusalLocal;
 
     private StagedLimit(RateLimiter[] parts, boolean all) {
         this.parts = parts;
         this.all = all;
     }
 
-    /** An all-limiter's parts, in-memory ones first, each group in the given order. */
+    /**
+     * An all-limiter's parts: its in-memory parts as one in-memory all-limiter, taken first and at once (so a refusal
+     * there takes and gives back nothing, and tells no one), then the remote ones in the given order.
+     */
     static StagedLimit all(RateLimiter[] parts) {
+        List<AbstractLimiter> local = new ArrayList<>(parts.length);
         List<RateLimiter> ordered = new ArrayList<>(parts.length);
         for (RateLimiter part : parts) {
-            if (part instanceof AbstractLimiter) {
-                ordered.add(part);
+            if (part instanceof AbstractLimiter inMemory) {
+                local.add(inMemory);
             }
+        }
+        if (local.size() == 1) {
+            ordered.add(local.get(0));
+        } else if (local.size() > 1) {
+            ordered.add(new AllLimiter(local.toArray(AbstractLimiter[]::new), null));
         }
         for (RateLimiter part : parts) {
             if (!(part instanceof AbstractLimiter)) {
@@ -50,30 +61,88 @@ final class StagedLimit implements RemoteLimit {
 
     private AcquireResult tryAll() {
         Permit[] taken = new Permit[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            AcquireResult result = parts[i].tryAcquire();
-            if (result instanceof Permit permit) {
-                taken[i] = permit;
-                continue;
+        int i = 0;
+        try {
+            for (; i < parts.length; i++) {
+                AcquireResult result = parts[i].tryAcquire();
+                if (result instanceof Permit permit) {
+                    taken[i] = permit;
+                    continue;
+                }
+                lastRefusalLocal = parts[i] instanceof AbstractLimiter;
+                giveBack(taken, i);
+                return result;
             }
-            for (int j = i - 1; j >= 0; j--) {
-                taken[j].cancel();
-            }
-            return result;
+        } catch (RuntimeException | Error e) {
+            giveBack(taken, i); // a part broke its promise not to throw: keep nothing of this use
+            throw e;
         }
         return new PartsPermit(taken);
     }
 
+    private static void giveBack(Permit[] taken, int count) {
+        for (int j = count - 1; j >= 0; j--) {
+            taken[j].cancel();
+        }
+    }
+
     private AcquireResult tryAny() {
         long retryAfter = Refusal.NEVER;
+        boolean local = false;
         for (RateLimiter part : parts) {
             AcquireResult result = part.tryAcquire();
             if (result instanceof Permit) {
                 return result;
             }
             retryAfter = Math.min(retryAfter, ((Refusal) result).retryAfterNanos());
+            local |= part instanceof AbstractLimiter;
         }
+        lastRefusalLocal = local;
         return new Refusal(retryAfter, 0);
+    }
+
+    boolean lastRefusalWasLocal() {
+        return lastRefusalLocal;
+    }
+
+    /** Whether this composite could still admit: for all, no part is closed; for any, some part is open. */
+    boolean canEverAdmit() {
+        for (RateLimiter part : parts) {
+            boolean open = part instanceof AbstractLimiter local
+                    ? !local.closed && local.canEverAdmit() : !((RemoteLimiter) part).isClosed();
+            if (all && !open) {
+                return false;
+            }
+            if (!all && open) {
+                return true;
+            }
+        }
+        return all;
+    }
+
+    /** Tells {@code observer} of every change of every part: uses ended, windows ended, parts closed. */
+    void watch(Runnable observer) {
+        for (RateLimiter part : parts) {
+            if (part instanceof AbstractLimiter local) {
+                for (TimesPerLimiter leaf : local.leaves()) {
+                    leaf.addObserver(observer);
+                }
+            } else {
+                ((RemoteLimiter) part).addObserver(observer);
+            }
+        }
+    }
+
+    void unwatch(Runnable observer) {
+        for (RateLimiter part : parts) {
+            if (part instanceof AbstractLimiter local) {
+                for (TimesPerLimiter leaf : local.leaves()) {
+                    leaf.removeObserver(observer);
+                }
+            } else {
+                ((RemoteLimiter) part).removeObserver(observer);
+            }
+        }
     }
 
     @Override

@@ -4,7 +4,10 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Wake-ups on a limiter's clock. A {@link FakeClock} runs them itself; every other clock shares one daemon thread,
@@ -31,6 +34,31 @@ final class Timers {
      */
     static Executor completionExecutor() {
         return Thread.currentThread() instanceof TimerThread ? ForkJoinPool.commonPool() : Runnable::run;
+    }
+
+    /**
+     * Where a timer's slow work (asking a remote store) runs: never on the shared timer thread, where it would delay
+     * every other limiter's wake-ups, nor on the common pool, where waiters' futures complete. Runs inline on any
+     * other thread (a {@link FakeClock}'s timers run on the thread that advances it).
+     */
+    static Executor slowWorkExecutor() {
+        return Thread.currentThread() instanceof TimerThread ? SlowWork.EXECUTOR : Runnable::run;
+    }
+
+    /** Daemon threads for slow timer work, made on demand and ended after a few idle seconds. */
+    private static final class SlowWork {
+        static final ThreadPoolExecutor EXECUTOR = create();
+
+        private static ThreadPoolExecutor create() {
+            AtomicInteger count = new AtomicInteger();
+            ThreadPoolExecutor executor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 5, TimeUnit.SECONDS,
+                    new SynchronousQueue<>(), work -> {
+                        Thread thread = new Thread(work, "ratestack-remote-" + count.incrementAndGet());
+                        thread.setDaemon(true);
+                        return thread;
+                    });
+            return executor;
+        }
     }
 
     private static final class Shared {

@@ -29,6 +29,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -432,6 +433,8 @@ public final class RedisLimits {
             command.cancel(false);
             Thread.currentThread().interrupt();
             throw new RedisCommandInterruptedException(e);
+        } catch (CancellationException e) {
+            throw new RedisException("Redis command cancelled (the connection closed or was reset)", e);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RedisException redisError) {
                 throw redisError;

@@ -1,0 +1,68 @@
+package io.ratestack.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.ratestack.FakeClock;
+import io.ratestack.Limit;
+import io.ratestack.Permit;
+import io.ratestack.RateLimiter;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Review regression, over a real Redis: a Redis limiter with a status listener makes its waiting head run the
+ * acquire script every second (the status recheck shares the waiters' timer and onTimer() always serves), though the
+ * refusal said to come back in a minute. acquire.lua is the only script that calls ZCARD while no use ends, so the
+ * server's ZCARD count is the count of acquire tries.
+ */
+class RedisLimiterTrafficTest {
+
+    private static TestRedis server;
+    private static RedisClient client;
+
+    @BeforeAll
+    static void startRedis() throws Exception {
+        server = TestRedis.start();
+        client = server.client();
+    }
+
+    @AfterAll
+    static void stopRedis() throws Exception {
+        client.shutdown();
+        server.close();
+    }
+
+    private static long zcardCalls(StatefulRedisConnection<String, String> connection) {
+        Matcher calls = Pattern.compile("cmdstat_zcard:calls=(\\d+)").matcher(connection.sync().info("commandstats"));
+        return calls.find() ? Long.parseLong(calls.group(1)) : 0L;
+    }
+
+    @Test
+    void aStatusListenerDoesNotMakeAWaiterRunTheAcquireScriptBeforeItsRetryAfter() {
+        FakeClock clock = new FakeClock();
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            connection.sync().flushall();
+            RateLimiter limiter = RedisLimits.builder(connection).clock(clock).build()
+                    .limiter("c", List.of(Limit.of(1, Duration.ofMinutes(1)).named("calls")));
+            limiter.onStatusChange(status -> { });
+            Permit held = limiter.tryAcquire().permit(); // the only slot, in flight
+            CompletableFuture<Permit> waiter = limiter.acquireAsync(); // refused: retry after a minute
+            connection.sync().configResetstat();
+
+            clock.advance(Duration.ofSeconds(59));
+
+            assertThat(zcardCalls(connection)).as("acquire scripts run before the retry-after").isZero();
+            assertThat(waiter).isNotDone();
+            held.cancel();
+            assertThat(waiter).isCompleted();
+        }
+    }
+}
