@@ -9,9 +9,12 @@ import io.ratestack.spring.web.RateLimiterStore;
 import io.ratestack.spring.web.RefundStatuses;
 import io.ratestack.spring.web.RemoteAddressClientKeyResolver;
 import io.ratestack.spring.web.RoutePolicy;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import org.springframework.util.ClassUtils;
 import org.springframework.web.util.pattern.PathPatternParser;
 import org.springframework.web.util.pattern.PatternParseException;
 
@@ -88,7 +91,7 @@ final class RateLimitSettings {
     }
 
     private static boolean store(String property, String store, ClassLoader classLoader) {
-        String value = store == null ? "" : store.trim().toLowerCase(java.util.Locale.ROOT);
+        String value = store == null ? "" : store.trim().toLowerCase(Locale.ROOT);
         if (value.equals("memory")) {
             return false;
         }
@@ -96,7 +99,7 @@ final class RateLimitSettings {
             throw new RateLimitConfigurationException(property, String.valueOf(store), "must be memory or redis");
         }
         for (String[] needed : REDIS_CLASSES) {
-            if (!org.springframework.util.ClassUtils.isPresent(needed[0], classLoader)) {
+            if (!ClassUtils.isPresent(needed[0], classLoader)) {
                 throw new RateLimitConfigurationException(property, store, "the Redis store needs " + needed[1]
                         + " on the classpath (" + needed[0] + " is missing); add the dependency or use memory");
             }
@@ -109,7 +112,7 @@ final class RateLimitSettings {
         if (url != null && !url.isBlank()) {
             String scheme;
             try {
-                scheme = java.net.URI.create(url.trim()).getScheme();
+                scheme = URI.create(url.trim()).getScheme();
             } catch (IllegalArgumentException bad) {
                 throw new RateLimitConfigurationException(property + ".url", url,
                         "is not a URI: " + bad.getMessage());
@@ -134,7 +137,7 @@ final class RateLimitSettings {
                     "must be >= 0");
         }
         String onFailure = redis.getOnFailure() == null ? ""
-                : redis.getOnFailure().trim().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+                : redis.getOnFailure().trim().toLowerCase(Locale.ROOT).replace('_', '-');
         FailurePolicy policy = switch (onFailure) {
             case "fail-open" -> FailurePolicy.FAIL_OPEN;
             case "fail-closed" -> FailurePolicy.FAIL_CLOSED;
@@ -264,7 +267,7 @@ final class RateLimitSettings {
                 + (excludedPaths.isEmpty() ? "" : ", excluding " + excludedPaths)
                 + ", refund on " + refundStatuses
                 + (redisStore ? ", shared through Redis (on failure: "
-                        + redis.onFailure().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + ")"
+                        + redis.onFailure().name().toLowerCase(Locale.ROOT).replace('_', '-') + ")"
                         : "");
     }
 

@@ -155,6 +155,25 @@ class RateLimitRedisAutoConfigurationTest {
     }
 
     @Test
+    void withoutRatelimitRedisOrLettuceTheMemoryStoreMetricsAndEndpointStillWork() {
+        new WebApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(RateLimitAutoConfiguration.class,
+                        RateLimitRedisAutoConfiguration.class, RateLimitServletAutoConfiguration.class,
+                        RateLimitMetricsAutoConfiguration.class, RateLimitEndpointAutoConfiguration.class))
+                .withClassLoader(new FilteredClassLoader("io.ratestack.redis", "io.lettuce"))
+                .withUserConfiguration(Registry.class)
+                .withPropertyValues("management.endpoints.web.exposure.include=ratelimits")
+                .run(context -> {
+                    assertThat(context).hasNotFailed()
+                            .hasSingleBean(RateLimiterStore.class)
+                            .hasSingleBean(RateLimitsEndpoint.class)
+                            .doesNotHaveBean(RateLimitRedisConnection.class);
+                    assertThat(context.getBean(RateLimitsEndpoint.class).policies()).containsKey("caches")
+                            .doesNotContainKey("store");
+                });
+    }
+
+    @Test
     void anApplicationsRedisLimitsWinsAndTheStarterOpensNoConnection() {
         runner.withUserConfiguration(OwnLimits.class).withPropertyValues("ratelimit.store=redis").run(context -> {
             assertThat(context).hasNotFailed().doesNotHaveBean(RateLimitRedisConnection.class);
