@@ -73,11 +73,14 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>Every call waits at most {@linkplain Builder#commandTimeout the command timeout}; past it, or when Redis
- * answers with an error, the {@link StoreFailurePolicy} decides (fail-open by default). The first failure after a
- * success is logged once as a warning and the first success after failures once as information, through
- * {@link System.Logger} (Spring Boot routes it to its logging); {@link #failures()} counts them all. A use admitted
- * while Redis was away is not recorded there; a use whose end cannot reach Redis frees its slot when its lease
- * runs out.
+ * answers with an error, the {@link StoreFailurePolicy} decides (fail-open by default). Once a call has failed,
+ * Redis is known to be unavailable and calls no longer wait for it: only one call per
+ * {@linkplain Builder#probeInterval probe interval} (default {@link #DEFAULT_PROBE_INTERVAL}) tries Redis, the
+ * others are answered by the policy at once, and the first call that Redis answers ends the outage. The first
+ * failure after a success is logged once as a warning and the first success after failures once as information,
+ * through {@link System.Logger} (Spring Boot routes it to its logging); {@link #failures()}, {@link #recoveries()}
+ * and {@link #isAvailable()} count the rest, for metrics. A use admitted while Redis was away is not recorded there;
+ * a use whose end cannot reach Redis frees its slot when its lease runs out.
  *
  * <p>Thread-safe.
  */
@@ -91,6 +94,12 @@ public final class RedisLimits {
 
     /** The retry-after of refusals made under {@link StoreFailurePolicy#FAIL_CLOSED}. */
     public static final Duration FAIL_CLOSED_RETRY_AFTER = Duration.ofSeconds(1);
+
+    /** How often, by default, one call tries Redis again while it is unavailable. */
+    public static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofSeconds(1);
+
+    /** The one refusal made under {@link StoreFailurePolicy#FAIL_CLOSED}; see {@link #isUnavailableRefusal}. */
+    private static final Refusal UNAVAILABLE = new Refusal(FAIL_CLOSED_RETRY_AFTER.toNanos(), 0);
 
     /** The least a waiting acquire sleeps between tries, so a retry-after of zero (room freed meanwhile) cannot spin. */
     private static final long MIN_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
@@ -118,10 +127,16 @@ public final class RedisLimits {
     private final long leaseMicros;
     private final Duration commandTimeout;
     private final StoreFailurePolicy onFailure;
+    private final @Nullable LocalFallback localFallback;
+    private final long probeIntervalNanos;
     private final @Nullable Clock clock;
     private final Sleeper sleeper;
     private final LongAdder failures = new LongAdder();
+    private final LongAdder recoveries = new LongAdder();
+    private final LongAdder probes = new LongAdder();
     private final AtomicBoolean available = new AtomicBoolean(true);
+    /** While Redis is unavailable: when ({@link #nanoTime()}) the next call may try it. Written before available. */
+    private final AtomicLong nextProbe = new AtomicLong();
     private final Script acquire = new Script(ACQUIRE_SCRIPT);
     private final Script release = new Script(RELEASE_SCRIPT);
     private final Script peek = new Script(PEEK_SCRIPT);
@@ -135,6 +150,8 @@ public final class RedisLimits {
         this.leaseMicros = TimeUnit.NANOSECONDS.toMicros(builder.lease.toNanos());
         this.commandTimeout = builder.commandTimeout;
         this.onFailure = builder.onFailure;
+        this.localFallback = builder.localFallback;
+        this.probeIntervalNanos = builder.probeInterval.toNanos();
         this.clock = builder.clock;
         this.sleeper = builder.sleeper;
     }
@@ -144,7 +161,8 @@ public final class RedisLimits {
      *
      * @param connection a Lettuce connection with string keys and values
      * @return a builder with prefix {@code "ratelimit:"}, a lease of {@link #DEFAULT_LEASE}, a command timeout of
-     *         {@link #DEFAULT_COMMAND_TIMEOUT} and {@link StoreFailurePolicy#FAIL_OPEN}
+     *         {@link #DEFAULT_COMMAND_TIMEOUT}, {@link StoreFailurePolicy#FAIL_OPEN} and a probe interval of
+     *         {@link #DEFAULT_PROBE_INTERVAL}
      */
     public static Builder builder(StatefulRedisConnection<String, String> connection) {
         return new Builder(Objects.requireNonNull(connection, "connection").async());
@@ -166,14 +184,44 @@ public final class RedisLimits {
         return Duration.of(leaseMicros, ChronoUnit.MICROS);
     }
 
-    /** @return whether the last call reached Redis */
+    /** @return whether the last call that tried Redis reached it */
     public boolean isAvailable() {
         return available.get();
     }
 
-    /** @return how many calls Redis did not answer in time or answered with an error, since this was built */
+    /**
+     * @return how many calls the failure policy answered, since this was built: calls that Redis did not answer in
+     *         time or answered with an error, and calls not sent because Redis was known to be unavailable
+     *         (including the ends of uses, whose slots then free with their leases)
+     */
     public long failures() {
         return failures.sum();
+    }
+
+    /** @return how many times Redis answered again after being unavailable, since this was built */
+    public long recoveries() {
+        return recoveries.sum();
+    }
+
+    /** @return how many calls tried Redis while it was known to be unavailable (one per probe interval at most) */
+    long probes() {
+        return probes.sum();
+    }
+
+    /** @return the failure policy */
+    public StoreFailurePolicy onFailure() {
+        return onFailure;
+    }
+
+    /**
+     * Whether a refusal is the one {@link StoreFailurePolicy#FAIL_CLOSED} makes while Redis is unavailable, rather
+     * than a limit's: a caller may answer it differently (an HTTP server with 503 instead of 429).
+     *
+     * @param result a result of this class's {@link #tryAcquire} or {@link #acquire}
+     * @return whether it is the failure policy's refusal
+     */
+    public static boolean isUnavailableRefusal(AcquireResult result) {
+        return result == UNAVAILABLE;
     }
 
     /**
@@ -187,8 +235,7 @@ public final class RedisLimits {
      * @throws IllegalArgumentException if {@code limits} is empty or a limit has no name
      */
     public AcquireResult tryAcquire(String client, List<Limit> limits) {
-        Target target = target(client, limits);
-        return tryAcquire(target.keys, target.terms);
+        return tryAcquire(target(client, limits));
     }
 
     /**
@@ -219,7 +266,7 @@ public final class RedisLimits {
         return RateLimiters.remote(new RemoteLimit() {
             @Override
             public AcquireResult tryAcquire() {
-                return RedisLimits.this.tryAcquire(target.keys, target.terms);
+                return RedisLimits.this.tryAcquire(target);
             }
 
             @Override
@@ -234,8 +281,8 @@ public final class RedisLimits {
         }, clock != null ? clock : Clock.system());
     }
 
-    /** The keys and terms of one client's limits, in the scripts' order. */
-    private record Target(String[] keys, String[] terms) {
+    /** One client's limits, with their keys and terms in the scripts' order. */
+    private record Target(String client, List<Limit> limits, String[] keys, String[] terms) {
     }
 
     private Target target(String client, List<Limit> limits) {
@@ -258,11 +305,14 @@ public final class RedisLimits {
             terms[2 * i] = Integer.toString(limit.limit());
             terms[2 * i + 1] = Long.toString(TimeUnit.NANOSECONDS.toMicros(limit.window().toNanos()));
         }
-        return new Target(keys, terms);
+        return new Target(client, limits, keys, terms);
     }
 
     /** Reads the counts of a target; while Redis is unavailable, what the failure policy would admit. */
     private RemoteLimit.State peek(Target target) {
+        if (!available.get() && !mayProbe()) {
+            return unavailableState(target);
+        }
         String[] args = new String[1 + target.terms.length];
         args[0] = now();
         System.arraycopy(target.terms, 0, args, 1, target.terms.length);
@@ -271,29 +321,41 @@ public final class RedisLimits {
             reply = peek.run(target.keys, args);
         } catch (RedisException e) {
             failed(e);
-            if (onFailure == StoreFailurePolicy.FAIL_CLOSED) {
-                return new RemoteLimit.State(0, 0);
-            }
-            int least = Integer.MAX_VALUE;
-            for (int i = 0; i < target.terms.length; i += 2) {
-                least = Math.min(least, Integer.parseInt(target.terms[i]));
-            }
-            return new RemoteLimit.State(least, 0);
+            return unavailableState(target);
         }
         reached();
         return new RemoteLimit.State(reply.get(0).intValue(), TimeUnit.MICROSECONDS.toNanos(reply.get(1)));
     }
 
-    private AcquireResult tryAcquire(String[] keys, String[] terms) {
+    /** Fail-closed admits nothing; fail-open and local are told the limits' own room (local counts are per use). */
+    private RemoteLimit.State unavailableState(Target target) {
+        if (onFailure == StoreFailurePolicy.FAIL_CLOSED) {
+            return new RemoteLimit.State(0, 0);
+        }
+        int least = Integer.MAX_VALUE;
+        for (Limit limit : target.limits) {
+            least = Math.min(least, limit.limit());
+        }
+        return new RemoteLimit.State(least, 0);
+    }
+
+    private AcquireResult tryAcquire(Target target) {
+        String[] keys = target.keys;
+        String[] terms = target.terms;
+        if (!available.get()) {
+            if (!mayProbe()) {
+                failures.increment();
+                return unavailable(target.client, target.limits);
+            }
+            probes.increment();
+        }
         String token = tokenPrefix + tokens.incrementAndGet();
         List<Long> reply;
         try {
             reply = acquire.run(keys, args(token, Long.toString(leaseMicros), terms));
         } catch (RedisException e) {
             failed(e);
-            return onFailure == StoreFailurePolicy.FAIL_OPEN
-                    ? UNCOUNTED
-                    : new Refusal(FAIL_CLOSED_RETRY_AFTER.toNanos(), 0);
+            return unavailable(target.client, target.limits);
         }
         reached();
         if (reply.get(0) == 1L) {
@@ -332,12 +394,32 @@ public final class RedisLimits {
         }
     }
 
+    /** The failure policy's answer. */
+    private AcquireResult unavailable(String client, List<Limit> limits) {
+        return switch (onFailure) {
+            case FAIL_OPEN -> UNCOUNTED;
+            case FAIL_CLOSED -> UNAVAILABLE;
+            case LOCAL -> Objects.requireNonNull(localFallback, "localFallback").tryAcquire(client, limits);
+        };
+    }
+
+    /** While Redis is unavailable: whether this call is the one of its probe interval that tries Redis. */
+    private boolean mayProbe() {
+        long now = nanoTime();
+        long next = nextProbe.get();
+        return now - next >= 0 && nextProbe.compareAndSet(next, now + probeIntervalNanos);
+    }
+
     private long nanoTime() {
         Clock c = clock;
         return c == null ? System.nanoTime() : c.nanoTime();
     }
 
     private void release(String[] keys, String token, String[] terms, boolean complete) {
+        if (!available.get()) {
+            failures.increment(); // not sent: the slot's lease frees it
+            return;
+        }
         try {
             release.run(keys, args(token, complete ? "1" : "0", terms));
         } catch (RedisException e) {
@@ -349,15 +431,22 @@ public final class RedisLimits {
 
     private void failed(RedisException e) {
         failures.increment();
+        nextProbe.set(nanoTime() + probeIntervalNanos); // before available: who sees it false sees this
         if (available.compareAndSet(true, false)) {
-            LOG.log(System.Logger.Level.WARNING, "Redis unavailable for rate limits (" + e.getMessage()
-                    + "); " + (onFailure == StoreFailurePolicy.FAIL_OPEN ? "admitting uses uncounted" : "refusing uses")
-                    + " until it answers again", e);
+            String answer = switch (onFailure) {
+                case FAIL_OPEN -> "admitting uses uncounted";
+                case FAIL_CLOSED -> "refusing uses";
+                case LOCAL -> "limiting with local limits on this instance";
+            };
+            LOG.log(System.Logger.Level.WARNING, "Redis unavailable for rate limits (" + e.getMessage() + "); "
+                    + answer + " until it answers again, trying it once every " + Duration.ofNanos(probeIntervalNanos),
+                    e);
         }
     }
 
     private void reached() {
         if (!available.get() && available.compareAndSet(false, true)) {
+            recoveries.increment();
             LOG.log(System.Logger.Level.INFO, "Redis reachable again for rate limits after " + failures() + " failures");
         }
     }
@@ -495,6 +584,8 @@ public final class RedisLimits {
         private Duration lease = DEFAULT_LEASE;
         private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
         private StoreFailurePolicy onFailure = StoreFailurePolicy.FAIL_OPEN;
+        private @Nullable LocalFallback localFallback;
+        private Duration probeInterval = DEFAULT_PROBE_INTERVAL;
         private @Nullable Clock clock;
         private Sleeper sleeper = TimeUnit.NANOSECONDS::sleep;
 
@@ -540,11 +631,35 @@ public final class RedisLimits {
         }
 
         /**
-         * @param policy what to answer while Redis is unavailable
+         * @param policy what to answer while Redis is unavailable; {@link StoreFailurePolicy#LOCAL} needs a
+         *        {@linkplain #localFallback local fallback}
          * @return this builder
          */
         public Builder onFailure(StoreFailurePolicy policy) {
             this.onFailure = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * @param fallback what answers while Redis is unavailable under {@link StoreFailurePolicy#LOCAL}
+         * @return this builder
+         */
+        public Builder localFallback(LocalFallback fallback) {
+            this.localFallback = Objects.requireNonNull(fallback, "fallback");
+            return this;
+        }
+
+        /**
+         * @param interval while Redis is unavailable, how often one call tries it again (the others are answered by
+         *        the failure policy at once, without waiting for a dead Redis); default
+         *        {@link RedisLimits#DEFAULT_PROBE_INTERVAL}
+         * @return this builder
+         */
+        public Builder probeInterval(Duration interval) {
+            if (interval.isNegative()) {
+                throw new IllegalArgumentException("probe interval " + interval + " must not be negative");
+            }
+            this.probeInterval = interval;
             return this;
         }
 
@@ -567,8 +682,15 @@ public final class RedisLimits {
             return this;
         }
 
-        /** @return the limits */
+        /**
+         * @return the limits
+         * @throws IllegalStateException if the policy is {@link StoreFailurePolicy#LOCAL} and no local fallback is set
+         */
         public RedisLimits build() {
+            if (onFailure == StoreFailurePolicy.LOCAL && localFallback == null) {
+                throw new IllegalStateException("failure policy LOCAL needs a localFallback(...) to answer while "
+                        + "Redis is unavailable");
+            }
             return new RedisLimits(this);
         }
     }

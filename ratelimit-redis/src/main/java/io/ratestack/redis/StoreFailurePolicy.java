@@ -13,5 +13,12 @@ public enum StoreFailurePolicy {
      * Refuse every use, with a retry-after of {@link RedisLimits#FAIL_CLOSED_RETRY_AFTER}: no use goes unlimited,
      * at the price of refusing all of them until Redis answers again.
      */
-    FAIL_CLOSED
+    FAIL_CLOSED,
+
+    /**
+     * Ask the {@linkplain RedisLimits.Builder#localFallback local fallback} (typically in-memory limiters with the
+     * same limits): each instance limits on its own while Redis is away, so a client may get up to one budget per
+     * instance. The fallback's permits are ended locally; nothing of them reaches Redis when it returns.
+     */
+    LOCAL
 }

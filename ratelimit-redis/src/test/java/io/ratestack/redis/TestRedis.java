@@ -43,7 +43,7 @@ public final class TestRedis implements AutoCloseable {
     }
 
     /** Starts the server again on its port, empty, after {@link #stop()}. */
-    void restart() throws IOException, InterruptedException {
+    public void restart() throws IOException, InterruptedException {
         if (onPath("redis-server")) {
             process = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
                     "--save", "", "--appendonly", "no")
@@ -56,7 +56,7 @@ public final class TestRedis implements AutoCloseable {
     }
 
     /** Stops the server; its clients see a dead Redis until {@link #restart()}. */
-    void stop() throws IOException, InterruptedException {
+    public void stop() throws IOException, InterruptedException {
         if (process != null) {
             process.destroy();
             process.waitFor(10, TimeUnit.SECONDS);

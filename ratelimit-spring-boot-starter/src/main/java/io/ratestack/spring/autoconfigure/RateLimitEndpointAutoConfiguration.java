@@ -1,7 +1,7 @@
 package io.ratestack.spring.autoconfigure;
 
 import io.ratestack.spring.web.MvcRouteResolver;
-import io.ratestack.spring.web.RateLimiterStore;
+import io.ratestack.spring.web.RateLimitStore;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -12,16 +12,16 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 
 /** The {@code ratelimits} actuator endpoint, when Actuator is there and the endpoint is exposed. */
-@AutoConfiguration(after = RateLimitServletAutoConfiguration.class)
+@AutoConfiguration(after = {RateLimitServletAutoConfiguration.class, RateLimitRedisAutoConfiguration.class})
 @ConditionalOnClass({Endpoint.class, ConditionalOnAvailableEndpoint.class})
-@ConditionalOnBean(RateLimiterStore.class)
+@ConditionalOnBean(RateLimitStore.class)
 @ConditionalOnAvailableEndpoint(RateLimitsEndpoint.class)
 public class RateLimitEndpointAutoConfiguration {
 
     /** The endpoint. */
     @Bean
     @ConditionalOnMissingBean
-    RateLimitsEndpoint rateLimitsEndpoint(RateLimiterStore store, ObjectProvider<MvcRouteResolver> routes,
+    RateLimitsEndpoint rateLimitsEndpoint(RateLimitStore store, ObjectProvider<MvcRouteResolver> routes,
             RateLimitSettings settings) {
         return new RateLimitsEndpoint(store, routes.getIfAvailable(), settings.addresses);
     }

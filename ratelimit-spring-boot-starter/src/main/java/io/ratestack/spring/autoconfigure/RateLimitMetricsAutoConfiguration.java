@@ -1,9 +1,13 @@
 package io.ratestack.spring.autoconfigure;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import io.ratestack.redis.RedisLimits;
+import io.ratestack.spring.redis.RedisRateLimitStore;
 import io.ratestack.spring.web.RateLimitObserver;
+import io.ratestack.spring.web.RateLimitStore;
 import io.ratestack.spring.web.RateLimiterStore;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -11,19 +15,22 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 /**
  * Rate limiting's metrics, when Micrometer is there: {@link MicrometerRateLimitObserver}'s counters and timer, and
  * the gauge {@code ratelimit.clients} (tag {@code cache}: {@code global}, {@code per-route}) of how many clients and
- * client-route pairs the caches track.
+ * client-route pairs the in-memory store's caches track. With the Redis store, its health:
+ * {@code ratelimit.store.failures} (calls the failure policy answered), {@code ratelimit.store.recoveries} (outages
+ * ended) and the gauge {@code ratelimit.store.available} (1 while Redis answers, 0 while it does not).
  */
-@AutoConfiguration(after = RateLimitServletAutoConfiguration.class, afterName = {
+@AutoConfiguration(after = {RateLimitServletAutoConfiguration.class, RateLimitRedisAutoConfiguration.class}, afterName = {
         "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
         "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
         "org.springframework.boot.actuate.autoconfigure.metrics.MetricsAutoConfiguration",
         "org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration"})
 @ConditionalOnClass({MeterRegistry.class, RateLimitObserver.class})
-@ConditionalOnBean({MeterRegistry.class, RateLimiterStore.class})
+@ConditionalOnBean({MeterRegistry.class, RateLimitStore.class})
 public class RateLimitMetricsAutoConfiguration {
 
     /** Counts the filter's decisions. */
@@ -44,5 +51,29 @@ public class RateLimitMetricsAutoConfiguration {
                     .description("Client-route pairs whose per-route limiters are kept").tag("cache", "per-route")
                     .register(registry);
         });
+    }
+
+    /** The Redis store's health, only when the filter uses it. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "io.ratestack.redis.RedisLimits")
+    @ConditionalOnBean(type = "io.ratestack.spring.redis.RedisRateLimitStore")
+    static class RedisStoreMetrics {
+
+        @Bean
+        MeterBinder rateLimitStoreMetrics(RedisRateLimitStore store) {
+            RedisLimits limits = store.limits();
+            return registry -> {
+                FunctionCounter.builder("ratelimit.store.failures", limits, RedisLimits::failures)
+                        .description("Rate limit calls answered by the failure policy: Redis did not answer in time,"
+                                + " answered with an error, or was known to be unavailable")
+                        .register(registry);
+                FunctionCounter.builder("ratelimit.store.recoveries", limits, RedisLimits::recoveries)
+                        .description("Times Redis answered again after being unavailable")
+                        .register(registry);
+                Gauge.builder("ratelimit.store.available", limits, l -> l.isAvailable() ? 1 : 0)
+                        .description("1 while the rate limits' Redis answers, 0 while it does not")
+                        .register(registry);
+            };
+        }
     }
 }

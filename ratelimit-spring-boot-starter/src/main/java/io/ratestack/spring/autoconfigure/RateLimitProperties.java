@@ -70,6 +70,15 @@ public class RateLimitProperties {
     /** Pacing of the application's own outgoing requests (RestClient, WebClient), per target server. */
     private ClientPacing client = new ClientPacing();
 
+    /**
+     * Where the limits' state lives: {@code memory}, in each instance on its own; or {@code redis}, shared by every
+     * instance through Redis (needs {@code io.ratestack:ratelimit-redis} on the classpath; see {@code redis}).
+     */
+    private String store = "memory";
+
+    /** The Redis store, used when {@code store} is {@code redis}. */
+    private Redis redis = new Redis();
+
     public boolean isEnabled() {
         return enabled;
     }
@@ -172,6 +181,119 @@ public class RateLimitProperties {
 
     public void setClient(ClientPacing client) {
         this.client = client;
+    }
+
+    public String getStore() {
+        return store;
+    }
+
+    public void setStore(String store) {
+        this.store = store;
+    }
+
+    public Redis getRedis() {
+        return redis;
+    }
+
+    public void setRedis(Redis redis) {
+        this.redis = redis;
+    }
+
+    /** The Redis store: its connection, its keys, and what it answers while Redis cannot be reached. */
+    public static class Redis {
+
+        /**
+         * The Redis to keep the limits in, as a Lettuce URI ({@code redis://host:port/db},
+         * {@code rediss://user:password@host:port} for TLS). When not set, the application's
+         * {@code spring.data.redis.*} settings are used (url, or host, port, username, password, database and
+         * ssl.enabled).
+         */
+        private String url;
+
+        /** Put before every key. Must not hold braces, which would move the Redis Cluster hash tag. */
+        private String prefix = "ratelimit:";
+
+        /**
+         * How long an in-flight use holds its slot at most if its instance never ends it (the instance died):
+         * longer than the slowest request.
+         */
+        private Duration lease = Duration.ofMinutes(1);
+
+        /** How long a request waits for Redis at most before the failure policy answers. */
+        private Duration commandTimeout = Duration.ofMillis(250);
+
+        /** While Redis is unavailable, how often one request tries it again; the others do not wait for it. */
+        private Duration probeInterval = Duration.ofSeconds(1);
+
+        /**
+         * What to answer while Redis cannot be reached: {@code fail-open} (admit, uncounted), {@code fail-closed}
+         * (refuse, see {@code fail-closed-status}) or {@code local} (in-memory limits with the same limits, per
+         * instance, until Redis answers again).
+         */
+        private String onFailure = "fail-open";
+
+        /**
+         * The status of requests refused under {@code fail-closed} while Redis cannot be reached: {@code 503}
+         * (a problem body saying the rate limiter is unavailable, {@code Retry-After: 1}) or {@code 429} (as a
+         * limit's refusal, {@code Retry-After: 1}).
+         */
+        private int failClosedStatus = 503;
+
+        public String getUrl() {
+            return url;
+        }
+
+        public void setUrl(String url) {
+            this.url = url;
+        }
+
+        public String getPrefix() {
+            return prefix;
+        }
+
+        public void setPrefix(String prefix) {
+            this.prefix = prefix;
+        }
+
+        public Duration getLease() {
+            return lease;
+        }
+
+        public void setLease(Duration lease) {
+            this.lease = lease;
+        }
+
+        public Duration getCommandTimeout() {
+            return commandTimeout;
+        }
+
+        public void setCommandTimeout(Duration commandTimeout) {
+            this.commandTimeout = commandTimeout;
+        }
+
+        public Duration getProbeInterval() {
+            return probeInterval;
+        }
+
+        public void setProbeInterval(Duration probeInterval) {
+            this.probeInterval = probeInterval;
+        }
+
+        public String getOnFailure() {
+            return onFailure;
+        }
+
+        public void setOnFailure(String onFailure) {
+            this.onFailure = onFailure;
+        }
+
+        public int getFailClosedStatus() {
+            return failClosedStatus;
+        }
+
+        public void setFailClosedStatus(int failClosedStatus) {
+            this.failClosedStatus = failClosedStatus;
+        }
     }
 
     /** Pacing of outgoing requests. */

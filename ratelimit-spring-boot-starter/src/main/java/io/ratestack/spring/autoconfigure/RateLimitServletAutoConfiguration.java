@@ -8,6 +8,7 @@ import io.ratestack.spring.web.ClientKeyResolver;
 import io.ratestack.spring.web.MvcRouteResolver;
 import io.ratestack.spring.web.RateLimitFilter;
 import io.ratestack.spring.web.RateLimitObserver;
+import io.ratestack.spring.web.RateLimitStore;
 import io.ratestack.spring.web.RateLimiterStore;
 import io.ratestack.spring.web.RemoteAddressClientKeyResolver;
 import io.ratestack.spring.web.RouteResolver;
@@ -22,6 +23,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.ImportRuntimeHints;
 import org.springframework.web.servlet.DispatcherServlet;
@@ -44,8 +46,10 @@ public class RateLimitServletAutoConfiguration {
     public static final String FILTER_NAME = "rateLimitFilter";
 
     @Bean
-    RateLimitSettings rateLimitSettings(RateLimitProperties properties) {
-        return new RateLimitSettings(properties);
+    RateLimitSettings rateLimitSettings(RateLimitProperties properties, ApplicationContext context) {
+        ClassLoader classLoader = context.getClassLoader();
+        return new RateLimitSettings(properties,
+                classLoader != null ? classLoader : RateLimitSettings.class.getClassLoader());
     }
 
     /** Keys clients by address, grouped by prefix as configured, unless the application has its own resolver. */
@@ -55,9 +59,9 @@ public class RateLimitServletAutoConfiguration {
         return settings.addresses;
     }
 
-    /** The limiters of every client. */
+    /** The limiters of every client, in memory, unless another store is configured ({@code ratelimit.store}). */
     @Bean
-    @ConditionalOnMissingBean
+    @ConditionalOnMissingBean(RateLimitStore.class)
     public RateLimiterStore rateLimiterStore(RateLimitSettings settings, Clock clock) {
         return new RateLimiterStore(clock, settings.global, settings.globalCache, settings.routeCache);
     }
@@ -92,11 +96,11 @@ public class RateLimitServletAutoConfiguration {
     @ConditionalOnMissingBean(name = "rateLimitFilterRegistration")
     public FilterRegistrationBean<RateLimitFilter> rateLimitFilterRegistration(RateLimitSettings settings,
             RateLimitProperties properties, RouteResolver routes, ClientKeyResolver clientKeys,
-            RateLimiterStore store, ObjectProvider<RateLimitObserver> observers) {
+            RateLimitStore store, ObjectProvider<RateLimitObserver> observers) {
         RateLimitFilter filter = new RateLimitFilter(routes, clientKeys, settings.addresses, store,
                 settings.refundStatuses,
                 settings.problem, properties.getHeaders().isEnabled(), settings.perRoute,
-                observers.getIfAvailable(() -> RateLimitObserver.NONE));
+                observers.getIfAvailable(() -> RateLimitObserver.NONE), settings.redis.failClosedStatus());
         FilterRegistrationBean<RateLimitFilter> registration = new FilterRegistrationBean<>(filter);
         registration.setName(FILTER_NAME);
         registration.setOrder(properties.getFilter().getOrder());

@@ -9,9 +9,12 @@ import io.ratestack.spring.web.RateLimiterStore;
 import io.ratestack.spring.web.RefundStatuses;
 import io.ratestack.spring.web.RemoteAddressClientKeyResolver;
 import io.ratestack.spring.web.RoutePolicy;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import org.springframework.util.ClassUtils;
 import org.springframework.web.util.pattern.PathPatternParser;
 import org.springframework.web.util.pattern.PatternParseException;
 
@@ -30,8 +33,35 @@ final class RateLimitSettings {
     final RateLimiterStore.CacheBounds routeCache;
     final ProblemDetails problem;
     final RemoteAddressClientKeyResolver addresses;
+    /** Whether the limits live in Redis ({@code ratelimit.store=redis}). */
+    final boolean redisStore;
+    /** The Redis store's settings, checked whatever the store. */
+    final RedisSettings redis;
+
+    /** What the Redis store answers while Redis cannot be reached ({@code ratelimit.redis.on-failure}). */
+    enum FailurePolicy {
+        FAIL_OPEN, FAIL_CLOSED, LOCAL
+    }
+
+    /** {@code ratelimit.redis.*}, checked. */
+    record RedisSettings(String url, String prefix, Duration lease, Duration commandTimeout,
+            Duration probeInterval, FailurePolicy onFailure, int failClosedStatus) {
+    }
+
+    /** The classes the Redis store needs, with the artifact that brings each. */
+    static final String[][] REDIS_CLASSES = {
+            {"io.ratestack.redis.RedisLimits", "io.ratestack:ratelimit-redis"},
+            {"io.lettuce.core.RedisClient", "io.lettuce:lettuce-core"}};
 
     RateLimitSettings(RateLimitProperties properties) {
+        this(properties, RateLimitSettings.class.getClassLoader());
+    }
+
+    /**
+     * @param properties the properties
+     * @param classLoader the application's class loader, to check that the chosen store's classes are there
+     */
+    RateLimitSettings(RateLimitProperties properties, ClassLoader classLoader) {
         this.global = scope("ratelimit.global", properties.getGlobal(), "global");
         this.perRoute = new RoutePolicy("ratelimit.per-route",
                 scope("ratelimit.per-route", properties.getPerRoute(), "route"));
@@ -56,6 +86,78 @@ final class RateLimitSettings {
                     "must be between 1 and 128");
         }
         this.addresses = new RemoteAddressClientKeyResolver(v4, v6);
+        this.redisStore = store("ratelimit.store", properties.getStore(), classLoader);
+        this.redis = redis("ratelimit.redis", properties.getRedis());
+    }
+
+    private static boolean store(String property, String store, ClassLoader classLoader) {
+        String value = store == null ? "" : store.trim().toLowerCase(Locale.ROOT);
+        if (value.equals("memory")) {
+            return false;
+        }
+        if (!value.equals("redis")) {
+            throw new RateLimitConfigurationException(property, String.valueOf(store), "must be memory or redis");
+        }
+        for (String[] needed : REDIS_CLASSES) {
+            if (!ClassUtils.isPresent(needed[0], classLoader)) {
+                throw new RateLimitConfigurationException(property, store, "the Redis store needs " + needed[1]
+                        + " on the classpath (" + needed[0] + " is missing); add the dependency or use memory");
+            }
+        }
+        return true;
+    }
+
+    private static RedisSettings redis(String property, RateLimitProperties.Redis redis) {
+        String url = redis.getUrl();
+        if (url != null && !url.isBlank()) {
+            String scheme;
+            try {
+                scheme = URI.create(url.trim()).getScheme();
+            } catch (IllegalArgumentException bad) {
+                throw new RateLimitConfigurationException(property + ".url", url,
+                        "is not a URI: " + bad.getMessage());
+            }
+            if (scheme == null || !List.of("redis", "rediss", "redis-socket", "redis-sentinel", "rediss-sentinel").contains(scheme)) {
+                throw new RateLimitConfigurationException(property + ".url", url,
+                        "must be a redis://, rediss://, redis-socket:// or redis-sentinel:// URI");
+            }
+        } else {
+            url = null;
+        }
+        String prefix = required(property + ".prefix", redis.getPrefix());
+        if (prefix.indexOf('{') >= 0 || prefix.indexOf('}') >= 0) {
+            throw new RateLimitConfigurationException(property + ".prefix", prefix,
+                    "must not hold '{' or '}', which would move the Redis Cluster hash tag");
+        }
+        Duration lease = atLeastOneMilli(property + ".lease", redis.getLease());
+        Duration commandTimeout = atLeastOneMilli(property + ".command-timeout", redis.getCommandTimeout());
+        Duration probeInterval = redis.getProbeInterval();
+        if (probeInterval == null || probeInterval.isNegative()) {
+            throw new RateLimitConfigurationException(property + ".probe-interval", String.valueOf(probeInterval),
+                    "must be >= 0");
+        }
+        String onFailure = redis.getOnFailure() == null ? ""
+                : redis.getOnFailure().trim().toLowerCase(Locale.ROOT).replace('_', '-');
+        FailurePolicy policy = switch (onFailure) {
+            case "fail-open" -> FailurePolicy.FAIL_OPEN;
+            case "fail-closed" -> FailurePolicy.FAIL_CLOSED;
+            case "local" -> FailurePolicy.LOCAL;
+            default -> throw new RateLimitConfigurationException(property + ".on-failure",
+                    String.valueOf(redis.getOnFailure()), "must be fail-open, fail-closed or local");
+        };
+        int status = redis.getFailClosedStatus();
+        if (status != 503 && status != 429) {
+            throw new RateLimitConfigurationException(property + ".fail-closed-status", String.valueOf(status),
+                    "must be 503 or 429");
+        }
+        return new RedisSettings(url, prefix, lease, commandTimeout, probeInterval, policy, status);
+    }
+
+    private static Duration atLeastOneMilli(String property, Duration duration) {
+        if (duration == null || duration.toMillis() < 1) {
+            throw new RateLimitConfigurationException(property, String.valueOf(duration), "must be at least 1ms");
+        }
+        return duration;
     }
 
     static List<Limit> scope(String property, RateLimitProperties.Scope scope, String defaultName) {
@@ -163,7 +265,10 @@ final class RateLimitSettings {
         return "global " + describe(global) + ", per route " + describe(perRoute.limits())
                 + (overrides.isEmpty() ? "" : ", " + overrides.size() + " route override(s)")
                 + (excludedPaths.isEmpty() ? "" : ", excluding " + excludedPaths)
-                + ", refund on " + refundStatuses;
+                + ", refund on " + refundStatuses
+                + (redisStore ? ", shared through Redis (on failure: "
+                        + redis.onFailure().name().toLowerCase(Locale.ROOT).replace('_', '-') + ")"
+                        : "");
     }
 
     static String describe(List<Limit> limits) {

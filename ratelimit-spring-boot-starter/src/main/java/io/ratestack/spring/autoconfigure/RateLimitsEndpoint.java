@@ -4,6 +4,7 @@ import io.ratestack.Limit;
 import io.ratestack.spring.web.MvcRouteResolver;
 import io.ratestack.spring.web.RateLimitFilter;
 import io.ratestack.spring.web.RemoteAddressClientKeyResolver;
+import io.ratestack.spring.web.RateLimitStore;
 import io.ratestack.spring.web.RateLimiterStore;
 import io.ratestack.spring.web.RoutePolicy;
 import java.lang.reflect.Method;
@@ -25,7 +26,7 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
 @Endpoint(id = "ratelimits")
 public class RateLimitsEndpoint {
 
-    private final RateLimiterStore store;
+    private final RateLimitStore store;
     private final @Nullable MvcRouteResolver routes;
     private final RemoteAddressClientKeyResolver addresses;
 
@@ -34,7 +35,7 @@ public class RateLimitsEndpoint {
      * @param routes the route resolver, for the policies; {@code null} if the application has its own
      * @param addresses how addresses become keys, to find a client by any spelling of its address
      */
-    public RateLimitsEndpoint(RateLimiterStore store, @Nullable MvcRouteResolver routes,
+    public RateLimitsEndpoint(RateLimitStore store, @Nullable MvcRouteResolver routes,
             RemoteAddressClientKeyResolver addresses) {
         this.store = store;
         this.routes = routes;
@@ -68,10 +69,16 @@ public class RateLimitsEndpoint {
             result.put("annotated", annotated);
             result.put("excludedPaths", routes.excludedPaths());
         }
-        Map<String, Object> caches = new LinkedHashMap<>();
-        caches.put("clients", store.clientCount());
-        caches.put("clientRoutes", store.routeCount());
-        result.put("caches", caches);
+        if (store instanceof RateLimiterStore memory) {
+            Map<String, Object> caches = new LinkedHashMap<>();
+            caches.put("clients", memory.clientCount());
+            caches.put("clientRoutes", memory.routeCount());
+            result.put("caches", caches);
+        }
+        Map<String, Object> summary = store.summary();
+        if (!summary.isEmpty()) {
+            result.put("store", summary);
+        }
         return result;
     }
 
@@ -80,10 +87,18 @@ public class RateLimitsEndpoint {
      * address or prefix is grouped as the filter groups it), or by the key a {@code ClientKeyResolver} returned.
      *
      * @param key the client key, in parts when it holds a slash (an IPv6 prefix)
-     * @return its limiters, or {@code null} (404) when none is kept
+     * @return its limiters, or {@code null} (404) when none is kept, or when the store keeps no state in this
+     *     instance (Redis)
      */
     @ReadOperation
     public RateLimiterStore.@Nullable ClientState client(@Selector(match = Selector.Match.ALL_REMAINING) String[] key) {
+        if (!(store instanceof RateLimiterStore memory)) {
+            return null;
+        }
+        return client(memory, key);
+    }
+
+    private RateLimiterStore.@Nullable ClientState client(RateLimiterStore store, String[] key) {
         String raw = String.join("/", key);
         RateLimiterStore.ClientState state = store.describe(raw);
         if (state == null && !raw.startsWith("key:")) {

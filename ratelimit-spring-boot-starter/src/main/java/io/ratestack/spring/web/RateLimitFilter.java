@@ -30,7 +30,8 @@ public final class RateLimitFilter extends OncePerRequestFilter {
     private final RouteResolver routes;
     private final ClientKeyResolver clientKeys;
     private final RemoteAddressClientKeyResolver addresses;
-    private final RateLimiterStore store;
+    private final RateLimitStore store;
+    private final int unavailableStatus;
     private final RefundStatuses refunds;
     private final RateLimitResponses responses;
     private final RoutePolicy unresolved;
@@ -49,8 +50,33 @@ public final class RateLimitFilter extends OncePerRequestFilter {
      * @param observer told each decision, for metrics
      */
     public RateLimitFilter(RouteResolver routes, ClientKeyResolver clientKeys,
-            RemoteAddressClientKeyResolver addresses, RateLimiterStore store, RefundStatuses refunds,
+            RemoteAddressClientKeyResolver addresses, RateLimitStore store, RefundStatuses refunds,
             ProblemDetails problem, boolean headers, RoutePolicy unresolved, RateLimitObserver observer) {
+        this(routes, clientKeys, addresses, store, refunds, problem, headers, unresolved, observer, 503);
+    }
+
+    /**
+     * @param routes finds each request's route
+     * @param clientKeys finds each request's client
+     * @param addresses the fallback key when {@code clientKeys} has none
+     * @param store the limiters of every client
+     * @param refunds the statuses whose use is refunded
+     * @param problem the body of a refusal
+     * @param headers whether to write the {@code RateLimit} and {@code RateLimit-Policy} headers
+     * @param unresolved the per-route policy of a request whose route cannot be resolved
+     * @param observer told each decision, for metrics
+     * @param unavailableStatus how to answer a request that a fail-closed store refused because it cannot be
+     *     reached: {@code 503} (a problem body saying the limiter is unavailable, {@code Retry-After: 1}) or
+     *     {@code 429} (as a limit's refusal)
+     */
+    public RateLimitFilter(RouteResolver routes, ClientKeyResolver clientKeys,
+            RemoteAddressClientKeyResolver addresses, RateLimitStore store, RefundStatuses refunds,
+            ProblemDetails problem, boolean headers, RoutePolicy unresolved, RateLimitObserver observer,
+            int unavailableStatus) {
+        if (unavailableStatus != 503 && unavailableStatus != 429) {
+            throw new IllegalArgumentException("unavailable status must be 503 or 429 but was " + unavailableStatus);
+        }
+        this.unavailableStatus = unavailableStatus;
         this.unresolved = unresolved;
         this.observer = observer;
         this.routes = routes;
@@ -71,15 +97,19 @@ public final class RateLimitFilter extends OncePerRequestFilter {
             return;
         }
         String client = clientKey(request);
-        RateLimiterStore.Attempt attempt = store.tryAcquire(client, route);
+        RateLimitStore.Attempt attempt = store.tryAcquire(client, route);
         AcquireResult result = attempt.result();
         if (!(result instanceof Permit permit)) {
             if (LOG.isDebugEnabled()) {
                 LOG.debug("Refused " + request.getMethod() + " " + route.key() + " for client #"
                         + Integer.toHexString(client.hashCode()));
             }
-            responses.refused(request, response, attempt, (Refusal) result);
-            observer.refused(route, RateLimitResponses.refusedByGlobal(attempt) ? "global" : "route");
+            if (attempt.storeUnavailable() && unavailableStatus == 503) {
+                responses.unavailable(request, response);
+            } else {
+                responses.refused(request, response, attempt, (Refusal) result);
+            }
+            observer.refused(route, RateLimitResponses.refusedScope(attempt));
             observer.timed(route, System.nanoTime() - start);
             return;
         }

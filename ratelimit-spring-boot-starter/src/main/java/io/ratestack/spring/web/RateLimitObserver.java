@@ -19,10 +19,12 @@ public interface RateLimitObserver {
     }
 
     /**
-     * A request was refused with 429.
+     * A request was refused with 429 (or 503, when a fail-closed store cannot be reached).
      *
      * @param route its route
-     * @param scope {@code global} or {@code route}: which limits refused it
+     * @param scope which limits refused it: {@code global} or {@code route}; with a shared store (Redis),
+     *     {@code unknown} (the store does not say which) or {@code store} (refused because the store cannot be
+     *     reached, under the fail-closed policy)
      */
     default void refused(Route route, String scope) {
     }

@@ -29,47 +29,74 @@ final class RateLimitResponses {
     }
 
     /** Adds the headers of an admitted request. */
-    void admitted(HttpServletResponse response, RateLimiterStore.Attempt attempt) {
+    void admitted(HttpServletResponse response, RateLimitStore.Attempt attempt) {
         if (headers) {
             writeHeaders(response, attempt);
         }
     }
 
     /** Answers a refused request. */
-    void refused(HttpServletRequest request, HttpServletResponse response, RateLimiterStore.Attempt attempt,
+    void refused(HttpServletRequest request, HttpServletResponse response, RateLimitStore.Attempt attempt,
             Refusal refusal) throws IOException {
         response.setStatus(429);
         response.setHeader("Retry-After", Long.toString(wholeSecondsAtLeastOne(refusal.retryAfterNanos())));
         if (headers) {
             writeHeaders(response, attempt);
         }
-        response.setHeader("Cache-Control", "no-store");
-        // application/problem+json is UTF-8 by definition and takes no charset parameter.
-        response.setContentType("application/problem+json");
         StringBuilder body = new StringBuilder(256)
                 .append("{\"type\":").append(json(problem.type().toString()))
                 .append(",\"title\":").append(json(problem.title()))
                 .append(",\"status\":429")
                 .append(",\"detail\":").append(json(problem.detail()))
-                .append(",\"instance\":").append(json(instance(request)))
-                .append(",\"violated-policies\":[");
-        boolean first = true;
-        first = appendViolated(body, attempt.global(), attempt.globalSpecs(), first);
-        appendViolated(body, attempt.route(), attempt.routeSpecs(), first);
-        body.append("]}");
+                .append(",\"instance\":").append(json(instance(request)));
+        if (attempt.tracked()) { // a shared store does not say which of its limits refused
+            body.append(",\"violated-policies\":[");
+            boolean first = true;
+            first = appendViolated(body, attempt.global(), attempt.globalSpecs(), first);
+            appendViolated(body, attempt.route(), attempt.routeSpecs(), first);
+            body.append(']');
+        }
+        writeProblem(response, body.append('}'));
+    }
+
+    /**
+     * Answers a request that a fail-closed store refused because it cannot be reached: 503, retry in a second.
+     */
+    void unavailable(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        response.setStatus(503);
+        response.setHeader("Retry-After", "1");
+        writeProblem(response, new StringBuilder(192)
+                .append("{\"title\":\"Service Unavailable\",\"status\":503")
+                .append(",\"detail\":\"rate limiter unavailable\"")
+                .append(",\"instance\":").append(json(instance(request))).append('}'));
+    }
+
+    private static void writeProblem(HttpServletResponse response, StringBuilder body) throws IOException {
+        response.setHeader("Cache-Control", "no-store");
+        // application/problem+json is UTF-8 by definition and takes no charset parameter.
+        response.setContentType("application/problem+json");
         byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
         response.setContentLength(bytes.length);
         response.getOutputStream().write(bytes);
     }
 
-    /** Whether a refusal came from the global limits (one of them has nothing left). */
-    static boolean refusedByGlobal(RateLimiterStore.Attempt attempt) {
+    /**
+     * Which limits refused: {@code global} (one of them has nothing left), {@code route}, {@code store} (a
+     * fail-closed store could not be reached), or {@code unknown} (a shared store does not say).
+     */
+    static String refusedScope(RateLimitStore.Attempt attempt) {
+        if (attempt.storeUnavailable()) {
+            return "store";
+        }
+        if (!attempt.tracked()) {
+            return "unknown";
+        }
         for (RateLimiter limiter : attempt.global()) {
             if (limiter.remaining() == 0) {
-                return true;
+                return "global";
             }
         }
-        return false;
+        return "route";
     }
 
     private static boolean appendViolated(StringBuilder body, RateLimiter[] limiters, List<Limit> specs,
@@ -94,13 +121,15 @@ final class RateLimitResponses {
 
     private static final java.util.regex.Pattern PATH_PARAMETERS = java.util.regex.Pattern.compile(";[^/]*");
 
-    private static void writeHeaders(HttpServletResponse response, RateLimiterStore.Attempt attempt) {
+    private static void writeHeaders(HttpServletResponse response, RateLimitStore.Attempt attempt) {
         StringBuilder policies = new StringBuilder(64);
         StringBuilder limits = new StringBuilder(64);
         append(policies, limits, attempt.global(), attempt.globalSpecs());
         append(policies, limits, attempt.route(), attempt.routeSpecs());
         response.setHeader(POLICY_HEADER, policies.toString());
-        response.setHeader(LIMIT_HEADER, limits.toString());
+        if (!limits.isEmpty()) { // empty: a shared store, whose remaining uses are not known here
+            response.setHeader(LIMIT_HEADER, limits.toString());
+        }
     }
 
     /** One item per limit in the policy header; one per limiter at hand in the other (a limit may have none yet). */

@@ -30,7 +30,7 @@ import org.jspecify.annotations.Nullable;
  * policy, which keeps entries in use and evicts the rarely seen; a client's own requests always hit its own entry,
  * so it cannot evict it itself, and IPv6 prefixes and route patterns stop one host from minting keys.
  */
-public final class RateLimiterStore {
+public final class RateLimiterStore implements RateLimitStore {
 
     /** Bounds of one cache. */
     public record CacheBounds(long maximumSize, Duration minimumExpireAfterAccess) {
@@ -46,14 +46,6 @@ public final class RateLimiterStore {
                         "expire-after-access must be >= 0 but was " + minimumExpireAfterAccess);
             }
         }
-    }
-
-    /**
-     * The outcome of one request's attempt: the result, and the limiters that took part, for the headers. When the
-     * global limits refuse, the route's limiters are not looked up: {@code route} is empty, {@code routeSpecs} not.
-     */
-    public record Attempt(AcquireResult result, RateLimiter[] global, List<Limit> globalSpecs,
-            RateLimiter[] route, List<Limit> routeSpecs) {
     }
 
     private static final RateLimiter[] NONE = {};
@@ -137,13 +129,7 @@ public final class RateLimiterStore {
                 .build();
     }
 
-    /**
-     * Takes one use of the client's global limits and the route's limits together, without waiting.
-     *
-     * @param client the client key
-     * @param route a route that is not exempt
-     * @return the attempt; a granted result holds a permit that must be closed or cancelled
-     */
+    @Override
     public Attempt tryAcquire(String client, Route route) {
         RoutePolicy policy = Objects.requireNonNull(route.policy(), "an exempt route takes no limiter");
         Entry global = globalCache.get(client, key -> new Entry(newLimiters(globalBuilders), globalIdleNanos));
@@ -237,7 +223,7 @@ public final class RateLimiterStore {
         return routeCache.estimatedSize();
     }
 
-    /** The global limits of every client. */
+    @Override
     public List<Limit> globalSpecs() {
         return globalSpecs;
     }

@@ -1,0 +1,90 @@
+package io.ratestack.spring.autoconfigure;
+
+import io.ratestack.Clock;
+import io.ratestack.redis.RedisLimits;
+import io.ratestack.redis.StoreFailurePolicy;
+import io.ratestack.spring.redis.RedisRateLimitStore;
+import io.ratestack.spring.web.RateLimitStore;
+import io.ratestack.spring.web.RateLimiterStore;
+import java.util.Locale;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.core.env.Environment;
+import org.springframework.core.type.AnnotatedTypeMetadata;
+
+/**
+ * The Redis store, with {@code ratelimit.store=redis}: the filter's limits kept in Redis through
+ * {@code ratelimit-redis}, shared by every instance. Opens its own Lettuce connection ({@code ratelimit.redis.url},
+ * else {@code spring.data.redis.*}) unless the application declares a {@link RedisLimits} bean, which then wins
+ * with its own connection and options. With {@code ratelimit.store=memory} (the default) nothing here runs and no
+ * connection is opened.
+ */
+@AutoConfiguration(after = RateLimitAutoConfiguration.class, before = RateLimitServletAutoConfiguration.class)
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnClass(name = {"io.ratestack.redis.RedisLimits", "io.lettuce.core.RedisClient",
+        "org.springframework.web.servlet.DispatcherServlet", "com.github.benmanes.caffeine.cache.Caffeine"})
+@ConditionalOnProperty(prefix = "ratelimit", name = "enabled", havingValue = "true", matchIfMissing = true)
+@Conditional(RateLimitRedisAutoConfiguration.OnRedisStore.class)
+public class RateLimitRedisAutoConfiguration {
+
+    private static final Log LOG = LogFactory.getLog(RateLimitRedisAutoConfiguration.class);
+
+    /** The starter's own connection, unless the application has its own {@link RedisLimits}. */
+    @Bean
+    @ConditionalOnMissingBean(RedisLimits.class)
+    public RateLimitRedisConnection rateLimitRedisConnection(RateLimitSettings settings, Environment environment) {
+        RateLimitRedisConnection connection = RateLimitRedisConnection.open(settings.redis, environment);
+        LOG.info("Rate limits shared through Redis at " + connection.address() + " (prefix '"
+                + settings.redis.prefix() + "', command timeout " + settings.redis.commandTimeout() + ", on failure "
+                + settings.redis.onFailure().name().toLowerCase(Locale.ROOT).replace('_', '-') + ")");
+        return connection;
+    }
+
+    /** The limits in Redis, as {@code ratelimit.redis.*} says. */
+    @Bean
+    @ConditionalOnMissingBean
+    public RedisLimits rateLimitRedisLimits(RateLimitRedisConnection connection, RateLimitSettings settings,
+            Clock clock) {
+        RateLimitSettings.RedisSettings redis = settings.redis;
+        RedisLimits.Builder builder = RedisLimits.builder(connection.connection())
+                .prefix(redis.prefix())
+                .lease(redis.lease())
+                .commandTimeout(redis.commandTimeout())
+                .probeInterval(redis.probeInterval())
+                .onFailure(StoreFailurePolicy.valueOf(redis.onFailure().name()));
+        if (redis.onFailure() == RateLimitSettings.FailurePolicy.LOCAL) {
+            // The same limits in this instance's memory, used only while Redis is away.
+            builder.localFallback(RedisRateLimitStore.localFallback(
+                    new RateLimiterStore(clock, settings.global, settings.globalCache, settings.routeCache)));
+        }
+        return builder.build();
+    }
+
+    /** The filter's store. */
+    @Bean
+    @ConditionalOnMissingBean(RateLimitStore.class)
+    public RedisRateLimitStore rateLimitRedisStore(RedisLimits limits, RateLimitSettings settings) {
+        return new RedisRateLimitStore(limits, settings.global);
+    }
+
+    /** {@code ratelimit.store} is {@code redis}, in any case. */
+    static final class OnRedisStore extends SpringBootCondition {
+        @Override
+        public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
+            String store = context.getEnvironment().getProperty("ratelimit.store", "memory");
+            return store.trim().toLowerCase(Locale.ROOT).equals("redis")
+                    ? ConditionOutcome.match("ratelimit.store is redis")
+                    : ConditionOutcome.noMatch("ratelimit.store is " + store);
+        }
+    }
+}

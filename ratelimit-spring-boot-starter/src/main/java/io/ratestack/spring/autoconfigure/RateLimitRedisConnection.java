@@ -1,0 +1,138 @@
+package io.ratestack.spring.autoconfigure;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
+import io.ratestack.spring.web.RateLimitConfigurationException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.core.env.Environment;
+
+/**
+ * The Lettuce client and connection the starter opens for the Redis store, and closes when the application stops.
+ * Only made when {@code ratelimit.store=redis} and the application has no {@code RedisLimits} bean of its own.
+ *
+ * <p>The connection is {@code ratelimit.redis.url} when set, else the application's {@code spring.data.redis.*}:
+ * {@code url}, or {@code host}, {@code port}, {@code username}, {@code password}, {@code database} and
+ * {@code ssl.enabled}; and {@code connect-timeout}. They are read with Boot's {@link Binder}, not Boot's Redis
+ * property classes, which moved between Spring Boot 3 and 4. While disconnected, commands fail at once instead of
+ * queueing, so no request waits for a Redis that is known to be down; Lettuce reconnects in the background, trying
+ * at least every {@link #LONGEST_RECONNECT_DELAY}. Redis must be reachable at startup.
+ */
+public final class RateLimitRedisConnection implements AutoCloseable {
+
+    /** Reconnection attempts back off from 100ms to at most this, so limits are shared again soon after an outage. */
+    static final Duration LONGEST_RECONNECT_DELAY = Duration.ofSeconds(5);
+
+    private final ClientResources resources;
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, String> connection;
+    private final String address;
+
+    private RateLimitRedisConnection(ClientResources resources, RedisClient client,
+            StatefulRedisConnection<String, String> connection, String address) {
+        this.resources = resources;
+        this.client = client;
+        this.connection = connection;
+        this.address = address;
+    }
+
+    /**
+     * Connects.
+     *
+     * @param settings the checked {@code ratelimit.redis.*} settings
+     * @param environment the application's environment, for {@code spring.data.redis.*}
+     * @return the connection
+     * @throws IllegalStateException if Redis cannot be reached
+     */
+    static RateLimitRedisConnection open(RateLimitSettings.RedisSettings settings, Environment environment) {
+        Binder binder = Binder.get(environment);
+        RedisURI uri = uri(settings, binder);
+        SocketOptions.Builder socket = SocketOptions.builder();
+        binder.bind("spring.data.redis.connect-timeout", Duration.class).ifBound(socket::connectTimeout);
+        // Lettuce's default backs off to 30s between reconnection attempts: too long to share limits again.
+        ClientResources resources = ClientResources.builder()
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(100), LONGEST_RECONNECT_DELAY, 2,
+                        TimeUnit.MILLISECONDS))
+                .build();
+        RedisClient client = RedisClient.create(resources, uri);
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .socketOptions(socket.build())
+                .build());
+        String address = uri.getSocket() != null ? uri.getSocket() : uri.getHost() + ":" + uri.getPort();
+        try {
+            return new RateLimitRedisConnection(resources, client, client.connect(), address);
+        } catch (RuntimeException unreachable) {
+            client.shutdown(0, 2, TimeUnit.SECONDS);
+            resources.shutdown(0, 2, TimeUnit.SECONDS);
+            throw new IllegalStateException("Could not connect to Redis at " + address
+                    + " for the rate limits (ratelimit.store=redis): " + unreachable.getMessage(), unreachable);
+        }
+    }
+
+    private static RedisURI uri(RateLimitSettings.RedisSettings settings, Binder binder) {
+        RedisURI uri;
+        if (settings.url() != null) {
+            uri = parse("ratelimit.redis.url", settings.url());
+        } else {
+            String url = binder.bind("spring.data.redis.url", String.class).orElse(null);
+            if (url != null && !url.isBlank()) {
+                uri = parse("spring.data.redis.url", url);
+            } else {
+                RedisURI.Builder builder = RedisURI.builder()
+                        .withHost(binder.bind("spring.data.redis.host", String.class).orElse("localhost"))
+                        .withPort(binder.bind("spring.data.redis.port", Integer.class).orElse(6379))
+                        .withDatabase(binder.bind("spring.data.redis.database", Integer.class).orElse(0))
+                        .withSsl(binder.bind("spring.data.redis.ssl.enabled", Boolean.class).orElse(false));
+                @Nullable String username = binder.bind("spring.data.redis.username", String.class).orElse(null);
+                @Nullable String password = binder.bind("spring.data.redis.password", String.class).orElse(null);
+                if (password != null && username != null) {
+                    builder.withAuthentication(username, password.toCharArray());
+                } else if (password != null) {
+                    builder.withPassword(password.toCharArray());
+                }
+                uri = builder.build();
+            }
+        }
+        // Lettuce's own timeout only bounds what RedisLimits does not wait for itself.
+        uri.setTimeout(settings.commandTimeout());
+        return uri;
+    }
+
+    private static RedisURI parse(String property, String url) {
+        try {
+            return RedisURI.create(url.trim());
+        } catch (IllegalArgumentException bad) {
+            throw new RateLimitConfigurationException(property, url, "is not a Redis URI: " + bad.getMessage());
+        }
+    }
+
+    /** The connection, for {@code RedisLimits}. */
+    public StatefulRedisConnection<String, String> connection() {
+        return connection;
+    }
+
+    /** Where it connects to, without credentials: {@code host:port}. */
+    public String address() {
+        return address;
+    }
+
+    /** Closes the connection and shuts the client down. */
+    @Override
+    public void close() {
+        try {
+            connection.close();
+        } finally {
+            client.shutdown(0, 2, TimeUnit.SECONDS);
+            resources.shutdown(0, 2, TimeUnit.SECONDS);
+        }
+    }
+}

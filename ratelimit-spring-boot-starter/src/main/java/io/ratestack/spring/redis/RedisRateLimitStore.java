@@ -1,0 +1,168 @@
+package io.ratestack.spring.redis;
+
+import io.ratestack.AcquireResult;
+import io.ratestack.Limit;
+import io.ratestack.RateLimiter;
+import io.ratestack.Refusal;
+import io.ratestack.redis.LocalFallback;
+import io.ratestack.redis.RedisLimits;
+import io.ratestack.spring.web.RateLimitStore;
+import io.ratestack.spring.web.RateLimiterStore;
+import io.ratestack.spring.web.Route;
+import io.ratestack.spring.web.RoutePolicy;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.AbstractList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.RandomAccess;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The filter's store in Redis: each request takes its client's global limits and its route's limits in one
+ * {@link RedisLimits#tryAcquire} call, all or nothing, shared by every instance that uses the same Redis and prefix.
+ *
+ * <p>Each limit's state in Redis is named after its scope, its terms and, for a route, the route and the policy it
+ * comes from, so that a change of limits in YAML or in a {@code @RateLimit} starts from fresh state instead of
+ * mixing with the old:
+ *
+ * <pre>{@code global:<name>:<limit>/<window>ms
+ * route:<route key>#<policy tag>:<name>:<limit>/<window>ms}</pre>
+ *
+ * <p>(the policy tag is a short hash of where the policy is declared, such as {@code ratelimit.per-route} or
+ * {@code @RateLimit on com.example.SearchController.search}; a route key longer than 200 characters is hashed).
+ *
+ * <p>The state is not kept in this instance: the attempts it hands over carry no limiter
+ * ({@link RateLimitStore.Attempt#tracked()} is false), so the remaining uses of each limit and which limit refused
+ * are not known here.
+ */
+public final class RedisRateLimitStore implements RateLimitStore {
+
+    private static final RateLimiter[] NONE = {};
+    private static final int LONGEST_ROUTE_KEY = 200;
+
+    private final RedisLimits limits;
+    private final List<Limit> globalSpecs;
+    private final Limit[] globalNamed;
+    private final Map<RoutePolicy, String> policyTags = new ConcurrentHashMap<>();
+
+    /**
+     * @param limits the Redis limits, as built by the starter or the application
+     * @param globalSpecs the global limits of every client, at least one
+     */
+    public RedisRateLimitStore(RedisLimits limits, List<Limit> globalSpecs) {
+        if (globalSpecs.isEmpty()) {
+            throw new IllegalArgumentException("at least one global limit is needed");
+        }
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.globalSpecs = List.copyOf(globalSpecs);
+        this.globalNamed = new Limit[globalSpecs.size()];
+        for (int i = 0; i < globalNamed.length; i++) {
+            Limit spec = globalSpecs.get(i);
+            globalNamed[i] = spec.named("global:" + terms(spec));
+        }
+    }
+
+    @Override
+    public Attempt tryAcquire(String client, Route route) {
+        RoutePolicy policy = Objects.requireNonNull(route.policy(), "an exempt route takes no limiter");
+        AcquireResult result = limits.tryAcquire(client, new RouteLimits(route, globalNamed, routeNamed(route, policy)));
+        return new Attempt(result, NONE, globalSpecs, NONE, policy.limits(), RedisLimits.isUnavailableRefusal(result));
+    }
+
+    @Override
+    public List<Limit> globalSpecs() {
+        return globalSpecs;
+    }
+
+    /** The Redis limits this store uses: for metrics. */
+    public RedisLimits limits() {
+        return limits;
+    }
+
+    @Override
+    public Map<String, Object> summary() {
+        Map<String, Object> store = new LinkedHashMap<>();
+        store.put("type", "redis");
+        store.put("available", limits.isAvailable());
+        store.put("onFailure", limits.onFailure().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        store.put("failures", limits.failures());
+        store.put("recoveries", limits.recoveries());
+        store.put("lease", limits.lease().toString());
+        store.put("clients", "not tracked locally: the state of each client is kept in Redis");
+        return store;
+    }
+
+    /**
+     * The fallback of {@link io.ratestack.redis.StoreFailurePolicy#LOCAL}: while Redis is away, the in-memory store
+     * takes the use with the same limits (per instance). Answers only the lists this class passes to Redis; any
+     * other list is refused for a second.
+     *
+     * @param local the in-memory store, with the same global limits
+     * @return the fallback
+     */
+    public static LocalFallback localFallback(RateLimiterStore local) {
+        Objects.requireNonNull(local, "local");
+        Refusal unknown = new Refusal(RedisLimits.FAIL_CLOSED_RETRY_AFTER.toNanos(), 0);
+        return (client, named) -> named instanceof RouteLimits route
+                ? local.tryAcquire(client, route.route).result()
+                : unknown;
+    }
+
+    private Limit[] routeNamed(Route route, RoutePolicy policy) {
+        String key = route.key().length() <= LONGEST_ROUTE_KEY ? route.key() : "sha256:" + sha256(route.key());
+        String scope = "route:" + key + "#" + policyTags.computeIfAbsent(policy, p -> sha256(p.source()).substring(0, 8))
+                + ":";
+        List<Limit> specs = policy.limits();
+        Limit[] named = new Limit[specs.size()];
+        for (int i = 0; i < named.length; i++) {
+            named[i] = specs.get(i).named(scope + terms(specs.get(i)));
+        }
+        return named;
+    }
+
+    /** A limit's name and the terms Redis counts by: the limit and the window (per + reset offset). */
+    private static String terms(Limit spec) {
+        return spec.name() + ":" + spec.limit() + "/" + spec.window().toMillis() + "ms";
+    }
+
+    private static String sha256(String text) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            StringBuilder hex = new StringBuilder(64);
+            for (byte b : digest) {
+                hex.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
+            }
+            return hex.toString();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The limits of one request, global then route, that also know the request's route (for the local fallback). */
+    private static final class RouteLimits extends AbstractList<Limit> implements RandomAccess {
+        private final Route route;
+        private final Limit[] global;
+        private final Limit[] perRoute;
+
+        RouteLimits(Route route, Limit[] global, Limit[] perRoute) {
+            this.route = route;
+            this.global = global;
+            this.perRoute = perRoute;
+        }
+
+        @Override
+        public Limit get(int index) {
+            return index < global.length ? global[index] : perRoute[index - global.length];
+        }
+
+        @Override
+        public int size() {
+            return global.length + perRoute.length;
+        }
+    }
+}

@@ -1,0 +1,244 @@
+package io.ratestack.spring.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.ratestack.redis.RedisLimits;
+import io.ratestack.redis.StoreFailurePolicy;
+import io.ratestack.redis.TestRedis;
+import io.ratestack.spring.redis.RedisRateLimitStore;
+import io.ratestack.spring.web.RateLimitConfigurationException;
+import io.ratestack.spring.web.RateLimitFilter;
+import io.ratestack.spring.web.RateLimitStore;
+import io.ratestack.spring.web.RateLimiterStore;
+import io.ratestack.spring.web.Route;
+import io.ratestack.spring.web.RoutePolicy;
+import java.net.ServerSocket;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.assertj.AssertableWebApplicationContext;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** {@code ratelimit.store=redis}: which connection, which beans, which errors; against a real Redis. */
+class RateLimitRedisAutoConfigurationTest {
+
+    private static TestRedis server;
+    private static RedisClient client;
+    private static StatefulRedisConnection<String, String> redis;
+
+    private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(RateLimitAutoConfiguration.class,
+                    RateLimitRedisAutoConfiguration.class, RateLimitServletAutoConfiguration.class,
+                    RateLimitMetricsAutoConfiguration.class));
+
+    @BeforeAll
+    static void startRedis() throws Exception {
+        server = TestRedis.start();
+        client = server.client();
+        redis = client.connect();
+    }
+
+    @AfterAll
+    static void stopRedis() throws Exception {
+        redis.close();
+        client.shutdown();
+        server.close();
+    }
+
+    @Test
+    void theDefaultMemoryStoreOpensNoRedisConnection() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        // Nothing listens there: a connection attempt would fail startup.
+        runner.withPropertyValues("ratelimit.redis.url=redis://127.0.0.1:" + closedPort).run(context -> {
+            assertThat(context).hasNotFailed()
+                    .hasSingleBean(RateLimiterStore.class)
+                    .doesNotHaveBean(RateLimitRedisConnection.class)
+                    .doesNotHaveBean(RedisLimits.class)
+                    .doesNotHaveBean(RedisRateLimitStore.class);
+            assertThat(context.getBeansOfType(MeterBinder.class)).doesNotContainKey("rateLimitStoreMetrics");
+        });
+    }
+
+    @Test
+    void theRedisStoreConnectsToItsOwnUrlAndClosesTheConnectionOnShutdown() {
+        StatefulRedisConnection<String, String>[] opened = new StatefulRedisConnection[1];
+        runner.withPropertyValues("ratelimit.store=redis",
+                "ratelimit.redis.url=redis://127.0.0.1:" + server.port + "/2", "ratelimit.redis.prefix=url:",
+                "ratelimit.global.limit=5", "ratelimit.global.per=10s").run(context -> {
+                    assertThat(context).hasNotFailed()
+                            .hasSingleBean(RedisRateLimitStore.class)
+                            .doesNotHaveBean(RateLimiterStore.class)
+                            .hasSingleBean(RateLimitStore.class);
+                    assertThat(filterStore(context)).isSameAs(context.getBean(RedisRateLimitStore.class));
+                    opened[0] = context.getBean(RateLimitRedisConnection.class).connection();
+                    takeOne(context, "203.0.113.9");
+                    redis.sync().select(2);
+                    try {
+                        assertThat(redis.sync().hget("url:{203.0.113.9}:global:global:5/10000ms:s", "used"))
+                                .isEqualTo("1");
+                    } finally {
+                        redis.sync().select(0);
+                    }
+                });
+        assertThat(opened[0].isOpen()).as("closed with the application").isFalse();
+    }
+
+    @Test
+    void withoutItsOwnUrlTheStoreUsesSpringDataRedisSettings() {
+        runner.withPropertyValues("ratelimit.store=redis", "spring.data.redis.host=127.0.0.1",
+                "spring.data.redis.port=" + server.port, "spring.data.redis.database=3",
+                "ratelimit.global.limit=7", "ratelimit.global.per=1m").run(context -> {
+                    assertThat(context).hasNotFailed().hasSingleBean(RateLimitRedisConnection.class);
+                    takeOne(context, "198.51.100.4");
+                    redis.sync().select(3);
+                    try {
+                        assertThat(redis.sync().hget("ratelimit:{198.51.100.4}:global:global:7/60000ms:s", "used"))
+                                .isEqualTo("1");
+                    } finally {
+                        redis.sync().select(0);
+                    }
+                });
+    }
+
+    @Test
+    void failurePolicyAndTimeoutsComeFromTheProperties() {
+        runner.withPropertyValues("ratelimit.store=REDIS", "ratelimit.redis.url=redis://127.0.0.1:" + server.port,
+                "ratelimit.redis.on-failure=local", "ratelimit.redis.lease=30s").run(context -> {
+                    assertThat(context).hasNotFailed();
+                    RedisLimits limits = context.getBean(RedisLimits.class);
+                    assertThat(limits.onFailure()).isEqualTo(StoreFailurePolicy.LOCAL);
+                    assertThat(limits.lease()).hasSeconds(30);
+                });
+    }
+
+    @Test
+    void badValuesFailStartupNamingThePropertyAndTheValue() {
+        assertFailure("ratelimit.store", "mongo", "must be memory or redis", "ratelimit.store=mongo");
+        assertFailure("ratelimit.redis.on-failure", "ignore", "must be fail-open, fail-closed or local",
+                "ratelimit.redis.on-failure=ignore");
+        assertFailure("ratelimit.redis.fail-closed-status", "418", "must be 503 or 429",
+                "ratelimit.redis.fail-closed-status=418");
+        assertFailure("ratelimit.redis.command-timeout", "PT0S", "must be at least 1ms",
+                "ratelimit.redis.command-timeout=0s");
+        assertFailure("ratelimit.redis.prefix", "a{b}", "must not hold",
+                "ratelimit.redis.prefix=a{b}");
+        assertFailure("ratelimit.redis.url", "http://localhost", "must be a redis://",
+                "ratelimit.redis.url=http://localhost");
+    }
+
+    @Test
+    void theRedisStoreWithoutRatelimitRedisOnTheClasspathFailsStartupSayingWhatIsMissing() {
+        runner.withClassLoader(new FilteredClassLoader(RedisLimits.class))
+                .withPropertyValues("ratelimit.store=redis").run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure()).rootCause()
+                            .isInstanceOfSatisfying(RateLimitConfigurationException.class, failure -> {
+                                assertThat(failure.getOrigin()).isEqualTo("ratelimit.store");
+                                assertThat(failure.getValue()).isEqualTo("redis");
+                                assertThat(failure.getReason()).contains("io.ratestack:ratelimit-redis");
+                            });
+                });
+    }
+
+    @Test
+    void withoutRatelimitRedisOrLettuceTheMemoryStoreMetricsAndEndpointStillWork() {
+        new WebApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(RateLimitAutoConfiguration.class,
+                        RateLimitRedisAutoConfiguration.class, RateLimitServletAutoConfiguration.class,
+                        RateLimitMetricsAutoConfiguration.class, RateLimitEndpointAutoConfiguration.class))
+                .withClassLoader(new FilteredClassLoader("io.ratestack.redis", "io.lettuce"))
+                .withUserConfiguration(Registry.class)
+                .withPropertyValues("management.endpoints.web.exposure.include=ratelimits")
+                .run(context -> {
+                    assertThat(context).hasNotFailed()
+                            .hasSingleBean(RateLimiterStore.class)
+                            .hasSingleBean(RateLimitsEndpoint.class)
+                            .doesNotHaveBean(RateLimitRedisConnection.class);
+                    assertThat(context.getBean(RateLimitsEndpoint.class).policies()).containsKey("caches")
+                            .doesNotContainKey("store");
+                });
+    }
+
+    @Test
+    void anApplicationsRedisLimitsWinsAndTheStarterOpensNoConnection() {
+        runner.withUserConfiguration(OwnLimits.class).withPropertyValues("ratelimit.store=redis").run(context -> {
+            assertThat(context).hasNotFailed().doesNotHaveBean(RateLimitRedisConnection.class);
+            RedisLimits own = context.getBean(RedisLimits.class);
+            assertThat(context.getBean(RedisRateLimitStore.class).limits()).isSameAs(own);
+            takeOne(context, "192.0.2.77");
+            assertThat(redis.sync().keys("mine:{192.0.2.77}:*")).isNotEmpty();
+        });
+    }
+
+    @Test
+    void theRedisStoreHasHealthMetrics() {
+        runner.withUserConfiguration(Registry.class).withPropertyValues("ratelimit.store=redis",
+                "ratelimit.redis.url=redis://127.0.0.1:" + server.port).run(context -> {
+                    assertThat(context).hasNotFailed();
+                    MeterRegistry registry = context.getBean(MeterRegistry.class);
+                    context.getBeansOfType(MeterBinder.class).values().forEach(binder -> binder.bindTo(registry));
+                    takeOne(context, "192.0.2.78");
+                    assertThat(registry.get("ratelimit.store.failures").functionCounter().count()).isZero();
+                    assertThat(registry.get("ratelimit.store.recoveries").functionCounter().count()).isZero();
+                    assertThat(registry.get("ratelimit.store.available").gauge().value()).isEqualTo(1);
+                    assertThat(registry.find("ratelimit.clients").gauge()).as("no local caches").isNull();
+                });
+    }
+
+    private void assertFailure(String property, String value, String reason, String... properties) {
+        runner.withPropertyValues(properties).run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause()
+                    .isInstanceOfSatisfying(RateLimitConfigurationException.class, failure -> {
+                        assertThat(failure.getOrigin()).isEqualTo(property);
+                        assertThat(failure.getValue()).isEqualTo(value);
+                        assertThat(failure.getReason()).contains(reason);
+                    });
+        });
+    }
+
+    private static RateLimitStore filterStore(AssertableWebApplicationContext context) {
+        assertThat(context.getBean(FilterRegistrationBean.class).getFilter()).isInstanceOf(RateLimitFilter.class);
+        return context.getBean(RateLimitStore.class);
+    }
+
+    private static void takeOne(AssertableWebApplicationContext context, String client) {
+        RateLimitStore store = context.getBean(RateLimitStore.class);
+        RoutePolicy policy = new RoutePolicy("test", List.of(io.ratestack.Limit.of(5, java.time.Duration.ofSeconds(1))
+                .named("route")));
+        RateLimitStore.Attempt attempt = store.tryAcquire(client, new Route("/x", policy));
+        assertThat(attempt.result().isGranted()).isTrue();
+        assertThat(attempt.tracked()).isFalse();
+        attempt.result().permit().close();
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class OwnLimits {
+        @Bean
+        RedisLimits ownLimits() {
+            return RedisLimits.builder(redis).prefix("mine:").build();
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class Registry {
+        @Bean
+        SimpleMeterRegistry registry() {
+            return new SimpleMeterRegistry();
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package io.ratestack.spring.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.ratestack.Limit;
+import io.ratestack.Refusal;
+import io.ratestack.redis.RedisLimits;
+import io.ratestack.redis.TestRedis;
+import io.ratestack.spring.autoconfigure.RateLimitsEndpoint;
+import io.ratestack.spring.web.RateLimitStore;
+import io.ratestack.spring.web.RemoteAddressClientKeyResolver;
+import io.ratestack.spring.web.Route;
+import io.ratestack.spring.web.RoutePolicy;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.assertj.core.api.InstanceOfAssertFactories;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The filter's limits in a real Redis: one call for global and route, state named by policy. */
+class RedisRateLimitStoreTest {
+
+    private static TestRedis server;
+    private static RedisClient client;
+    private static StatefulRedisConnection<String, String> connection;
+    private static RedisLimits limits;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = TestRedis.start();
+        client = server.client();
+        connection = client.connect();
+        limits = RedisLimits.builder(connection).build();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        connection.close();
+        client.shutdown();
+        server.close();
+    }
+
+    private static List<Limit> global(int limit) {
+        return List.of(Limit.of(limit, Duration.ofHours(1)).named("global"));
+    }
+
+    private static RoutePolicy policy(String source, int limit) {
+        return new RoutePolicy(source, List.of(Limit.of(limit, Duration.ofHours(1)).named("route")));
+    }
+
+    private static boolean take(RateLimitStore store, String client, Route route) {
+        RateLimitStore.Attempt attempt = store.tryAcquire(client, route);
+        attempt.result().permit(); // throws if refused
+        attempt.result().permit().close();
+        return true;
+    }
+
+    @Test
+    void globalAndRouteLimitsAreTakenTogetherAndRefusalsSayWhenToRetry() {
+        RedisRateLimitStore store = new RedisRateLimitStore(limits, global(2));
+        Route a = new Route("/a", policy("a", 1));
+        Route b = new Route("/b", policy("b", 1));
+
+        assertThat(take(store, "c1", a)).isTrue();
+        RateLimitStore.Attempt routeFull = store.tryAcquire("c1", a);
+        assertThat(routeFull.result()).isInstanceOf(Refusal.class);
+        assertThat(routeFull.tracked()).isFalse();
+        assertThat(routeFull.storeUnavailable()).isFalse();
+        assertThat(routeFull.globalSpecs()).isEqualTo(global(2));
+        // The route refused: the global use was not taken, so another route still has the global budget.
+        assertThat(take(store, "c1", b)).isTrue();
+        RateLimitStore.Attempt globalFull = store.tryAcquire("c1", new Route("/c", policy("c", 1)));
+        assertThat(((Refusal) globalFull.result()).retryAfter()).isPositive()
+                .isLessThanOrEqualTo(Duration.ofHours(1));
+    }
+
+    @Test
+    void changedLimitsStartFromFreshStateInsteadOfMixingWithTheOld() {
+        Route route = new Route("/x", policy("ratelimit.per-route", 5));
+        assertThat(take(new RedisRateLimitStore(limits, global(1)), "c2", route)).isTrue();
+        assertThat(new RedisRateLimitStore(limits, global(1)).tryAcquire("c2", route).result().isGranted())
+                .as("the same policy: the same state").isFalse();
+
+        assertThat(take(new RedisRateLimitStore(limits, global(2)), "c2", route)).as("new global terms").isTrue();
+    }
+
+    @Test
+    void twoPoliciesOnOneRouteKeyKeepApartAsInMemory() {
+        RedisRateLimitStore store = new RedisRateLimitStore(limits, global(10));
+        Route get = new Route("/items", policy("@RateLimit on Items.list", 1));
+        Route post = new Route("/items", policy("@RateLimit on Items.add", 1));
+
+        assertThat(take(store, "c3", get)).isTrue();
+        assertThat(take(store, "c3", post)).isTrue();
+        assertThat(store.tryAcquire("c3", get).result().isGranted()).isFalse();
+    }
+
+    @Test
+    void theEndpointDescribesTheStoreAndSaysClientStateIsNotTrackedLocally() {
+        RedisRateLimitStore store = new RedisRateLimitStore(limits, global(10));
+        RateLimitsEndpoint endpoint = new RateLimitsEndpoint(store, null, new RemoteAddressClientKeyResolver());
+
+        Map<String, Object> policies = endpoint.policies();
+
+        assertThat(policies).doesNotContainKey("caches").containsKey("global");
+        assertThat(policies.get("store")).asInstanceOf(InstanceOfAssertFactories.MAP)
+                .containsEntry("type", "redis").containsEntry("available", true)
+                .containsEntry("onFailure", "fail-open").containsKey("clients");
+        assertThat(endpoint.client(new String[] {"192.0.2.1"})).isNull();
+    }
+
+    @Test
+    void aVeryLongRouteKeyIsHashed() {
+        RedisRateLimitStore store = new RedisRateLimitStore(limits, global(10));
+        assertThat(take(store, "c4", new Route("/" + "a".repeat(5000), policy("p", 1)))).isTrue();
+        assertThat(connection.sync().keys("ratelimit:{c4}:route:sha256:*")).isNotEmpty();
+    }
+}

@@ -1,0 +1,132 @@
+package io.ratestack.spring.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ratestack.AcquireResult;
+import io.ratestack.Limit;
+import io.ratestack.Permit;
+import io.ratestack.RateLimiter;
+import io.ratestack.Refusal;
+import jakarta.servlet.http.HttpServletResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.mock.web.MockHttpServletResponse;
+
+/**
+ * The filter over a store whose state lives elsewhere (Redis): the headers say only what is known, and a refusal
+ * because the store cannot be reached answers 503 (or 429, as configured).
+ */
+class SharedStoreResponsesTest {
+
+    private final List<Limit> global = List.of(new Limit(10, Duration.ofSeconds(10), Duration.ZERO, "global"));
+    private final RoutePolicy perRoute = new RoutePolicy("test",
+            List.of(new Limit(1, Duration.ofSeconds(1), Duration.ZERO, "route")));
+    private final List<String> observed = new ArrayList<>();
+    private final RateLimitObserver observer = new RateLimitObserver() {
+        @Override
+        public void refused(Route route, String scope) {
+            observed.add("refused " + scope);
+        }
+
+        @Override
+        public void refunded(Route route) {
+            observed.add("refunded");
+        }
+    };
+    private AcquireResult next;
+    private boolean unavailable;
+
+    private final RateLimitStore store = new RateLimitStore() {
+        @Override
+        public Attempt tryAcquire(String client, Route route) {
+            return new Attempt(next, new RateLimiter[0], global, new RateLimiter[0], perRoute.limits(), unavailable);
+        }
+
+        @Override
+        public List<Limit> globalSpecs() {
+            return global;
+        }
+    };
+
+    private MockHttpServletResponse call(int unavailableStatus, int status) throws Exception {
+        RateLimitFilter filter = new RateLimitFilter(request -> new Route("/test", perRoute), request -> null,
+                new RemoteAddressClientKeyResolver(), store, RefundStatuses.parse(List.of("500")),
+                ProblemDetails.DEFAULT, true, perRoute, observer, unavailableStatus);
+        MockHttpServletRequest request = new MockHttpServletRequest("GET", "/test");
+        request.setRemoteAddr("192.0.2.1");
+        MockHttpServletResponse response = new MockHttpServletResponse();
+        filter.doFilter(request, response, (req, res) -> ((HttpServletResponse) res).setStatus(status));
+        return response;
+    }
+
+    @Test
+    void aRefusalCarriesThePoliciesAndRetryAfterButNoRemainingItDoesNotKnow() throws Exception {
+        next = new Refusal(Duration.ofMillis(2500).toNanos(), 0);
+
+        MockHttpServletResponse refused = call(503, 200);
+
+        assertThat(refused.getStatus()).isEqualTo(429);
+        assertThat(refused.getHeader("Retry-After")).isEqualTo("3");
+        assertThat(refused.getHeader("RateLimit-Policy")).isEqualTo("\"global\";q=10;w=10, \"route\";q=1;w=1");
+        assertThat(refused.getHeader("RateLimit")).isNull();
+        assertThat(refused.getContentAsString()).isEqualTo("{"
+                + "\"type\":\"https://iana.org/assignments/http-problem-types#quota-exceeded\","
+                + "\"title\":\"Request cannot be satisfied as assigned quota has been exceeded\","
+                + "\"status\":429,\"detail\":\"rate limited\",\"instance\":\"/test\"}");
+        assertThat(observed).containsExactly("refused unknown");
+    }
+
+    @Test
+    void anAdmittedRequestIsRefundedOnA500AsWithTheMemoryStore() throws Exception {
+        List<String> ended = new ArrayList<>();
+        next = new Permit() {
+            @Override
+            public void close() {
+                ended.add("closed");
+            }
+
+            @Override
+            public void cancel() {
+                ended.add("cancelled");
+            }
+        };
+
+        MockHttpServletResponse failed = call(503, 500);
+
+        assertThat(failed.getStatus()).isEqualTo(500);
+        assertThat(failed.getHeader("RateLimit-Policy")).isNotNull();
+        assertThat(failed.getHeader("RateLimit")).isNull();
+        assertThat(ended).containsExactly("cancelled");
+        assertThat(observed).containsExactly("refunded");
+    }
+
+    @Test
+    void aFailClosedRefusalIsA503SayingTheLimiterIsUnavailable() throws Exception {
+        next = new Refusal(Duration.ofSeconds(1).toNanos(), 0);
+        unavailable = true;
+
+        MockHttpServletResponse refused = call(503, 200);
+
+        assertThat(refused.getStatus()).isEqualTo(503);
+        assertThat(refused.getHeader("Retry-After")).isEqualTo("1");
+        assertThat(refused.getContentType()).isEqualTo("application/problem+json");
+        assertThat(refused.getContentAsString()).isEqualTo("{\"title\":\"Service Unavailable\",\"status\":503,"
+                + "\"detail\":\"rate limiter unavailable\",\"instance\":\"/test\"}");
+        assertThat(observed).containsExactly("refused store");
+    }
+
+    @Test
+    void aFailClosedRefusalIsA429WhenConfigured() throws Exception {
+        next = new Refusal(Duration.ofSeconds(1).toNanos(), 0);
+        unavailable = true;
+
+        MockHttpServletResponse refused = call(429, 200);
+
+        assertThat(refused.getStatus()).isEqualTo(429);
+        assertThat(refused.getHeader("Retry-After")).isEqualTo("1");
+        assertThat(observed).containsExactly("refused store");
+    }
+}
