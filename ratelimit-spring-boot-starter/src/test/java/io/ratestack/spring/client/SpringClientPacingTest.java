@@ -15,9 +15,12 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.Disposable;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
 
 /**
  * {@link RateLimitingInterceptor} on a {@link RestClient} and {@link RateLimitingExchangeFilter} on a
@@ -39,7 +42,11 @@ class SpringClientPacingTest {
             RequestKey.PATH, Duration.ofMinutes(1)));
     private final RestClient rest = RestClient.builder().baseUrl(server.uri("").toString())
             .requestInterceptor(new RateLimitingInterceptor(targets)).build();
+    // No pooled connections: each test's server is new, and a pooled keep-alive connection to an earlier test's
+    // server (stopped, its port reused) could take a request that is never answered.
     private final WebClient web = WebClient.builder().baseUrl(server.uri("").toString())
+            .clientConnector(new ReactorClientHttpConnector(HttpClient.create(ConnectionProvider.newConnection())
+                    .responseTimeout(Duration.ofSeconds(BOUND_SECONDS))))
             .filter(new RateLimitingExchangeFilter(targets)).build();
 
     SpringClientPacingTest() throws Exception {
@@ -159,8 +166,8 @@ class SpringClientPacingTest {
     }
 
     @Test
-    void webClientCancellationLeavesNoWaiterBehind() {
-        assertThat(webGet("/a").join()).isEqualTo(200);
+    void webClientCancellationLeavesNoWaiterBehind() throws Exception {
+        assertThat(webGet("/a").get(BOUND_SECONDS, TimeUnit.SECONDS)).isEqualTo(200);
         Disposable subscription = web.get().uri("/a").retrieve().toBodilessEntity().subscribe();
         assertThat(pacer.limiterFor("/a").waiting()).isEqualTo(1);
 
@@ -173,8 +180,8 @@ class SpringClientPacingTest {
     }
 
     @Test
-    void webClientFailsUnsentWhenTheWaitTimesOut() {
-        assertThat(webGet("/a").join()).isEqualTo(200);
+    void webClientFailsUnsentWhenTheWaitTimesOut() throws Exception {
+        assertThat(webGet("/a").get(BOUND_SECONDS, TimeUnit.SECONDS)).isEqualTo(200);
 
         CompletableFuture<Integer> late = web.get().uri("/a")
                 .attribute(RateLimitingInterceptor.MAX_WAIT, Duration.ofMillis(300))
@@ -182,7 +189,8 @@ class SpringClientPacingTest {
                 .toFuture();
         clock.advance(Duration.ofMillis(300));
 
-        assertThatThrownBy(late::join).hasCauseInstanceOf(RateLimitedException.class);
+        assertThatThrownBy(() -> late.get(BOUND_SECONDS, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(RateLimitedException.class);
         assertThat(server.hits("/a")).isEqualTo(1);
     }
 
