@@ -235,7 +235,34 @@ public final class RedisLimits {
      * @throws IllegalArgumentException if {@code limits} is empty or a limit has no name
      */
     public AcquireResult tryAcquire(String client, List<Limit> limits) {
-        return tryAcquire(target(client, limits));
+        return attempt(target(client, limits)).result();
+    }
+
+    /**
+     * {@link #tryAcquire}, and what the same script call saw of each limit: the remaining uses (after this use, if
+     * granted) and the time until its window ends, which is what the IETF {@code RateLimit} header reports, and tells
+     * which limits refused (those with nothing remaining).
+     *
+     * @param client as in {@link #tryAcquire}
+     * @param limits as in {@link #tryAcquire}
+     * @return the result, with one state per limit in the order of {@code limits}; no states when the failure policy
+     *         answered because Redis was unavailable
+     */
+    public Attempt attempt(String client, List<Limit> limits) {
+        return attempt(target(client, limits));
+    }
+
+    /**
+     * The outcome of {@link #attempt}.
+     *
+     * @param result the {@link Permit} or {@link Refusal}
+     * @param states what the script saw of each limit, in the order asked; empty when Redis was not reached
+     */
+    public record Attempt(AcquireResult result, List<RemoteLimit.State> states) {
+        /** @param states copied */
+        public Attempt {
+            states = List.copyOf(states);
+        }
     }
 
     /**
@@ -266,7 +293,7 @@ public final class RedisLimits {
         return RateLimiters.remote(new RemoteLimit() {
             @Override
             public AcquireResult tryAcquire() {
-                return RedisLimits.this.tryAcquire(target);
+                return attempt(target).result();
             }
 
             @Override
@@ -339,13 +366,13 @@ public final class RedisLimits {
         return new RemoteLimit.State(least, 0);
     }
 
-    private AcquireResult tryAcquire(Target target) {
+    private Attempt attempt(Target target) {
         String[] keys = target.keys;
         String[] terms = target.terms;
         if (!available.get()) {
             if (!mayProbe()) {
                 failures.increment();
-                return unavailable(target.client, target.limits);
+                return new Attempt(unavailable(target.client, target.limits), List.of());
             }
             probes.increment();
         }
@@ -355,13 +382,18 @@ public final class RedisLimits {
             reply = acquire.run(keys, args(token, Long.toString(leaseMicros), terms));
         } catch (RedisException e) {
             failed(e);
-            return unavailable(target.client, target.limits);
+            return new Attempt(unavailable(target.client, target.limits), List.of());
         }
         reached();
-        if (reply.get(0) == 1L) {
-            return new RedisPermit(keys, token, terms);
+        RemoteLimit.State[] states = new RemoteLimit.State[target.limits.size()];
+        for (int i = 0; i < states.length; i++) {
+            states[i] = new RemoteLimit.State(Math.max(0, reply.get(3 + 2 * i).intValue()),
+                    TimeUnit.MICROSECONDS.toNanos(Math.max(0L, reply.get(4 + 2 * i))));
         }
-        return new Refusal(TimeUnit.MICROSECONDS.toNanos(Math.max(0L, reply.get(1))), reply.get(2).intValue());
+        AcquireResult result = reply.get(0) == 1L
+                ? new RedisPermit(keys, token, terms)
+                : new Refusal(TimeUnit.MICROSECONDS.toNanos(Math.max(0L, reply.get(1))), reply.get(2).intValue());
+        return new Attempt(result, List.of(states));
     }
 
     /**

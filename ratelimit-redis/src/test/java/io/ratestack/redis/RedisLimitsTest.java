@@ -11,6 +11,7 @@ import io.ratestack.FakeClock;
 import io.ratestack.Limit;
 import io.ratestack.Permit;
 import io.ratestack.Refusal;
+import io.ratestack.RemoteLimit;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,6 +72,23 @@ class RedisLimitsTest {
         assertThat(refused).isEqualTo(new Refusal(Duration.ofSeconds(8).toNanos(), 0));
         clock.advance(Duration.ofSeconds(8));
         assertThat(limits.tryAcquire("c", global).isGranted()).isTrue();
+    }
+
+    @Test
+    void anAttemptReportsWhatRemainsOfEachLimitAndWhenItsWindowEnds() {
+        List<Limit> both = List.of(GLOBAL, ROUTE);
+
+        RedisLimits.Attempt first = limits.attempt("c", both);
+        assertThat(first.result()).isInstanceOf(Permit.class);
+        assertThat(first.states()).containsExactly(new RemoteLimit.State(2, 0), new RemoteLimit.State(0, 0));
+        ((Permit) first.result()).close();
+        clock.advance(Duration.ofMillis(400));
+
+        RedisLimits.Attempt refused = limits.attempt("c", both);
+        assertThat(refused.result()).isEqualTo(new Refusal(Duration.ofMillis(600).toNanos(), 0));
+        assertThat(refused.states()).containsExactly(
+                new RemoteLimit.State(2, Duration.ofMillis(9600).toNanos()),
+                new RemoteLimit.State(0, Duration.ofMillis(600).toNanos()));
     }
 
     @Test

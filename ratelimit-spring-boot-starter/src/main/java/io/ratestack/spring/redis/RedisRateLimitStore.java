@@ -36,9 +36,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>(the policy tag is a short hash of where the policy is declared, such as {@code ratelimit.per-route} or
  * {@code @RateLimit on com.example.SearchController.search}; a route key longer than 200 characters is hashed).
  *
- * <p>The state is not kept in this instance: the attempts it hands over carry no limiter
- * ({@link RateLimitStore.Attempt#tracked()} is false), so the remaining uses of each limit and which limit refused
- * are not known here.
+ * <p>The state is not kept in this instance: each attempt carries what its script call saw of each limit (remaining
+ * uses, time to reset), for the {@code RateLimit} header and the violated policies of a refusal; an attempt answered
+ * by the failure policy while Redis is away carries nothing ({@link RateLimitStore.Attempt#tracked()} is false).
  */
 public final class RedisRateLimitStore implements RateLimitStore {
 
@@ -70,8 +70,11 @@ public final class RedisRateLimitStore implements RateLimitStore {
     @Override
     public Attempt tryAcquire(String client, Route route) {
         RoutePolicy policy = Objects.requireNonNull(route.policy(), "an exempt route takes no limiter");
-        AcquireResult result = limits.tryAcquire(client, new RouteLimits(route, globalNamed, routeNamed(route, policy)));
-        return new Attempt(result, NONE, globalSpecs, NONE, policy.limits(), RedisLimits.isUnavailableRefusal(result));
+        RedisLimits.Attempt attempt = limits.attempt(client,
+                new RouteLimits(route, globalNamed, routeNamed(route, policy)));
+        AcquireResult result = attempt.result();
+        return new Attempt(result, NONE, globalSpecs, NONE, policy.limits(), RedisLimits.isUnavailableRefusal(result),
+                attempt.states());
     }
 
     @Override

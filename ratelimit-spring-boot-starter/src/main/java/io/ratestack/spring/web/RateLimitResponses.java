@@ -1,7 +1,6 @@
 package io.ratestack.spring.web;
 
 import io.ratestack.Limit;
-import io.ratestack.RateLimiter;
 import io.ratestack.Refusal;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -49,11 +48,11 @@ final class RateLimitResponses {
                 .append(",\"status\":429")
                 .append(",\"detail\":").append(json(problem.detail()))
                 .append(",\"instance\":").append(json(instance(request)));
-        if (attempt.tracked()) { // a shared store does not say which of its limits refused
+        if (attempt.tracked()) { // unknown when a shared store was not reached
             body.append(",\"violated-policies\":[");
             boolean first = true;
-            first = appendViolated(body, attempt.global(), attempt.globalSpecs(), first);
-            appendViolated(body, attempt.route(), attempt.routeSpecs(), first);
+            first = appendViolated(body, attempt, false, first);
+            appendViolated(body, attempt, true, first);
             body.append(']');
         }
         writeProblem(response, body.append('}'));
@@ -91,18 +90,19 @@ final class RateLimitResponses {
         if (!attempt.tracked()) {
             return "unknown";
         }
-        for (RateLimiter limiter : attempt.global()) {
-            if (limiter.remaining() == 0) {
+        for (int i = 0; i < attempt.globalSpecs().size(); i++) {
+            if (attempt.remaining(false, i) == 0) {
                 return "global";
             }
         }
         return "route";
     }
 
-    private static boolean appendViolated(StringBuilder body, RateLimiter[] limiters, List<Limit> specs,
+    private static boolean appendViolated(StringBuilder body, RateLimitStore.Attempt attempt, boolean inRoute,
             boolean first) {
-        for (int i = 0; i < limiters.length; i++) {
-            if (limiters[i].remaining() == 0) {
+        List<Limit> specs = inRoute ? attempt.routeSpecs() : attempt.globalSpecs();
+        for (int i = 0; i < specs.size(); i++) {
+            if (attempt.remaining(inRoute, i) == 0) {
                 body.append(first ? "" : ",").append(json(specs.get(i).name()));
                 first = false;
             }
@@ -124,26 +124,28 @@ final class RateLimitResponses {
     private static void writeHeaders(HttpServletResponse response, RateLimitStore.Attempt attempt) {
         StringBuilder policies = new StringBuilder(64);
         StringBuilder limits = new StringBuilder(64);
-        append(policies, limits, attempt.global(), attempt.globalSpecs());
-        append(policies, limits, attempt.route(), attempt.routeSpecs());
+        append(policies, limits, attempt, false);
+        append(policies, limits, attempt, true);
         response.setHeader(POLICY_HEADER, policies.toString());
-        if (!limits.isEmpty()) { // empty: a shared store, whose remaining uses are not known here
+        if (!limits.isEmpty()) { // empty: a shared store that was not reached
             response.setHeader(LIMIT_HEADER, limits.toString());
         }
     }
 
     /** One item per limit in the policy header; one per limiter at hand in the other (a limit may have none yet). */
-    private static void append(StringBuilder policies, StringBuilder limits, RateLimiter[] limiters,
-            List<Limit> specs) {
+    private static void append(StringBuilder policies, StringBuilder limits, RateLimitStore.Attempt attempt,
+            boolean inRoute) {
+        List<Limit> specs = inRoute ? attempt.routeSpecs() : attempt.globalSpecs();
         for (int i = 0; i < specs.size(); i++) {
             Limit spec = specs.get(i);
             policies.append(policies.isEmpty() ? "" : ", ")
                     .append('"').append(spec.name()).append("\";q=").append(spec.limit())
                     .append(";w=").append(wholeSecondsAtLeastOne(spec.window().toNanos()));
-            if (i < limiters.length) {
+            int remaining = attempt.remaining(inRoute, i);
+            if (remaining >= 0) {
                 limits.append(limits.isEmpty() ? "" : ", ")
-                        .append('"').append(spec.name()).append("\";r=").append(limiters[i].remaining());
-                long resetIn = limiters[i].resetInNanos();
+                        .append('"').append(spec.name()).append("\";r=").append(remaining);
+                long resetIn = attempt.resetInNanos(inRoute, i);
                 if (resetIn > 0) {
                     limits.append(";t=").append(wholeSecondsAtLeastOne(resetIn));
                 }

@@ -68,7 +68,10 @@ class RedisRateLimitStoreTest {
         assertThat(take(store, "c1", a)).isTrue();
         RateLimitStore.Attempt routeFull = store.tryAcquire("c1", a);
         assertThat(routeFull.result()).isInstanceOf(Refusal.class);
-        assertThat(routeFull.tracked()).isFalse();
+        assertThat(routeFull.tracked()).isTrue();
+        assertThat(routeFull.remaining(false, 0)).as("global, as the script saw it").isEqualTo(1);
+        assertThat(routeFull.remaining(true, 0)).as("the route refused").isZero();
+        assertThat(routeFull.resetInNanos(true, 0)).isPositive();
         assertThat(routeFull.storeUnavailable()).isFalse();
         assertThat(routeFull.globalSpecs()).isEqualTo(global(2));
         // The route refused: the global use was not taken, so another route still has the global budget.

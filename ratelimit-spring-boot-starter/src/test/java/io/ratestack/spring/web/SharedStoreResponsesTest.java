@@ -7,6 +7,7 @@ import io.ratestack.Limit;
 import io.ratestack.Permit;
 import io.ratestack.RateLimiter;
 import io.ratestack.Refusal;
+import io.ratestack.RemoteLimit;
 import jakarta.servlet.http.HttpServletResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,8 +17,9 @@ import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
 
 /**
- * The filter over a store whose state lives elsewhere (Redis): the headers say only what is known, and a refusal
- * because the store cannot be reached answers 503 (or 429, as configured).
+ * The filter over a store whose state lives elsewhere (Redis): the headers come from what the store's call saw of
+ * each limit, say only what is known when the store was not reached, and a refusal because the store cannot be
+ * reached answers 503 (or 429, as configured).
  */
 class SharedStoreResponsesTest {
 
@@ -38,11 +40,13 @@ class SharedStoreResponsesTest {
     };
     private AcquireResult next;
     private boolean unavailable;
+    private List<RemoteLimit.State> readings = List.of();
 
     private final RateLimitStore store = new RateLimitStore() {
         @Override
         public Attempt tryAcquire(String client, Route route) {
-            return new Attempt(next, new RateLimiter[0], global, new RateLimiter[0], perRoute.limits(), unavailable);
+            return new Attempt(next, new RateLimiter[0], global, new RateLimiter[0], perRoute.limits(), unavailable,
+                    readings);
         }
 
         @Override
@@ -63,7 +67,21 @@ class SharedStoreResponsesTest {
     }
 
     @Test
-    void aRefusalCarriesThePoliciesAndRetryAfterButNoRemainingItDoesNotKnow() throws Exception {
+    void theStoresReadingsMakeTheRateLimitHeaderAndTheViolatedPolicies() throws Exception {
+        next = new Refusal(Duration.ofMillis(600).toNanos(), 0);
+        readings = List.of(new RemoteLimit.State(7, Duration.ofMillis(9400).toNanos()),
+                new RemoteLimit.State(0, Duration.ofMillis(600).toNanos()));
+
+        MockHttpServletResponse refused = call(503, 200);
+
+        assertThat(refused.getStatus()).isEqualTo(429);
+        assertThat(refused.getHeader("RateLimit")).isEqualTo("\"global\";r=7;t=10, \"route\";r=0;t=1");
+        assertThat(refused.getContentAsString()).endsWith(",\"violated-policies\":[\"route\"]}");
+        assertThat(observed).containsExactly("refused route");
+    }
+
+    @Test
+    void aRefusalWithoutReadingsCarriesThePoliciesAndRetryAfterButNoRemainingItDoesNotKnow() throws Exception {
         next = new Refusal(Duration.ofMillis(2500).toNanos(), 0);
 
         MockHttpServletResponse refused = call(503, 200);
