@@ -48,24 +48,8 @@ class RateLimiterContractTest extends RateLimiterContract {
         return RateLimiters.timesPerBuilder(limit, Duration.ofSeconds(1)).clock(clock).build();
     }
 
-    /**
-     * A remote limiter whose far side is an in-memory one that starts its windows at completion, as a shared
-     * store does; waits and listeners go through the remote machinery only.
-     */
     private static RateLimiter remote(FakeClock clock, int limit) {
-        RateLimiter far = RateLimiters.timesPerBuilder(limit, Duration.ofSeconds(1)).clock(clock)
-                .startWindowsAtCompletion(true).build();
-        return RateLimiters.remote(new RemoteLimit() {
-            @Override
-            public AcquireResult tryAcquire() {
-                return far.tryAcquire();
-            }
-
-            @Override
-            public State state() {
-                return new State(far.remaining(), far.resetInNanos());
-            }
-        }, clock);
+        return RemoteFixtures.remote(clock, limit, Duration.ofSeconds(1));
     }
 
     @Parameter(0)

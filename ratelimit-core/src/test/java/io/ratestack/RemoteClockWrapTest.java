@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -21,36 +18,10 @@ class RemoteClockWrapTest {
 
     private static final long NEAR_WRAP = Long.MAX_VALUE - 5_000_000_000L; // 5 s before the wrap
 
-    /** A store with {@link #free} slots; a completed use keeps its slot (it counts in a window), a cancelled frees it. */
-    private static final class Store implements RemoteLimit {
-        final AtomicInteger free = new AtomicInteger();
-        final AtomicLong retryAfter = new AtomicLong();
-
-        @Override
-        public AcquireResult tryAcquire() {
-            if (free.get() <= 0) {
-                return new Refusal(retryAfter.get(), 0);
-            }
-            free.decrementAndGet();
-            AtomicBoolean ended = new AtomicBoolean();
-            return new Permit() {
-                @Override
-                public void close() {
-                    ended.set(true);
-                }
-
-                @Override
-                public void cancel() {
-                    if (ended.compareAndSet(false, true)) {
-                        free.incrementAndGet();
-                    }
-                }
-            };
-        }
-
-        @Override
-        public State state() {
-            return new State(Math.max(0, free.get()), 0);
+    /** A store whose completed uses keep their slot (they count in a window), cancelled ones free it. */
+    private static final class Store extends RemoteFixtures.Slots {
+        Store() {
+            super(0, true);
         }
     }
 

@@ -15,35 +15,13 @@ class RemoteLimiterTest {
 
     private final FakeClock clock = new FakeClock();
 
-    /** A remote limit whose far side is an in-memory limiter, counting how often it is asked. */
-    private static final class Far implements RemoteLimit {
-        final RateLimiter limiter;
-        final AtomicInteger tries = new AtomicInteger();
-
-        Far(RateLimiter limiter) {
-            this.limiter = limiter;
-        }
-
-        @Override
-        public AcquireResult tryAcquire() {
-            tries.incrementAndGet();
-            return limiter.tryAcquire();
-        }
-
-        @Override
-        public State state() {
-            return new State(limiter.remaining(), limiter.resetInNanos());
-        }
-    }
-
-    private Far far(int limit) {
-        return new Far(RateLimiters.timesPerBuilder(limit, Duration.ofSeconds(1)).clock(clock)
-                .startWindowsAtCompletion(true).build());
+    private RemoteFixtures.Far far(int limit) {
+        return RemoteFixtures.far(clock, limit, Duration.ofSeconds(1));
     }
 
     @Test
     void waitersAskTheRemoteLimitOnlyWhenItsRetryAfterHasPassed() {
-        Far far = far(1);
+        RemoteFixtures.Far far = far(1);
         RateLimiter limiter = RateLimiters.remote(far, clock);
         limiter.tryAcquire().permit().close();
         List<CompletableFuture<Permit>> waiters = new ArrayList<>();
@@ -63,8 +41,8 @@ class RemoteLimiterTest {
 
     @Test
     void aUseEndedThroughTheLimiterWakesTheQueueAtOnce() {
-        Far far = new Far(RateLimiters.timesPerBuilder(1, Duration.ofSeconds(1)).resetOffset(Duration.ofSeconds(-1))
-                .clock(clock).build()); // a window of zero: caps the uses in flight only
+        RemoteFixtures.Far far = new RemoteFixtures.Far(RateLimiters.timesPerBuilder(1, Duration.ofSeconds(1))
+                .resetOffset(Duration.ofSeconds(-1)).clock(clock).build()); // a window of zero: caps uses in flight
         RateLimiter limiter = RateLimiters.remote(far, clock);
         Permit held = limiter.tryAcquire().permit();
         CompletableFuture<Permit> waiter = limiter.acquireAsync();
@@ -91,7 +69,7 @@ class RemoteLimiterTest {
 
     @Test
     void anAllLimiterAsksTheRemotePartOnlyWhenTheInMemoryPartsAdmit() {
-        Far far = far(5);
+        RemoteFixtures.Far far = far(5);
         RateLimiter local = RateLimiters.timesPerBuilder(1, Duration.ofSeconds(1)).clock(clock).build();
         RateLimiter both = RateLimiters.all(RateLimiters.remote(far, clock), local);
         both.tryAcquire().permit().close();
@@ -142,8 +120,8 @@ class RemoteLimiterTest {
     void realThreadsNeverHoldMoreThanTheLimitAndNoWakeUpIsLost() throws Exception {
         // A window of zero caps the uses in flight, like a semaphore; the clock never moves, so every waiter is
         // woken by a use that another thread ended through the limiter: a lost wake-up would hang a thread.
-        Far far = new Far(RateLimiters.timesPerBuilder(3, Duration.ofSeconds(1)).resetOffset(Duration.ofSeconds(-1))
-                .clock(clock).build());
+        RemoteFixtures.Far far = new RemoteFixtures.Far(RateLimiters.timesPerBuilder(3, Duration.ofSeconds(1))
+                .resetOffset(Duration.ofSeconds(-1)).clock(clock).build());
         RateLimiter limiter = RateLimiters.remote(far, clock);
         AtomicInteger inFlight = new AtomicInteger();
         AtomicInteger most = new AtomicInteger();

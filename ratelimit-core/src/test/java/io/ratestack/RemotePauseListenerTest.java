@@ -18,19 +18,7 @@ class RemotePauseListenerTest {
 
     @Test
     void listenersAreToldWhenAShortPauseEnds() {
-        RateLimiter far = RateLimiters.timesPerBuilder(5, Duration.ofSeconds(1)).clock(clock)
-                .startWindowsAtCompletion(true).build();
-        RateLimiter limiter = RateLimiters.remote(new RemoteLimit() {
-            @Override
-            public AcquireResult tryAcquire() {
-                return far.tryAcquire();
-            }
-
-            @Override
-            public State state() {
-                return new State(far.remaining(), far.resetInNanos());
-            }
-        }, clock);
+        RateLimiter limiter = RemoteFixtures.remote(clock, 5, Duration.ofSeconds(1));
         List<RateLimitStatus> seen = new CopyOnWriteArrayList<>();
         limiter.onStatusChange(seen::add);
 

@@ -17,19 +17,7 @@ class RemotePausedReadsTest {
 
     @Test
     void aPausedRemoteLimiterReportsNothingRemainingUntilThePauseEnds() {
-        RateLimiter far = RateLimiters.timesPerBuilder(5, Duration.ofSeconds(1)).clock(clock)
-                .startWindowsAtCompletion(true).build();
-        RateLimiter limiter = RateLimiters.remote(new RemoteLimit() {
-            @Override
-            public AcquireResult tryAcquire() {
-                return far.tryAcquire();
-            }
-
-            @Override
-            public State state() {
-                return new State(far.remaining(), far.resetInNanos());
-            }
-        }, clock);
+        RateLimiter limiter = RemoteFixtures.remote(clock, 5, Duration.ofSeconds(1));
         RateLimiter inMemory = RateLimiters.timesPerBuilder(5, Duration.ofSeconds(1)).clock(clock).build();
 
         limiter.pause(Duration.ofSeconds(10));

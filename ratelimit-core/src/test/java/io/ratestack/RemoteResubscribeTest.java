@@ -24,17 +24,7 @@ class RemoteResubscribeTest {
         if (!remote) {
             return far;
         }
-        return RateLimiters.remote(new RemoteLimit() {
-            @Override
-            public AcquireResult tryAcquire() {
-                return far.tryAcquire();
-            }
-
-            @Override
-            public State state() {
-                return new State(far.remaining(), far.resetInNanos());
-            }
-        }, clock);
+        return RateLimiters.remote(new RemoteFixtures.Far(far), clock);
     }
 
     @ParameterizedTest(name = "remote={0}")

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,39 +19,20 @@ class RemoteServeWedgedTest {
 
     private final FakeClock clock = new FakeClock();
 
-    /** {@link #free} slots; completing or cancelling a use frees its slot; throws once when {@link #fail} is set. */
-    private static final class Flaky implements RemoteLimit {
-        final AtomicInteger free = new AtomicInteger();
+    /** Slots whose next try throws when {@link #fail} is set, once. */
+    private static final class Flaky extends RemoteFixtures.Slots {
         final AtomicBoolean fail = new AtomicBoolean();
+
+        Flaky() {
+            super(0, false);
+        }
 
         @Override
         public AcquireResult tryAcquire() {
             if (fail.getAndSet(false)) {
                 throw new IllegalStateException("unexpected reply from the store");
             }
-            if (free.get() <= 0) {
-                return new Refusal(Duration.ofSeconds(1).toNanos(), 0);
-            }
-            free.decrementAndGet();
-            AtomicBoolean ended = new AtomicBoolean();
-            return new Permit() {
-                @Override
-                public void close() {
-                    if (ended.compareAndSet(false, true)) {
-                        free.incrementAndGet();
-                    }
-                }
-
-                @Override
-                public void cancel() {
-                    close();
-                }
-            };
-        }
-
-        @Override
-        public State state() {
-            return new State(Math.max(0, free.get()), 0);
+            return super.tryAcquire();
         }
     }
 

@@ -6,8 +6,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -23,37 +21,19 @@ class RemoteStatusOrderRaceTest {
 
     private final FakeClock clock = new FakeClock();
 
-    private static final class Slots implements RemoteLimit {
-        final AtomicInteger free = new AtomicInteger(2);
+    /** Two slots; a read of the state made on {@link #stallAfterRead} waits for {@link #resume}. */
+    private static final class Slots extends RemoteFixtures.Slots {
         volatile Thread stallAfterRead;
         final CountDownLatch read = new CountDownLatch(1);
         final CountDownLatch resume = new CountDownLatch(1);
 
-        @Override
-        public AcquireResult tryAcquire() {
-            if (free.get() <= 0) {
-                return new Refusal(1_000_000_000L, 0);
-            }
-            free.decrementAndGet();
-            AtomicBoolean ended = new AtomicBoolean();
-            return new Permit() {
-                @Override
-                public void close() {
-                    if (ended.compareAndSet(false, true)) {
-                        free.incrementAndGet();
-                    }
-                }
-
-                @Override
-                public void cancel() {
-                    close();
-                }
-            };
+        Slots() {
+            super(2, false);
         }
 
         @Override
         public State state() {
-            State state = new State(Math.max(0, free.get()), 0);
+            State state = super.state();
             if (Thread.currentThread() == stallAfterRead) {
                 read.countDown();
                 try {

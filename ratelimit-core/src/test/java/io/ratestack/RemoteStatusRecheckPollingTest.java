@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,37 +17,11 @@ class RemoteStatusRecheckPollingTest {
 
     private final FakeClock clock = new FakeClock();
 
-    /** One slot held by a use in flight; refusals say one minute (a period), as acquire.lua does then. */
-    private static final class InFlight implements RemoteLimit {
-        final AtomicInteger free = new AtomicInteger(1);
-        final AtomicInteger tries = new AtomicInteger();
-
-        @Override
-        public AcquireResult tryAcquire() {
-            tries.incrementAndGet();
-            if (free.get() <= 0) {
-                return new Refusal(Duration.ofMinutes(1).toNanos(), 0);
-            }
-            free.decrementAndGet();
-            AtomicBoolean ended = new AtomicBoolean();
-            return new Permit() {
-                @Override
-                public void close() {
-                    cancel();
-                }
-
-                @Override
-                public void cancel() {
-                    if (ended.compareAndSet(false, true)) {
-                        free.incrementAndGet();
-                    }
-                }
-            };
-        }
-
-        @Override
-        public State state() {
-            return new State(Math.max(0, free.get()), 0); // no window runs: the slot is in flight
+    /** One slot, soon held by a use in flight; refusals say one minute (a period), as acquire.lua does then. */
+    private static final class InFlight extends RemoteFixtures.Slots {
+        InFlight() {
+            super(1, false);
+            retryAfter.set(Duration.ofMinutes(1).toNanos());
         }
     }
 

@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -21,37 +18,20 @@ class RemoteWithdrawnAdmissionTest {
     private final FakeClock clock = new FakeClock();
 
     /** One slot, as a store shared with other instances; runs {@link #whileAsked} when it admits. */
-    private static final class OneSlot implements RemoteLimit {
-        final AtomicInteger free = new AtomicInteger(1);
-        final AtomicLong retryAfter = new AtomicLong();
+    private static final class OneSlot extends RemoteFixtures.Slots {
         final AtomicReference<Runnable> whileAsked = new AtomicReference<>(() -> { });
 
-        @Override
-        public AcquireResult tryAcquire() {
-            if (free.get() <= 0) {
-                return new Refusal(retryAfter.get(), 0);
-            }
-            free.decrementAndGet();
-            whileAsked.getAndSet(() -> { }).run();
-            AtomicBoolean ended = new AtomicBoolean();
-            return new Permit() {
-                @Override
-                public void close() {
-                    if (ended.compareAndSet(false, true)) {
-                        free.incrementAndGet();
-                    }
-                }
-
-                @Override
-                public void cancel() {
-                    close();
-                }
-            };
+        OneSlot() {
+            super(1, false);
         }
 
         @Override
-        public State state() {
-            return new State(Math.max(0, free.get()), 0);
+        public AcquireResult tryAcquire() {
+            AcquireResult result = super.tryAcquire();
+            if (result instanceof Permit) {
+                whileAsked.getAndSet(() -> { }).run();
+            }
+            return result;
         }
     }
 

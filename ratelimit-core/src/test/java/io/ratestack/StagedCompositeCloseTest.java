@@ -16,19 +16,7 @@ class StagedCompositeCloseTest {
     private final FakeClock clock = new FakeClock();
 
     private RateLimiter remotePart(int limit) {
-        RateLimiter far = RateLimiters.timesPerBuilder(limit, Duration.ofHours(1)).clock(clock)
-                .startWindowsAtCompletion(true).build();
-        return RateLimiters.remote(new RemoteLimit() {
-            @Override
-            public AcquireResult tryAcquire() {
-                return far.tryAcquire();
-            }
-
-            @Override
-            public State state() {
-                return new State(far.remaining(), far.resetInNanos());
-            }
-        }, clock);
+        return RemoteFixtures.remote(clock, limit, Duration.ofHours(1));
     }
 
     @Test

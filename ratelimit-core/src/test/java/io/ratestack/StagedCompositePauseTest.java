@@ -15,19 +15,7 @@ class StagedCompositePauseTest {
     private final FakeClock clock = new FakeClock();
 
     private RateLimiter remotePart() {
-        RateLimiter far = RateLimiters.timesPerBuilder(5, Duration.ofSeconds(1)).clock(clock)
-                .startWindowsAtCompletion(true).build();
-        return RateLimiters.remote(new RemoteLimit() {
-            @Override
-            public AcquireResult tryAcquire() {
-                return far.tryAcquire();
-            }
-
-            @Override
-            public State state() {
-                return new State(far.remaining(), far.resetInNanos());
-            }
-        }, clock);
+        return RemoteFixtures.remote(clock, 5, Duration.ofSeconds(1));
     }
 
     @Test

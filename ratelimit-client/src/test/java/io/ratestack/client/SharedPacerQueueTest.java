@@ -2,13 +2,11 @@ package io.ratestack.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ratestack.AcquireResult;
 import io.ratestack.FakeClock;
 import io.ratestack.Limit;
 import io.ratestack.Permit;
 import io.ratestack.RateLimiter;
-import io.ratestack.RateLimiters;
-import io.ratestack.RemoteLimit;
+import io.ratestack.RemoteFixtures;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,19 +25,7 @@ class SharedPacerQueueTest {
     private final FakeClock clock = new FakeClock();
 
     private RateLimiter roomyRemote() {
-        RateLimiter far = RateLimiters.timesPerBuilder(100, Duration.ofSeconds(1)).clock(clock)
-                .startWindowsAtCompletion(true).build();
-        return RateLimiters.remote(new RemoteLimit() {
-            @Override
-            public AcquireResult tryAcquire() {
-                return far.tryAcquire();
-            }
-
-            @Override
-            public State state() {
-                return new State(far.remaining(), far.resetInNanos());
-            }
-        }, clock);
+        return RemoteFixtures.remote(clock, 100, Duration.ofSeconds(1));
     }
 
     private RequestPacer pacer(boolean shared) {
