@@ -2,7 +2,6 @@ package io.ratestack.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.ratestack.FakeClock;
 import io.ratestack.Limit;
@@ -11,45 +10,25 @@ import io.ratestack.client.RequestPacer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Two instances of a program pace their calls to one server against one budget kept in Redis. */
 class FleetPacingTest {
 
-    private static TestRedis server;
-    private static RedisClient client;
+    @RegisterExtension
+    static final RunningRedis redis = new RunningRedis();
 
     private final FakeClock clock = new FakeClock();
     private StatefulRedisConnection<String, String> first;
     private StatefulRedisConnection<String, String> second;
 
-    @BeforeAll
-    static void startRedis() throws Exception {
-        server = TestRedis.start();
-        client = server.client();
-    }
-
-    @AfterAll
-    static void stopRedis() throws Exception {
-        client.shutdown();
-        server.close();
-    }
-
     @BeforeEach
     void connect() {
-        first = client.connect();
-        second = client.connect();
+        first = redis.connect();
+        second = redis.connect();
         first.sync().flushall();
-    }
-
-    @AfterEach
-    void disconnect() {
-        first.close();
-        second.close();
     }
 
     private RequestPacer instance(StatefulRedisConnection<String, String> connection) {

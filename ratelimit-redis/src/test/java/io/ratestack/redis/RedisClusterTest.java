@@ -14,9 +14,7 @@ import io.ratestack.Limit;
 import io.ratestack.Permit;
 import io.ratestack.RateLimiter;
 import io.ratestack.Refusal;
-import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,7 +45,7 @@ class RedisClusterTest {
     @BeforeAll
     static void startCluster() throws Exception {
         dir = Files.createTempDirectory("ratestack-cluster");
-        ports = new int[] {freePort(), freePort()};
+        ports = new int[] {TestRedis.freePort(), TestRedis.freePort()};
         for (int port : ports) {
             start(port);
         }
@@ -141,7 +139,7 @@ class RedisClusterTest {
 
     private static void start(int port) throws IOException {
         String config = dir.resolve("nodes-" + port + ".conf").toString();
-        if (onPath()) {
+        if (TestRedis.onPath("redis-server")) {
             PROCESSES.add(new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
                     "--save", "", "--appendonly", "no", "--cluster-enabled", "yes", "--cluster-config-file", config,
                     "--dir", dir.toString())
@@ -183,24 +181,5 @@ class RedisClusterTest {
 
     private static RedisURI uri(int port) {
         return RedisURI.builder().withHost("127.0.0.1").withPort(port).withTimeout(Duration.ofSeconds(5)).build();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static boolean onPath() {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return false;
-        }
-        for (String d : path.split(File.pathSeparator)) {
-            if (new File(d, "redis-server").canExecute()) {
-                return true;
-            }
-        }
-        return false;
     }
 }

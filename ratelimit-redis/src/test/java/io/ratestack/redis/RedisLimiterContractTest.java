@@ -1,6 +1,5 @@
 package io.ratestack.redis;
 
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.ratestack.FakeClock;
 import io.ratestack.Limit;
@@ -12,8 +11,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.function.BiFunction;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.Arguments;
@@ -27,9 +25,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 @MethodSource("kinds")
 class RedisLimiterContractTest extends RateLimiterContract {
 
-    private static TestRedis server;
-    private static RedisClient client;
-    private static StatefulRedisConnection<String, String> connection;
+    @RegisterExtension
+    static final RunningRedis redis = new RunningRedis();
 
     static Stream<Arguments> kinds() {
         BiFunction<RedisLimits, FakeClock, RateLimiter> redis = (limits, clock) -> shared(limits, "a", 2);
@@ -66,23 +63,9 @@ class RedisLimiterContractTest extends RateLimiterContract {
     @Parameter(1)
     BiFunction<RedisLimits, FakeClock, RateLimiter> factory;
 
-    @BeforeAll
-    static void startRedis() throws Exception {
-        server = TestRedis.start();
-        client = server.client();
-        connection = client.connect();
-    }
-
-    @AfterAll
-    static void stopRedis() throws Exception {
-        connection.close();
-        client.shutdown();
-        server.close();
-    }
-
     @Override
     protected RateLimiter newLimiter(FakeClock clock) {
-        RedisLimits limits = RedisLimits.builder(connection).prefix("contract:" + UUID.randomUUID() + ":")
+        RedisLimits limits = RedisLimits.builder(redis.connect()).prefix("contract:" + UUID.randomUUID() + ":")
                 .clock(clock).build();
         return factory.apply(limits, clock);
     }

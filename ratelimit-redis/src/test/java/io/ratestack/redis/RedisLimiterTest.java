@@ -2,7 +2,6 @@ package io.ratestack.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.ratestack.AcquireResult;
 import io.ratestack.FakeClock;
@@ -16,45 +15,25 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@link RedisLimits#limiter}: Redis limits as core limiters, over two instances sharing one server. */
 class RedisLimiterTest {
 
-    private static TestRedis server;
-    private static RedisClient client;
+    @RegisterExtension
+    static final RunningRedis redis = new RunningRedis();
 
     private StatefulRedisConnection<String, String> first;
     private StatefulRedisConnection<String, String> second;
     private final FakeClock clock = new FakeClock();
 
-    @BeforeAll
-    static void startRedis() throws Exception {
-        server = TestRedis.start();
-        client = server.client();
-    }
-
-    @AfterAll
-    static void stopRedis() throws Exception {
-        client.shutdown();
-        server.close();
-    }
-
     @BeforeEach
     void connect() {
-        first = client.connect();
-        second = client.connect();
+        first = redis.connect();
+        second = redis.connect();
         first.sync().flushall();
-    }
-
-    @AfterEach
-    void disconnect() {
-        first.close();
-        second.close();
     }
 
     @Test

@@ -2,7 +2,6 @@ package io.ratestack.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.ratestack.FakeClock;
 import io.ratestack.Limit;
@@ -13,9 +12,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Review regression, over a real Redis: a Redis limiter with a status listener makes its waiting head run the
@@ -25,20 +23,8 @@ import org.junit.jupiter.api.Test;
  */
 class RedisLimiterTrafficTest {
 
-    private static TestRedis server;
-    private static RedisClient client;
-
-    @BeforeAll
-    static void startRedis() throws Exception {
-        server = TestRedis.start();
-        client = server.client();
-    }
-
-    @AfterAll
-    static void stopRedis() throws Exception {
-        client.shutdown();
-        server.close();
-    }
+    @RegisterExtension
+    static final RunningRedis redis = new RunningRedis();
 
     private static long zcardCalls(StatefulRedisConnection<String, String> connection) {
         Matcher calls = Pattern.compile("cmdstat_zcard:calls=(\\d+)").matcher(connection.sync().info("commandstats"));
@@ -48,7 +34,7 @@ class RedisLimiterTrafficTest {
     @Test
     void aStatusListenerDoesNotMakeAWaiterRunTheAcquireScriptBeforeItsRetryAfter() {
         FakeClock clock = new FakeClock();
-        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+        try (StatefulRedisConnection<String, String> connection = redis.connect()) {
             connection.sync().flushall();
             RateLimiter limiter = RedisLimits.builder(connection).clock(clock).build()
                     .limiter("c", List.of(Limit.of(1, Duration.ofMinutes(1)).named("calls")));

@@ -3,7 +3,6 @@ package io.ratestack.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.SlotHash;
 import io.ratestack.AcquireResult;
@@ -17,16 +16,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class RedisLimitsTest {
 
-    private static TestRedis server;
-    private static RedisClient client;
+    @RegisterExtension
+    static final RunningRedis redis = new RunningRedis();
 
     private final FakeClock clock = new FakeClock();
     private StatefulRedisConnection<String, String> connection;
@@ -35,28 +32,11 @@ class RedisLimitsTest {
     private static final Limit GLOBAL = Limit.of(3, Duration.ofSeconds(10)).named("global");
     private static final Limit ROUTE = Limit.of(1, Duration.ofSeconds(1)).named("route:/test");
 
-    @BeforeAll
-    static void startRedis() throws Exception {
-        server = TestRedis.start();
-        client = server.client();
-    }
-
-    @AfterAll
-    static void stopRedis() throws Exception {
-        client.shutdown();
-        server.close();
-    }
-
     @BeforeEach
     void connect() {
-        connection = client.connect();
+        connection = redis.connect();
         connection.sync().flushall();
         limits = RedisLimits.builder(connection).prefix("t:").lease(Duration.ofSeconds(30)).clock(clock).build();
-    }
-
-    @AfterEach
-    void disconnect() {
-        connection.close();
     }
 
     @Test
@@ -250,7 +230,7 @@ class RedisLimitsTest {
     void manyThreadsOverTwoInstancesNeverOverAdmit() throws Exception {
         int limit = 25;
         List<Limit> shared = List.of(Limit.of(limit, Duration.ofHours(1)).named("global"));
-        List<StatefulRedisConnection<String, String>> connections = List.of(client.connect(), client.connect());
+        List<StatefulRedisConnection<String, String>> connections = List.of(redis.connect(), redis.connect());
         List<RedisLimits> instances = new ArrayList<>();
         for (var c : connections) {
             instances.add(RedisLimits.builder(c).prefix("t:").clock(clock).build());

@@ -33,11 +33,7 @@ public final class TestRedis implements AutoCloseable {
      * @throws InterruptedException if interrupted while waiting for it
      */
     public static TestRedis start() throws IOException, InterruptedException {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        TestRedis redis = new TestRedis(port);
+        TestRedis redis = new TestRedis(freePort());
         redis.restart();
         return redis;
     }
@@ -95,7 +91,15 @@ public final class TestRedis implements AutoCloseable {
         }
     }
 
-    private static boolean onPath(String command) {
+    /** @return a port nothing listens on now */
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** @return whether {@code command} is an executable on the PATH */
+    static boolean onPath(String command) {
         String path = System.getenv("PATH");
         if (path == null) {
             return false;
