@@ -56,7 +56,7 @@ public class RateLimitRedisAutoConfiguration {
     public RedisLimits rateLimitRedisLimits(RateLimitRedisConnection connection, RateLimitSettings settings,
             Clock clock) {
         RateLimitSettings.RedisSettings redis = settings.redis;
-        RedisLimits.Builder builder = RedisLimits.builder(connection.connection())
+        RedisLimits.Builder builder = connection.limitsBuilder()
                 .prefix(redis.prefix())
                 .lease(redis.lease())
                 .commandTimeout(redis.commandTimeout())

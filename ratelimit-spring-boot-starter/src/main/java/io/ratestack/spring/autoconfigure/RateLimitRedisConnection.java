@@ -1,16 +1,26 @@
 package io.ratestack.spring.autoconfigure;
 
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.ratestack.redis.RedisLimits;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import io.ratestack.spring.web.RateLimitConfigurationException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.Environment;
 
@@ -20,7 +30,9 @@ import org.springframework.core.env.Environment;
  *
  * <p>The connection is {@code ratelimit.redis.url} when set, else the application's {@code spring.data.redis.*}:
  * {@code url}, or {@code host}, {@code port}, {@code username}, {@code password}, {@code database} and
- * {@code ssl.enabled}; and {@code connect-timeout}. They are read with Boot's {@link Binder}, not Boot's Redis
+ * {@code ssl.enabled}; or, when {@code spring.data.redis.cluster.nodes} lists nodes, a Redis Cluster seeded by them
+ * (with the same credentials and TLS); and {@code connect-timeout}. They are read with Boot's {@link Binder}, not
+ * Boot's Redis
  * property classes, which moved between Spring Boot 3 and 4. While disconnected, commands fail at once instead of
  * queueing, so no request waits for a Redis that is known to be down; Lettuce reconnects in the background, trying
  * at least every {@link #LONGEST_RECONNECT_DELAY}. Redis must be reachable at startup.
@@ -31,12 +43,12 @@ public final class RateLimitRedisConnection implements AutoCloseable {
     static final Duration LONGEST_RECONNECT_DELAY = Duration.ofSeconds(5);
 
     private final ClientResources resources;
-    private final RedisClient client;
-    private final StatefulRedisConnection<String, String> connection;
+    private final AbstractRedisClient client;
+    private final StatefulConnection<String, String> connection;
     private final String address;
 
-    private RateLimitRedisConnection(ClientResources resources, RedisClient client,
-            StatefulRedisConnection<String, String> connection, String address) {
+    private RateLimitRedisConnection(ClientResources resources, AbstractRedisClient client,
+            StatefulConnection<String, String> connection, String address) {
         this.resources = resources;
         this.client = client;
         this.connection = connection;
@@ -53,7 +65,6 @@ public final class RateLimitRedisConnection implements AutoCloseable {
      */
     static RateLimitRedisConnection open(RateLimitSettings.RedisSettings settings, Environment environment) {
         Binder binder = Binder.get(environment);
-        RedisURI uri = uri(settings, binder);
         SocketOptions.Builder socket = SocketOptions.builder();
         binder.bind("spring.data.redis.connect-timeout", Duration.class).ifBound(socket::connectTimeout);
         // Lettuce's default backs off to 30s between reconnection attempts: too long to share limits again.
@@ -61,21 +72,88 @@ public final class RateLimitRedisConnection implements AutoCloseable {
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(100), LONGEST_RECONNECT_DELAY, 2,
                         TimeUnit.MILLISECONDS))
                 .build();
-        RedisClient client = RedisClient.create(resources, uri);
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .socketOptions(socket.build())
-                .build());
-        String address = uri.getSocket() != null ? uri.getSocket() : uri.getHost() + ":" + uri.getPort();
+        List<RedisURI> nodes = clusterNodes(settings, binder);
+        AbstractRedisClient client;
+        String address;
         try {
-            return new RateLimitRedisConnection(resources, client, client.connect(), address);
+            if (nodes.isEmpty()) {
+                RedisURI uri = uri(settings, binder);
+                RedisClient standalone = RedisClient.create(resources, uri);
+                standalone.setOptions(ClientOptions.builder()
+                        .autoReconnect(true)
+                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                        .socketOptions(socket.build())
+                        .build());
+                client = standalone;
+                address = uri.getSocket() != null ? uri.getSocket() : uri.getHost() + ":" + uri.getPort();
+            } else {
+                RedisClusterClient cluster = RedisClusterClient.create(resources, nodes);
+                cluster.setOptions(ClusterClientOptions.builder()
+                        .autoReconnect(true)
+                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                        .socketOptions(socket.build())
+                        // Slots that move (failover, resharding) are followed at once, not at the next poll.
+                        .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                                .enableAllAdaptiveRefreshTriggers().build())
+                        .build());
+                client = cluster;
+                address = "cluster " + String.join(",", nodes.stream().map(n -> n.getHost() + ":" + n.getPort())
+                        .toList());
+            }
+        } catch (RuntimeException bad) {
+            resources.shutdown(0, 2, TimeUnit.SECONDS);
+            throw bad;
+        }
+        try {
+            StatefulConnection<String, String> connection = client instanceof RedisClusterClient cluster
+                    ? cluster.connect() : ((RedisClient) client).connect();
+            return new RateLimitRedisConnection(resources, client, connection, address);
         } catch (RuntimeException unreachable) {
             client.shutdown(0, 2, TimeUnit.SECONDS);
             resources.shutdown(0, 2, TimeUnit.SECONDS);
             throw new IllegalStateException("Could not connect to Redis at " + address
                     + " for the rate limits (ratelimit.store=redis): " + unreachable.getMessage(), unreachable);
         }
+    }
+
+    /** The seeds of a Redis Cluster, when the application's settings name one and no URL says otherwise. */
+    private static List<RedisURI> clusterNodes(RateLimitSettings.RedisSettings settings, Binder binder) {
+        if (settings.url() != null || !binder.bind("spring.data.redis.url", String.class).orElse("").isBlank()) {
+            return List.of();
+        }
+        List<String> nodes = binder.bind("spring.data.redis.cluster.nodes", Bindable.listOf(String.class))
+                .orElse(List.of());
+        List<RedisURI> seeds = new ArrayList<>(nodes.size());
+        for (String node : nodes) {
+            String trimmed = node.trim();
+            int colon = trimmed.lastIndexOf(':');
+            int port;
+            try {
+                port = colon > 0 ? Integer.parseInt(trimmed.substring(colon + 1)) : -1;
+            } catch (NumberFormatException notANumber) {
+                port = -1;
+            }
+            if (port < 1 || port > 65535) {
+                throw new RateLimitConfigurationException("spring.data.redis.cluster.nodes", node,
+                        "is not host:port");
+            }
+            seeds.add(credentials(RedisURI.builder().withHost(trimmed.substring(0, colon)).withPort(port), binder)
+                    .withSsl(binder.bind("spring.data.redis.ssl.enabled", Boolean.class).orElse(false))
+                    .withTimeout(settings.commandTimeout())
+                    .build());
+        }
+        return seeds;
+    }
+
+    private static RedisURI.Builder credentials(RedisURI.Builder builder, Binder binder) {
+        @Nullable String username = binder.bind("spring.data.redis.username", String.class).orElse(null);
+        @Nullable String password = binder.bind("spring.data.redis.password", String.class).orElse(null);
+        if (password != null && username != null) {
+            builder.withAuthentication(username, password.toCharArray());
+        } else if (password != null) {
+            builder.withPassword(password.toCharArray());
+        }
+        return builder;
     }
 
     private static RedisURI uri(RateLimitSettings.RedisSettings settings, Binder binder) {
@@ -92,14 +170,7 @@ public final class RateLimitRedisConnection implements AutoCloseable {
                         .withPort(binder.bind("spring.data.redis.port", Integer.class).orElse(6379))
                         .withDatabase(binder.bind("spring.data.redis.database", Integer.class).orElse(0))
                         .withSsl(binder.bind("spring.data.redis.ssl.enabled", Boolean.class).orElse(false));
-                @Nullable String username = binder.bind("spring.data.redis.username", String.class).orElse(null);
-                @Nullable String password = binder.bind("spring.data.redis.password", String.class).orElse(null);
-                if (password != null && username != null) {
-                    builder.withAuthentication(username, password.toCharArray());
-                } else if (password != null) {
-                    builder.withPassword(password.toCharArray());
-                }
-                uri = builder.build();
+                uri = credentials(builder, binder).build();
             }
         }
         // Lettuce's own timeout only bounds what RedisLimits does not wait for itself.
@@ -115,9 +186,17 @@ public final class RateLimitRedisConnection implements AutoCloseable {
         }
     }
 
-    /** The connection, for {@code RedisLimits}. */
-    public StatefulRedisConnection<String, String> connection() {
+    /** The connection: to one server, or to a cluster. */
+    public StatefulConnection<String, String> connection() {
         return connection;
+    }
+
+    /** A builder of {@code RedisLimits} over the connection, of either kind. */
+    @SuppressWarnings("unchecked")
+    RedisLimits.Builder limitsBuilder() {
+        return connection instanceof StatefulRedisClusterConnection<?, ?> cluster
+                ? RedisLimits.builder((StatefulRedisClusterConnection<String, String>) cluster)
+                : RedisLimits.builder((StatefulRedisConnection<String, String>) connection);
     }
 
     /** Where it connects to, without credentials: {@code host:port}. */

@@ -3,13 +3,16 @@ package io.ratestack.spring.autoconfigure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.ratestack.redis.RedisLimits;
 import io.ratestack.redis.StoreFailurePolicy;
 import io.ratestack.redis.TestRedis;
+import io.ratestack.redis.TestRedisCluster;
 import io.ratestack.spring.redis.RedisRateLimitStore;
 import io.ratestack.spring.web.RateLimitConfigurationException;
 import io.ratestack.spring.web.RateLimitFilter;
@@ -75,7 +78,7 @@ class RateLimitRedisAutoConfigurationTest {
 
     @Test
     void theRedisStoreConnectsToItsOwnUrlAndClosesTheConnectionOnShutdown() {
-        StatefulRedisConnection<String, String>[] opened = new StatefulRedisConnection[1];
+        StatefulConnection<?, ?>[] opened = new StatefulConnection<?, ?>[1];
         runner.withPropertyValues("ratelimit.store=redis",
                 "ratelimit.redis.url=redis://127.0.0.1:" + server.port + "/2", "ratelimit.redis.prefix=url:",
                 "ratelimit.global.limit=5", "ratelimit.global.per=10s").run(context -> {
@@ -112,6 +115,29 @@ class RateLimitRedisAutoConfigurationTest {
                         redis.sync().select(0);
                     }
                 });
+    }
+
+    @Test
+    void aClusterInSpringDataRedisSettingsIsUsedThroughAClusterConnection() throws Exception {
+        try (TestRedisCluster cluster = TestRedisCluster.start()) {
+            runner.withPropertyValues("ratelimit.store=redis", "spring.data.redis.cluster.nodes=" + cluster.nodes(),
+                    "ratelimit.redis.command-timeout=5s").run(context -> {
+                        assertThat(context).hasNotFailed();
+                        assertThat(context.getBean(RateLimitRedisConnection.class).connection())
+                                .isInstanceOf(StatefulRedisClusterConnection.class);
+                        takeOne(context, TestRedisCluster.clientOn(0));
+                        takeOne(context, TestRedisCluster.clientOn(1));
+                        assertThat(context.getBean(RedisLimits.class).failures()).isZero();
+                    });
+        }
+    }
+
+    @Test
+    void aClusterNodeThatIsNotHostAndPortFailsNamingTheProperty() {
+        runner.withPropertyValues("ratelimit.store=redis", "spring.data.redis.cluster.nodes=127.0.0.1:7000,redis-a")
+                .run(context -> assertThat(context).hasFailed().getFailure()
+                        .rootCause().isInstanceOf(RateLimitConfigurationException.class)
+                        .hasMessageContaining("spring.data.redis.cluster.nodes").hasMessageContaining("redis-a"));
     }
 
     @Test
