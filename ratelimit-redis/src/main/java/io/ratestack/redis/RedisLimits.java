@@ -190,9 +190,9 @@ public final class RedisLimits {
     }
 
     /**
-     * @return how many calls the failure policy answered, since this was built: calls that Redis did not answer in
-     *         time or answered with an error, and calls not sent because Redis was known to be unavailable
-     *         (including the ends of uses, whose slots then free with their leases)
+     * @return how many calls failed, since this was built: calls that Redis did not answer in time or answered with
+     *         an error (including ends of uses, whose slots then free with their leases), and acquires not sent
+     *         because Redis was known to be unavailable; a caller's interrupt is not a failure of Redis
      */
     public long failures() {
         return failures.sum();
@@ -346,6 +346,8 @@ public final class RedisLimits {
         List<Long> reply;
         try {
             reply = peek.run(target.keys, args);
+        } catch (RedisCommandInterruptedException interrupted) {
+            return unavailableState(target); // the caller gave up, not Redis
         } catch (RedisException e) {
             failed(e);
             return unavailableState(target);
@@ -380,7 +382,14 @@ public final class RedisLimits {
         List<Long> reply;
         try {
             reply = acquire.run(keys, args(token, Long.toString(leaseMicros), terms));
+        } catch (RedisCommandInterruptedException interrupted) {
+            // The caller's thread gave up, not Redis: nothing is marked unavailable. The script may run anyway.
+            forget(keys, token, terms);
+            return new Attempt(unavailable(target.client, target.limits), List.of());
         } catch (RedisException e) {
+            if (e instanceof RedisCommandTimeoutException) {
+                forget(keys, token, terms); // sent, and may still run when Redis gets to it
+            }
             failed(e);
             return new Attempt(unavailable(target.client, target.limits), List.of());
         }
@@ -447,18 +456,33 @@ public final class RedisLimits {
         return c == null ? System.nanoTime() : c.nanoTime();
     }
 
+    /**
+     * Ends a use in Redis. Always sent, even while Redis is thought to be away (commands to a disconnected server fail
+     * at once): an end that reaches Redis is counted or refunded, and tells that Redis is back.
+     */
     private void release(String[] keys, String token, String[] terms, boolean complete) {
-        if (!available.get()) {
-            failures.increment(); // not sent: the slot's lease frees it
-            return;
-        }
         try {
             release.run(keys, args(token, complete ? "1" : "0", terms));
+        } catch (RedisCommandInterruptedException interrupted) {
+            return; // the caller gave up waiting, not Redis; the end was sent and takes effect when it runs
         } catch (RedisException e) {
             failed(e); // the slot's lease frees it
             return;
         }
         reached();
+    }
+
+    /**
+     * Cancels, without waiting, a use whose acquire was given up on: the script was sent and may run when Redis gets
+     * to it, after which this removes its slot (on one connection, commands run in the order sent). Best effort: if
+     * this is lost too, the lease frees the slot.
+     */
+    private void forget(String[] keys, String token, String[] terms) {
+        try {
+            release.send(keys, args(token, "0", terms));
+        } catch (RuntimeException lost) {
+            // The lease frees the slot.
+        }
     }
 
     private void failed(RedisException e) {
@@ -531,6 +555,11 @@ public final class RedisLimits {
             } catch (RedisNoScriptException unknown) {
                 return await(redis.eval(text, ScriptOutputType.MULTI, keys, args));
             }
+        }
+
+        /** Sends the script by its digest without waiting for, or looking at, the answer. */
+        void send(String[] keys, String[] args) {
+            redis.evalsha(sha, ScriptOutputType.MULTI, keys, args);
         }
     }
 

@@ -165,6 +165,13 @@ public final class RateLimitRedisConnection implements AutoCloseable {
             if (url != null && !url.isBlank()) {
                 uri = parse("spring.data.redis.url", url);
             } else {
+                String master = binder.bind("spring.data.redis.sentinel.master", String.class).orElse(null);
+                if (master != null && !master.isBlank()) {
+                    // Boot would connect to the sentinels' master; host:port would be another server.
+                    throw new RateLimitConfigurationException("spring.data.redis.sentinel.master", master,
+                            "Redis Sentinel settings are not read by the rate-limit store: set ratelimit.redis.url"
+                                    + " (redis-sentinel://host:26379#" + master + ") or declare a RedisLimits bean");
+                }
                 RedisURI.Builder builder = RedisURI.builder()
                         .withHost(binder.bind("spring.data.redis.host", String.class).orElse("localhost"))
                         .withPort(binder.bind("spring.data.redis.port", Integer.class).orElse(6379))
@@ -182,7 +189,8 @@ public final class RateLimitRedisConnection implements AutoCloseable {
         try {
             return RedisURI.create(url.trim());
         } catch (IllegalArgumentException bad) {
-            throw new RateLimitConfigurationException(property, url, "is not a Redis URI: " + bad.getMessage());
+            throw new RateLimitConfigurationException(property, RateLimitSettings.withoutCredentials(url),
+                    "is not a Redis URI: " + bad.getMessage().replace(url.trim(), "the URL"));
         }
     }
 

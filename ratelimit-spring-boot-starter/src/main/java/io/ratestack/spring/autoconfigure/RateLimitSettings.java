@@ -10,6 +10,7 @@ import io.ratestack.spring.web.RefundStatuses;
 import io.ratestack.spring.web.RemoteAddressClientKeyResolver;
 import io.ratestack.spring.web.RoutePolicy;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -107,18 +108,24 @@ final class RateLimitSettings {
         return true;
     }
 
+    /** A Redis URL fit for messages and logs: its user information ({@code user:password@}) masked. */
+    static String withoutCredentials(String url) {
+        return url.replaceAll("(?<=://)[^/?#]*@", "***@");
+    }
+
     private static RedisSettings redis(String property, RateLimitProperties.Redis redis) {
         String url = redis.getUrl();
         if (url != null && !url.isBlank()) {
             String scheme;
             try {
-                scheme = URI.create(url.trim()).getScheme();
-            } catch (IllegalArgumentException bad) {
-                throw new RateLimitConfigurationException(property + ".url", url,
-                        "is not a URI: " + bad.getMessage());
+                scheme = new URI(url.trim()).getScheme();
+            } catch (URISyntaxException bad) {
+                throw new RateLimitConfigurationException(property + ".url", withoutCredentials(url),
+                        "is not a URI: " + bad.getReason() + " at index " + bad.getIndex());
             }
-            if (scheme == null || !List.of("redis", "rediss", "redis-socket", "redis-sentinel", "rediss-sentinel").contains(scheme)) {
-                throw new RateLimitConfigurationException(property + ".url", url,
+            if (scheme == null || !List.of("redis", "rediss", "redis-socket", "redis-sentinel", "rediss-sentinel")
+                    .contains(scheme)) {
+                throw new RateLimitConfigurationException(property + ".url", withoutCredentials(url),
                         "must be a redis://, rediss://, redis-socket:// or redis-sentinel:// URI");
             }
         } else {
@@ -200,7 +207,8 @@ final class RateLimitSettings {
             RateLimitProperties.RouteOverride route = routes.get(i);
             String pattern = pattern(property + ".pattern", route.getPattern());
             RoutePolicy policy = route.isExempt() ? null
-                    : new RoutePolicy(property + " (" + pattern + ")", scope(property, route, "route"));
+                    : new RoutePolicy(property + " (" + pattern + ")", "ratelimit.routes (" + pattern + ")",
+                            scope(property, route, "route")); // keyed by pattern: reordering the list keeps state
             overrides.add(new MvcRouteResolver.PathOverride(pattern, policy));
         }
         return overrides;

@@ -33,8 +33,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <pre>{@code global:<name>:<limit>/<window>ms
  * route:<route key>#<policy tag>:<name>:<limit>/<window>ms}</pre>
  *
- * <p>(the policy tag is a short hash of where the policy is declared, such as {@code ratelimit.per-route} or
- * {@code @RateLimit on com.example.SearchController.search}; a route key longer than 200 characters is hashed).
+ * <p>(the policy tag is a short hash of the policy's {@link RoutePolicy#key() key}, where it is declared, such as
+ * {@code ratelimit.per-route} or {@code @RateLimit on com.example.SearchController.search(java.lang.String)}; a
+ * route key longer than 200 characters is hashed).
  *
  * <p>The state is not kept in this instance: each attempt carries what its script call saw of each limit (remaining
  * uses, time to reset), for the {@code RateLimit} header and the violated policies of a refusal; an attempt answered
@@ -118,7 +119,7 @@ public final class RedisRateLimitStore implements RateLimitStore {
 
     private Limit[] routeNamed(Route route, RoutePolicy policy) {
         String key = route.key().length() <= LONGEST_ROUTE_KEY ? route.key() : "sha256:" + sha256(route.key());
-        String scope = "route:" + key + "#" + policyTags.computeIfAbsent(policy, p -> sha256(p.source()).substring(0, 8))
+        String scope = "route:" + key + "#" + policyTags.computeIfAbsent(policy, p -> sha256(p.key()).substring(0, 8))
                 + ":";
         List<Limit> specs = policy.limits();
         Limit[] named = new Limit[specs.size()];

@@ -159,9 +159,20 @@ public final class MvcRouteResolver implements RouteResolver {
             specs.add(spec(where, limit, limit.name().isEmpty() ? (index == 1 ? "route" : "route-" + index)
                     : limit.name()));
         }
-        RoutePolicy policy = new RoutePolicy(where, specs);
+        // Overloaded handlers share a name: the parameter types keep their policies apart in shared stores.
+        RoutePolicy policy = new RoutePolicy(where, where + parameterTypes(method), specs);
         policies.put(method, policy);
         return new Route("", policy);
+    }
+
+    /** {@code (java.lang.String,int)}. */
+    private static String parameterTypes(Method method) {
+        StringBuilder text = new StringBuilder("(");
+        Class<?>[] types = method.getParameterTypes();
+        for (int i = 0; i < types.length; i++) {
+            text.append(i == 0 ? "" : ",").append(types[i].getTypeName());
+        }
+        return text.append(')').toString();
     }
 
     private static Limit spec(String where, RateLimit limit, String name) {

@@ -14,6 +14,7 @@ import org.jspecify.annotations.Nullable;
 public final class RoutePolicy {
 
     private final String source;
+    private final String key;
     private final List<Limit> limits;
     private final Duration longestWindow;
     private volatile @Nullable Builders builders;
@@ -26,10 +27,22 @@ public final class RoutePolicy {
      * @param limits the stacked limits, at least one, each named (see {@link PolicyNames})
      */
     public RoutePolicy(String source, List<Limit> limits) {
+        this(source, source, limits);
+    }
+
+    /**
+     * @param source where the policy comes from, for messages and the actuator endpoint
+     * @param key what tells this policy from every other one of the application, the same in every instance of it
+     *     (a store shared between instances keys the policy's state by it): {@code source} unless two policies may
+     *     share a source, as overloaded handler methods do
+     * @param limits the stacked limits, at least one, each named (see {@link PolicyNames})
+     */
+    public RoutePolicy(String source, String key, List<Limit> limits) {
         if (limits.isEmpty()) {
             throw new IllegalArgumentException("a route policy needs at least one limit: " + source);
         }
         this.source = source;
+        this.key = key;
         this.limits = PolicyNames.checkAll(limits);
         this.longestWindow = longest(this.limits);
     }
@@ -37,6 +50,11 @@ public final class RoutePolicy {
     /** Where the policy comes from. */
     public String source() {
         return source;
+    }
+
+    /** What tells this policy from the application's others, the same in every instance. */
+    public String key() {
+        return key;
     }
 
     /** The stacked limits. */

@@ -75,6 +75,21 @@ class MvcRouteResolverTest {
     }
 
     @Test
+    void overloadedAnnotatedHandlersHavePoliciesOfTheirOwnWithKeysThatTellThemApart() throws Exception {
+        assertThat(status("/items")).isEqualTo(200);
+        assertThat(status(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post("/items")
+                .content("x").contentType("text/plain"))).as("a budget of its own")
+                .isEqualTo(200);
+
+        java.util.List<String> keys = context.getBean(MvcRouteResolver.class).annotatedPolicies().entrySet().stream()
+                .filter(entry -> entry.getKey().getDeclaringClass() == OverloadedController.class)
+                .map(entry -> entry.getValue().key()).sorted().toList();
+        assertThat(keys).containsExactly(
+                "@RateLimit on " + OverloadedController.class.getName() + ".items()",
+                "@RateLimit on " + OverloadedController.class.getName() + ".items(java.lang.String)");
+    }
+
+    @Test
     void routesAreKeyedByPatternNotByMethod() throws Exception {
         assertThat(status("/users/1")).isEqualTo(200);
 
@@ -161,7 +176,8 @@ class MvcRouteResolverTest {
 
     @SpringBootConfiguration
     @EnableAutoConfiguration
-    @Import({UsersController.class, AnnotatedController.class, ClassLevelController.class, ExemptController.class})
+    @Import({UsersController.class, AnnotatedController.class, ClassLevelController.class, ExemptController.class,
+            OverloadedController.class})
     static class App {
         @Bean
         FakeClock clock() {
@@ -199,6 +215,21 @@ class MvcRouteResolverTest {
         @GetMapping("/open/{what}")
         String open(@PathVariable String what) {
             return "open " + what;
+        }
+    }
+
+    @RestController
+    static class OverloadedController {
+        @GetMapping("/items")
+        @RateLimit(limit = 1, per = "1h")
+        String items() {
+            return "items";
+        }
+
+        @PostMapping("/items")
+        @RateLimit(limit = 1, per = "1h")
+        String items(@org.springframework.web.bind.annotation.RequestBody String item) {
+            return "added " + item;
         }
     }
 
