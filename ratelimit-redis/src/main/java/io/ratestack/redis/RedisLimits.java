@@ -2,10 +2,12 @@ package io.ratestack.redis;
 
 import io.lettuce.core.RedisCommandInterruptedException;
 import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
@@ -36,6 +38,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -122,7 +127,7 @@ public final class RedisLimits {
     private static final String RELEASE_SCRIPT = load("release.lua");
     private static final String PEEK_SCRIPT = load("peek.lua");
 
-    private final RedisScriptingAsyncCommands<String, String> redis;
+    private final Supplier<RedisScriptingAsyncCommands<String, String>> redis;
     private final String prefix;
     private final long leaseMicros;
     private final Duration commandTimeout;
@@ -145,7 +150,7 @@ public final class RedisLimits {
     private final AtomicLong tokens = new AtomicLong();
 
     private RedisLimits(Builder builder) {
-        this.redis = builder.commands;
+        this.redis = builder.commands.apply(builder);
         this.prefix = builder.prefix;
         this.leaseMicros = TimeUnit.NANOSECONDS.toMicros(builder.lease.toNanos());
         this.commandTimeout = builder.commandTimeout;
@@ -165,7 +170,8 @@ public final class RedisLimits {
      *         {@link #DEFAULT_PROBE_INTERVAL}
      */
     public static Builder builder(StatefulRedisConnection<String, String> connection) {
-        return new Builder(Objects.requireNonNull(connection, "connection").async());
+        RedisScriptingAsyncCommands<String, String> commands = Objects.requireNonNull(connection, "connection").async();
+        return new Builder(builder -> () -> commands);
     }
 
     /**
@@ -176,7 +182,66 @@ public final class RedisLimits {
      * @return a builder with the defaults of {@link #builder(StatefulRedisConnection)}
      */
     public static Builder builder(StatefulRedisClusterConnection<String, String> connection) {
-        return new Builder(Objects.requireNonNull(connection, "connection").async());
+        RedisScriptingAsyncCommands<String, String> commands = Objects.requireNonNull(connection, "connection").async();
+        return new Builder(builder -> () -> commands);
+    }
+
+    /**
+     * Starts a builder that opens its connection when first needed instead of being handed one, so that an
+     * application can start while Redis is down. Until {@code connect} succeeds, calls fail as when Redis does not
+     * answer: the {@link StoreFailurePolicy} answers them, and only one call per probe interval tries to connect
+     * (other calls do not wait for it). The caller closes what {@code connect} returned.
+     *
+     * @param connect opens a {@link StatefulRedisConnection} or a {@link StatefulRedisClusterConnection} with string
+     *     keys and values, or throws; called again after it threw
+     * @return a builder with the defaults of {@link #builder(StatefulRedisConnection)}
+     */
+    public static Builder lazyBuilder(Supplier<? extends StatefulConnection<String, String>> connect) {
+        Objects.requireNonNull(connect, "connect");
+        return new Builder(builder -> new Connector(connect));
+    }
+
+    /**
+     * Connects on first use. Calls that find another connecting fail at once; once one has failed, Redis is known to
+     * be unavailable and only probes (one per interval) come here again.
+     */
+    private static final class Connector implements Supplier<RedisScriptingAsyncCommands<String, String>> {
+        private final Supplier<? extends StatefulConnection<String, String>> connect;
+        private final ReentrantLock connecting = new ReentrantLock();
+        private volatile @Nullable RedisScriptingAsyncCommands<String, String> commands;
+
+        Connector(Supplier<? extends StatefulConnection<String, String>> connect) {
+            this.connect = connect;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public RedisScriptingAsyncCommands<String, String> get() {
+            RedisScriptingAsyncCommands<String, String> made = commands;
+            if (made != null) {
+                return made;
+            }
+            if (!connecting.tryLock()) {
+                throw new RedisConnectionException("not connected to Redis yet");
+            }
+            try {
+                made = commands;
+                if (made == null) {
+                    StatefulConnection<String, String> connection = connect.get();
+                    made = connection instanceof StatefulRedisClusterConnection<?, ?> cluster
+                            ? ((StatefulRedisClusterConnection<String, String>) cluster).async()
+                            : ((StatefulRedisConnection<String, String>) connection).async();
+                    commands = made;
+                }
+                return made;
+            } catch (RedisException failed) {
+                throw failed;
+            } catch (RuntimeException failed) {
+                throw new RedisConnectionException("could not connect to Redis: " + failed.getMessage(), failed);
+            } finally {
+                connecting.unlock();
+            }
+        }
     }
 
     /** @return how long an in-flight slot outlives an instance that stopped talking */
@@ -551,15 +616,15 @@ public final class RedisLimits {
 
         List<Long> run(String[] keys, String[] args) {
             try {
-                return await(redis.evalsha(sha, ScriptOutputType.MULTI, keys, args));
+                return await(redis.get().evalsha(sha, ScriptOutputType.MULTI, keys, args));
             } catch (RedisNoScriptException unknown) {
-                return await(redis.eval(text, ScriptOutputType.MULTI, keys, args));
+                return await(redis.get().eval(text, ScriptOutputType.MULTI, keys, args));
             }
         }
 
         /** Sends the script by its digest without waiting for, or looking at, the answer. */
         void send(String[] keys, String[] args) {
-            redis.evalsha(sha, ScriptOutputType.MULTI, keys, args);
+            redis.get().evalsha(sha, ScriptOutputType.MULTI, keys, args);
         }
     }
 
@@ -640,7 +705,8 @@ public final class RedisLimits {
 
     /** Options for {@link RedisLimits}. */
     public static final class Builder {
-        private final RedisScriptingAsyncCommands<String, String> commands;
+        /** Makes the source of commands once the options are known (a lazy connector needs the probe interval). */
+        private final Function<Builder, Supplier<RedisScriptingAsyncCommands<String, String>>> commands;
         private String prefix = "ratelimit:";
         private Duration lease = DEFAULT_LEASE;
         private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
@@ -650,7 +716,7 @@ public final class RedisLimits {
         private @Nullable Clock clock;
         private Sleeper sleeper = TimeUnit.NANOSECONDS::sleep;
 
-        private Builder(RedisScriptingAsyncCommands<String, String> commands) {
+        private Builder(Function<Builder, Supplier<RedisScriptingAsyncCommands<String, String>>> commands) {
             this.commands = commands;
         }
 

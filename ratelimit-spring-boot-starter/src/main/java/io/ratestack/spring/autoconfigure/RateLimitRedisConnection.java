@@ -6,11 +6,9 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.api.StatefulConnection;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
-import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.ratestack.redis.RedisLimits;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
@@ -19,6 +17,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -35,23 +35,24 @@ import org.springframework.core.env.Environment;
  * Boot's Redis
  * property classes, which moved between Spring Boot 3 and 4. While disconnected, commands fail at once instead of
  * queueing, so no request waits for a Redis that is known to be down; Lettuce reconnects in the background, trying
- * at least every {@link #LONGEST_RECONNECT_DELAY}. Redis must be reachable at startup.
+ * at least every {@link #LONGEST_RECONNECT_DELAY}. If Redis cannot be reached at startup, the application starts
+ * anyway and the failure policy answers until it can (one request per probe interval tries to connect).
  */
 public final class RateLimitRedisConnection implements AutoCloseable {
 
     /** Reconnection attempts back off from 100ms to at most this, so limits are shared again soon after an outage. */
     static final Duration LONGEST_RECONNECT_DELAY = Duration.ofSeconds(5);
 
+    private static final Log LOG = LogFactory.getLog(RateLimitRedisConnection.class);
+
     private final ClientResources resources;
     private final AbstractRedisClient client;
-    private final StatefulConnection<String, String> connection;
+    private volatile @Nullable StatefulConnection<String, String> connection;
     private final String address;
 
-    private RateLimitRedisConnection(ClientResources resources, AbstractRedisClient client,
-            StatefulConnection<String, String> connection, String address) {
+    private RateLimitRedisConnection(ClientResources resources, AbstractRedisClient client, String address) {
         this.resources = resources;
         this.client = client;
-        this.connection = connection;
         this.address = address;
     }
 
@@ -104,15 +105,26 @@ public final class RateLimitRedisConnection implements AutoCloseable {
             resources.shutdown(0, 2, TimeUnit.SECONDS);
             throw bad;
         }
+        RateLimitRedisConnection opened = new RateLimitRedisConnection(resources, client, address);
         try {
-            StatefulConnection<String, String> connection = client instanceof RedisClusterClient cluster
-                    ? cluster.connect() : ((RedisClient) client).connect();
-            return new RateLimitRedisConnection(resources, client, connection, address);
+            opened.connect();
         } catch (RuntimeException unreachable) {
-            client.shutdown(0, 2, TimeUnit.SECONDS);
-            resources.shutdown(0, 2, TimeUnit.SECONDS);
-            throw new IllegalStateException("Could not connect to Redis at " + address
-                    + " for the rate limits (ratelimit.store=redis): " + unreachable.getMessage(), unreachable);
+            // Start anyway: until Redis answers, ratelimit.redis.on-failure answers, as during any outage.
+            LOG.warn("Redis at " + address + " is unreachable at startup (" + unreachable.getMessage()
+                    + "); the rate limits answer by ratelimit.redis.on-failure until it answers");
+        }
+        return opened;
+    }
+
+    /** The connection, made now if it is not yet; throws if Redis cannot be reached. */
+    StatefulConnection<String, String> connect() {
+        synchronized (this) {
+            StatefulConnection<String, String> made = connection;
+            if (made == null) {
+                made = client instanceof RedisClusterClient cluster ? cluster.connect() : ((RedisClient) client).connect();
+                connection = made;
+            }
+            return made;
         }
     }
 
@@ -194,17 +206,14 @@ public final class RateLimitRedisConnection implements AutoCloseable {
         }
     }
 
-    /** The connection: to one server, or to a cluster. */
-    public StatefulConnection<String, String> connection() {
+    /** The connection, to one server or to a cluster; {@code null} while Redis has not been reached yet. */
+    public @Nullable StatefulConnection<String, String> connection() {
         return connection;
     }
 
-    /** A builder of {@code RedisLimits} over the connection, of either kind. */
-    @SuppressWarnings("unchecked")
+    /** A builder of {@code RedisLimits} over the connection, which connects when first needed if not yet. */
     RedisLimits.Builder limitsBuilder() {
-        return connection instanceof StatefulRedisClusterConnection<?, ?> cluster
-                ? RedisLimits.builder((StatefulRedisClusterConnection<String, String>) cluster)
-                : RedisLimits.builder((StatefulRedisConnection<String, String>) connection);
+        return RedisLimits.lazyBuilder(this::connect);
     }
 
     /** Where it connects to, without credentials: {@code host:port}. */
@@ -216,7 +225,10 @@ public final class RateLimitRedisConnection implements AutoCloseable {
     @Override
     public void close() {
         try {
-            connection.close();
+            StatefulConnection<String, String> made = connection;
+            if (made != null) {
+                made.close();
+            }
         } finally {
             client.shutdown(0, 2, TimeUnit.SECONDS);
             resources.shutdown(0, 2, TimeUnit.SECONDS);
