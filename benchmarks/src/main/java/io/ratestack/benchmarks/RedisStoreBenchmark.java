@@ -104,7 +104,8 @@ public class RedisStoreBenchmark {
     /** Both limits in one script call, then the completion in one more. */
     @Benchmark
     public boolean ratestackRedis(Stores stores) {
-        if (stores.redisLimits.tryAcquire(stores.nextClient(), List.of(GLOBAL, ROUTE)) instanceof Permit permit) {
+        // attempt: what the starter's filter calls (the result and each limit's remaining uses, for the headers)
+        if (stores.redisLimits.attempt(stores.nextClient(), List.of(GLOBAL, ROUTE)).result() instanceof Permit permit) {
             permit.close();
             return true;
         }
