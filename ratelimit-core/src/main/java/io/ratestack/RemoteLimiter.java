@@ -173,7 +173,9 @@ final class RemoteLimiter implements RateLimiter {
         }
         wait.future.whenComplete((permit, failure) -> withdraw(wait));
         updateWatch();
-        if (endings.get() != endingsBefore) {
+        // A part freed between the refusal and the watch told no one; nor did a use of this limiter ended meanwhile.
+        if (endings.get() != endingsBefore
+                || (source instanceof StagedLimit staged && staged.lastRefusalWasLocal())) {
             serve();
         }
         publishStatus();
@@ -359,7 +361,8 @@ final class RemoteLimiter implements RateLimiter {
         boolean due = !retryAtSet || clock.nanoTime() - retryAt >= 0
                 || (source instanceof StagedLimit staged && staged.lastRefusalWasLocal());
         if (due) {
-            serve();
+            // A part's window that ends by time tells its observers on the shared timer thread: ask elsewhere.
+            Timers.slowWorkExecutor().execute(this::serve);
         }
     }
 

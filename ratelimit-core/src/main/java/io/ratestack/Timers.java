@@ -4,7 +4,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -37,26 +37,31 @@ final class Timers {
     }
 
     /**
-     * Where a timer's slow work (asking a remote store) runs: never on the shared timer thread, where it would delay
-     * every other limiter's wake-ups, nor on the common pool, where waiters' futures complete. Runs inline on any
-     * other thread (a {@link FakeClock}'s timers run on the thread that advances it).
+     * Where slow work started by a timer (asking a remote store) runs: never on the shared timer thread, where it
+     * would delay every other limiter's wake-ups, nor on the common pool, where waiters' futures complete. Runs inline
+     * on any other thread (a {@link FakeClock}'s timers run on the thread that advances it).
      */
     static Executor slowWorkExecutor() {
         return Thread.currentThread() instanceof TimerThread ? SlowWork.EXECUTOR : Runnable::run;
     }
 
-    /** Daemon threads for slow timer work, made on demand and ended after a few idle seconds. */
+    /**
+     * A few daemon threads for slow timer work, made on demand and ended after a few idle seconds. Bounded: while a
+     * store is slow, passes queue here rather than each taking a thread of its own.
+     */
     private static final class SlowWork {
         static final ThreadPoolExecutor EXECUTOR = create();
 
         private static ThreadPoolExecutor create() {
             AtomicInteger count = new AtomicInteger();
-            ThreadPoolExecutor executor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 5, TimeUnit.SECONDS,
-                    new SynchronousQueue<>(), work -> {
+            int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+            ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 5, TimeUnit.SECONDS,
+                    new LinkedBlockingQueue<>(), work -> {
                         Thread thread = new Thread(work, "ratestack-remote-" + count.incrementAndGet());
                         thread.setDaemon(true);
                         return thread;
                     });
+            executor.allowCoreThreadTimeOut(true);
             return executor;
         }
     }

@@ -159,6 +159,13 @@ public final class RedisLimits {
         this.probeIntervalNanos = builder.probeInterval.toNanos();
         this.clock = builder.clock;
         this.sleeper = builder.sleeper;
+        if (redis instanceof Connector) {
+            try {
+                redis.get(); // connect now if Redis is there; else start unavailable, probing
+            } catch (RedisException unreachable) {
+                failed(unreachable);
+            }
+        }
     }
 
     /**
@@ -187,8 +194,9 @@ public final class RedisLimits {
     }
 
     /**
-     * Starts a builder that opens its connection when first needed instead of being handed one, so that an
-     * application can start while Redis is down. Until {@code connect} succeeds, calls fail as when Redis does not
+     * Starts a builder that opens its own connection instead of being handed one, so that an application can start
+     * while Redis is down: {@link Builder#build()} tries {@code connect} once, and if that fails the limits start
+     * unavailable (logged once, as any failure). Until {@code connect} succeeds, calls fail as when Redis does not
      * answer: the {@link StoreFailurePolicy} answers them, and only one call per probe interval tries to connect
      * (other calls do not wait for it). The caller closes what {@code connect} returned.
      *
@@ -199,6 +207,15 @@ public final class RedisLimits {
     public static Builder lazyBuilder(Supplier<? extends StatefulConnection<String, String>> connect) {
         Objects.requireNonNull(connect, "connect");
         return new Builder(builder -> new Connector(connect));
+    }
+
+    /** Thrown to a call that finds another connecting: answered by the policy, not a failure of Redis. */
+    private static final class StillConnecting extends RedisException {
+        private static final long serialVersionUID = 1L;
+
+        StillConnecting() {
+            super("still connecting to Redis");
+        }
     }
 
     /**
@@ -222,7 +239,7 @@ public final class RedisLimits {
                 return made;
             }
             if (!connecting.tryLock()) {
-                throw new RedisConnectionException("not connected to Redis yet");
+                throw new StillConnecting();
             }
             try {
                 made = commands;
@@ -526,13 +543,18 @@ public final class RedisLimits {
      * at once): an end that reaches Redis is counted or refunded, and tells that Redis is back.
      */
     private void release(String[] keys, String token, String[] terms, boolean complete) {
+        // An interrupted thread (a task cancelled in its finally block) still ends its use: the wait is bounded by the
+        // command timeout, and a command cancelled on interrupt would never be written, leaving the use uncounted.
+        boolean interrupted = Thread.interrupted();
         try {
             release.run(keys, args(token, complete ? "1" : "0", terms));
-        } catch (RedisCommandInterruptedException interrupted) {
-            return; // the caller gave up waiting, not Redis; the end was sent and takes effect when it runs
         } catch (RedisException e) {
             failed(e); // the slot's lease frees it
             return;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
         reached();
     }
@@ -551,6 +573,9 @@ public final class RedisLimits {
     }
 
     private void failed(RedisException e) {
+        if (e instanceof StillConnecting) {
+            return; // another call is connecting: this one is answered by the policy, Redis is not known to be down
+        }
         failures.increment();
         nextProbe.set(nanoTime() + probeIntervalNanos); // before available: who sees it false sees this
         if (available.compareAndSet(true, false)) {
@@ -622,9 +647,12 @@ public final class RedisLimits {
             }
         }
 
-        /** Sends the script by its digest without waiting for, or looking at, the answer. */
+        /**
+         * Sends the script's text without waiting for, or looking at, the answer: a rare call that must not be lost
+         * to a NOSCRIPT that no one would see.
+         */
         void send(String[] keys, String[] args) {
-            redis.get().evalsha(sha, ScriptOutputType.MULTI, keys, args);
+            redis.get().eval(text, ScriptOutputType.MULTI, keys, args);
         }
     }
 

@@ -17,8 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -42,8 +40,6 @@ public final class RateLimitRedisConnection implements AutoCloseable {
 
     /** Reconnection attempts back off from 100ms to at most this, so limits are shared again soon after an outage. */
     static final Duration LONGEST_RECONNECT_DELAY = Duration.ofSeconds(5);
-
-    private static final Log LOG = LogFactory.getLog(RateLimitRedisConnection.class);
 
     private final ClientResources resources;
     private final AbstractRedisClient client;
@@ -73,6 +69,9 @@ public final class RateLimitRedisConnection implements AutoCloseable {
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(100), LONGEST_RECONNECT_DELAY, 2,
                         TimeUnit.MILLISECONDS))
                 .build();
+        if (settings.url() == null) {
+            refuseSentinel(binder);
+        }
         List<RedisURI> nodes = clusterNodes(settings, binder);
         AbstractRedisClient client;
         String address;
@@ -105,15 +104,9 @@ public final class RateLimitRedisConnection implements AutoCloseable {
             resources.shutdown(0, 2, TimeUnit.SECONDS);
             throw bad;
         }
-        RateLimitRedisConnection opened = new RateLimitRedisConnection(resources, client, address);
-        try {
-            opened.connect();
-        } catch (RuntimeException unreachable) {
-            // Start anyway: until Redis answers, ratelimit.redis.on-failure answers, as during any outage.
-            LOG.warn("Redis at " + address + " is unreachable at startup (" + unreachable.getMessage()
-                    + "); the rate limits answer by ratelimit.redis.on-failure until it answers");
-        }
-        return opened;
+        // Not connected yet: the RedisLimits built over it connects, or starts unavailable (and says so) while
+        // Redis is down, answering by ratelimit.redis.on-failure until a probe connects.
+        return new RateLimitRedisConnection(resources, client, address);
     }
 
     /** The connection, made now if it is not yet; throws if Redis cannot be reached. */
@@ -125,6 +118,19 @@ public final class RateLimitRedisConnection implements AutoCloseable {
                 connection = made;
             }
             return made;
+        }
+    }
+
+    /**
+     * Spring Boot prefers Sentinel settings over every other: ignoring them would keep the limits in another server
+     * than the application's.
+     */
+    private static void refuseSentinel(Binder binder) {
+        String master = binder.bind("spring.data.redis.sentinel.master", String.class).orElse(null);
+        if (master != null && !master.isBlank()) {
+            throw new RateLimitConfigurationException("spring.data.redis.sentinel.master", master,
+                    "Redis Sentinel settings are not read by the rate-limit store: set ratelimit.redis.url"
+                            + " (redis-sentinel://host:26379#" + master + ") or declare a RedisLimits bean");
         }
     }
 
@@ -177,13 +183,6 @@ public final class RateLimitRedisConnection implements AutoCloseable {
             if (url != null && !url.isBlank()) {
                 uri = parse("spring.data.redis.url", url);
             } else {
-                String master = binder.bind("spring.data.redis.sentinel.master", String.class).orElse(null);
-                if (master != null && !master.isBlank()) {
-                    // Boot would connect to the sentinels' master; host:port would be another server.
-                    throw new RateLimitConfigurationException("spring.data.redis.sentinel.master", master,
-                            "Redis Sentinel settings are not read by the rate-limit store: set ratelimit.redis.url"
-                                    + " (redis-sentinel://host:26379#" + master + ") or declare a RedisLimits bean");
-                }
                 RedisURI.Builder builder = RedisURI.builder()
                         .withHost(binder.bind("spring.data.redis.host", String.class).orElse("localhost"))
                         .withPort(binder.bind("spring.data.redis.port", Integer.class).orElse(6379))

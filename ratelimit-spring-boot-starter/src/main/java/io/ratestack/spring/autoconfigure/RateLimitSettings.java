@@ -108,9 +108,14 @@ final class RateLimitSettings {
         return true;
     }
 
-    /** A Redis URL fit for messages and logs: its user information ({@code user:password@}) masked. */
+    /**
+     * A Redis URL fit for messages and logs: its user information ({@code user:password@}, up to the last
+     * {@code @}, since a password may hold {@code /}, {@code ?} or {@code #}) masked.
+     */
     static String withoutCredentials(String url) {
-        return url.replaceAll("(?<=://)[^/?#]*@", "***@");
+        int scheme = url.indexOf("://");
+        int at = url.lastIndexOf('@');
+        return scheme >= 0 && at > scheme ? url.substring(0, scheme + 3) + "***" + url.substring(at) : url;
     }
 
     private static RedisSettings redis(String property, RateLimitProperties.Redis redis) {

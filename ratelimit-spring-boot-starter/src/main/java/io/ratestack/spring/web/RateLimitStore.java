@@ -56,6 +56,12 @@ public interface RateLimitStore {
     record Attempt(AcquireResult result, RateLimiter[] global, List<Limit> globalSpecs, RateLimiter[] route,
             List<Limit> routeSpecs, boolean storeUnavailable, List<RemoteLimit.State> readings) {
 
+        /** An attempt of a store that hands over no readings. */
+        public Attempt(AcquireResult result, RateLimiter[] global, List<Limit> globalSpecs, RateLimiter[] route,
+                List<Limit> routeSpecs, boolean storeUnavailable) {
+            this(result, global, globalSpecs, route, routeSpecs, storeUnavailable, List.of());
+        }
+
         /** An attempt of a store that keeps its limiters in memory. */
         public Attempt(AcquireResult result, RateLimiter[] global, List<Limit> globalSpecs, RateLimiter[] route,
                 List<Limit> routeSpecs) {
