@@ -2,19 +2,17 @@ package io.ratestack.spring.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.ratestack.AcquireResult;
 import io.ratestack.FakeClock;
 import io.ratestack.Limit;
 import io.ratestack.redis.RedisLimits;
 import io.ratestack.redis.StoreFailurePolicy;
-import io.ratestack.redis.TestRedis;
+import io.ratestack.redis.RunningRedis;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Review finding: {@code RedisLimits.await} turns the caller's interrupt into a {@code RedisCommandInterruptedException}
@@ -27,23 +25,10 @@ class InterruptedRequestMarksRedisUnavailableRegressionTest {
 
     private static final List<Limit> TEN_PER_HOUR = List.of(Limit.of(10, Duration.ofHours(1)).named("global"));
 
-    private static TestRedis server;
-    private static RedisClient client;
-    private static StatefulRedisConnection<String, String> connection;
+    @RegisterExtension
+    static final RunningRedis redis = new RunningRedis();
 
-    @BeforeAll
-    static void start() throws Exception {
-        server = TestRedis.start();
-        client = server.client();
-        connection = client.connect();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        connection.close();
-        client.shutdown();
-        server.close();
-    }
+    private final StatefulRedisConnection<String, String> connection = redis.connect();
 
     @Test
     void anInterruptedCallerDoesNotMakeOtherRequestsFailWhileRedisAnswers() {

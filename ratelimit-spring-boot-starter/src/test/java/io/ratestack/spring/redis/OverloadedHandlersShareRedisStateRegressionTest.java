@@ -2,21 +2,19 @@ package io.ratestack.spring.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.ratestack.FakeClock;
 import io.ratestack.Limit;
 import io.ratestack.redis.RedisLimits;
-import io.ratestack.redis.TestRedis;
+import io.ratestack.redis.RunningRedis;
 import io.ratestack.spring.web.RateLimitStore;
 import io.ratestack.spring.web.RateLimiterStore;
 import io.ratestack.spring.web.Route;
 import io.ratestack.spring.web.RoutePolicy;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Review finding: the Redis store names a route's state after the route key and a hash of the policy's
@@ -31,23 +29,10 @@ class OverloadedHandlersShareRedisStateRegressionTest {
 
     private static final List<Limit> GLOBAL = List.of(Limit.of(100, Duration.ofHours(1)).named("global"));
 
-    private static TestRedis server;
-    private static RedisClient client;
-    private static StatefulRedisConnection<String, String> connection;
+    @RegisterExtension
+    static final RunningRedis redis = new RunningRedis();
 
-    @BeforeAll
-    static void start() throws Exception {
-        server = TestRedis.start();
-        client = server.client();
-        connection = client.connect();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        connection.close();
-        client.shutdown();
-        server.close();
-    }
+    private final StatefulRedisConnection<String, String> connection = redis.connect();
 
     /**
      * What MvcRouteResolver makes of {@code @RateLimit(limit = 1, per = "1h")} on an overload of a method named

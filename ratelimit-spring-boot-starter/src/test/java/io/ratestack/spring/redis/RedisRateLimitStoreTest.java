@@ -2,12 +2,11 @@ package io.ratestack.spring.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.ratestack.Limit;
 import io.ratestack.Refusal;
 import io.ratestack.redis.RedisLimits;
-import io.ratestack.redis.TestRedis;
+import io.ratestack.redis.RunningRedis;
 import io.ratestack.spring.autoconfigure.RateLimitsEndpoint;
 import io.ratestack.spring.web.RateLimitStore;
 import io.ratestack.spring.web.RemoteAddressClientKeyResolver;
@@ -17,32 +16,17 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.assertj.core.api.InstanceOfAssertFactories;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The filter's limits in a real Redis: one call for global and route, state named by policy. */
 class RedisRateLimitStoreTest {
 
-    private static TestRedis server;
-    private static RedisClient client;
-    private static StatefulRedisConnection<String, String> connection;
-    private static RedisLimits limits;
+    @RegisterExtension
+    static final RunningRedis redis = new RunningRedis();
 
-    @BeforeAll
-    static void start() throws Exception {
-        server = TestRedis.start();
-        client = server.client();
-        connection = client.connect();
-        limits = RedisLimits.builder(connection).build();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        connection.close();
-        client.shutdown();
-        server.close();
-    }
+    private final StatefulRedisConnection<String, String> connection = redis.connect();
+    private final RedisLimits limits = RedisLimits.builder(connection).build();
 
     private static List<Limit> global(int limit) {
         return List.of(Limit.of(limit, Duration.ofHours(1)).named("global"));

@@ -2,20 +2,18 @@ package io.ratestack.spring.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.ratestack.AcquireResult;
 import io.ratestack.FakeClock;
 import io.ratestack.Limit;
 import io.ratestack.Permit;
 import io.ratestack.redis.RedisLimits;
-import io.ratestack.redis.TestRedis;
+import io.ratestack.redis.RunningRedis;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Review finding: {@code RedisLimits.release} drops the end of every use while {@code available} is false, without
@@ -29,26 +27,13 @@ class ReleaseDroppedWhileFlaggedUnavailableRegressionTest {
 
     private static final List<Limit> ONE_PER_HOUR = List.of(Limit.of(1, Duration.ofHours(1)).named("global"));
 
-    private static TestRedis server;
-    private static RedisClient client;
-    private static StatefulRedisConnection<String, String> connection;
+    @RegisterExtension
+    static final RunningRedis redis = new RunningRedis();
+
+    private final StatefulRedisConnection<String, String> connection = redis.connect();
 
     private final FakeClock clock = new FakeClock();
     private RedisLimits limits;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = TestRedis.start();
-        client = server.client();
-        connection = client.connect();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        connection.close();
-        client.shutdown();
-        server.close();
-    }
 
     @BeforeEach
     void build() {

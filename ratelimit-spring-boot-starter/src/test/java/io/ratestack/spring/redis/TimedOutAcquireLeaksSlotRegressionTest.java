@@ -2,7 +2,6 @@ package io.ratestack.spring.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.StatusOutput;
@@ -12,13 +11,12 @@ import io.ratestack.AcquireResult;
 import io.ratestack.FakeClock;
 import io.ratestack.Limit;
 import io.ratestack.redis.RedisLimits;
-import io.ratestack.redis.TestRedis;
+import io.ratestack.redis.RunningRedis;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Review finding: when an acquire times out ({@code RedisLimits.await} cancels the future and the failure policy
@@ -32,28 +30,13 @@ class TimedOutAcquireLeaksSlotRegressionTest {
 
     private static final List<Limit> ONE_PER_HOUR = List.of(Limit.of(1, Duration.ofHours(1)).named("global"));
 
-    private static TestRedis server;
-    private static RedisClient client;
-    private static StatefulRedisConnection<String, String> connection;
-    private static StatefulRedisConnection<String, String> admin;
+    @RegisterExtension
+    static final RunningRedis redis = new RunningRedis();
 
-    @BeforeAll
-    static void start() throws Exception {
-        server = TestRedis.start();
-        client = server.client();
-        connection = client.connect();
-        admin = client.connect();
-    }
+    private final StatefulRedisConnection<String, String> connection = redis.connect();
+    private final StatefulRedisConnection<String, String> admin = redis.connect();
 
-    @AfterAll
-    static void stop() throws Exception {
-        admin.close();
-        connection.close();
-        client.shutdown();
-        server.close();
-    }
-
-    private static void clientPause(String... args) {
+    private void clientPause(String... args) {
         CommandArgs<String, String> command = new CommandArgs<>(StringCodec.UTF8);
         for (String arg : args) {
             command.add(arg);
