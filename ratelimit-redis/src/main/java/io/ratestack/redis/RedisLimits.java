@@ -465,9 +465,10 @@ public final class RedisLimits {
         try {
             reply = acquire.run(keys, args(token, Long.toString(leaseMicros), terms));
         } catch (RedisCommandInterruptedException interrupted) {
-            // The caller's thread gave up, not Redis: nothing is marked unavailable. The script may run anyway.
+            // The caller's thread gave up, not Redis: nothing is marked unavailable, and nothing is admitted (an
+            // interrupted thread is to stop, not to go on uncounted). The script may run anyway.
             forget(keys, token, terms);
-            return new Attempt(unavailable(target.client, target.limits), List.of());
+            return new Attempt(new Refusal(MIN_RETRY_NANOS, 0), List.of());
         } catch (RedisException e) {
             if (e instanceof RedisCommandTimeoutException) {
                 forget(keys, token, terms); // sent, and may still run when Redis gets to it

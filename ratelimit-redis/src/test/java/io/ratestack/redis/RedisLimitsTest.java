@@ -72,6 +72,31 @@ class RedisLimitsTest {
     }
 
     @Test
+    void anInterruptedCallerIsNeverAdmittedUncountedEvenFailingOpen() {
+        // Regression: an interrupt during the script call got the failure policy's answer, so under fail-open a
+        // waiting limiter's pass on the interrupted thread admitted its head uncounted (seen in the contract test).
+        RedisLimits open = RedisLimits.builder(connection).prefix("i:").onFailure(StoreFailurePolicy.FAIL_OPEN)
+                .clock(clock).build();
+        for (int i = 0; i < 20; i++) {
+            Thread.currentThread().interrupt();
+            AcquireResult result;
+            try {
+                result = open.tryAcquire("c" + i, List.of(GLOBAL));
+            } finally {
+                Thread.interrupted();
+            }
+            if (result instanceof Permit permit) { // Redis answered before the wait began: a counted use
+                assertThat(connection.sync().zcard("i:{c" + i + "}:global:l")).isEqualTo(1L);
+                permit.cancel();
+            } else {
+                assertThat(result).isInstanceOf(Refusal.class);
+            }
+        }
+        assertThat(open.failures()).isZero();
+        assertThat(open.isAvailable()).isTrue();
+    }
+
+    @Test
     void takesEveryLimitOrNone() {
         List<Limit> both = List.of(GLOBAL, ROUTE);
         limits.tryAcquire("c", both).permit().close();
