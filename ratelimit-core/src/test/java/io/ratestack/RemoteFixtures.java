@@ -64,6 +64,45 @@ public final class RemoteFixtures {
     }
 
     /**
+     * A store with no room that answers its first try at once ("try again in 20 ms") and holds every later try until
+     * {@link #answer} is counted down, as a store at its command timeout does; then refuses for an hour.
+     */
+    public static final class Slow implements RemoteLimit {
+        /** Counted down by each held try. */
+        public final java.util.concurrent.CountDownLatch asked;
+        /** Lets the held tries answer. */
+        public final java.util.concurrent.CountDownLatch answer = new java.util.concurrent.CountDownLatch(1);
+        /** The threads held in the store. */
+        public final java.util.Set<Thread> askers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        private final AtomicBoolean refusedOnce = new AtomicBoolean();
+
+        /** @param asked counted down by each held try */
+        public Slow(java.util.concurrent.CountDownLatch asked) {
+            this.asked = asked;
+        }
+
+        @Override
+        public AcquireResult tryAcquire() {
+            if (refusedOnce.compareAndSet(false, true)) {
+                return new Refusal(Duration.ofMillis(20).toNanos(), 0);
+            }
+            askers.add(Thread.currentThread());
+            asked.countDown();
+            try {
+                answer.await(30, java.util.concurrent.TimeUnit.SECONDS); // bounded, as the SPI asks
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return new Refusal(Duration.ofHours(1).toNanos(), 0);
+        }
+
+        @Override
+        public State state() {
+            return new State(0, 0);
+        }
+    }
+
+    /**
      * A store of {@link #free} slots, set by the test as another instance would change them. A use takes one; a
      * cancelled use gives it back, and so does a completed one unless completed uses keep their slot (they count in
      * a window that the test ends by setting {@link #free}). Refusals say {@link #retryAfter}. Subclasses add faults.

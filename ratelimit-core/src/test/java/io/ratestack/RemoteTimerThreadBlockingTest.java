@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,34 +20,11 @@ class RemoteTimerThreadBlockingTest {
 
     @Test
     void aSlowRemoteLimitDoesNotHoldUpTheTimersOfOtherLimiters() throws Exception {
-        AtomicBoolean slow = new AtomicBoolean();
-        CountDownLatch asked = new CountDownLatch(1);
-        CountDownLatch answer = new CountDownLatch(1);
-        RemoteLimit store = new RemoteLimit() {
-            @Override
-            public AcquireResult tryAcquire() {
-                if (!slow.get()) {
-                    return new Refusal(TimeUnit.MILLISECONDS.toNanos(20), 0);
-                }
-                asked.countDown();
-                try {
-                    answer.await(30, TimeUnit.SECONDS); // a store that answers late (bounded, as the SPI requires)
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                return new Refusal(TimeUnit.HOURS.toNanos(1), 0);
-            }
-
-            @Override
-            public State state() {
-                return new State(0, 0);
-            }
-        };
+        RemoteFixtures.Slow store = new RemoteFixtures.Slow(new CountDownLatch(1));
         RateLimiter remote = RateLimiters.remote(store, Clock.system());
         CompletableFuture<Permit> remoteWaiter = remote.acquireAsync(); // refused: the timer tries again in 20 ms
-        slow.set(true);
         try {
-            assertThat(asked.await(10, TimeUnit.SECONDS)).as("the timer asks the store again").isTrue();
+            assertThat(store.asked.await(10, TimeUnit.SECONDS)).as("the timer asks the store again").isTrue();
 
             RateLimiter local = RateLimiters.timesPerBuilder(1, Duration.ofMillis(50)).build();
             local.tryAcquire().permit().close();
@@ -57,7 +33,7 @@ class RemoteTimerThreadBlockingTest {
             Uses.await("the in-memory waiter is admitted when its window ends", localWaiter::isDone);
             assertThat(localWaiter).isCompleted();
         } finally {
-            answer.countDown();
+            store.answer.countDown();
             remote.close();
         }
         assertThat(remoteWaiter).isCompletedExceptionally();

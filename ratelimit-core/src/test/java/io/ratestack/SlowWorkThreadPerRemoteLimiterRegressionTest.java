@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -25,46 +23,23 @@ class SlowWorkThreadPerRemoteLimiterRegressionTest {
 
     @Test
     void aSlowStoreDoesNotGetOneThreadPerRemoteLimiter() throws Exception {
-        CountDownLatch answer = new CountDownLatch(1);
         CountDownLatch asked = new CountDownLatch(LIMITERS);
-        Set<Thread> askers = ConcurrentHashMap.newKeySet();
+        List<RemoteFixtures.Slow> stores = new ArrayList<>();
         List<RateLimiter> limiters = new ArrayList<>();
         try {
             for (int i = 0; i < LIMITERS; i++) {
-                RemoteLimit store = new RemoteLimit() {
-                    private volatile boolean refusedOnce;
-
-                    @Override
-                    public AcquireResult tryAcquire() {
-                        if (!refusedOnce) {
-                            refusedOnce = true;
-                            return new Refusal(TimeUnit.MILLISECONDS.toNanos(20), 0); // try again in 20 ms
-                        }
-                        askers.add(Thread.currentThread());
-                        asked.countDown();
-                        try {
-                            answer.await(30, TimeUnit.SECONDS); // a store at its timeout (bounded, as the SPI asks)
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
-                        return new Refusal(TimeUnit.HOURS.toNanos(1), 0);
-                    }
-
-                    @Override
-                    public State state() {
-                        return new State(0, 0);
-                    }
-                };
+                RemoteFixtures.Slow store = new RemoteFixtures.Slow(asked);
+                stores.add(store);
                 RateLimiter limiter = RateLimiters.remote(store, Clock.system());
                 limiters.add(limiter);
                 limiter.acquireAsync(); // refused: its alarm asks the store again in 20 ms
             }
             asked.await(3, TimeUnit.SECONDS); // all of them, unless the slow work is bounded
-            assertThat(askers.size())
+            assertThat(stores.stream().mapToInt(store -> store.askers.size()).sum())
                     .as("threads held in the slow store at once, for %s remote limiters", LIMITERS)
                     .isLessThanOrEqualTo(BOUND);
         } finally {
-            answer.countDown();
+            stores.forEach(store -> store.answer.countDown());
             limiters.forEach(RateLimiter::close);
         }
     }
