@@ -142,9 +142,9 @@ public final class RedisLimits {
     private final AtomicBoolean available = new AtomicBoolean(true);
     /** While Redis is unavailable: when ({@link #nanoTime()}) the next call may try it. Written before available. */
     private final AtomicLong nextProbe = new AtomicLong();
-    private final Script acquire = new Script(ACQUIRE_SCRIPT);
-    private final Script release = new Script(RELEASE_SCRIPT);
-    private final Script peek = new Script(PEEK_SCRIPT);
+    private final Script acquire = new Script(ACQUIRE_SCRIPT, false);
+    private final Script release = new Script(RELEASE_SCRIPT, true);
+    private final Script peek = new Script(PEEK_SCRIPT, false);
     /** Tokens name in-flight uses: unique per instance by a counter, across instances by a random id. */
     private final String tokenPrefix = UUID.randomUUID() + ":";
     private final AtomicLong tokens = new AtomicLong();
@@ -634,17 +634,23 @@ public final class RedisLimits {
     private final class Script {
         private final String text;
         private final String sha;
+        private final boolean deliverLate;
 
-        Script(String text) {
+        /**
+         * @param deliverLate whether a call given up on is still delivered when Redis gets to it (an end of use, which
+         *     only frees or counts) rather than cancelled (an acquire, which would take a slot no one holds)
+         */
+        Script(String text, boolean deliverLate) {
             this.text = text;
             this.sha = sha1(text);
+            this.deliverLate = deliverLate;
         }
 
         List<Long> run(String[] keys, String[] args) {
             try {
-                return await(redis.get().evalsha(sha, ScriptOutputType.MULTI, keys, args));
+                return await(redis.get().evalsha(sha, ScriptOutputType.MULTI, keys, args), !deliverLate);
             } catch (RedisNoScriptException unknown) {
-                return await(redis.get().eval(text, ScriptOutputType.MULTI, keys, args));
+                return await(redis.get().eval(text, ScriptOutputType.MULTI, keys, args), !deliverLate);
             }
         }
 
@@ -666,15 +672,19 @@ public final class RedisLimits {
         }
     }
 
-    /** Waits for a command no longer than the command timeout; a command given up on is cancelled. */
-    private <T> T await(RedisFuture<T> command) {
+    /** Waits for a command no longer than the command timeout; a command given up on is cancelled if asked. */
+    private <T> T await(RedisFuture<T> command, boolean cancelWhenGivenUp) {
         try {
             return command.get(commandTimeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            command.cancel(false);
+            if (cancelWhenGivenUp) {
+                command.cancel(false);
+            }
             throw new RedisCommandTimeoutException("Redis did not answer within " + commandTimeout);
         } catch (InterruptedException e) {
-            command.cancel(false);
+            if (cancelWhenGivenUp) {
+                command.cancel(false);
+            }
             Thread.currentThread().interrupt();
             throw new RedisCommandInterruptedException(e);
         } catch (CancellationException e) {

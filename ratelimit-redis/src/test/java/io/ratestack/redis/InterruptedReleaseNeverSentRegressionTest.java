@@ -6,6 +6,12 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.ratestack.AcquireResult;
 import io.ratestack.Limit;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CountDownLatch;
+import java.util.ArrayList;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.channel.EventLoopGroup;
+import io.lettuce.core.resource.Transports;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -47,5 +53,46 @@ class InterruptedReleaseNeverSentRegressionTest {
         assertThat(admin.sync().hget("ratelimit:{erin}:global:s", "used"))
                 .as("the completed use is counted in its window").isEqualTo("1");
         assertThat(limits.failures()).isZero();
+    }
+
+    @Test
+    void anEndGivenUpOnAtTheCommandTimeoutIsStillDeliveredWhenRedisGetsToIt() throws Exception {
+        StatefulRedisConnection<String, String> connection = redis.connect();
+        StatefulRedisConnection<String, String> admin = redis.connect();
+        RedisLimits limits = RedisLimits.builder(connection).lease(Duration.ofMinutes(1))
+                .commandTimeout(Duration.ofMillis(50)).build();
+        AcquireResult use = limits.tryAcquire("finn", ONE_PER_HOUR);
+        assertThat(use.isGranted()).isTrue();
+
+        // Lettuce's event loops are held busy past the command timeout, as under load: the end is given up on.
+        EventLoopGroup loops = redis.client().getResources().eventLoopGroupProvider()
+                .allocate(Transports.eventLoopGroupClass());
+        List<EventExecutor> executors = new ArrayList<>();
+        loops.forEach(executors::add);
+        CountDownLatch held = new CountDownLatch(executors.size());
+        CountDownLatch letGo = new CountDownLatch(1);
+        try {
+            for (EventExecutor executor : executors) {
+                executor.execute(() -> {
+                    held.countDown();
+                    try {
+                        letGo.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+            }
+            assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+            use.permit().close(); // waits 50 ms, then gives up: a failure
+        } finally {
+            letGo.countDown();
+            redis.client().getResources().eventLoopGroupProvider().release(loops, 0, 1, TimeUnit.SECONDS);
+        }
+        assertThat(limits.failures()).isEqualTo(1);
+        connection.sync().ping(); // on the limits' connection: answered after anything sent before it
+
+        assertThat(admin.sync().zcard("ratelimit:{finn}:global:l")).as("the use's slot is freed").isZero();
+        assertThat(admin.sync().hget("ratelimit:{finn}:global:s", "used"))
+                .as("the completed use is counted, late").isEqualTo("1");
     }
 }
