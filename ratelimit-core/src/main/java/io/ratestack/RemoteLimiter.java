@@ -44,7 +44,6 @@ final class RemoteLimiter implements RateLimiter {
     private final Alarm statusAlarm = new Alarm(this::publishStatus);
     /** When the last refusal said a retry could succeed; parts' changes before then do not wake the queue. */
     private volatile long retryAt;
-    private volatile boolean retryAtSet;
     private volatile long pausedUntil;
     private volatile boolean paused;
     private volatile boolean closed;
@@ -69,6 +68,7 @@ final class RemoteLimiter implements RateLimiter {
         this.source = Nanos.requireNonNull(source, "limit");
         this.clock = Nanos.requireNonNull(clock, "clock");
         this.description = description;
+        this.retryAt = clock.nanoTime(); // no refusal yet: due now
     }
 
     Clock clock() {
@@ -186,7 +186,6 @@ final class RemoteLimiter implements RateLimiter {
     private void retryLocked(long now, long retryAfterNanos) {
         long at = now + Math.max(retryAfterNanos, MIN_RETRY_NANOS);
         retryAt = at;
-        retryAtSet = true;
         serveAlarm.wakeAt(at);
     }
 
@@ -358,7 +357,7 @@ final class RemoteLimiter implements RateLimiter {
             failAll(new RateLimitedException(this + " can never admit again: a part of it is closed"));
             return;
         }
-        boolean due = !retryAtSet || clock.nanoTime() - retryAt >= 0
+        boolean due = clock.nanoTime() - retryAt >= 0
                 || (source instanceof StagedLimit staged && staged.lastRefusalWasLocal());
         if (due) {
             // A part's window that ends by time tells its observers on the shared timer thread: ask elsewhere.
