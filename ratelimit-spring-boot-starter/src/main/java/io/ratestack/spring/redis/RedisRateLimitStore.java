@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.AbstractList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -49,7 +50,8 @@ public final class RedisRateLimitStore implements RateLimitStore {
     private final RedisLimits limits;
     private final List<Limit> globalSpecs;
     private final Limit[] globalNamed;
-    private final Map<RoutePolicy, String> policyTags = new ConcurrentHashMap<>();
+    /** Per policy, what follows the route key in each of its limits' names: made once, not per request. */
+    private final Map<RoutePolicy, String[]> routeSuffixes = new ConcurrentHashMap<>();
 
     /**
      * @param limits the Redis limits, as built by the starter or the application
@@ -118,15 +120,26 @@ public final class RedisRateLimitStore implements RateLimitStore {
     }
 
     private Limit[] routeNamed(Route route, RoutePolicy policy) {
-        String key = route.key().length() <= LONGEST_ROUTE_KEY ? route.key() : "sha256:" + sha256(route.key());
-        String scope = "route:" + key + "#" + policyTags.computeIfAbsent(policy, p -> sha256(p.key()).substring(0, 8))
-                + ":";
+        String scope = "route:"
+                + (route.key().length() <= LONGEST_ROUTE_KEY ? route.key() : "sha256:" + sha256(route.key()));
+        String[] suffixes = routeSuffixes.computeIfAbsent(policy, RedisRateLimitStore::suffixes);
         List<Limit> specs = policy.limits();
-        Limit[] named = new Limit[specs.size()];
+        Limit[] named = new Limit[suffixes.length];
         for (int i = 0; i < named.length; i++) {
-            named[i] = specs.get(i).named(scope + terms(specs.get(i)));
+            named[i] = specs.get(i).named(scope + suffixes[i]);
         }
         return named;
+    }
+
+    /** {@code #<policy tag>:<name>:<limit>/<window>ms} for each limit of the policy. */
+    private static String[] suffixes(RoutePolicy policy) {
+        String tag = "#" + sha256(policy.key()).substring(0, 8) + ":";
+        List<Limit> specs = policy.limits();
+        String[] suffixes = new String[specs.size()];
+        for (int i = 0; i < suffixes.length; i++) {
+            suffixes[i] = tag + terms(specs.get(i));
+        }
+        return suffixes;
     }
 
     /** A limit's name and the terms Redis counts by: the limit and the window (per + reset offset). */
@@ -136,12 +149,8 @@ public final class RedisRateLimitStore implements RateLimitStore {
 
     private static String sha256(String text) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-            StringBuilder hex = new StringBuilder(64);
-            for (byte b : digest) {
-                hex.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
-            }
-            return hex.toString();
+            return HexFormat.of().formatHex(
+                    MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
