@@ -44,8 +44,8 @@ final class RemoteLimiter implements RateLimiter {
     private final Alarm statusAlarm = new Alarm(this::publishStatus);
     /** When the last refusal said a retry could succeed; parts' changes before then do not wake the queue. */
     private volatile long retryAt;
+    /** Nothing is admitted before this; at construction, now (no pause). */
     private volatile long pausedUntil;
-    private volatile boolean paused;
     private volatile boolean closed;
 
     /** Serializes passes over the queue: a pass asked for during one makes one more, never a nested one. */
@@ -69,6 +69,7 @@ final class RemoteLimiter implements RateLimiter {
         this.clock = Nanos.requireNonNull(clock, "clock");
         this.description = description;
         this.retryAt = clock.nanoTime(); // no refusal yet: due now
+        this.pausedUntil = retryAt;
     }
 
     Clock clock() {
@@ -101,7 +102,7 @@ final class RemoteLimiter implements RateLimiter {
     }
 
     private long pausedFor() {
-        return paused ? Math.max(0L, pausedUntil - clock.nanoTime()) : 0L;
+        return Math.max(0L, pausedUntil - clock.nanoTime());
     }
 
     @Override
@@ -377,12 +378,20 @@ final class RemoteLimiter implements RateLimiter {
 
     @Override
     public int remaining() {
-        return closed || pausedFor() > 0 ? 0 : source.state().remaining();
+        return state().remaining();
     }
 
     @Override
     public long resetInNanos() {
-        return Math.max(source.state().resetInNanos(), pausedFor());
+        return state().resetInNanos();
+    }
+
+    /** Both readings from one read of the remote limit; a pause or close admits nothing until it ends. */
+    RemoteLimit.State state() {
+        long pause = pausedFor();
+        RemoteLimit.State remote = source.state();
+        return new RemoteLimit.State(closed || pause > 0 ? 0 : remote.remaining(),
+                Math.max(remote.resetInNanos(), pause));
     }
 
     @Override
@@ -411,13 +420,13 @@ final class RemoteLimiter implements RateLimiter {
         }
         lock.lock();
         try {
-            long until = clock.nanoTime() + Math.min(Nanos.saturated(duration), Nanos.FOREVER);
-            if (!paused || until - pausedUntil > 0) {
+            long now = clock.nanoTime();
+            long until = now + Math.min(Nanos.saturated(duration), Nanos.FOREVER);
+            if (until - pausedUntil > 0) {
                 pausedUntil = until;
-                paused = true;
             }
             if (!queue.isEmpty()) {
-                retryLocked(clock.nanoTime(), pausedFor());
+                retryLocked(now, pausedUntil - now);
             }
         } finally {
             lock.unlock();

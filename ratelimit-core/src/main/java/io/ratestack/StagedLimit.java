@@ -150,12 +150,15 @@ final class StagedLimit implements RemoteLimit {
         long remaining = all ? Integer.MAX_VALUE : 0;
         long resetIn = all ? 0 : Long.MAX_VALUE;
         for (RateLimiter part : parts) {
+            // A remote part answers both from one read of its store.
+            State read = part instanceof RemoteLimiter remote ? remote.state()
+                    : new State(part.remaining(), part.resetInNanos());
             if (all) {
-                remaining = Math.min(remaining, part.remaining());
-                resetIn = Math.max(resetIn, part.resetInNanos());
+                remaining = Math.min(remaining, read.remaining());
+                resetIn = Math.max(resetIn, read.resetInNanos());
             } else {
-                remaining += part.remaining();
-                resetIn = Math.min(resetIn, part.resetInNanos());
+                remaining += read.remaining();
+                resetIn = Math.min(resetIn, read.resetInNanos());
             }
         }
         return new State((int) Math.min(remaining, Integer.MAX_VALUE), resetIn == Long.MAX_VALUE ? 0 : resetIn);
