@@ -39,7 +39,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -130,6 +129,8 @@ public final class RedisLimits {
     private final Supplier<RedisScriptingAsyncCommands<String, String>> redis;
     private final String prefix;
     private final long leaseMicros;
+    /** {@link #leaseMicros} as the acquire script's argument. */
+    private final String leaseArgument;
     private final Duration commandTimeout;
     private final StoreFailurePolicy onFailure;
     private final @Nullable LocalFallback localFallback;
@@ -150,9 +151,10 @@ public final class RedisLimits {
     private final AtomicLong tokens = new AtomicLong();
 
     private RedisLimits(Builder builder) {
-        this.redis = builder.commands.apply(builder);
+        this.redis = builder.commands;
         this.prefix = builder.prefix;
         this.leaseMicros = TimeUnit.NANOSECONDS.toMicros(builder.lease.toNanos());
+        this.leaseArgument = Long.toString(leaseMicros);
         this.commandTimeout = builder.commandTimeout;
         this.onFailure = builder.onFailure;
         this.localFallback = builder.localFallback;
@@ -178,7 +180,7 @@ public final class RedisLimits {
      */
     public static Builder builder(StatefulRedisConnection<String, String> connection) {
         RedisScriptingAsyncCommands<String, String> commands = Objects.requireNonNull(connection, "connection").async();
-        return new Builder(builder -> () -> commands);
+        return new Builder(() -> commands);
     }
 
     /**
@@ -190,7 +192,7 @@ public final class RedisLimits {
      */
     public static Builder builder(StatefulRedisClusterConnection<String, String> connection) {
         RedisScriptingAsyncCommands<String, String> commands = Objects.requireNonNull(connection, "connection").async();
-        return new Builder(builder -> () -> commands);
+        return new Builder(() -> commands);
     }
 
     /**
@@ -206,7 +208,7 @@ public final class RedisLimits {
      */
     public static Builder lazyBuilder(Supplier<? extends StatefulConnection<String, String>> connect) {
         Objects.requireNonNull(connect, "connect");
-        return new Builder(builder -> new Connector(connect));
+        return new Builder(new Connector(connect));
     }
 
     /** Thrown to a call that finds another connecting: answered by the policy, not a failure of Redis. */
@@ -463,7 +465,7 @@ public final class RedisLimits {
         String token = tokenPrefix + tokens.incrementAndGet();
         List<Long> reply;
         try {
-            reply = acquire.run(keys, args(token, Long.toString(leaseMicros), terms));
+            reply = acquire.run(keys, args(token, leaseArgument, terms));
         } catch (RedisCommandInterruptedException interrupted) {
             // The caller's thread gave up, not Redis: nothing is marked unavailable, and nothing is admitted (an
             // interrupted thread is to stop, not to go on uncounted). The script may run anyway.
@@ -505,8 +507,9 @@ public final class RedisLimits {
             throw new IllegalArgumentException("maximum wait " + maxWait + " is negative");
         }
         long deadline = nanoTime() + maxWait.toNanos();
+        Target target = target(client, limits); // the keys, built once for every try
         while (true) {
-            AcquireResult result = tryAcquire(client, limits);
+            AcquireResult result = attempt(target).result();
             if (!(result instanceof Refusal refusal)) {
                 return result;
             }
@@ -744,8 +747,8 @@ public final class RedisLimits {
 
     /** Options for {@link RedisLimits}. */
     public static final class Builder {
-        /** Makes the source of commands once the options are known (a lazy connector needs the probe interval). */
-        private final Function<Builder, Supplier<RedisScriptingAsyncCommands<String, String>>> commands;
+        /** The connection's commands: at hand, or a {@link Connector} that makes the connection when asked. */
+        private final Supplier<RedisScriptingAsyncCommands<String, String>> commands;
         private String prefix = "ratelimit:";
         private Duration lease = DEFAULT_LEASE;
         private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
@@ -755,7 +758,7 @@ public final class RedisLimits {
         private @Nullable Clock clock;
         private Sleeper sleeper = TimeUnit.NANOSECONDS::sleep;
 
-        private Builder(Function<Builder, Supplier<RedisScriptingAsyncCommands<String, String>>> commands) {
+        private Builder(Supplier<RedisScriptingAsyncCommands<String, String>> commands) {
             this.commands = commands;
         }
 
