@@ -200,15 +200,11 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
 
     @Override
     public final void pause(Duration duration) {
-        Nanos.requireNonNull(duration, "duration");
-        if (duration.isNegative()) {
-            throw new IllegalArgumentException("duration must be >= 0 but was " + duration);
-        }
+        long nanos = Nanos.nonNegative("duration", duration);
         TimesPerLimiter[] leaves = leaves();
-        if (duration.isZero() || leaves.length == 0) {
+        if (nanos == 0 || leaves.length == 0) {
             return;
         }
-        long nanos = Math.min(Nanos.saturated(duration), Nanos.FOREVER);
         lockAll(leaves);
         try {
             long now = clock().nanoTime();

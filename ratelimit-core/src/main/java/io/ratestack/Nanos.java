@@ -22,11 +22,20 @@ final class Nanos {
 
     /** A timeout in nanoseconds, {@link #FOREVER} for anything that long or longer. */
     static long timeout(Duration timeout) {
-        requireNonNull(timeout, "timeout");
-        if (timeout.isNegative()) {
-            throw new IllegalArgumentException("timeout must be >= 0 but was " + timeout);
+        return nonNegative("timeout", timeout);
+    }
+
+    /**
+     * A duration that must not be negative, in nanoseconds, {@link #FOREVER} for anything that long or longer.
+     *
+     * @throws IllegalArgumentException naming {@code name} if it is negative
+     */
+    static long nonNegative(String name, Duration duration) {
+        requireNonNull(duration, name);
+        if (duration.isNegative()) {
+            throw new IllegalArgumentException(name + " must be >= 0 but was " + duration);
         }
-        return Math.min(saturated(timeout), FOREVER);
+        return Math.min(saturated(duration), FOREVER);
     }
 
     static int positive(String name, int value) {

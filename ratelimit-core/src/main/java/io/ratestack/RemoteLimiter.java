@@ -408,11 +408,8 @@ final class RemoteLimiter implements RateLimiter {
 
     @Override
     public void pause(Duration duration) {
-        Nanos.requireNonNull(duration, "duration");
-        if (duration.isNegative()) {
-            throw new IllegalArgumentException("duration must be >= 0 but was " + duration);
-        }
-        if (duration.isZero()) {
+        long nanos = Nanos.nonNegative("duration", duration);
+        if (nanos == 0) {
             return;
         }
         if (source instanceof StagedLimit staged) {
@@ -421,7 +418,7 @@ final class RemoteLimiter implements RateLimiter {
         lock.lock();
         try {
             long now = clock.nanoTime();
-            long until = now + Math.min(Nanos.saturated(duration), Nanos.FOREVER);
+            long until = now + nanos;
             if (until - pausedUntil > 0) {
                 pausedUntil = until;
             }
