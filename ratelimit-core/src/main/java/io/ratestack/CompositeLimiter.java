@@ -52,17 +52,29 @@ abstract class CompositeLimiter extends AbstractLimiter {
         return clock;
     }
 
-    private static Clock commonClock(AbstractLimiter[] children) {
+    /**
+     * The one clock of a composite's parts, in memory or {@linkplain RemoteLimiter remote}; composites without
+     * leaves have none of their own and are skipped.
+     *
+     * @throws IllegalArgumentException if two parts use different clocks
+     */
+    static Clock commonClock(RateLimiter[] children) {
         Clock clock = null;
-        for (AbstractLimiter child : children) {
-            if (!(child instanceof TimesPerLimiter) && child.leaves().length == 0) {
-                continue;
+        for (RateLimiter child : children) {
+            Clock own;
+            if (child instanceof AbstractLimiter local) {
+                if (!(local instanceof TimesPerLimiter) && local.leaves().length == 0) {
+                    continue;
+                }
+                own = local.clock();
+            } else {
+                own = ((RemoteLimiter) child).clock();
             }
             if (clock == null) {
-                clock = child.clock();
-            } else if (clock != child.clock()) {
+                clock = own;
+            } else if (clock != own) {
                 throw new IllegalArgumentException("the limiters of a composite must share one clock, but "
-                        + child + " uses " + child.clock() + " and another uses " + clock);
+                        + child + " uses " + own + " and another uses " + clock);
             }
         }
         return clock == null ? Clock.system() : clock;
@@ -164,12 +176,17 @@ abstract class CompositeLimiter extends AbstractLimiter {
     }
 
     final String describe(String kind) {
+        return describe(kind, name, children);
+    }
+
+    /** {@code kind(name: part, part)}, as composites of either kind show themselves. */
+    static String describe(String kind, @Nullable String name, RateLimiter[] parts) {
         StringBuilder text = new StringBuilder(kind).append('(');
         if (name != null) {
             text.append(name).append(": ");
         }
-        for (int i = 0; i < children.length; i++) {
-            text.append(i == 0 ? "" : ", ").append(children[i]);
+        for (int i = 0; i < parts.length; i++) {
+            text.append(i == 0 ? "" : ", ").append(parts[i]);
         }
         return text.append(')').toString();
     }

@@ -76,7 +76,8 @@ public final class RateLimiters {
         if (local != null) {
             return new AllLimiter(local, null);
         }
-        return new RemoteLimiter(StagedLimit.all(limiters), commonClock(limiters), describe("all", limiters));
+        return new RemoteLimiter(StagedLimit.all(limiters), CompositeLimiter.commonClock(limiters),
+                CompositeLimiter.describe("all", null, limiters));
     }
 
     /**
@@ -95,7 +96,8 @@ public final class RateLimiters {
         if (local != null) {
             return new AnyLimiter(local, null);
         }
-        return new RemoteLimiter(StagedLimit.any(limiters), commonClock(limiters), describe("any", limiters));
+        return new RemoteLimiter(StagedLimit.any(limiters), CompositeLimiter.commonClock(limiters),
+                CompositeLimiter.describe("any", null, limiters));
     }
 
     /**
@@ -130,28 +132,6 @@ public final class RateLimiters {
             }
         }
         return remote ? null : result;
-    }
-
-    private static Clock commonClock(RateLimiter[] limiters) {
-        Clock common = null;
-        for (RateLimiter limiter : limiters) {
-            Clock clock = limiter instanceof AbstractLimiter local ? local.clock() : ((RemoteLimiter) limiter).clock();
-            if (common == null) {
-                common = clock;
-            } else if (common != clock) {
-                throw new IllegalArgumentException("the limiters of a composite must share one clock, but "
-                        + limiter + " uses " + clock + " and another uses " + common);
-            }
-        }
-        return common;
-    }
-
-    private static String describe(String kind, RateLimiter[] limiters) {
-        StringBuilder text = new StringBuilder(kind).append('(');
-        for (int i = 0; i < limiters.length; i++) {
-            text.append(i == 0 ? "" : ", ").append(limiters[i]);
-        }
-        return text.append(')').toString();
     }
 
     /** Options of a times-per limiter. Not thread-safe; each {@link #build()} makes a new, independent limiter. */
