@@ -1,6 +1,7 @@
 package io.ratestack.spring.web;
 
 import io.ratestack.AcquireResult;
+import io.ratestack.Clock;
 import io.ratestack.Permit;
 import io.ratestack.Refusal;
 import jakarta.servlet.AsyncEvent;
@@ -10,6 +11,7 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.time.Duration;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -21,11 +23,16 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * refunded when its response status is a refund status (500 by default) or the handler throws. Asynchronous
  * requests keep their use until the response completes.
  *
+ * <p>A resolver that throws costs one WARN line per cause and minute, never a stack trace per request: a failing
+ * {@link ClientKeyResolver} keys the request by its address, a failing {@link RouteResolver} limits it as a request
+ * that matches no route.
+ *
  * <p>A plain servlet filter that knows nothing of Spring Boot; the auto-configuration registers it.
  */
 public final class RateLimitFilter extends OncePerRequestFilter {
 
     private static final Log LOG = LogFactory.getLog(RateLimitFilter.class);
+    private static final Duration FAILURE_LOG_INTERVAL = Duration.ofMinutes(1);
 
     private final RouteResolver routes;
     private final ClientKeyResolver clientKeys;
@@ -36,6 +43,10 @@ public final class RateLimitFilter extends OncePerRequestFilter {
     private final RateLimitResponses responses;
     private final RoutePolicy unresolved;
     private final RateLimitObserver observer;
+    private final CallbackFailures routeFailures =
+            new CallbackFailures(LOG, "RouteResolver failed", Clock.system(), FAILURE_LOG_INTERVAL);
+    private final CallbackFailures clientKeyFailures =
+            new CallbackFailures(LOG, "ClientKeyResolver failed", Clock.system(), FAILURE_LOG_INTERVAL);
 
     /**
      * @param routes finds each request's route
@@ -175,8 +186,7 @@ public final class RateLimitFilter extends OncePerRequestFilter {
             return routes.resolve(request);
         } catch (RuntimeException unexpected) {
             // Never let an odd request through unlimited: it is limited as a request that matches no route.
-            LOG.warn("Could not resolve the route of " + request.getMethod() + " request; limiting it as unmatched",
-                    unexpected);
+            routeFailures.failed(unexpected, "limiting the request as one that matches no route");
             return new Route(Route.UNMATCHED, unresolved);
         }
     }
@@ -196,7 +206,7 @@ public final class RateLimitFilter extends OncePerRequestFilter {
                 return key;
             }
         } catch (RuntimeException failed) {
-            LOG.warn("ClientKeyResolver failed; keying the request by its address", failed);
+            clientKeyFailures.failed(failed, "keying the request by its address");
         }
         return addresses.resolve(request);
     }

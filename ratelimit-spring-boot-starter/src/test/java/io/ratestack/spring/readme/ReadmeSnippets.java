@@ -3,6 +3,7 @@ package io.ratestack.spring.readme;
 import io.ratestack.spring.web.ClientKeyResolver;
 import io.ratestack.spring.web.RateLimit;
 import java.util.Set;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -34,21 +35,13 @@ class SearchController {
 @Configuration
 class ClientKeys {
 
+    // application.yml: app.api-keys: k-1234,k-5678 (the keys you issued, or a lookup in your key store)
     @Bean
-    ClientKeyResolver apiKeys(Set<String> knownApiKeys) {
+    ClientKeyResolver apiKeys(@Value("${app.api-keys}") Set<String> issuedKeys) {
         return request -> {
-            String key = request.getHeader("X-Api-Key");
-            return knownApiKeys.contains(key) ? key : null; // null: keyed by address
+            String key = request.getHeader("X-Api-Key"); // null when the header is missing
+            return key != null && issuedKeys.contains(key) ? key : null; // null: keyed by address
         };
     }
 }
 // end::client-key[]
-
-@Configuration
-class KnownKeys {
-
-    @Bean
-    Set<String> knownApiKeys() {
-        return Set.of("k-1234");
-    }
-}

@@ -12,6 +12,9 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
 
@@ -200,6 +203,24 @@ class RateLimitFilterTest {
         assertThat(call(other, 200).getStatus()).isEqualTo(200);
         assertThat(call(get("192.0.2.1"), 200).getStatus()).as("no key: keyed by address").isEqualTo(200);
         assertThat(call(get("192.0.2.1"), 200).getStatus()).isEqualTo(429);
+    }
+
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void aThrowingClientKeyResolverKeysByAddressAndIsLoggedOnceNotPerRequest(CapturedOutput output)
+            throws Exception {
+        java.util.Set<String> issued = java.util.Set.of("k-1234");
+        clientKeys = request -> issued.contains(request.getHeader("X-Api-Key")) ? "k" : null; // NPE without header
+        RateLimitFilter filter = filter();
+        int admitted = 0;
+        for (int i = 0; i < 60; i++) {
+            MockHttpServletResponse response = new MockHttpServletResponse();
+            filter.doFilter(get("192.0.2.1"), response, (req, res) -> { });
+            admitted += response.getStatus() == 200 ? 1 : 0;
+        }
+
+        assertThat(admitted).as("keyed by address: the route's 1 per second").isEqualTo(1);
+        assertThat(output.getAll().split("ClientKeyResolver failed", -1)).hasSize(2);
     }
 
     @Test
