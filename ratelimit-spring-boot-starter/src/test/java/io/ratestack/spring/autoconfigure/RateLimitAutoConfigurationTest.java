@@ -18,9 +18,13 @@ import io.ratestack.spring.web.Route;
 import io.ratestack.spring.web.RouteResolver;
 import java.net.URI;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -158,6 +162,22 @@ class RateLimitAutoConfigurationTest {
                     assertThat(context).doesNotHaveBean(FilterRegistrationBean.class);
                     assertThat(context).hasSingleBean(Clock.class);
                 });
+    }
+
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void aReactiveApplicationIsWarnedOnceThatNothingIsLimited(CapturedOutput output) {
+        ReactiveWebApplicationContextRunner reactive = new ReactiveWebApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(RateLimitAutoConfiguration.class,
+                        RateLimitServletAutoConfiguration.class));
+        reactive.run(context -> {
+            assertThat(context).hasNotFailed().doesNotHaveBean(FilterRegistrationBean.class);
+            assertThat(output.getAll().split("no HTTP request is rate limited", -1)).hasSize(2);
+        });
+        reactive.withPropertyValues("ratelimit.enabled=false").run(context ->
+                assertThat(output.getAll().split("no HTTP request is rate limited", -1)).as("still one").hasSize(2));
+        runner.run(context -> assertThat(output.getAll().split("no HTTP request is rate limited", -1))
+                .as("a servlet application is not warned").hasSize(2));
     }
 
     @Test
