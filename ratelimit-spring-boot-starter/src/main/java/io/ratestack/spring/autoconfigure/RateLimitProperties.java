@@ -37,8 +37,14 @@ public class RateLimitProperties {
     /** Per-route limits for the paths that match a pattern, first match wins; {@code @RateLimit} wins over these. */
     private List<RouteOverride> routes = new ArrayList<>();
 
-    /** Paths never rate limited, as Spring MVC path patterns, e.g. {@code /actuator/**}. */
+    /** Paths never rate limited, as Spring MVC path patterns, e.g. {@code /api/status/**}. */
     private List<String> excludedPaths = new ArrayList<>();
+
+    /**
+     * Whether requests to the actuator's endpoints (health probes, metric scrapes) are limited like any other. By
+     * default they are not, whatever the endpoints' base path; on a separate management port they never are.
+     */
+    private boolean limitManagementEndpoints = false;
 
     /**
      * Response statuses whose use is refunded (does not count): a status ({@code 500}), a class ({@code 5xx}) or
@@ -117,6 +123,14 @@ public class RateLimitProperties {
 
     public void setExcludedPaths(List<String> excludedPaths) {
         this.excludedPaths = excludedPaths;
+    }
+
+    public boolean isLimitManagementEndpoints() {
+        return limitManagementEndpoints;
+    }
+
+    public void setLimitManagementEndpoints(boolean limitManagementEndpoints) {
+        this.limitManagementEndpoints = limitManagementEndpoints;
     }
 
     public List<String> getRefundStatuses() {

@@ -13,8 +13,11 @@ import io.ratestack.spring.web.RateLimiterStore;
 import io.ratestack.spring.web.RemoteAddressClientKeyResolver;
 import io.ratestack.spring.web.RouteResolver;
 import jakarta.servlet.DispatcherType;
+import java.util.List;
+import java.util.function.Predicate;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -26,6 +29,7 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.ImportRuntimeHints;
+import org.springframework.util.ClassUtils;
 import org.springframework.web.servlet.DispatcherServlet;
 import org.springframework.web.servlet.HandlerMapping;
 
@@ -66,14 +70,38 @@ public class RateLimitServletAutoConfiguration {
         return new RateLimiterStore(clock, settings.global, settings.globalCache, settings.routeCache);
     }
 
-    /** Resolves each request's route with the application's own handler mappings. */
+    /**
+     * The actuator's handler mappings (its endpoints, and the additional health paths such as {@code /livez}), in
+     * Spring Boot 4 and 3.5.
+     */
+    static final List<String> MANAGEMENT_MAPPINGS = List.of(
+            "org.springframework.boot.webmvc.actuate.endpoint.web.AbstractWebMvcEndpointHandlerMapping",
+            "org.springframework.boot.webmvc.actuate.endpoint.web.AdditionalHealthEndpointPathsWebMvcHandlerMapping",
+            "org.springframework.boot.webmvc.actuate.endpoint.web.ControllerEndpointHandlerMapping",
+            "org.springframework.boot.actuate.endpoint.web.servlet.AbstractWebMvcEndpointHandlerMapping",
+            "org.springframework.boot.actuate.endpoint.web.servlet.AdditionalHealthEndpointPathsWebMvcHandlerMapping",
+            "org.springframework.boot.actuate.endpoint.web.servlet.ControllerEndpointHandlerMapping");
+
+    /**
+     * Resolves each request's route with the application's own handler mappings; requests the actuator's endpoints
+     * answer are exempt unless {@code ratelimit.limit-management-endpoints} is set.
+     */
     @Bean
     @ConditionalOnMissingBean(RouteResolver.class)
     public MvcRouteResolver rateLimitRouteResolver(RateLimitSettings settings, RateLimitProperties properties,
-            ObjectProvider<HandlerMapping> handlerMappings) {
+            ObjectProvider<HandlerMapping> handlerMappings, ApplicationContext context) {
         return new MvcRouteResolver(() -> handlerMappings.orderedStream().toList(), settings.perRoute,
                 settings.excludedPaths, settings.overrides,
-                properties.getRouteKey() == RateLimitProperties.RouteKey.PATH);
+                properties.getRouteKey() == RateLimitProperties.RouteKey.PATH,
+                properties.isLimitManagementEndpoints() ? mapping -> false
+                        : instanceOfAny(MANAGEMENT_MAPPINGS, context.getClassLoader()));
+    }
+
+    /** Whether a mapping is an instance of one of the named types that are present. */
+    private static Predicate<HandlerMapping> instanceOfAny(List<String> typeNames, @Nullable ClassLoader loader) {
+        List<Class<?>> types = typeNames.stream().filter(name -> ClassUtils.isPresent(name, loader))
+                .<Class<?>>map(name -> ClassUtils.resolveClassName(name, loader)).toList();
+        return mapping -> types.stream().anyMatch(type -> type.isInstance(mapping));
     }
 
     /** Reads every {@code @RateLimit} once the application is up, failing startup on a bad one, and logs the limits. */

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.annotation.AnnotatedElementUtils;
@@ -34,7 +35,8 @@ import org.springframework.web.util.pattern.PathPatternParser;
  * {@code /users/2}) share one limiter, and requests that match no route (a 404 such as {@code //users/1}, a 405)
  * share one key per client: no spelling of a path opens a fresh limiter.
  *
- * <p>Policies, first match wins: excluded paths (exempt); a handler's {@link RateLimit @RateLimit} or
+ * <p>Policies, first match wins: excluded paths (exempt); handlers of the exempt handler mappings (the actuator's
+ * endpoints, by default); a handler's {@link RateLimit @RateLimit} or
  * {@link RateLimit.Exempt}, method over class; the first YAML override whose pattern matches the path; the default.
  * Excluded paths and overrides are matched with Spring MVC's own path patterns, on the path within the application.
  *
@@ -52,10 +54,11 @@ public final class MvcRouteResolver implements RouteResolver {
     private final List<PathPattern> overridePatterns;
     private final List<@Nullable RoutePolicy> overridePolicies;
     private final boolean keyByPath;
+    private final Predicate<HandlerMapping> exemptMappings;
     private final Map<String, Route> defaultRoutes = new ConcurrentHashMap<>();
     private volatile @Nullable State state;
 
-    private record State(List<HandlerMapping> mappings, Map<HandlerKey, Route> annotated,
+    private record State(List<HandlerMapping> mappings, List<Boolean> exempt, Map<HandlerKey, Route> annotated,
             Map<Method, RoutePolicy> annotatedPolicies) {
     }
 
@@ -76,6 +79,22 @@ public final class MvcRouteResolver implements RouteResolver {
      */
     public MvcRouteResolver(Supplier<List<HandlerMapping>> mappings, RoutePolicy defaultPolicy,
             List<String> excludedPatterns, List<PathOverride> overrides, boolean keyByPath) {
+        this(mappings, defaultPolicy, excludedPatterns, overrides, keyByPath, mapping -> false);
+    }
+
+    /**
+     * @param mappings the application's handler mappings in dispatch order, read at {@link #initialize()}
+     * @param defaultPolicy the per-route limits of routes without annotation or override
+     * @param excludedPatterns paths never limited, as Spring MVC path patterns ({@code /actuator/**})
+     * @param overrides per-pattern policies, first match wins; a {@code null} policy exempts
+     * @param keyByPath key per-route limiters by the literal path instead of the matched pattern
+     * @param exemptMappings the handler mappings whose handlers are never limited, such as the actuator's: a
+     *     request that one of them would dispatch is exempt, wherever its path
+     */
+    public MvcRouteResolver(Supplier<List<HandlerMapping>> mappings, RoutePolicy defaultPolicy,
+            List<String> excludedPatterns, List<PathOverride> overrides, boolean keyByPath,
+            Predicate<HandlerMapping> exemptMappings) {
+        this.exemptMappings = exemptMappings;
         this.mappingsSupplier = mappings;
         this.defaultPolicy = defaultPolicy;
         PathPatternParser parser = PathPatternParser.defaultInstance;
@@ -117,6 +136,7 @@ public final class MvcRouteResolver implements RouteResolver {
 
     private State load() {
         List<HandlerMapping> mappings = List.copyOf(mappingsSupplier.get());
+        List<Boolean> exempt = mappings.stream().map(exemptMappings::test).toList();
         Map<HandlerKey, Route> annotated = new HashMap<>();
         Map<Method, RoutePolicy> policies = new HashMap<>();
         for (HandlerMapping mapping : mappings) {
@@ -132,7 +152,7 @@ public final class MvcRouteResolver implements RouteResolver {
                 }
             }
         }
-        return new State(mappings, Map.copyOf(annotated), Map.copyOf(policies));
+        return new State(mappings, exempt, Map.copyOf(annotated), Map.copyOf(policies));
     }
 
     /** The route of an annotated method ({@link Route#key()} unused but for exemption), or null. */
@@ -217,15 +237,19 @@ public final class MvcRouteResolver implements RouteResolver {
         String pattern = Route.UNMATCHED;
         Object handler = null;
         RouteLookup lookup = new RouteLookup(request, path);
-        for (HandlerMapping mapping : current.mappings()) {
+        List<HandlerMapping> mappings = current.mappings();
+        for (int i = 0; i < mappings.size(); i++) {
             HandlerExecutionChain chain;
             try {
-                chain = mapping.getHandler(lookup);
+                chain = mappings.get(i).getHandler(lookup);
             } catch (Exception noMatch) {
                 // 405, 406, 415 and the like: the request reaches no handler.
                 break;
             }
             if (chain != null) {
+                if (current.exempt().get(i)) {
+                    return Route.EXEMPT;
+                }
                 handler = chain.getHandler();
                 if (lookup.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE) instanceof String best) {
                     pattern = best;
