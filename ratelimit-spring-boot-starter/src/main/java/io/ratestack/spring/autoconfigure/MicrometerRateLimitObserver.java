@@ -12,9 +12,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * The filter's decisions as Micrometer meters:
  * <ul>
- *   <li>{@code ratelimit.requests} (counter): tags {@code outcome} ({@code admitted}, {@code refused},
- *       {@code refunded}), {@code scope} ({@code global} or {@code route} for a refusal, {@code none} otherwise)
- *       and {@code route} (the matched pattern; never the client, which would explode the tag's cardinality);</li>
+ *   <li>{@code ratelimit.requests} (counter): tags {@code outcome} (one per request: {@code admitted}, its use
+ *       counted; {@code refunded}, admitted and then refunded; {@code refused}), {@code scope} ({@code global} or
+ *       {@code route} for a refusal, {@code none} otherwise) and {@code route} (the matched pattern; never the
+ *       client, which would explode the tag's cardinality). Admitted requests are counted when their response is
+ *       done;</li>
  *   <li>{@code ratelimit.filter} (timer): the time the filter spends on a request itself, the handler's left out.</li>
  * </ul>
  * Meters are made once per route and outcome and then only counted.

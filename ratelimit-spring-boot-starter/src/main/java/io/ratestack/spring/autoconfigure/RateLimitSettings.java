@@ -287,8 +287,35 @@ final class RateLimitSettings {
     static String describe(List<Limit> limits) {
         StringBuilder text = new StringBuilder();
         for (Limit limit : limits) {
-            text.append(text.isEmpty() ? "" : " and ").append(limit.limit()).append(" per ").append(limit.per());
+            text.append(text.isEmpty() ? "" : " and ").append(limit.limit()).append(" per ").append(format(limit.per()));
+            if (!limit.resetOffset().isZero()) {
+                text.append(" (reset offset ").append(format(limit.resetOffset())).append(')');
+            }
         }
         return text.toString();
+    }
+
+    /**
+     * A duration as the configuration says it, in its largest exact unit: {@code 10s}, {@code 1m}, {@code 1500ms},
+     * {@code -5s}, {@code 0s}; for logs and the endpoint, which should read like the YAML.
+     */
+    static String format(Duration duration) {
+        if (duration.isZero()) {
+            return "0s";
+        }
+        long[] units = {86_400_000_000_000L, 3_600_000_000_000L, 60_000_000_000L, 1_000_000_000L, 1_000_000L, 1_000L};
+        String[] names = {"d", "h", "m", "s", "ms", "us"};
+        long nanos;
+        try {
+            nanos = duration.toNanos();
+        } catch (ArithmeticException tooLong) {
+            return duration.toSeconds() + "s";
+        }
+        for (int i = 0; i < units.length; i++) {
+            if (nanos % units[i] == 0) {
+                return nanos / units[i] + names[i];
+            }
+        }
+        return nanos + "ns";
     }
 }

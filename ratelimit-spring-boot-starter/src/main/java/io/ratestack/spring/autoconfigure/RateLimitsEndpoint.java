@@ -19,7 +19,8 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 
 /**
- * The actuator endpoint {@code ratelimits}: the effective policies and the caches' sizes, and, given a client key
+ * The actuator endpoint {@code ratelimits}: the effective policies (durations written as in YAML: {@code 10s}), the
+ * {@code @RateLimit.Exempt} handlers and the caches' sizes, and, given a client key
  * ({@code /actuator/ratelimits/203.0.113.5}, an IPv6 prefix such as {@code /actuator/ratelimits/2001:db8::/64}),
  * that client's limiters as they stand. The listing never names a client.
  */
@@ -67,6 +68,9 @@ public class RateLimitsEndpoint {
                         limits(entry.getValue().limits()));
             }
             result.put("annotated", annotated);
+            result.put("exemptHandlers", routes.exemptHandlers().stream()
+                    .map(method -> method.getDeclaringClass().getName() + "." + method.getName() + signature(method))
+                    .sorted().toList());
             result.put("excludedPaths", routes.excludedPaths());
         }
         if (store instanceof RateLimiterStore memory) {
@@ -127,9 +131,9 @@ public class RateLimitsEndpoint {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("name", limit.name());
             entry.put("limit", limit.limit());
-            entry.put("per", limit.per().toString());
+            entry.put("per", RateLimitSettings.format(limit.per()));
             if (!limit.resetOffset().isZero()) {
-                entry.put("resetOffset", limit.resetOffset().toString());
+                entry.put("resetOffset", RateLimitSettings.format(limit.resetOffset()));
             }
             result.add(entry);
         }

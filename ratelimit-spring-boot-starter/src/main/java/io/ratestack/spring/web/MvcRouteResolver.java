@@ -59,7 +59,7 @@ public final class MvcRouteResolver implements RouteResolver {
     private volatile @Nullable State state;
 
     private record State(List<HandlerMapping> mappings, List<Boolean> exempt, Map<HandlerKey, Route> annotated,
-            Map<Method, RoutePolicy> annotatedPolicies) {
+            Map<Method, RoutePolicy> annotatedPolicies, List<Method> exemptHandlers) {
     }
 
     /** A handler: its method and the controller type it runs on, which may inherit the method. */
@@ -120,6 +120,11 @@ public final class MvcRouteResolver implements RouteResolver {
         return state().annotatedPolicies();
     }
 
+    /** The handler methods that {@link RateLimit.Exempt} (on the method or its class) exempts, for reporting. */
+    public List<Method> exemptHandlers() {
+        return state().exemptHandlers();
+    }
+
     private State state() {
         State current = state;
         if (current == null) {
@@ -139,6 +144,7 @@ public final class MvcRouteResolver implements RouteResolver {
         List<Boolean> exempt = mappings.stream().map(exemptMappings::test).toList();
         Map<HandlerKey, Route> annotated = new HashMap<>();
         Map<Method, RoutePolicy> policies = new HashMap<>();
+        List<Method> exemptHandlers = new ArrayList<>();
         for (HandlerMapping mapping : mappings) {
             if (mapping instanceof RequestMappingInfoHandlerMapping infoMapping) {
                 for (HandlerMethod handler : infoMapping.getHandlerMethods().values()) {
@@ -147,12 +153,15 @@ public final class MvcRouteResolver implements RouteResolver {
                         Route route = annotatedRoute(key.beanType(), key.method(), policies);
                         if (route != null) {
                             annotated.put(key, route);
+                            if (route.isExempt() && !exemptHandlers.contains(key.method())) {
+                                exemptHandlers.add(key.method());
+                            }
                         }
                     }
                 }
             }
         }
-        return new State(mappings, exempt, Map.copyOf(annotated), Map.copyOf(policies));
+        return new State(mappings, exempt, Map.copyOf(annotated), Map.copyOf(policies), List.copyOf(exemptHandlers));
     }
 
     /** The route of an annotated method ({@link Route#key()} unused but for exemption), or null. */

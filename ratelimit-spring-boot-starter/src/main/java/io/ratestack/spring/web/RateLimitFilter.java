@@ -124,7 +124,6 @@ public final class RateLimitFilter extends OncePerRequestFilter {
             observer.timed(route, System.nanoTime() - start);
             return;
         }
-        observer.admitted(route);
         responses.admitted(response, attempt);
         Permit observed = new ObservedPermit(permit, observer, route);
         CommittingResponse committing = new CommittingResponse(response,
@@ -151,7 +150,7 @@ public final class RateLimitFilter extends OncePerRequestFilter {
         }
     }
 
-    /** Tells the observer of a refund, once, whichever path refunds the use. */
+    /** Tells the observer how the use ended, once, whichever path ends it: counted (admitted) or refunded. */
     private static final class ObservedPermit implements Permit {
         private final Permit permit;
         private final RateLimitObserver observer;
@@ -169,6 +168,7 @@ public final class RateLimitFilter extends OncePerRequestFilter {
         public void close() {
             if (finished.compareAndSet(false, true)) {
                 permit.close();
+                observer.admitted(route);
             }
         }
 

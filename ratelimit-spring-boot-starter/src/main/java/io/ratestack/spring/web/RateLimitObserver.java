@@ -1,8 +1,11 @@
 package io.ratestack.spring.web;
 
 /**
- * Told what the filter decided for each limited request, for metrics. Called on the request's thread; must be quick
- * and must not throw. Routes identify the route by its pattern, never a client: tag by {@link Route#pattern()}.
+ * Told what became of each limited request, for metrics: exactly one of {@link #admitted}, {@link #refused} and
+ * {@link #refunded} per request, so that their sum is the requests limited. A refused request is told at once; an
+ * admitted one when its use ends (its response is done), as admitted if the use counted or refunded if it did not.
+ * Called on the thread that decides; must be quick and must not throw. Routes identify the route by its pattern,
+ * never a client: tag by {@link Route#pattern()}.
  */
 public interface RateLimitObserver {
 
@@ -11,7 +14,7 @@ public interface RateLimitObserver {
     };
 
     /**
-     * A request was admitted.
+     * A request was admitted and its use counted: its response is done, with a status that is not a refund status.
      *
      * @param route its route
      */
@@ -30,7 +33,7 @@ public interface RateLimitObserver {
     }
 
     /**
-     * An admitted request's use was refunded (a refund status, or its handler threw).
+     * A request was admitted and its use refunded (a refund status, or its handler threw): it cost its client nothing.
      *
      * @param route its route
      */

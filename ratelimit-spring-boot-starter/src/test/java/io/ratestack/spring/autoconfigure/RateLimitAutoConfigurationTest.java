@@ -17,6 +17,7 @@ import io.ratestack.spring.web.RemoteAddressClientKeyResolver;
 import io.ratestack.spring.web.Route;
 import io.ratestack.spring.web.RouteResolver;
 import java.net.URI;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -75,7 +76,17 @@ class RateLimitAutoConfigurationTest {
                             .extracting(spec -> spec.name() + " " + spec.limit() + "/" + spec.per())
                             .containsExactly("global 10/PT10S", "global-2 1000/PT24H");
                     assertThat(context.getBean(FilterRegistrationBean.class).getOrder()).isEqualTo(5);
+                    assertThat(context.getBean(RateLimitSettings.class).describe()).as("the startup line, as YAML says it")
+                            .startsWith("global 10 per 10s and 1000 per 1d, per route 1 per 1s, 1 route override(s)");
                 });
+    }
+
+    @Test
+    void durationsAreWrittenInTheirLargestExactUnit() {
+        assertThat(java.util.stream.Stream.of(Duration.ZERO, Duration.ofSeconds(10), Duration.ofSeconds(90),
+                Duration.ofMinutes(1), Duration.ofHours(24), Duration.ofMillis(1500), Duration.ofSeconds(-5),
+                Duration.ofNanos(1500), Duration.ofNanos(7)).map(RateLimitSettings::format))
+                .containsExactly("0s", "10s", "90s", "1m", "1d", "1500ms", "-5s", "1500ns", "7ns");
     }
 
     @Test

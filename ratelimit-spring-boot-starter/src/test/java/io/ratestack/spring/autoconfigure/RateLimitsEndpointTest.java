@@ -6,11 +6,16 @@ import io.ratestack.Permit;
 import io.ratestack.spring.web.RateLimiterStore;
 import io.ratestack.spring.web.Route;
 import io.ratestack.spring.web.RoutePolicy;
+import io.ratestack.spring.web.RateLimit;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.config.annotation.EnableWebMvc;
 
 class RateLimitsEndpointTest {
 
@@ -32,8 +37,10 @@ class RateLimitsEndpointTest {
 
             Map<String, Object> policies = endpoint.policies();
 
-            assertThat(policies).containsKeys("global", "perRoute", "routes", "annotated", "excludedPaths", "caches");
-            assertThat(policies.get("global").toString()).contains("limit=10").contains("per=PT10S");
+            assertThat(policies).containsKeys("global", "perRoute", "routes", "annotated", "exemptHandlers",
+                    "excludedPaths", "caches");
+            assertThat(policies.get("global").toString()).contains("limit=10").contains("per=10s");
+            assertThat(policies.get("routes").toString()).contains("per=1m");
             assertThat(policies.get("routes").toString()).contains("/search/**").contains("limit=3");
             assertThat(policies.get("caches")).isEqualTo(Map.of("clients", 1L, "clientRoutes", 1L));
             assertThat(policies.toString()).doesNotContain("203.0.113.5");
@@ -59,6 +66,33 @@ class RateLimitsEndpointTest {
                     .satisfies(route -> assertThat(route.route()).isEqualTo("/test"));
             assertThat(endpoint.client(new String[] {"198.51.100.1"})).isNull();
         });
+    }
+
+    @Test
+    void listsTheExemptHandlers() {
+        runner.withPropertyValues("management.endpoints.web.exposure.include=ratelimits")
+                .withUserConfiguration(Mvc.class, StatusController.class).run(context -> {
+                    assertThat(context).hasNotFailed();
+
+                    Map<String, Object> policies = context.getBean(RateLimitsEndpoint.class).policies();
+
+                    assertThat(policies.get("exemptHandlers")).asList()
+                            .containsExactly(StatusController.class.getName() + ".status()");
+                });
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableWebMvc
+    static class Mvc {
+    }
+
+    @RestController
+    static class StatusController {
+        @GetMapping("/status")
+        @RateLimit.Exempt
+        String status() {
+            return "up";
+        }
     }
 
     @Test
