@@ -5,6 +5,7 @@ import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Keys a request by {@link HttpServletRequest#getRemoteAddr()}: the peer's address, or the client address that
@@ -13,14 +14,13 @@ import java.net.UnknownHostException;
  *
  * <p>Addresses are grouped by prefix: IPv6 by {@code /64} by default, since one host usually holds a whole /64 and
  * could otherwise rotate through its addresses; IPv4 by {@code /32} (one address). An IPv4-mapped IPv6 address counts
- * as its IPv4 address. A request without an address is keyed {@code unknown}. Parsing never looks up a name.
+ * as its IPv4 address. A port is never part of a key. A request without an address, or whose address is not an IP
+ * literal, is keyed {@code unknown}. Parsing never looks up a name.
  */
 public final class RemoteAddressClientKeyResolver implements ClientKeyResolver {
 
     /** The key of requests that carry no remote address. */
     public static final String UNKNOWN = "unknown";
-
-    private static final int MAX_KEY_LENGTH = 64;
 
     private final int ipv4PrefixLength;
     private final int ipv6PrefixLength;
@@ -51,70 +51,117 @@ public final class RemoteAddressClientKeyResolver implements ClientKeyResolver {
     }
 
     /**
-     * The key of an address as a servlet container reports it.
+     * The key of an address as a servlet container reports it. A port is never part of the key (a proxy's
+     * {@code X-Forwarded-For: 198.51.100.7:40000} or {@code [2001:db8::1]:40000} is the address alone), and neither
+     * is anything but an address: a value that is not an IPv4 or IPv6 literal (a name, an obfuscated
+     * {@code Forwarded} identifier, garbage) is keyed {@link #UNKNOWN}, so that no spelling mints a fresh key.
      *
-     * @param address an IPv4 or IPv6 literal, possibly bracketed or with a zone, or {@code null}
+     * @param address an IPv4 or IPv6 literal, possibly bracketed, with a zone or a port, or {@code null}
      * @return the key
      */
-    public String keyOf(String address) {
-        if (address == null || address.isBlank()) {
+    public String keyOf(@Nullable String address) {
+        if (address == null) {
             return UNKNOWN;
         }
-        if (address.indexOf(':') < 0) {
-            if (ipv4PrefixLength == 32) {
-                return address.length() <= MAX_KEY_LENGTH ? address : address.substring(0, MAX_KEY_LENGTH);
+        String literal = address.strip();
+        if (literal.startsWith("[")) {
+            int close = literal.indexOf(']');
+            if (close < 0 || !isPortOrEmpty(literal, close + 1)) {
+                return UNKNOWN;
             }
-            byte[] bytes = parseIpv4(address);
-            return bytes == null ? truncated(address) : masked(bytes, ipv4PrefixLength);
+            literal = literal.substring(1, close);
         }
-        InetAddress parsed = parseIpv6(address);
+        int colon = literal.indexOf(':');
+        if (colon >= 0 && colon == literal.lastIndexOf(':')) {
+            // One colon: IPv4 with a port (Spring's ForwardedHeaderFilter brackets it: [198.51.100.7:40000]).
+            if (!isPortOrEmpty(literal, colon)) {
+                return UNKNOWN;
+            }
+            literal = literal.substring(0, colon);
+        }
+        if (literal.indexOf(':') < 0) {
+            long ipv4 = parseIpv4(literal);
+            if (ipv4 < 0) {
+                return UNKNOWN;
+            }
+            if (ipv4PrefixLength == 32 && literal.length() == address.length() && isCanonical(literal)) {
+                return address; // the common case: no copy
+            }
+            return masked(bytes(ipv4), ipv4PrefixLength);
+        }
+        InetAddress parsed = parseIpv6(literal);
         if (parsed instanceof Inet4Address mapped) {
-            byte[] bytes = mapped.getAddress();
-            return ipv4PrefixLength == 32 ? mapped.getHostAddress() : masked(bytes, ipv4PrefixLength);
+            return masked(mapped.getAddress(), ipv4PrefixLength);
         }
         if (parsed instanceof Inet6Address v6) {
             return masked(v6.getAddress(), ipv6PrefixLength);
         }
-        return truncated(address);
+        return UNKNOWN;
     }
 
-    private static String truncated(String address) {
-        return address.length() <= MAX_KEY_LENGTH ? address : address.substring(0, MAX_KEY_LENGTH);
-    }
-
-    private static byte[] parseIpv4(String address) {
-        String[] parts = address.split("\\.", -1);
-        if (parts.length != 4) {
-            return null;
+    /** Whether {@code text} from {@code start} is empty or {@code :} and a port number. */
+    private static boolean isPortOrEmpty(String text, int start) {
+        if (start == text.length()) {
+            return true;
         }
-        byte[] bytes = new byte[4];
-        for (int i = 0; i < 4; i++) {
-            String part = parts[i];
-            if (part.isEmpty() || part.length() > 3) {
-                return null;
+        int digits = text.length() - start - 1;
+        if (text.charAt(start) != ':' || digits < 1 || digits > 5) {
+            return false;
+        }
+        for (int i = start + 1; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
             }
-            int value = 0;
-            for (int j = 0; j < part.length(); j++) {
-                char c = part.charAt(j);
-                if (c < '0' || c > '9') {
-                    return null;
+        }
+        return Integer.parseInt(text, start + 1, text.length(), 10) <= 65535;
+    }
+
+    /** Whether a parsed IPv4 literal is written as the JDK writes it: no leading zeros. */
+    private static boolean isCanonical(String ipv4) {
+        for (int i = 0; i < ipv4.length() - 1; i++) {
+            if (ipv4.charAt(i) == '0' && (i == 0 || ipv4.charAt(i - 1) == '.') && ipv4.charAt(i + 1) != '.') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Parses a dotted IPv4 literal without allocating: its four bytes packed in an {@code int}'s bits, as a
+     * non-negative {@code long}, or -1 if it is not one. Canonical is whether it is written without leading zeros.
+     */
+    private static long parseIpv4(String address) {
+        long packed = 0;
+        int parts = 0;
+        int value = 0;
+        int digits = 0;
+        for (int i = 0; i <= address.length(); i++) {
+            char c = i == address.length() ? '.' : address.charAt(i);
+            if (c == '.') {
+                if (digits == 0 || value > 255 || ++parts > 4) {
+                    return -1;
                 }
+                packed = packed << 8 | value;
+                value = 0;
+                digits = 0;
+            } else if (c >= '0' && c <= '9' && digits < 3) {
                 value = value * 10 + (c - '0');
+                digits++;
+            } else {
+                return -1;
             }
-            if (value > 255) {
-                return null;
-            }
-            bytes[i] = (byte) value;
         }
-        return bytes;
+        return parts == 4 ? packed : -1;
+    }
+
+    private static byte[] bytes(long ipv4) {
+        return new byte[] {(byte) (ipv4 >>> 24), (byte) (ipv4 >>> 16), (byte) (ipv4 >>> 8), (byte) ipv4};
     }
 
     /** Parses an IPv6 literal without any name lookup: only hex digits, colons, dots and a zone are let through. */
-    private static InetAddress parseIpv6(String address) {
+    private static @Nullable InetAddress parseIpv6(String address) {
         String literal = address;
-        if (literal.startsWith("[") && literal.endsWith("]")) {
-            literal = literal.substring(1, literal.length() - 1);
-        }
         int zone = literal.indexOf('%');
         if (zone >= 0) {
             literal = literal.substring(0, zone);

@@ -38,12 +38,42 @@ class RemoteAddressClientKeyResolverTest {
     }
 
     @Test
-    void missingOrOddAddressesNeverFailAndNeverLookUpNames() {
+    void aPortIsNeverPartOfTheKey() {
+        // X-Forwarded-For: 198.51.100.7:40000, :40001, ... made a fresh client per port
+        assertThat(resolver.keyOf("198.51.100.7:40000")).isEqualTo("198.51.100.7");
+        assertThat(resolver.keyOf("198.51.100.7:1")).isEqualTo("198.51.100.7");
+        assertThat(resolver.keyOf("[198.51.100.7:40000]")).as("as ForwardedHeaderFilter writes it")
+                .isEqualTo("198.51.100.7");
+        assertThat(resolver.keyOf("[2001:db8:1:2::9]:40000")).isEqualTo("2001:db8:1:2::/64");
+        assertThat(resolver.keyOf("[::ffff:192.0.2.1]:443")).isEqualTo("192.0.2.1");
+        assertThat(new RemoteAddressClientKeyResolver(24, 64).keyOf("192.0.2.77:8080")).isEqualTo("192.0.2.0/24");
+    }
+
+    @Test
+    void oneAddressHasOneKeyHoweverItIsWritten() {
+        assertThat(resolver.keyOf("010.000.002.001")).isEqualTo("10.0.2.1");
+        assertThat(resolver.keyOf(" 192.0.2.1 ")).isEqualTo("192.0.2.1");
+        assertThat(resolver.keyOf("0.0.0.0")).isEqualTo("0.0.0.0");
+        assertThat(resolver.keyOf("2001:0db8:0001:0002:0000:0000:0000:0009")).isEqualTo("2001:db8:1:2::/64");
+    }
+
+    @Test
+    void missingOrOddAddressesShareOneKeyAndNeverLookUpNames() {
         assertThat(resolver.keyOf(null)).isEqualTo("unknown");
         assertThat(resolver.keyOf(" ")).isEqualTo("unknown");
-        assertThat(resolver.keyOf("example.com:80")).isEqualTo("example.com:80");
-        assertThat(resolver.keyOf("1:2:3")).isEqualTo("1:2:3");
-        assertThat(resolver.keyOf("x".repeat(500))).hasSize(64);
+        assertThat(resolver.keyOf("example.com")).isEqualTo("unknown");
+        assertThat(resolver.keyOf("example.com:80")).isEqualTo("unknown");
+        assertThat(resolver.keyOf("_hidden")).isEqualTo("unknown");
+        assertThat(resolver.keyOf("1:2:3")).isEqualTo("unknown");
+        assertThat(resolver.keyOf("192.0.2.1:99999")).isEqualTo("unknown");
+        assertThat(resolver.keyOf("192.0.2.1:http")).isEqualTo("unknown");
+        assertThat(resolver.keyOf("256.0.0.1")).isEqualTo("unknown");
+        assertThat(resolver.keyOf("1.2.3")).isEqualTo("unknown");
+        assertThat(resolver.keyOf("1.2.3.4.5")).isEqualTo("unknown");
+        assertThat(resolver.keyOf("1..2.3")).isEqualTo("unknown");
+        assertThat(resolver.keyOf("[2001:db8::1")).isEqualTo("unknown");
+        assertThat(resolver.keyOf("[2001:db8::1]x")).isEqualTo("unknown");
+        assertThat(resolver.keyOf("x".repeat(500))).isEqualTo("unknown");
     }
 
     @Test

@@ -1,0 +1,105 @@
+package io.ratestack.spring.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ratestack.FakeClock;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntFunction;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Client keys behind a trusted proxy, over real HTTP on loopback (a trusted proxy for both of Boot's strategies):
+ * the address a proxy forwards is the key, with its port left out and anything that is not an address shared, so
+ * that no spelling of {@code X-Forwarded-For} mints a fresh client. The limit: 2 per 10 s per route, on a fake clock
+ * that never moves.
+ */
+class ClientKeysBehindAProxyTest {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+
+    static List<Integer> statuses(int port, IntFunction<String> forwardedFor, int times) throws Exception {
+        List<Integer> statuses = new ArrayList<>();
+        for (int i = 0; i < times; i++) {
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/test"))
+                    .header("X-Forwarded-For", forwardedFor.apply(i)).timeout(Duration.ofSeconds(10)).build();
+            statuses.add(HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode());
+        }
+        return statuses;
+    }
+
+    abstract static class Behaviour {
+
+        @LocalServerPort
+        int port;
+
+        @Test
+        void aPortPerRequestIsStillOneClient() throws Exception {
+            assertThat(statuses(port, i -> "198.51.100.7:" + (40000 + i), 12))
+                    .containsExactly(200, 200, 429, 429, 429, 429, 429, 429, 429, 429, 429, 429);
+            assertThat(statuses(port, i -> "[2001:db8:7::1]:" + (40000 + i), 12)).filteredOn(s -> s == 200)
+                    .hasSize(2);
+        }
+
+        @Test
+        void valuesThatAreNotAddressesShareOneKey() throws Exception {
+            assertThat(statuses(port, i -> "client-" + i, 12)).filteredOn(s -> s == 200).hasSize(2);
+        }
+
+        @Test
+        void anotherAddressIsAnotherClient() throws Exception {
+            assertThat(statuses(port, i -> "203.0.113.9", 3)).containsExactly(200, 200, 429);
+            assertThat(statuses(port, i -> "203.0.113.10", 1)).containsExactly(200);
+        }
+    }
+
+    @Nested
+    @SpringBootTest(classes = App.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+            "server.forward-headers-strategy=framework", "ratelimit.per-route.limit=2", "ratelimit.per-route.per=10s"})
+    class FrameworkStrategy extends Behaviour {
+    }
+
+    @Nested
+    @SpringBootTest(classes = App.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+            "server.forward-headers-strategy=native", "ratelimit.per-route.limit=2", "ratelimit.per-route.per=10s"})
+    class NativeStrategy extends Behaviour {
+    }
+
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    static class App {
+
+        @Bean
+        FakeClock clock() {
+            return new FakeClock();
+        }
+
+        @Bean
+        TestController testController() {
+            return new TestController();
+        }
+    }
+
+    @RestController
+    static class TestController {
+
+        @GetMapping("/test")
+        String test() {
+            return "test ok";
+        }
+    }
+}
