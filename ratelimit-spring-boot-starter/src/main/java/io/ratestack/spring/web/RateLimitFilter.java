@@ -20,8 +20,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * Rate limits each request, as slowstack's tutorial middleware does: per client, the global limits and the limits
  * of the request's route are taken together (all or nothing) without waiting. A refused request gets 429 with
  * {@code Retry-After}, the IETF {@code RateLimit} headers and an RFC 9457 body; an admitted one runs and its use is
- * refunded when its response status is a refund status (500 by default) or the handler throws. Asynchronous
- * requests keep their use until the response completes.
+ * refunded when its response status is a refund status (500 by default) or the handler throws, if it matched a
+ * handler: a request that fails before any handler could run is charged. Asynchronous requests keep their use until
+ * the response completes.
  *
  * <p>A resolver that throws costs one WARN line per cause and minute, never a stack trace per request: a failing
  * {@link ClientKeyResolver} keys the request by its address, a failing {@link RouteResolver} limits it as a request
@@ -150,7 +151,11 @@ public final class RateLimitFilter extends OncePerRequestFilter {
         }
     }
 
-    /** Tells the observer how the use ended, once, whichever path ends it: counted (admitted) or refunded. */
+    /**
+     * Ends a request's use once, whichever path ends it, and tells the observer how: counted (admitted) or refunded.
+     * Only a request that matched a handler is refunded ({@link Route#matchedHandler()}); {@link #cancel()} counts
+     * the use of one that failed before any handler could run.
+     */
     private static final class ObservedPermit implements Permit {
         private final Permit permit;
         private final RateLimitObserver observer;
@@ -174,7 +179,9 @@ public final class RateLimitFilter extends OncePerRequestFilter {
 
         @Override
         public void cancel() {
-            if (finished.compareAndSet(false, true)) {
+            if (!route.matchedHandler()) {
+                close();
+            } else if (finished.compareAndSet(false, true)) {
                 permit.cancel();
                 observer.refunded(route);
             }

@@ -28,6 +28,15 @@ public record Route(String key, @Nullable RoutePolicy policy, String pattern) {
     /** The key of requests that match no handler: they share one limiter per client. */
     public static final String UNMATCHED = "(unmatched)";
 
+    /**
+     * Whether the request matched a handler, so that a failure is the handler's and may be refunded. A request that
+     * matched none (a 404, a 405, or one whose route could not be resolved, such as a bad {@code X-Forwarded-Prefix})
+     * fails before any handler runs, and its use counts whatever its status.
+     */
+    public boolean matchedHandler() {
+        return !pattern.equals(UNMATCHED);
+    }
+
     /** Whether the request skips rate limiting. */
     public boolean isExempt() {
         return policy == null;

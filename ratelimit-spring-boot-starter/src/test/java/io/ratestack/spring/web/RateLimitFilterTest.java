@@ -224,6 +224,20 @@ class RateLimitFilterTest {
     }
 
     @Test
+    void aRequestThatMatchedNoHandlerIsChargedForItsServerErrorOrThrow() throws Exception {
+        routes = request -> new Route(Route.UNMATCHED, onePerSecond);
+
+        assertThat(call(get("192.0.2.1"), 500).getStatus()).isEqualTo(500);
+        assertThat(call(get("192.0.2.1"), 500).getStatus()).as("the 500 counted").isEqualTo(429);
+        clock.advance(Duration.ofSeconds(1));
+        assertThatThrownBy(() -> filter().doFilter(get("192.0.2.1"), new MockHttpServletResponse(),
+                (req, res) -> {
+                    throw new IllegalStateException("bad X-Forwarded-Prefix");
+                })).isInstanceOf(IllegalStateException.class);
+        assertThat(call("192.0.2.1").getStatus()).as("the throw counted").isEqualTo(429);
+    }
+
+    @Test
     void aFailingRouteResolverLimitsTheRequestInsteadOfCrashingOrLettingItThrough() throws Exception {
         routes = request -> {
             throw new IllegalStateException("odd request");

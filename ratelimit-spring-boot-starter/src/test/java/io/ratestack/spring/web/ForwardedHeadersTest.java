@@ -22,21 +22,25 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Client keys behind a trusted proxy, over real HTTP on loopback (a trusted proxy for both of Boot's strategies):
- * the address a proxy forwards is the key, with its port left out and anything that is not an address shared, so
- * that no spelling of {@code X-Forwarded-For} mints a fresh client. The limit: 2 per 10 s per route, on a fake clock
- * that never moves.
+ * Requests behind a trusted proxy, over real HTTP on loopback (a trusted proxy for both of Boot's strategies): the
+ * address a proxy forwards is the key, with its port left out and anything that is not an address shared, so that no
+ * spelling of {@code X-Forwarded-For} mints a fresh client; a forwarded header that makes the request fail before
+ * any handler runs is charged, not refunded. The limit: 2 per 10 s per route, on a fake clock that never moves.
  */
-class ClientKeysBehindAProxyTest {
+class ForwardedHeadersTest {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
     static List<Integer> statuses(int port, IntFunction<String> forwardedFor, int times) throws Exception {
+        return statuses(port, "X-Forwarded-For", forwardedFor, times);
+    }
+
+    static List<Integer> statuses(int port, String header, IntFunction<String> value, int times) throws Exception {
         List<Integer> statuses = new ArrayList<>();
         for (int i = 0; i < times; i++) {
             HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/test"))
-                    .header("X-Forwarded-For", forwardedFor.apply(i)).timeout(Duration.ofSeconds(10)).build();
+                    .header(header, value.apply(i)).timeout(Duration.ofSeconds(10)).build();
             statuses.add(HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode());
         }
         return statuses;
@@ -71,6 +75,15 @@ class ClientKeysBehindAProxyTest {
     @SpringBootTest(classes = App.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
             "server.forward-headers-strategy=framework", "ratelimit.per-route.limit=2", "ratelimit.per-route.per=10s"})
     class FrameworkStrategy extends Behaviour {
+
+        @Test
+        void aBadForwardedPrefixFailsBeforeAnyHandlerAndIsCharged() throws Exception {
+            // Spring's ForwardedHeaderFilter rejects the prefix; these 500s were refunded, so never limited.
+            List<Integer> statuses = statuses(port, "X-Forwarded-Prefix", i -> "garbage", 30);
+
+            assertThat(statuses).doesNotContain(200);
+            assertThat(statuses).filteredOn(status -> status != 429).hasSize(2);
+        }
     }
 
     @Nested
