@@ -25,9 +25,12 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.web.server.ConfigurableWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.ImportRuntimeHints;
 import org.springframework.util.ClassUtils;
 import org.springframework.web.servlet.DispatcherServlet;
@@ -117,6 +120,21 @@ public class RateLimitServletAutoConfiguration {
                                 : ", " + mvc.annotatedPolicies().size() + " @RateLimit handler(s)"));
             }
         };
+    }
+
+    /**
+     * On Tomcat, closes the connection after a refusal of a request with a body instead of reading the body to its
+     * end, so that slow bodies cannot hold worker threads ({@link UnreadBodyValve}).
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = {"org.apache.catalina.valves.ValveBase",
+            "org.springframework.boot.web.server.WebServerFactoryCustomizer"})
+    static class Tomcat {
+
+        @Bean
+        static WebServerFactoryCustomizer<ConfigurableWebServerFactory> rateLimitUnreadBodyValve() {
+            return UnreadBodyValve::addTo;
+        }
     }
 
     /** The filter, registered before Spring Security's chain by default. */

@@ -2,15 +2,26 @@ package io.ratestack.spring.web;
 
 import java.io.EOFException;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Set;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.jspecify.annotations.Nullable;
 
-/** Small helpers of the filter: bounded keys, and telling a client that hung up from a failing handler. */
+/**
+ * Small helpers of the filter: bounded keys, client keys fit for logs, and telling a client that hung up from a
+ * failing handler.
+ */
 final class Keys {
+
+    /** The key of {@link #forLog}: random per process, so a log's reader cannot confirm a guessed client. */
+    private static final SecretKeySpec LOG_KEY = logKey();
 
     private static final Set<String> DISCONNECTED = Set.of("ClientAbortException", "EofException",
             "AbortedException", "AsyncRequestNotUsableException");
@@ -26,6 +37,27 @@ final class Keys {
         } catch (NoSuchAlgorithmException impossible) {
             throw new IllegalStateException("every JDK has SHA-256", impossible);
         }
+    }
+
+    /**
+     * A client key as logs name it: 12 hex digits of its HMAC-SHA256 under a key drawn at random when the process
+     * starts. Within one process a client has one name, so its refusals can be followed; a reader of the log cannot
+     * tell whose key it is by hashing a guessed address, as a plain hash would let them.
+     */
+    static String forLog(String clientKey) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(LOG_KEY);
+            return HexFormat.of().formatHex(mac.doFinal(clientKey.getBytes(StandardCharsets.UTF_8)), 0, 6);
+        } catch (GeneralSecurityException impossible) {
+            throw new IllegalStateException("every JDK has HmacSHA256", impossible);
+        }
+    }
+
+    private static SecretKeySpec logKey() {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        return new SecretKeySpec(key, "HmacSHA256");
     }
 
     /**

@@ -113,8 +113,7 @@ public final class RateLimitFilter extends OncePerRequestFilter {
         AcquireResult result = attempt.result();
         if (!(result instanceof Permit permit)) {
             if (LOG.isDebugEnabled()) {
-                LOG.debug("Refused " + request.getMethod() + " " + route.key() + " for client #"
-                        + Integer.toHexString(client.hashCode()));
+                LOG.debug("Refused " + request.getMethod() + " " + route.key() + " for client #" + Keys.forLog(client));
             }
             if (attempt.storeUnavailable() && unavailableStatus == 503) {
                 responses.unavailable(request, response);

@@ -55,7 +55,7 @@ final class RateLimitResponses {
             appendViolated(body, attempt, true, first);
             body.append(']');
         }
-        writeProblem(response, body.append('}'));
+        writeProblem(request, response, body.append('}'));
     }
 
     /**
@@ -64,19 +64,33 @@ final class RateLimitResponses {
     void unavailable(HttpServletRequest request, HttpServletResponse response) throws IOException {
         response.setStatus(503);
         response.setHeader("Retry-After", "1");
-        writeProblem(response, new StringBuilder(192)
+        writeProblem(request, response, new StringBuilder(192)
                 .append("{\"title\":\"Service Unavailable\",\"status\":503")
                 .append(",\"detail\":\"rate limiter unavailable\"")
                 .append(",\"instance\":").append(json(instance(request))).append('}'));
     }
 
-    private static void writeProblem(HttpServletResponse response, StringBuilder body) throws IOException {
+    /**
+     * Writes a refusal. One of a request that has a body closes the connection ({@code Connection: close}): the body
+     * is never read, and a server that kept the connection would spend a thread reading it to the end, as slowly as
+     * the client sends it.
+     */
+    private static void writeProblem(HttpServletRequest request, HttpServletResponse response, StringBuilder body)
+            throws IOException {
+        if (hasBody(request)) {
+            response.setHeader("Connection", "close");
+        }
         response.setHeader("Cache-Control", "no-store");
         // application/problem+json is UTF-8 by definition and takes no charset parameter.
         response.setContentType("application/problem+json");
         byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
         response.setContentLength(bytes.length);
         response.getOutputStream().write(bytes);
+    }
+
+    /** Whether a request says it has a body: a positive length, or a transfer coding such as chunked. */
+    static boolean hasBody(HttpServletRequest request) {
+        return request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null;
     }
 
     /**

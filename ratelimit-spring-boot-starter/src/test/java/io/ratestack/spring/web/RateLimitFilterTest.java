@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.logging.LogLevel;
+import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.mock.web.MockHttpServletRequest;
@@ -235,6 +237,33 @@ class RateLimitFilterTest {
                     throw new IllegalStateException("bad X-Forwarded-Prefix");
                 })).isInstanceOf(IllegalStateException.class);
         assertThat(call("192.0.2.1").getStatus()).as("the throw counted").isEqualTo(429);
+    }
+
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void refusalsNameTheClientByAKeyedHashThatAGuessCannotConfirm(CapturedOutput output) throws Exception {
+        LoggingSystem logging = LoggingSystem.get(getClass().getClassLoader());
+        String logger = RateLimitFilter.class.getName();
+        var configured = logging.getLoggerConfiguration(logger);
+        LogLevel level = configured == null ? null : configured.getConfiguredLevel();
+        logging.setLogLevel(logger, LogLevel.DEBUG);
+        try {
+            call("198.51.100.23");
+            call("198.51.100.23");
+            call("198.51.100.23");
+        } finally {
+            logging.setLogLevel(logger, level);
+        }
+
+        java.util.regex.Matcher named = java.util.regex.Pattern.compile("Refused GET /test for client #([0-9a-f]{12})")
+                .matcher(output.getAll());
+        assertThat(named.find()).as("a refusal logged at DEBUG").isTrue();
+        String name = named.group(1);
+        assertThat(named.find()).isTrue();
+        assertThat(named.group(1)).as("one client, one name").isEqualTo(name);
+        assertThat(output.getAll()).doesNotContain("198.51.100.23")
+                .doesNotContain("#" + Integer.toHexString("198.51.100.23".hashCode()));
+        assertThat(Keys.forLog("198.51.100.24")).isNotEqualTo(name);
     }
 
     @Test
