@@ -2,24 +2,13 @@ package io.ratestack.spring.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ratestack.FakeClock;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import io.ratestack.spring.HttpTestApp;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Bean;
-import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The actuator's endpoints over real HTTP: not limited by default, whatever their base path, on the additional
@@ -28,21 +17,8 @@ import org.springframework.web.bind.annotation.RestController;
  */
 class ManagementEndpointsTest {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
-
-    static List<Integer> statuses(int port, String path, int times) throws Exception {
-        List<Integer> statuses = new ArrayList<>();
-        for (int i = 0; i < times; i++) {
-            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .timeout(Duration.ofSeconds(10)).build();
-            statuses.add(HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode());
-        }
-        return statuses;
-    }
-
     @Nested
-    @SpringBootTest(classes = App.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+    @SpringBootTest(classes = HttpTestApp.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
             "ratelimit.per-route.limit=1", "ratelimit.per-route.per=1s",
             "management.endpoints.web.exposure.include=health,ratelimits",
             "management.endpoint.health.probes.enabled=true",
@@ -54,22 +30,22 @@ class ManagementEndpointsTest {
 
         @Test
         void healthProbesAndTheEndpointsAreNotLimited() throws Exception {
-            assertThat(statuses(port, "/actuator/health", 5)).containsOnly(200);
-            assertThat(statuses(port, "/actuator/health/liveness", 5)).containsOnly(200);
-            assertThat(statuses(port, "/livez", 5)).containsOnly(200);
-            assertThat(statuses(port, "/actuator/ratelimits", 5)).containsOnly(200);
-            assertThat(statuses(port, "/actuator", 5)).containsOnly(200);
+            assertThat(HttpTestApp.statuses(port, "/actuator/health", 5)).containsOnly(200);
+            assertThat(HttpTestApp.statuses(port, "/actuator/health/liveness", 5)).containsOnly(200);
+            assertThat(HttpTestApp.statuses(port, "/livez", 5)).containsOnly(200);
+            assertThat(HttpTestApp.statuses(port, "/actuator/ratelimits", 5)).containsOnly(200);
+            assertThat(HttpTestApp.statuses(port, "/actuator", 5)).containsOnly(200);
         }
 
         @Test
         void theApplicationsRoutesAndUnknownManagementPathsStillAre() throws Exception {
-            assertThat(statuses(port, "/hello", 2)).containsExactly(200, 429);
-            assertThat(statuses(port, "/actuator/no-such-endpoint", 2)).endsWith(429);
+            assertThat(HttpTestApp.statuses(port, "/hello", 2)).containsExactly(200, 429);
+            assertThat(HttpTestApp.statuses(port, "/actuator/no-such-endpoint", 2)).endsWith(429);
         }
     }
 
     @Nested
-    @SpringBootTest(classes = App.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+    @SpringBootTest(classes = HttpTestApp.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
             "ratelimit.per-route.limit=1", "ratelimit.per-route.per=1s",
             "management.endpoints.web.base-path=/", "management.endpoints.web.exposure.include=health,ratelimits"})
     class AtTheRoot {
@@ -79,14 +55,14 @@ class ManagementEndpointsTest {
 
         @Test
         void endpointsMappedAtTheRootAreNotLimitedButTheApplicationIs() throws Exception {
-            assertThat(statuses(port, "/health", 5)).containsOnly(200);
-            assertThat(statuses(port, "/ratelimits", 5)).containsOnly(200);
-            assertThat(statuses(port, "/hello", 2)).containsExactly(200, 429);
+            assertThat(HttpTestApp.statuses(port, "/health", 5)).containsOnly(200);
+            assertThat(HttpTestApp.statuses(port, "/ratelimits", 5)).containsOnly(200);
+            assertThat(HttpTestApp.statuses(port, "/hello", 2)).containsExactly(200, 429);
         }
     }
 
     @Nested
-    @SpringBootTest(classes = App.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+    @SpringBootTest(classes = HttpTestApp.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
             "ratelimit.per-route.limit=1", "ratelimit.per-route.per=1s", "ratelimit.limit-management-endpoints=true",
             "management.endpoints.web.exposure.include=health"})
     class LimitedOnRequest {
@@ -96,12 +72,12 @@ class ManagementEndpointsTest {
 
         @Test
         void endpointsAreLimitedLikeAnyRoute() throws Exception {
-            assertThat(statuses(port, "/actuator/health", 2)).containsExactly(200, 429);
+            assertThat(HttpTestApp.statuses(port, "/actuator/health", 2)).containsExactly(200, 429);
         }
     }
 
     @Nested
-    @SpringBootTest(classes = App.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+    @SpringBootTest(classes = HttpTestApp.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
             "ratelimit.per-route.limit=1", "ratelimit.per-route.per=1s", "ratelimit.limit-management-endpoints=true",
             "management.server.port=0", "management.endpoints.web.exposure.include=health"})
     class OnASeparatePort {
@@ -111,31 +87,7 @@ class ManagementEndpointsTest {
 
         @Test
         void endpointsOnTheManagementPortAreNeverLimited() throws Exception {
-            assertThat(statuses(managementPort, "/actuator/health", 5)).containsOnly(200);
-        }
-    }
-
-    @SpringBootConfiguration
-    @EnableAutoConfiguration
-    static class App {
-
-        @Bean
-        FakeClock clock() {
-            return new FakeClock();
-        }
-
-        @Bean
-        Hello hello() {
-            return new Hello();
-        }
-    }
-
-    @RestController
-    static class Hello {
-
-        @GetMapping("/hello")
-        String hello() {
-            return "hello";
+            assertThat(HttpTestApp.statuses(managementPort, "/actuator/health", 5)).containsOnly(200);
         }
     }
 }

@@ -2,7 +2,7 @@ package io.ratestack.spring.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ratestack.FakeClock;
+import io.ratestack.spring.HttpTestApp;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -12,20 +12,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Bean;
-import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.RestController;
 
 /**
  * A refused request whose body is never sent in full costs no thread, over real HTTP on Tomcat with 4 worker
  * threads: the 429 says {@code Connection: close} and the server closes the connection after it, instead of reading
  * the body to its end as slowly as the client sends it. The limit: 1 per 10 s per route, on a fake clock.
  */
-@SpringBootTest(classes = UnreadBodyTest.App.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+@SpringBootTest(classes = HttpTestApp.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"server.tomcat.threads.max=4", "server.tomcat.threads.min-spare=1",
                 "ratelimit.per-route.limit=1", "ratelimit.per-route.per=10s"})
 class UnreadBodyTest {
@@ -101,30 +96,6 @@ class UnreadBodyTest {
             String responses = readUntilClosed(socket);
 
             assertThat(responses.split("HTTP/1.1 429", -1)).as("both answered on one connection").hasSize(3);
-        }
-    }
-
-    @SpringBootConfiguration
-    @EnableAutoConfiguration
-    static class App {
-
-        @Bean
-        FakeClock clock() {
-            return new FakeClock();
-        }
-
-        @Bean
-        Routes routes() {
-            return new Routes();
-        }
-    }
-
-    @RestController
-    static class Routes {
-
-        @GetMapping({"/test", "/other", "/kept"})
-        String ok() {
-            return "ok";
         }
     }
 }

@@ -2,24 +2,14 @@ package io.ratestack.spring.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ratestack.FakeClock;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.util.ArrayList;
+import io.ratestack.spring.HttpTestApp;
 import java.util.List;
 import java.util.function.IntFunction;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Bean;
-import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.RestController;
 
 /**
  * Requests behind a trusted proxy, over real HTTP on loopback (a trusted proxy for both of Boot's strategies): the
@@ -29,21 +19,8 @@ import org.springframework.web.bind.annotation.RestController;
  */
 class ForwardedHeadersTest {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
-
     static List<Integer> statuses(int port, IntFunction<String> forwardedFor, int times) throws Exception {
-        return statuses(port, "X-Forwarded-For", forwardedFor, times);
-    }
-
-    static List<Integer> statuses(int port, String header, IntFunction<String> value, int times) throws Exception {
-        List<Integer> statuses = new ArrayList<>();
-        for (int i = 0; i < times; i++) {
-            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/test"))
-                    .header(header, value.apply(i)).timeout(Duration.ofSeconds(10)).build();
-            statuses.add(HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode());
-        }
-        return statuses;
+        return HttpTestApp.statuses(port, "/test", "X-Forwarded-For", forwardedFor, times);
     }
 
     abstract static class Behaviour {
@@ -72,14 +49,14 @@ class ForwardedHeadersTest {
     }
 
     @Nested
-    @SpringBootTest(classes = App.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+    @SpringBootTest(classes = HttpTestApp.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
             "server.forward-headers-strategy=framework", "ratelimit.per-route.limit=2", "ratelimit.per-route.per=10s"})
     class FrameworkStrategy extends Behaviour {
 
         @Test
         void aBadForwardedPrefixFailsBeforeAnyHandlerAndIsCharged() throws Exception {
             // Spring's ForwardedHeaderFilter rejects the prefix; these 500s were refunded, so never limited.
-            List<Integer> statuses = statuses(port, "X-Forwarded-Prefix", i -> "garbage", 30);
+            List<Integer> statuses = HttpTestApp.statuses(port, "/test", "X-Forwarded-Prefix", i -> "garbage", 30);
 
             assertThat(statuses).doesNotContain(200);
             assertThat(statuses).filteredOn(status -> status != 429).hasSize(2);
@@ -87,32 +64,8 @@ class ForwardedHeadersTest {
     }
 
     @Nested
-    @SpringBootTest(classes = App.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+    @SpringBootTest(classes = HttpTestApp.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
             "server.forward-headers-strategy=native", "ratelimit.per-route.limit=2", "ratelimit.per-route.per=10s"})
     class NativeStrategy extends Behaviour {
-    }
-
-    @SpringBootConfiguration
-    @EnableAutoConfiguration
-    static class App {
-
-        @Bean
-        FakeClock clock() {
-            return new FakeClock();
-        }
-
-        @Bean
-        TestController testController() {
-            return new TestController();
-        }
-    }
-
-    @RestController
-    static class TestController {
-
-        @GetMapping("/test")
-        String test() {
-            return "test ok";
-        }
     }
 }
