@@ -1,6 +1,7 @@
 package io.ratestack.spring.autoconfigure;
 
 import io.ratestack.Limit;
+import io.ratestack.spring.web.Durations;
 import io.ratestack.spring.web.MvcRouteResolver;
 import io.ratestack.spring.web.PolicyNames;
 import io.ratestack.spring.web.ProblemDetails;
@@ -163,6 +164,22 @@ final class RateLimitSettings {
                     "must be 503 or 429");
         }
         return new RedisSettings(url, prefix, lease, commandTimeout, probeInterval, policy, status);
+    }
+
+    /**
+     * Checks a duration under {@code ratelimit} as it was written, while it is bound (see
+     * {@link RateLimitDurationCheck}): it needs a unit and must not be longer than {@link Durations#LONGEST}.
+     *
+     * @param property the property's name
+     * @param written the value as configured, a {@link String} or, from YAML, a {@link Number}
+     * @param duration what Spring Boot converted it to
+     */
+    static void duration(String property, Object written, Duration duration) {
+        try {
+            Durations.check(written, duration);
+        } catch (IllegalArgumentException bad) {
+            throw new RateLimitConfigurationException(property, String.valueOf(written), bad.getMessage());
+        }
     }
 
     private static Duration atLeastOneMilli(String property, Duration duration) {
