@@ -248,6 +248,11 @@ final class RateLimitSettings {
         if (pattern == null || pattern.isBlank()) {
             throw new RateLimitConfigurationException(property, String.valueOf(pattern), "must be a path pattern");
         }
+        if (!pattern.startsWith("/")) {
+            // Spring's parser takes anything as literal text ("test", "["): such a pattern would match no path.
+            throw new RateLimitConfigurationException(property, pattern,
+                    "must start with /, as the paths it is matched against do, e.g. /" + pattern.strip());
+        }
         try {
             PathPatternParser.defaultInstance.parse(pattern);
         } catch (PatternParseException bad) {

@@ -219,6 +219,12 @@ class RateLimitAutoConfigurationTest {
         assertFails("ratelimit.routes[0].limit=5", "ratelimit.routes[0].pattern", "null", "must be a path pattern");
         assertFails("ratelimit.excluded-paths=/a/**/b/**", "ratelimit.excluded-paths[0]", "/a/**/b/**",
                 "is not a valid path pattern");
+        assertFails("ratelimit.excluded-paths=/health,actuator/**", "ratelimit.excluded-paths[1]", "actuator/**",
+                "must start with /, as the paths it is matched against do, e.g. /actuator/**");
+        assertFails(runner.withPropertyValues("ratelimit.routes[0].pattern=test", "ratelimit.routes[0].limit=1",
+                "ratelimit.routes[0].per=1s"), "ratelimit.routes[0].pattern", "test", "must start with /");
+        assertFails(runner.withPropertyValues("ratelimit.routes[0].pattern=[", "ratelimit.routes[0].exempt=true"),
+                "ratelimit.routes[0].pattern", "[", "must start with /");
         assertFails("ratelimit.cache.global.maximum-size=0", "ratelimit.cache.global.maximum-size", "0",
                 "must be > 0");
         assertFails("ratelimit.client-key.ipv6-prefix-length=0", "ratelimit.client-key.ipv6-prefix-length", "0",
