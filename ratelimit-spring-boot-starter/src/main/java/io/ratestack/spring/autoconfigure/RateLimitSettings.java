@@ -16,6 +16,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.util.ClassUtils;
 import org.springframework.web.util.pattern.PathPatternParser;
 import org.springframework.web.util.pattern.PatternParseException;
@@ -293,6 +296,68 @@ final class RateLimitSettings {
             throw new RateLimitConfigurationException(property, String.valueOf(value), "must be set");
         }
         return value;
+    }
+
+    /**
+     * Why a key under {@code ratelimit} bound nothing: it is not a rate limit property, with the nearest valid key
+     * when one is close, else the keys where it stopped matching.
+     *
+     * @param unknown the key, as configured
+     */
+    static String unknownKey(ConfigurationPropertyName unknown) {
+        String nearest = PropertyKeys.nearest(unknown);
+        if (nearest != null) {
+            return "is not a rate limit property; did you mean `" + nearest + "`?";
+        }
+        Map.Entry<String, PropertyKeys.Group> known = PropertyKeys.deepestMatch(unknown);
+        return "is not a rate limit property; the keys under " + known.getKey() + " are "
+                + String.join(", ", known.getValue().keys().keySet());
+    }
+
+    /**
+     * Why Spring Boot could not bind a value under {@code ratelimit} to its property's type.
+     *
+     * @param name the property
+     * @param value the value as configured
+     * @param type the property's type
+     * @param failure what the conversion threw
+     */
+    static String unconvertible(ConfigurationPropertyName name, @Nullable Object value, Class<?> type,
+            Throwable failure) {
+        PropertyKeys.Key key = PropertyKeys.find(name);
+        if (key != null && key.kind() != PropertyKeys.Kind.VALUE) {
+            return "takes no value of its own, only the keys below it: "
+                    + String.join(", ", key.below().keys().keySet());
+        }
+        if (type.isEnum()) {
+            List<String> constants = new ArrayList<>();
+            for (Object constant : type.getEnumConstants()) {
+                constants.add(((Enum<?>) constant).name().toLowerCase(Locale.ROOT).replace('_', '-'));
+            }
+            return "must be one of " + String.join(", ", constants);
+        }
+        if (type == boolean.class || type == Boolean.class) {
+            return "must be true or false";
+        }
+        if (type == int.class || type == Integer.class) {
+            return "must be a whole number from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE;
+        }
+        if (type == long.class || type == Long.class) {
+            return "must be a whole number from " + Long.MIN_VALUE + " to " + Long.MAX_VALUE;
+        }
+        if (type == Duration.class) {
+            try {
+                Durations.parse(String.valueOf(value));
+            } catch (IllegalArgumentException bad) {
+                return bad.getMessage();
+            }
+        }
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return (type == URI.class ? "must be a URI: " : "cannot be read as " + type.getSimpleName() + ": ")
+                + root.getMessage();
     }
 
     /** One line for the startup log. */

@@ -46,12 +46,14 @@ public final class Durations {
     }
 
     /**
-     * Parses a duration as Spring Boot binds one, under {@link #check} rules.
+     * Parses a duration as Spring Boot binds one ({@link RateLimit} attributes), under {@link #check} rules.
      *
+     * @param text the duration as written
+     * @return the duration
      * @throws IllegalArgumentException if it does not parse or breaks a rule; the message says why, without the
      *     value
      */
-    static Duration parse(String text) {
+    public static Duration parse(String text) {
         String value = text.strip();
         Matcher simple = SIMPLE.matcher(value);
         Duration duration;

@@ -20,6 +20,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -269,6 +271,50 @@ class RateLimitAutoConfigurationTest {
         assertFails(runner.withPropertyValues("ratelimit.client.targets.x.base-url=http://a",
                 "ratelimit.client.targets.x.global.limit=1", "ratelimit.client.targets.x.global.per=1s",
                 "ratelimit.client.targets.x.max-wait=30000"), "ratelimit.client.targets.x.max-wait", "30000", reason);
+    }
+
+    /** One of each list element and map value, so that every key exists once. */
+    private static final String[] EVERY_ELEMENT = {"ratelimit.global.stacked[0].limit=1",
+            "ratelimit.global.stacked[0].per=1s", "ratelimit.per-route.stacked[0].limit=1",
+            "ratelimit.per-route.stacked[0].per=1s", "ratelimit.routes[0].pattern=/a", "ratelimit.routes[0].limit=1",
+            "ratelimit.routes[0].per=1s", "ratelimit.routes[0].stacked[0].limit=1",
+            "ratelimit.routes[0].stacked[0].per=1s", "ratelimit.client.targets.x.base-url=http://a",
+            "ratelimit.client.targets.x.global.limit=1", "ratelimit.client.targets.x.global.per=1s",
+            "ratelimit.client.targets.x.global.stacked[0].limit=1",
+            "ratelimit.client.targets.x.global.stacked[0].per=1s", "ratelimit.client.targets.x.per-path.limit=1",
+            "ratelimit.client.targets.x.per-path.per=1s", "ratelimit.client.targets.x.per-path.stacked[0].limit=1",
+            "ratelimit.client.targets.x.per-path.stacked[0].per=1s"};
+
+    @Test
+    void everyDurationKeyRefusesABareNumberAndMoreThan36500Days() {
+        runner.withPropertyValues(EVERY_ELEMENT).run(context -> assertThat(context).hasNotFailed());
+        List<String> durations = new ArrayList<>();
+        durationKeys(PropertyKeys.ROOT, "ratelimit", durations);
+        assertThat(durations).hasSize(26).contains("ratelimit.routes[0].stacked[0].reset-offset",
+                "ratelimit.client.targets.x.max-wait", "ratelimit.redis.probe-interval");
+
+        for (String key : durations) {
+            assertFails(runner.withPropertyValues(EVERY_ELEMENT).withPropertyValues(key + "=10"), key, "10",
+                    "needs a unit");
+            assertFails(runner.withPropertyValues(EVERY_ELEMENT).withPropertyValues(key + "=36501d"), key,
+                    "36501d", "must be between -36500d and 36500d");
+        }
+    }
+
+    private static void durationKeys(PropertyKeys.Group group, String prefix, List<String> names) {
+        for (PropertyKeys.Key key : group.keys().values()) {
+            String name = prefix + "." + key.name();
+            switch (key.kind()) {
+                case VALUE -> {
+                    if (key.getter().getReturnType() == Duration.class) {
+                        names.add(name);
+                    }
+                }
+                case GROUP -> durationKeys(key.below(), name, names);
+                case LIST -> durationKeys(key.below(), name + "[0]", names);
+                case MAP -> durationKeys(key.below(), name + ".x", names);
+            }
+        }
     }
 
     @Test
