@@ -25,7 +25,9 @@ import org.springframework.web.util.pattern.PatternParseException;
 
 /**
  * {@link RateLimitProperties}, checked and turned into the filter's parts. Every configuration error is made here,
- * as a {@link RateLimitConfigurationException} that names the property and the value.
+ * as a {@link RateLimitConfigurationException} that names the property and the value; so is the reason for what
+ * Spring Boot itself fails to bind (an unknown key, a value of the wrong type), which
+ * {@link RateLimitFailureAnalyzer} reports in the same form.
  */
 final class RateLimitSettings {
 
