@@ -13,11 +13,12 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
- * The core beans of rate limiting: the properties and the clock every limiter reads, for the servlet filter and
- * client pacing alike. Declare a {@link Clock} bean of your own (a {@code FakeClock} in tests) to replace the system
- * clock.
+ * The core beans of rate limiting: the properties, the check of their durations as written, and the clock every
+ * limiter reads, for the servlet filter and client pacing alike. Declare a {@link Clock} bean of your own (a
+ * {@code FakeClock} in tests) to replace the system clock.
  *
  * <p>In a reactive (WebFlux) web application, which the filter does not serve, it logs one WARN at startup saying
  * that no request is rate limited.
@@ -31,6 +32,15 @@ public class RateLimitAutoConfiguration {
             + " rate limit filter serves Spring MVC (servlet) applications only, so no HTTP request is rate limited"
             + " and @RateLimit is ignored. Pacing of outgoing WebClient calls (ratelimit.client) still works."
             + " Set ratelimit.enabled=false to say that this is intended.";
+
+    /**
+     * Checks every duration under {@code ratelimit} as written while it is bound, so that a bare number, which
+     * Spring Boot would read as milliseconds, fails startup naming the property.
+     */
+    @Bean
+    static RateLimitDurationCheck rateLimitDurationCheck(Environment environment) {
+        return new RateLimitDurationCheck(environment);
+    }
 
     /** The system clock, unless the application declares a {@link Clock}. */
     @Bean

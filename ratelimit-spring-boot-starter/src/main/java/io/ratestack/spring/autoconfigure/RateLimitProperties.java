@@ -31,13 +31,18 @@ public class RateLimitProperties {
     /** The limits of each client across every route. */
     private Scope global = new Scope(100, Duration.ofMinutes(1));
 
-    /** The limits of each client on each route, unless a route has its own ({@code @RateLimit} or {@code routes}). */
+    /** The limits of each client on each route, unless a route has its own (`@RateLimit` or `routes`). */
     private Scope perRoute = new Scope(10, Duration.ofSeconds(1));
 
-    /** Per-route limits for the paths that match a pattern, first match wins; {@code @RateLimit} wins over these. */
+    /**
+     * Per-route limits for the paths that match a pattern, first match wins; `@RateLimit` wins over these. Each item
+     * has `pattern` (a Spring MVC path pattern starting with `/`, such as `/api/search/**`; required), `limit` and
+     * `per` (required unless `exempt`), `reset-offset`, `name`, `stacked` (more limits, each with `limit`, `per`,
+     * `reset-offset` and `name`) and `exempt` (`true`: those paths are not limited at all, global limit included).
+     */
     private List<RouteOverride> routes = new ArrayList<>();
 
-    /** Paths never rate limited, as Spring MVC path patterns, e.g. {@code /api/status/**}. */
+    /** Paths never rate limited, as Spring MVC path patterns starting with `/`, such as `/api/status/**`. */
     private List<String> excludedPaths = new ArrayList<>();
 
     /**
@@ -47,14 +52,14 @@ public class RateLimitProperties {
     private boolean limitManagementEndpoints = false;
 
     /**
-     * Response statuses whose use is refunded (does not count): a status ({@code 500}), a class ({@code 5xx}) or
-     * a range ({@code 500-504}). A handler that throws is always refunded.
+     * Response statuses whose use is refunded (does not count): a status (`500`), a class (`5xx`) or a range
+     * (`500-504`). A handler that throws is always refunded.
      */
     private List<String> refundStatuses = new ArrayList<>(List.of("500"));
 
     /**
-     * What identifies a route: {@code pattern}, the route Spring MVC matches ({@code /users/{id}}), so that path
-     * variants share a limiter; or {@code path}, the literal path, as slowstack's tutorial does.
+     * What identifies a route: `pattern`, the route Spring MVC matches (`/users/{id}`), so that path variants share
+     * a limiter; or `path`, the literal path, as slowstack's tutorial does.
      */
     private RouteKey routeKey = RouteKey.PATTERN;
 
@@ -64,7 +69,7 @@ public class RateLimitProperties {
     /** Bounds of the caches of per-client limiters. */
     private Caches cache = new Caches();
 
-    /** The IETF {@code RateLimit} and {@code RateLimit-Policy} response headers. */
+    /** The IETF `RateLimit` and `RateLimit-Policy` response headers. */
     private Headers headers = new Headers();
 
     /** The RFC 9457 body of a refused request. */
@@ -77,12 +82,12 @@ public class RateLimitProperties {
     private ClientPacing client = new ClientPacing();
 
     /**
-     * Where the limits' state lives: {@code memory}, in each instance on its own; or {@code redis}, shared by every
-     * instance through Redis (needs {@code io.ratestack:ratelimit-redis} on the classpath; see {@code redis}).
+     * Where the limits' state lives: `memory`, in each instance on its own; or `redis`, shared by every instance
+     * through Redis (needs `io.ratestack:ratelimit-redis` on the classpath; see `ratelimit.redis`).
      */
     private String store = "memory";
 
-    /** The Redis store, used when {@code store} is {@code redis}. */
+    /** The Redis store, used when `store` is `redis`. */
     private Redis redis = new Redis();
 
     public boolean isEnabled() {
@@ -217,10 +222,9 @@ public class RateLimitProperties {
     public static class Redis {
 
         /**
-         * The Redis to keep the limits in, as a Lettuce URI ({@code redis://host:port/db},
-         * {@code rediss://user:password@host:port} for TLS). When not set, the application's
-         * {@code spring.data.redis.*} settings are used (url, or host, port, username, password, database and
-         * ssl.enabled).
+         * The Redis to keep the limits in, as a Lettuce URI (`redis://host:port/db`,
+         * `rediss://user:password@host:port` for TLS). When not set, the application's `spring.data.redis.*`
+         * settings are used (url, or host, port, username, password, database and ssl.enabled).
          */
         private String url;
 
@@ -240,16 +244,16 @@ public class RateLimitProperties {
         private Duration probeInterval = Duration.ofSeconds(1);
 
         /**
-         * What to answer while Redis cannot be reached: {@code fail-open} (admit, uncounted), {@code fail-closed}
-         * (refuse, see {@code fail-closed-status}) or {@code local} (in-memory limits with the same limits, per
-         * instance, until Redis answers again).
+         * What to answer while Redis cannot be reached: `fail-open` (admit, uncounted), `fail-closed` (refuse, see
+         * `fail-closed-status`) or `local` (in-memory limits with the same limits, per instance, until Redis
+         * answers again).
          */
         private String onFailure = "fail-open";
 
         /**
-         * The status of requests refused under {@code fail-closed} while Redis cannot be reached: {@code 503}
-         * (a problem body saying the rate limiter is unavailable, {@code Retry-After: 1}) or {@code 429} (as a
-         * limit's refusal, {@code Retry-After: 1}).
+         * The status of requests refused under `fail-closed` while Redis cannot be reached: `503` (a problem body
+         * saying the rate limiter is unavailable, `Retry-After: 1`) or `429` (as a limit's refusal,
+         * `Retry-After: 1`).
          */
         private int failClosedStatus = 503;
 
@@ -313,10 +317,16 @@ public class RateLimitProperties {
     /** Pacing of outgoing requests. */
     public static class ClientPacing {
 
-        /** Whether to pace the requests of auto-configured {@code RestClient.Builder} and {@code WebClient.Builder}. */
+        /** Whether to pace the requests of auto-configured `RestClient.Builder` and `WebClient.Builder`. */
         private boolean enabled = true;
 
-        /** The servers whose requests are paced, by a name of your choice; requests to other servers are not. */
+        /**
+         * The servers whose requests are paced, by a name of your choice; requests to other servers are not. Each
+         * target has `base-url` (required), `global` and `per-path` (limits, at least one of the two, each with
+         * `limit`, `per`, `reset-offset`, `name` and `stacked`), `key` (`path` or `host-and-path`),
+         * `refund-statuses` (`[500]`), `honour-retry-after` (`true`), `max-wait` (`1m`) and `maximum-keys`
+         * (`10000`).
+         */
         private Map<String, ClientTarget> targets = new LinkedHashMap<>();
 
         public boolean isEnabled() {
@@ -339,25 +349,25 @@ public class RateLimitProperties {
     /** One server whose requests are paced. */
     public static class ClientTarget {
 
-        /** Requests under this URL (scheme, host, port and path prefix) are paced, e.g. {@code http://localhost:8000}. */
+        /** Requests under this URL (scheme, host, port and path prefix) are paced, such as `http://localhost:8000`. */
         private URI baseUrl;
 
         /** Limits every request to this server must fit. */
         private Scope global;
 
-        /** Limits of each path (or host and path, see {@code key}) on its own. */
+        /** Limits of each path (or host and path, see `key`) on its own. */
         private Scope perPath;
 
-        /** What a per-path limiter is keyed by: {@code path} or {@code host-and-path}. */
+        /** What a per-path limiter is keyed by: `path` or `host-and-path`. */
         private io.ratestack.client.RequestKey key = io.ratestack.client.RequestKey.PATH;
 
-        /** Response statuses whose use is refunded: {@code 500}, {@code 5xx}, {@code 500-504}. I/O errors always are. */
+        /** Response statuses whose use is refunded: `500`, `5xx`, `500-504`. I/O errors always are. */
         private List<String> refundStatuses = new ArrayList<>(List.of("500"));
 
-        /** Whether a 429 with {@code Retry-After} holds back every request to this server until then. */
+        /** Whether a 429 with `Retry-After` holds back every request to this server until then. */
         private boolean honourRetryAfter = true;
 
-        /** How long a request waits for a slot at most before it fails unsent. */
+        /** How long a request waits for a slot at most before it fails unsent, with a unit. */
         private Duration maxWait = Duration.ofMinutes(1);
 
         /** How many paths' limiters are kept at most. */
@@ -442,13 +452,19 @@ public class RateLimitProperties {
         /** Uses per window, at least 1. */
         private int limit;
 
-        /** The window: {@code 10s}, {@code 1m}, {@code 1d}, {@code PT10S}. Starts when its first use completes. */
+        /**
+         * The window, with a unit: `10s`, `1m`, `1d` or ISO-8601 `PT10S`, at most `36500d`. Starts when its first
+         * use completes.
+         */
         private Duration per;
 
-        /** Shifts the end of each window: positive to allow for network delay, negative to end it sooner. */
+        /**
+         * Shifts the end of each window, with a unit: positive to allow for network delay, negative to end it
+         * sooner.
+         */
         private Duration resetOffset = Duration.ZERO;
 
-        /** The policy's name in the {@code RateLimit} headers; derived from the scope when not set. */
+        /** The policy's name in the `RateLimit` headers; derived from the scope when not set. */
         private String name;
 
         public Limit() {
@@ -495,7 +511,10 @@ public class RateLimitProperties {
     /** The limits of a scope: one limit, and optionally more stacked on it (every one must admit). */
     public static class Scope extends Limit {
 
-        /** More limits that must admit too, such as 1000 per day on top of 10 per second. */
+        /**
+         * More limits that must admit too, such as 1000 per day on top of 10 per second. Each item has `limit`,
+         * `per`, `reset-offset` and `name`.
+         */
         private List<Limit> stacked = new ArrayList<>();
 
         public Scope() {
@@ -517,7 +536,7 @@ public class RateLimitProperties {
     /** Per-route limits of the paths that match a pattern. */
     public static class RouteOverride extends Scope {
 
-        /** The paths, as a Spring MVC path pattern, e.g. {@code /api/search/**}. */
+        /** The paths, as a Spring MVC path pattern starting with `/`, such as `/api/search/**`. */
         private String pattern;
 
         /** Whether these paths are not limited at all, global limit included. */
@@ -631,7 +650,7 @@ public class RateLimitProperties {
     /** Response headers. */
     public static class Headers {
 
-        /** Whether responses carry the IETF {@code RateLimit} and {@code RateLimit-Policy} headers. */
+        /** Whether responses carry the IETF `RateLimit` and `RateLimit-Policy` headers. */
         private boolean enabled = true;
 
         public boolean isEnabled() {

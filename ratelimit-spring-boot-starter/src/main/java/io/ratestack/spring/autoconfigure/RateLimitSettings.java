@@ -1,6 +1,7 @@
 package io.ratestack.spring.autoconfigure;
 
 import io.ratestack.Limit;
+import io.ratestack.spring.web.Durations;
 import io.ratestack.spring.web.MvcRouteResolver;
 import io.ratestack.spring.web.PolicyNames;
 import io.ratestack.spring.web.ProblemDetails;
@@ -15,13 +16,18 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.util.ClassUtils;
 import org.springframework.web.util.pattern.PathPatternParser;
 import org.springframework.web.util.pattern.PatternParseException;
 
 /**
  * {@link RateLimitProperties}, checked and turned into the filter's parts. Every configuration error is made here,
- * as a {@link RateLimitConfigurationException} that names the property and the value.
+ * as a {@link RateLimitConfigurationException} that names the property and the value; so is the reason for what
+ * Spring Boot itself fails to bind (an unknown key, a value of the wrong type), which
+ * {@link RateLimitFailureAnalyzer} reports in the same form.
  */
 final class RateLimitSettings {
 
@@ -145,7 +151,7 @@ final class RateLimitSettings {
         Duration commandTimeout = atLeastOneMilli(property + ".command-timeout", redis.getCommandTimeout());
         Duration probeInterval = redis.getProbeInterval();
         if (probeInterval == null || probeInterval.isNegative()) {
-            throw new RateLimitConfigurationException(property + ".probe-interval", String.valueOf(probeInterval),
+            throw new RateLimitConfigurationException(property + ".probe-interval", text(probeInterval),
                     "must be >= 0");
         }
         String onFailure = redis.getOnFailure() == null ? ""
@@ -165,9 +171,30 @@ final class RateLimitSettings {
         return new RedisSettings(url, prefix, lease, commandTimeout, probeInterval, policy, status);
     }
 
+    /**
+     * Checks a duration under {@code ratelimit} as it was written, while it is bound (see
+     * {@link RateLimitDurationCheck}): it needs a unit and must not be longer than {@link Durations#LONGEST}.
+     *
+     * @param property the property's name
+     * @param written the value as configured, a {@link String} or, from YAML, a {@link Number}
+     * @param duration what Spring Boot converted it to
+     */
+    static void duration(String property, Object written, Duration duration) {
+        try {
+            Durations.check(written, duration);
+        } catch (IllegalArgumentException bad) {
+            throw new RateLimitConfigurationException(property, String.valueOf(written), bad.getMessage());
+        }
+    }
+
+    /** A duration in an error as the configuration writes it ({@code -5s}), or {@code null}. */
+    private static String text(@Nullable Duration duration) {
+        return duration == null ? "null" : Durations.format(duration);
+    }
+
     private static Duration atLeastOneMilli(String property, Duration duration) {
         if (duration == null || duration.toMillis() < 1) {
-            throw new RateLimitConfigurationException(property, String.valueOf(duration), "must be at least 1ms");
+            throw new RateLimitConfigurationException(property, text(duration), "must be at least 1ms");
         }
         return duration;
     }
@@ -189,13 +216,13 @@ final class RateLimitSettings {
         }
         Duration per = limit.getPer();
         if (per == null || per.isNegative() || per.isZero()) {
-            throw new RateLimitConfigurationException(property + ".per", String.valueOf(per),
+            throw new RateLimitConfigurationException(property + ".per", text(per),
                     per == null ? "must be set" : "must be > 0");
         }
         Duration offset = limit.getResetOffset() == null ? Duration.ZERO : limit.getResetOffset();
         if (per.plus(offset).isNegative()) {
-            throw new RateLimitConfigurationException(property + ".reset-offset", String.valueOf(offset),
-                    "per + reset-offset must be >= 0, but " + per + " + " + offset + " is negative");
+            throw new RateLimitConfigurationException(property + ".reset-offset", text(offset),
+                    "per + reset-offset must be >= 0, but " + text(per) + " + " + text(offset) + " is negative");
         }
         String name = limit.getName() == null ? defaultName : limit.getName();
         try {
@@ -231,6 +258,11 @@ final class RateLimitSettings {
         if (pattern == null || pattern.isBlank()) {
             throw new RateLimitConfigurationException(property, String.valueOf(pattern), "must be a path pattern");
         }
+        if (!pattern.startsWith("/")) {
+            // Spring's parser takes anything as literal text ("test", "["): such a pattern would match no path.
+            throw new RateLimitConfigurationException(property, pattern,
+                    "must start with /, as the paths it is matched against do, e.g. /" + pattern.strip());
+        }
         try {
             PathPatternParser.defaultInstance.parse(pattern);
         } catch (PatternParseException bad) {
@@ -260,7 +292,7 @@ final class RateLimitSettings {
         }
         Duration expire = bounds.getExpireAfterAccess();
         if (expire == null || expire.isNegative()) {
-            throw new RateLimitConfigurationException(property + ".expire-after-access", String.valueOf(expire),
+            throw new RateLimitConfigurationException(property + ".expire-after-access", text(expire),
                     "must be >= 0");
         }
         return new RateLimiterStore.CacheBounds(bounds.getMaximumSize(), expire);
@@ -271,6 +303,68 @@ final class RateLimitSettings {
             throw new RateLimitConfigurationException(property, String.valueOf(value), "must be set");
         }
         return value;
+    }
+
+    /**
+     * Why a key under {@code ratelimit} bound nothing: it is not a rate limit property, with the nearest valid key
+     * when one is close, else the keys where it stopped matching.
+     *
+     * @param unknown the key, as configured
+     */
+    static String unknownKey(ConfigurationPropertyName unknown) {
+        String nearest = PropertyKeys.nearest(unknown);
+        if (nearest != null) {
+            return "is not a rate limit property; did you mean `" + nearest + "`?";
+        }
+        Map.Entry<String, PropertyKeys.Group> known = PropertyKeys.deepestMatch(unknown);
+        return "is not a rate limit property; the keys under " + known.getKey() + " are "
+                + String.join(", ", known.getValue().keys().keySet());
+    }
+
+    /**
+     * Why Spring Boot could not bind a value under {@code ratelimit} to its property's type.
+     *
+     * @param name the property
+     * @param value the value as configured
+     * @param type the property's type
+     * @param failure what the conversion threw
+     */
+    static String unconvertible(ConfigurationPropertyName name, @Nullable Object value, Class<?> type,
+            Throwable failure) {
+        PropertyKeys.Key key = PropertyKeys.find(name);
+        if (key != null && key.kind() != PropertyKeys.Kind.VALUE) {
+            return "takes no value of its own, only the keys below it: "
+                    + String.join(", ", key.below().keys().keySet());
+        }
+        if (type.isEnum()) {
+            List<String> constants = new ArrayList<>();
+            for (Object constant : type.getEnumConstants()) {
+                constants.add(((Enum<?>) constant).name().toLowerCase(Locale.ROOT).replace('_', '-'));
+            }
+            return "must be one of " + String.join(", ", constants);
+        }
+        if (type == boolean.class || type == Boolean.class) {
+            return "must be true or false";
+        }
+        if (type == int.class || type == Integer.class) {
+            return "must be a whole number from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE;
+        }
+        if (type == long.class || type == Long.class) {
+            return "must be a whole number from " + Long.MIN_VALUE + " to " + Long.MAX_VALUE;
+        }
+        if (type == Duration.class) {
+            try {
+                Durations.parse(String.valueOf(value));
+            } catch (IllegalArgumentException bad) {
+                return bad.getMessage();
+            }
+        }
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return (type == URI.class ? "must be a URI: " : "cannot be read as " + type.getSimpleName() + ": ")
+                + root.getMessage();
     }
 
     /** One line for the startup log. */
@@ -287,35 +381,11 @@ final class RateLimitSettings {
     static String describe(List<Limit> limits) {
         StringBuilder text = new StringBuilder();
         for (Limit limit : limits) {
-            text.append(text.isEmpty() ? "" : " and ").append(limit.limit()).append(" per ").append(format(limit.per()));
+            text.append(text.isEmpty() ? "" : " and ").append(limit.limit()).append(" per ").append(Durations.format(limit.per()));
             if (!limit.resetOffset().isZero()) {
-                text.append(" (reset offset ").append(format(limit.resetOffset())).append(')');
+                text.append(" (reset offset ").append(Durations.format(limit.resetOffset())).append(')');
             }
         }
         return text.toString();
-    }
-
-    /**
-     * A duration as the configuration says it, in its largest exact unit: {@code 10s}, {@code 1m}, {@code 1500ms},
-     * {@code -5s}, {@code 0s}; for logs and the endpoint, which should read like the YAML.
-     */
-    static String format(Duration duration) {
-        if (duration.isZero()) {
-            return "0s";
-        }
-        long[] units = {86_400_000_000_000L, 3_600_000_000_000L, 60_000_000_000L, 1_000_000_000L, 1_000_000L, 1_000L};
-        String[] names = {"d", "h", "m", "s", "ms", "us"};
-        long nanos;
-        try {
-            nanos = duration.toNanos();
-        } catch (ArithmeticException tooLong) {
-            return duration.toSeconds() + "s";
-        }
-        for (int i = 0; i < units.length; i++) {
-            if (nanos % units[i] == 0) {
-                return nanos / units[i] + names[i];
-            }
-        }
-        return nanos + "ns";
     }
 }

@@ -1,6 +1,7 @@
 package io.ratestack.spring.autoconfigure;
 
 import io.ratestack.Limit;
+import io.ratestack.spring.web.Durations;
 import io.ratestack.spring.web.MvcRouteResolver;
 import io.ratestack.spring.web.RateLimitFilter;
 import io.ratestack.spring.web.RemoteAddressClientKeyResolver;
@@ -131,9 +132,9 @@ public class RateLimitsEndpoint {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("name", limit.name());
             entry.put("limit", limit.limit());
-            entry.put("per", RateLimitSettings.format(limit.per()));
+            entry.put("per", Durations.format(limit.per()));
             if (!limit.resetOffset().isZero()) {
-                entry.put("resetOffset", RateLimitSettings.format(limit.resetOffset()));
+                entry.put("resetOffset", Durations.format(limit.resetOffset()));
             }
             result.add(entry);
         }

@@ -222,10 +222,10 @@ public final class MvcRouteResolver implements RouteResolver {
 
     private static Duration duration(String where, String attribute, String text) {
         try {
-            return Durations.parse(text, attribute);
+            return Durations.parse(text);
         } catch (IllegalArgumentException bad) {
             throw new RateLimitConfigurationException(where, attribute + " = \"" + text + "\"",
-                    attribute + " must be a duration such as 10s, 500ms or PT10S");
+                    attribute + " " + bad.getMessage());
         }
     }
 

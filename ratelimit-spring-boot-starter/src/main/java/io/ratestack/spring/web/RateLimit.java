@@ -19,8 +19,8 @@ import java.lang.annotation.Target;
  * List<Hit> search(@RequestParam String q) { ... }
  * }</pre>
  *
- * <p>A bad annotation (a limit below 1, a period that does not parse or is not positive) fails the application's
- * startup with a message naming the method.
+ * <p>A bad annotation (a limit below 1, a period that does not parse, has no unit or is not positive) fails the
+ * application's startup with a message naming the method.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
@@ -31,13 +31,20 @@ public @interface RateLimit {
     /** Uses per window, at least 1. */
     int limit();
 
-    /** The window, as in {@code application.yml}: {@code 10s}, {@code 500ms}, {@code 1h}, {@code PT10S}. */
+    /**
+     * The window, with a unit, as in {@code application.yml}: {@code 10s}, {@code 500ms}, {@code 1h}, {@code 1d},
+     * {@code PT10S}; at most {@code 36500d}. A bare number such as {@code "10"} fails startup: Spring Boot's rule
+     * would read it as milliseconds.
+     */
     String per();
 
     /** The policy's name in the {@code RateLimit} headers; {@code route}, {@code route-2}, ... by default. */
     String name() default "";
 
-    /** Shifts the end of each window, as {@code ratelimit.per-route.reset-offset}; {@code 0s} by default. */
+    /**
+     * Shifts the end of each window, with a unit, as {@code ratelimit.per-route.reset-offset}; {@code 0s} by
+     * default.
+     */
     String resetOffset() default "0s";
 
     /** The container of repeated {@link RateLimit} annotations. */

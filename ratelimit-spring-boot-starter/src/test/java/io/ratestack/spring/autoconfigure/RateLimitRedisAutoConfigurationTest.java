@@ -158,7 +158,7 @@ class RateLimitRedisAutoConfigurationTest {
                 "ratelimit.redis.on-failure=ignore");
         assertFailure("ratelimit.redis.fail-closed-status", "418", "must be 503 or 429",
                 "ratelimit.redis.fail-closed-status=418");
-        assertFailure("ratelimit.redis.command-timeout", "PT0S", "must be at least 1ms",
+        assertFailure("ratelimit.redis.command-timeout", "0s", "must be at least 1ms",
                 "ratelimit.redis.command-timeout=0s");
         assertFailure("ratelimit.redis.prefix", "a{b}", "must not hold",
                 "ratelimit.redis.prefix=a{b}");
