@@ -273,16 +273,13 @@ final class RateLimitSettings {
     }
 
     static RefundStatuses refundStatuses(String property, List<String> specs) {
-        try {
-            return RefundStatuses.parse(specs);
-        } catch (IllegalArgumentException bad) {
-            String message = bad.getMessage();
-            int end = message.indexOf(']');
-            String index = message.substring(0, end + 1);
-            String value = specs.get(Integer.parseInt(message.substring(1, end)));
-            throw new RateLimitConfigurationException(property + index, String.valueOf(value),
-                    message.substring(end + 2));
+        for (int i = 0; i < specs.size(); i++) {
+            if (!RefundStatuses.isValid(specs.get(i))) {
+                throw new RateLimitConfigurationException(property + "[" + i + "]", String.valueOf(specs.get(i)),
+                        RefundStatuses.SPEC_RULE);
+            }
         }
+        return RefundStatuses.parse(specs);
     }
 
     private static RateLimiterStore.CacheBounds cache(String property, RateLimitProperties.CacheBounds bounds) {

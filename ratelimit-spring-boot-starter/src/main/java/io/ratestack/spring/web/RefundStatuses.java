@@ -2,6 +2,7 @@ package io.ratestack.spring.web;
 
 import java.util.BitSet;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The response statuses whose use is refunded (does not count): {@code 500}, ranges such as {@code 5xx} or
@@ -17,6 +18,10 @@ public final class RefundStatuses {
         this.specs = specs;
     }
 
+    /** Why a spec that {@link #isValid} refuses is wrong. */
+    public static final String SPEC_RULE = "must be a status (500), a class (5xx) or a range (500-504) between 100"
+            + " and 599";
+
     /**
      * Parses status specs.
      *
@@ -27,18 +32,27 @@ public final class RefundStatuses {
     public static RefundStatuses parse(List<String> specs) {
         BitSet statuses = new BitSet(600);
         for (int i = 0; i < specs.size(); i++) {
-            String spec = specs.get(i) == null ? "" : specs.get(i).strip();
-            int[] range = range(spec);
+            int[] range = range(specs.get(i));
             if (range == null) {
-                throw new IllegalArgumentException("[" + i + "] must be a status (500), a class (5xx) or a range"
-                        + " (500-504) between 100 and 599 but was '" + specs.get(i) + "'");
+                throw new IllegalArgumentException("[" + i + "] " + SPEC_RULE + " but was '" + specs.get(i) + "'");
             }
             statuses.set(range[0], range[1] + 1);
         }
         return new RefundStatuses(statuses, List.copyOf(specs));
     }
 
-    private static int[] range(String spec) {
+    /**
+     * Whether one spec parses.
+     *
+     * @param spec a status ({@code 500}), a class ({@code 5xx}) or a range ({@code 500-504}), or anything else
+     * @return whether {@link #parse} takes it
+     */
+    public static boolean isValid(@Nullable String spec) {
+        return range(spec) != null;
+    }
+
+    private static int @Nullable [] range(@Nullable String text) {
+        String spec = text == null ? "" : text.strip();
         if (spec.length() == 3 && (spec.endsWith("xx") || spec.endsWith("XX")) && Character.isDigit(spec.charAt(0))) {
             int first = (spec.charAt(0) - '0') * 100;
             return first >= 100 && first <= 500 ? new int[] {first, first + 99} : null;
