@@ -52,10 +52,9 @@ public final class TestRedis implements AutoCloseable {
     }
 
     /** Stops the server; its clients see a dead Redis until {@link #restart()}. */
-    public void stop() throws IOException, InterruptedException {
+    public void stop() throws IOException {
         if (process != null) {
-            process.destroy();
-            process.waitFor(10, TimeUnit.SECONDS);
+            destroy(process);
             process = null;
         }
         if (embedded != null) {
@@ -91,6 +90,20 @@ public final class TestRedis implements AutoCloseable {
         }
     }
 
+    /**
+     * Ends a {@code redis-server} process and waits up to ten seconds for it; interrupted, it kills the process
+     * at once and keeps the interrupt for the caller.
+     */
+    static void destroy(Process process) {
+        process.destroy();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException interrupted) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** @return a port nothing listens on now */
     static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
@@ -113,7 +126,7 @@ public final class TestRedis implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException, InterruptedException {
+    public void close() throws IOException {
         stop();
     }
 }

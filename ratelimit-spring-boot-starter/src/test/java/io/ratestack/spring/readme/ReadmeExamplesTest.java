@@ -8,13 +8,18 @@ import io.ratestack.spring.autoconfigure.RateLimitServletAutoConfiguration;
 import io.ratestack.spring.web.ClientKeyResolver;
 import io.ratestack.spring.web.MvcRouteResolver;
 import java.io.IOException;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.servlet.config.annotation.EnableWebMvc;
 
-/** The README's starter examples ({@code ReadmeSnippets.java}), loaded here; the README must show them as written. */
+/**
+ * The README's starter examples ({@code SearchController.java}, {@code ClientKeys.java}), loaded here; the README
+ * must show them as written.
+ */
 class ReadmeExamplesTest {
 
     @Test
@@ -35,8 +40,18 @@ class ReadmeExamplesTest {
     static class Mvc {
     }
 
+    @Configuration(proxyBeanMethods = false)
+    static class KnownKeys {
+
+        @Bean
+        Set<String> knownApiKeys() {
+            return Set.of("k-1234");
+        }
+    }
+
     @Test
     void readmeShowsEveryExampleAsWrittenHere() throws IOException {
-        ReadmeSnippets.assertReadmeShows("src/test/java/io/ratestack/spring/readme/ReadmeSnippets.java", 2);
+        ReadmeSnippets.assertReadmeShows("src/test/java/io/ratestack/spring/readme/SearchController.java", 1);
+        ReadmeSnippets.assertReadmeShows("src/test/java/io/ratestack/spring/readme/ClientKeys.java", 1);
     }
 }
