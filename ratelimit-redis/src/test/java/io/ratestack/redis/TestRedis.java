@@ -4,8 +4,14 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ServerSocket;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import redis.embedded.RedisServer;
 
@@ -101,6 +107,28 @@ public final class TestRedis implements AutoCloseable {
         } catch (InterruptedException interrupted) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** @return the digests of {@link RedisLimits}' scripts, as {@code SCRIPT EXISTS} takes them */
+    public static String[] limitScriptDigests() throws IOException {
+        List<String> digests = new ArrayList<>();
+        for (String script : List.of("acquire.lua", "release.lua", "peek.lua")) {
+            try (InputStream in = RedisLimits.class.getResourceAsStream(script)) {
+                if (in == null) {
+                    throw new IOException("no script " + script + " next to RedisLimits");
+                }
+                digests.add(HexFormat.of().formatHex(sha1().digest(in.readAllBytes())));
+            }
+        }
+        return digests.toArray(String[]::new);
+    }
+
+    private static MessageDigest sha1() {
+        try {
+            return MessageDigest.getInstance("SHA-1");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-1", e);
         }
     }
 
