@@ -57,6 +57,7 @@ class ReadmeExamplesTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the README's idiom: the try block holds the resource, its body need not name it
     void waitWithPriorityAndTimeout() {
         RateLimiter limiter = RateLimiters.timesPer(5, Duration.ofSeconds(1));
         // tag::wait[]
@@ -91,6 +92,7 @@ class ReadmeExamplesTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the README's idiom: the try block holds the resource, its body need not name it
     void statusFeed() {
         RateLimiter limiter = RateLimiters.timesPerBuilder(1, Duration.ofSeconds(1)).clock(clock).build();
         List<RateLimitStatus> seen = new ArrayList<>();

@@ -122,6 +122,11 @@ public final class RedisLimits {
             return "Permit[uncounted: Redis unavailable, failing open]";
         }
     };
+    /** The warm-up's own hash tag, which no client's can be: an escaped tag holds '%' only before 25, 7B or 7D. */
+    private static final String WARM_UP_TAG = "%warm-up";
+    /** The warm-up's limit: room for every instance warming up at once. */
+    private static final List<Limit> WARM_UP_LIMITS = List.of(Limit.of(Integer.MAX_VALUE, Duration.ofSeconds(1))
+            .named("warm-up"));
     private static final String ACQUIRE_SCRIPT = load("acquire.lua");
     private static final String RELEASE_SCRIPT = load("release.lua");
     private static final String PEEK_SCRIPT = load("peek.lua");
@@ -309,6 +314,59 @@ public final class RedisLimits {
     }
 
     /**
+     * Readies these limits for traffic, so that the first uses are counted like any other: loads the scripts into
+     * Redis ({@code SCRIPT LOAD}, on every node of a cluster) and runs each once, an acquire and its cancel and a
+     * read, on a key of its own that holds no client's uses and is gone afterwards. A JVM's first commands are slow
+     * (classes to load, code to compile), often slower than the command timeout, which would leave the first uses
+     * to the failure policy; here the whole warm-up may take up to {@code timeout} instead. Call it before the
+     * application takes traffic (the starter does, while the application starts).
+     *
+     * <p>When Redis is known to be unavailable (a {@linkplain #lazyBuilder lazy connection} could not connect) this
+     * tries nothing. When Redis does not answer in time, or answers with an error, the limits are unavailable as
+     * after any failure (logged once), and the failure policy answers until a probe reaches Redis.
+     *
+     * @param timeout how long the warm-up may take in all, at least a millisecond
+     * @return whether Redis answered every command of the warm-up
+     */
+    public boolean warmUp(Duration timeout) {
+        if (timeout.toMillis() < 1) {
+            throw new IllegalArgumentException("warm-up timeout " + timeout + " must be at least one millisecond");
+        }
+        if (!available.get()) {
+            return false; // the probes try Redis, one per interval
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Target target = target("warm-up", WARM_UP_TAG, WARM_UP_LIMITS);
+        String token = tokenPrefix + "warm-up";
+        try {
+            List<RedisFuture<String>> loads = List.of(acquire.load(), release.load(), peek.load());
+            for (RedisFuture<String> load : loads) {
+                await(load, false, until(deadline));
+            }
+            List<Long> taken = acquire.run(target.keys, args(token, leaseArgument, target.terms), until(deadline));
+            if (taken.get(0) == 1L) {
+                release.run(target.keys, args(token, "0", target.terms), until(deadline));
+            }
+            peek.run(target.keys, peekArgs(target), until(deadline));
+        } catch (RedisCommandInterruptedException interrupted) {
+            forget(target.keys, token, target.terms);
+            return false; // the caller gave up, not Redis
+        } catch (RedisException e) {
+            if (e instanceof RedisCommandTimeoutException) {
+                forget(target.keys, token, target.terms); // an acquire sent may still run
+            }
+            failed(e);
+            return false;
+        }
+        return true;
+    }
+
+    /** What is left until {@code deadline} ({@link System#nanoTime()}), as a timeout. */
+    private static Duration until(long deadline) {
+        return Duration.ofNanos(Math.max(0L, deadline - System.nanoTime()));
+    }
+
+    /**
      * Takes one in-flight slot in every limit, or none, without waiting.
      *
      * @param client the client the limits belong to, such as an address; any string
@@ -398,10 +456,13 @@ public final class RedisLimits {
 
     private Target target(String client, List<Limit> limits) {
         Objects.requireNonNull(client, "client");
+        return target(client, hashTag(client), limits);
+    }
+
+    private Target target(String client, String tag, List<Limit> limits) {
         if (limits.isEmpty()) {
             throw new IllegalArgumentException("no limits to acquire for client " + client);
         }
-        String tag = hashTag(client);
         String[] keys = new String[limits.size() * 2];
         String[] terms = new String[limits.size() * 2];
         for (int i = 0; i < limits.size(); i++) {
@@ -424,12 +485,9 @@ public final class RedisLimits {
         if (!available.get() && !mayProbe()) {
             return unavailableState(target);
         }
-        String[] args = new String[1 + target.terms.length];
-        args[0] = now();
-        System.arraycopy(target.terms, 0, args, 1, target.terms.length);
         List<Long> reply;
         try {
-            reply = peek.run(target.keys, args);
+            reply = peek.run(target.keys, peekArgs(target));
         } catch (RedisCommandInterruptedException interrupted) {
             return unavailableState(target); // the caller gave up, not Redis
         } catch (RedisException e) {
@@ -615,6 +673,14 @@ public final class RedisLimits {
         return client.replace("%", "%25").replace("{", "%7B").replace("}", "%7D");
     }
 
+    /** The peek script's arguments: now, then each limit's terms. */
+    private String[] peekArgs(Target target) {
+        String[] args = new String[1 + target.terms.length];
+        args[0] = now();
+        System.arraycopy(target.terms, 0, args, 1, target.terms.length);
+        return args;
+    }
+
     private String[] args(String token, String second, String[] terms) {
         String[] args = new String[3 + terms.length];
         args[0] = token;
@@ -650,11 +716,20 @@ public final class RedisLimits {
         }
 
         List<Long> run(String[] keys, String[] args) {
+            return run(keys, args, commandTimeout);
+        }
+
+        List<Long> run(String[] keys, String[] args, Duration timeout) {
             try {
-                return await(redis.get().evalsha(sha, ScriptOutputType.MULTI, keys, args), !deliverLate);
+                return await(redis.get().evalsha(sha, ScriptOutputType.MULTI, keys, args), !deliverLate, timeout);
             } catch (RedisNoScriptException unknown) {
-                return await(redis.get().eval(text, ScriptOutputType.MULTI, keys, args), !deliverLate);
+                return await(redis.get().eval(text, ScriptOutputType.MULTI, keys, args), !deliverLate, timeout);
             }
+        }
+
+        /** Sends {@code SCRIPT LOAD}: to every node of a cluster, which caches the script under its digest. */
+        RedisFuture<String> load() {
+            return redis.get().scriptLoad(text);
         }
 
         /**
@@ -675,15 +750,15 @@ public final class RedisLimits {
         }
     }
 
-    /** Waits for a command no longer than the command timeout; a command given up on is cancelled if asked. */
-    private <T> T await(RedisFuture<T> command, boolean cancelWhenGivenUp) {
+    /** Waits for a command no longer than {@code timeout}; a command given up on is cancelled if asked. */
+    private static <T> T await(RedisFuture<T> command, boolean cancelWhenGivenUp, Duration timeout) {
         try {
-            return command.get(commandTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            return command.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             if (cancelWhenGivenUp) {
                 command.cancel(false);
             }
-            throw new RedisCommandTimeoutException("Redis did not answer within " + commandTimeout);
+            throw new RedisCommandTimeoutException("Redis did not answer within " + timeout);
         } catch (InterruptedException e) {
             if (cancelWhenGivenUp) {
                 command.cancel(false);

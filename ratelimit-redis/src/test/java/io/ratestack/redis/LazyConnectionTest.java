@@ -42,6 +42,7 @@ class LazyConnectionTest {
                 result.permit().close();
             }
             assertThat(limits.isAvailable()).isFalse();
+            assertThat(limits.warmUp(Duration.ofSeconds(5))).as("Redis is known to be down").isFalse();
             assertThat(attempts.get()).as("one attempt, then none within the probe interval").isEqualTo(1);
 
             server.restart();

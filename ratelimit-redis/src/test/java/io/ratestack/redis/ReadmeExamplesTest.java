@@ -52,6 +52,7 @@ class ReadmeExamplesTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the README's idiom: the try block holds the resource, its body need not name it
     void sharedLimiterStackedWithAnInMemoryOne() throws Exception {
         try (TestRedis server = TestRedis.start()) {
             RedisClient client = server.client();

@@ -227,6 +227,18 @@ class RedisLimitsTest {
     }
 
     @Test
+    void aWarmUpLoadsEveryScriptAndLeavesNothingInRedis() throws Exception {
+        connection.sync().scriptFlush();
+
+        assertThat(limits.warmUp(Duration.ofSeconds(5))).isTrue();
+
+        assertThat(connection.sync().scriptExists(TestRedis.limitScriptDigests())).containsExactly(true, true, true);
+        assertThat(connection.sync().keys("*")).as("the warm-up's key is gone, and no client's was touched").isEmpty();
+        assertThat(limits.failures()).isZero();
+        assertThat(limits.tryAcquire("c", List.of(ROUTE)).isGranted()).isTrue();
+    }
+
+    @Test
     void reloadsItsScriptsWhenTheServerForgetsThem() {
         limits.tryAcquire("c", List.of(GLOBAL)).permit().close();
         connection.sync().scriptFlush();

@@ -167,6 +167,22 @@ class RedisOutageTest {
         assertThat(limits.recoveries()).isZero();
     }
 
+    /** A warm-up that Redis does not answer ends within its timeout and leaves the limits to the policy. */
+    @Test
+    void aWarmUpRedisDoesNotAnswerLeavesTheUsesToThePolicy() throws Exception {
+        FakeClock clock = new FakeClock();
+        RedisLimits limits = RedisLimits.builder(connection).clock(clock).probeInterval(Duration.ofSeconds(1)).build();
+        server.stop();
+
+        assertThat(assertTimeoutPreemptively(PATIENCE, () -> limits.warmUp(Duration.ofMillis(500)))).isFalse();
+        assertThat(limits.isAvailable()).isFalse();
+        assertThat(limits.failures()).isEqualTo(1);
+        AcquireResult during = assertTimeoutPreemptively(PATIENCE, () -> limits.tryAcquire("c", ONE_PER_HOUR));
+        assertThat(during.isGranted()).as("fail-open, without waiting for Redis").isTrue();
+        assertThat(limits.probes()).as("not before the probe interval").isZero();
+        assertThat(logged).extracting(LogRecord::getLevel).containsExactly(Level.WARNING);
+    }
+
     @Test
     void localPolicyWithoutAFallbackFailsToBuild() {
         assertThatThrownBy(() -> RedisLimits.builder(connection).onFailure(StoreFailurePolicy.LOCAL).build())

@@ -4,8 +4,14 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ServerSocket;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import redis.embedded.RedisServer;
 
@@ -52,10 +58,9 @@ public final class TestRedis implements AutoCloseable {
     }
 
     /** Stops the server; its clients see a dead Redis until {@link #restart()}. */
-    public void stop() throws IOException, InterruptedException {
+    public void stop() throws IOException {
         if (process != null) {
-            process.destroy();
-            process.waitFor(10, TimeUnit.SECONDS);
+            destroy(process);
             process = null;
         }
         if (embedded != null) {
@@ -91,6 +96,42 @@ public final class TestRedis implements AutoCloseable {
         }
     }
 
+    /**
+     * Ends a {@code redis-server} process and waits up to ten seconds for it; interrupted, it kills the process
+     * at once and keeps the interrupt for the caller.
+     */
+    static void destroy(Process process) {
+        process.destroy();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException interrupted) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** @return the digests of {@link RedisLimits}' scripts, as {@code SCRIPT EXISTS} takes them */
+    public static String[] limitScriptDigests() throws IOException {
+        List<String> digests = new ArrayList<>();
+        for (String script : List.of("acquire.lua", "release.lua", "peek.lua")) {
+            try (InputStream in = RedisLimits.class.getResourceAsStream(script)) {
+                if (in == null) {
+                    throw new IOException("no script " + script + " next to RedisLimits");
+                }
+                digests.add(HexFormat.of().formatHex(sha1().digest(in.readAllBytes())));
+            }
+        }
+        return digests.toArray(String[]::new);
+    }
+
+    private static MessageDigest sha1() {
+        try {
+            return MessageDigest.getInstance("SHA-1");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-1", e);
+        }
+    }
+
     /** @return a port nothing listens on now */
     static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
@@ -113,7 +154,7 @@ public final class TestRedis implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException, InterruptedException {
+    public void close() throws IOException {
         stop();
     }
 }

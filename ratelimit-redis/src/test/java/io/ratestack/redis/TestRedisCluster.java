@@ -141,10 +141,9 @@ public final class TestRedisCluster implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException, InterruptedException {
+    public void close() throws IOException {
         for (Process process : processes) {
-            process.destroy();
-            process.waitFor(10, TimeUnit.SECONDS);
+            TestRedis.destroy(process);
         }
         for (RedisServer server : embedded) {
             server.stop();

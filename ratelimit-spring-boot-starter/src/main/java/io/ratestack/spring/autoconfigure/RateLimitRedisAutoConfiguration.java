@@ -6,9 +6,12 @@ import io.ratestack.redis.StoreFailurePolicy;
 import io.ratestack.spring.redis.RedisRateLimitStore;
 import io.ratestack.spring.web.RateLimitStore;
 import io.ratestack.spring.web.RateLimiterStore;
+import java.time.Duration;
 import java.util.Locale;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -38,6 +41,12 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
 public class RateLimitRedisAutoConfiguration {
 
     private static final Log LOG = LogFactory.getLog(RateLimitRedisAutoConfiguration.class);
+
+    /**
+     * How long the warm-up at startup may take at most (or the command timeout, if longer): far above a cold JVM's
+     * first commands, and a bound on the delay a Redis that accepts connections but does not answer adds to startup.
+     */
+    static final Duration WARM_UP_TIMEOUT = Duration.ofSeconds(5);
 
     /** The starter's own connection, unless the application has its own {@link RedisLimits}. */
     @Bean
@@ -75,6 +84,21 @@ public class RateLimitRedisAutoConfiguration {
     @ConditionalOnMissingBean(RateLimitStore.class)
     public RedisRateLimitStore rateLimitRedisStore(RedisLimits limits, RateLimitSettings settings) {
         return new RedisRateLimitStore(limits, settings.global);
+    }
+
+    /**
+     * Warms the store's Redis limits up ({@link RedisLimits#warmUp}) once every bean is made, before the web server
+     * takes requests and before the application reports ready: the first requests are counted like any other, not
+     * left to the failure policy by a cold JVM's first slow commands. If Redis is down, it tries nothing more than
+     * startup already did.
+     */
+    @Bean
+    public SmartInitializingSingleton rateLimitRedisWarmUp(ObjectProvider<RedisRateLimitStore> store,
+            RateLimitSettings settings) {
+        Duration timeout = settings.redis.commandTimeout().compareTo(WARM_UP_TIMEOUT) > 0
+                ? settings.redis.commandTimeout()
+                : WARM_UP_TIMEOUT;
+        return () -> store.ifAvailable(redis -> redis.limits().warmUp(timeout));
     }
 
     /** {@code ratelimit.store} is {@code redis}, in any case. */

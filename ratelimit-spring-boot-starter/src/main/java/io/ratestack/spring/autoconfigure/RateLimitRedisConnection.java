@@ -64,15 +64,15 @@ public final class RateLimitRedisConnection implements AutoCloseable {
         Binder binder = Binder.get(environment);
         SocketOptions.Builder socket = SocketOptions.builder();
         binder.bind("spring.data.redis.connect-timeout", Duration.class).ifBound(socket::connectTimeout);
+        if (settings.url() == null) {
+            refuseSentinel(binder);
+        }
+        List<RedisURI> nodes = clusterNodes(settings, binder);
         // Lettuce's default backs off to 30s between reconnection attempts: too long to share limits again.
         ClientResources resources = ClientResources.builder()
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(100), LONGEST_RECONNECT_DELAY, 2,
                         TimeUnit.MILLISECONDS))
                 .build();
-        if (settings.url() == null) {
-            refuseSentinel(binder);
-        }
-        List<RedisURI> nodes = clusterNodes(settings, binder);
         AbstractRedisClient client;
         String address;
         try {

@@ -16,7 +16,10 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.web.servlet.config.annotation.EnableWebMvc;
 
-/** The README's starter examples ({@code ReadmeSnippets.java}), loaded here; the README must show them as written. */
+/**
+ * The README's starter examples ({@code SearchController.java}, {@code ClientKeys.java}), loaded here; the README
+ * must show them as written.
+ */
 class ReadmeExamplesTest {
 
     @Test
@@ -55,6 +58,7 @@ class ReadmeExamplesTest {
 
     @Test
     void readmeShowsEveryExampleAsWrittenHere() throws IOException {
-        ReadmeSnippets.assertReadmeShows("src/test/java/io/ratestack/spring/readme/ReadmeSnippets.java", 2);
+        ReadmeSnippets.assertReadmeShows("src/test/java/io/ratestack/spring/readme/SearchController.java", 1);
+        ReadmeSnippets.assertReadmeShows("src/test/java/io/ratestack/spring/readme/ClientKeys.java", 1);
     }
 }
