@@ -20,7 +20,8 @@ import org.springframework.context.annotation.Configuration;
 /**
  * Rate limiting's metrics, when Micrometer is there: {@link MicrometerRateLimitObserver}'s counters and timer, and
  * the gauge {@code ratelimit.clients} (tag {@code cache}: {@code global}, {@code per-route}) of how many clients and
- * client-route pairs the in-memory store's caches track. With the Redis store, its health:
+ * client-route pairs the in-memory store's caches track, and the counter {@code ratelimit.clients.overflow} (same tag)
+ * of the requests that found a cache full and used its shared overflow budget. With the Redis store, its health:
  * {@code ratelimit.store.failures} (calls the failure policy answered), {@code ratelimit.store.recoveries} (outages
  * ended) and the gauge {@code ratelimit.store.available} (1 while Redis answers, 0 while it does not).
  */
@@ -40,7 +41,7 @@ public class RateLimitMetricsAutoConfiguration {
         return new MicrometerRateLimitObserver(registry);
     }
 
-    /** How many clients the caches track. */
+    /** How many clients the caches track, and how many requests found them full. */
     @Bean
     public MeterBinder rateLimitCacheMetrics(ObjectProvider<RateLimiterStore> stores) {
         return registry -> stores.ifAvailable(store -> {
@@ -50,6 +51,16 @@ public class RateLimitMetricsAutoConfiguration {
             Gauge.builder("ratelimit.clients", store, RateLimiterStore::routeCount)
                     .description("Client-route pairs whose per-route limiters are kept").tag("cache", "per-route")
                     .register(registry);
+            FunctionCounter.builder("ratelimit.clients.overflow", store,
+                            s -> s.globalCacheState().overflowRequests())
+                    .description("Requests of new clients that found the global cache full and used its shared"
+                            + " overflow budget")
+                    .tag("cache", "global").register(registry);
+            FunctionCounter.builder("ratelimit.clients.overflow", store,
+                            s -> s.routeCacheState().overflowRequests())
+                    .description("Requests of new client-route pairs that found the per-route cache full and used"
+                            + " its shared overflow budget")
+                    .tag("cache", "per-route").register(registry);
         });
     }
 

@@ -614,12 +614,17 @@ public class RateLimitProperties {
     /** Bounds of one cache. */
     public static class CacheBounds {
 
-        /** How many entries the cache holds at most; past it, rarely used entries are evicted. */
+        /**
+         * How many entries the cache holds at most. None is evicted to make room: while the cache is full of entries
+         * in use or inside their windows, new clients (or client-route pairs) share one overflow budget with the same
+         * limits (one per route policy), until entries expire.
+         */
         private long maximumSize;
 
         /**
          * How long an idle entry is kept at least. Entries are always kept for at least their longest window after
-         * their last use, so that an idle client never comes back to a fresh limit early.
+         * their last use, so that an idle client never comes back to a fresh limit early; a shorter time frees room
+         * in a full cache sooner.
          */
         private Duration expireAfterAccess = Duration.ofMinutes(1);
 

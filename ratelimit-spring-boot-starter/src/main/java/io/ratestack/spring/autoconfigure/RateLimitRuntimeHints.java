@@ -24,7 +24,8 @@ class RateLimitRuntimeHints implements RuntimeHintsRegistrar {
         }
         for (Class<?> type : new Class<?>[] {io.ratestack.spring.web.RateLimiterStore.ClientState.class,
                 io.ratestack.spring.web.RateLimiterStore.RouteState.class,
-                io.ratestack.spring.web.RateLimiterStore.LimiterState.class}) {
+                io.ratestack.spring.web.RateLimiterStore.LimiterState.class,
+                io.ratestack.spring.web.RateLimiterStore.CacheState.class}) {
             hints.reflection().registerType(type, MemberCategory.INVOKE_PUBLIC_METHODS,
                     MemberCategory.INVOKE_DECLARED_CONSTRUCTORS);
         }

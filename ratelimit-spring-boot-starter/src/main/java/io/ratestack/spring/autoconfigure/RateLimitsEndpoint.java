@@ -21,7 +21,8 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
 
 /**
  * The actuator endpoint {@code ratelimits}: the effective policies (durations written as in YAML: {@code 10s}), the
- * {@code @RateLimit.Exempt} handlers and the caches' sizes, and, given a client key
+ * {@code @RateLimit.Exempt} handlers, the caches' sizes, bounds and overflow budgets (what new clients share while a
+ * cache is full), and, given a client key
  * ({@code /actuator/ratelimits/203.0.113.5}, an IPv6 prefix such as {@code /actuator/ratelimits/2001:db8::/64}),
  * that client's limiters as they stand. The listing never names a client.
  */
@@ -44,7 +45,7 @@ public class RateLimitsEndpoint {
         this.addresses = addresses;
     }
 
-    /** The effective policies and cache sizes. */
+    /** The effective policies, and the caches' sizes, bounds and overflow budgets. */
     @ReadOperation
     public Map<String, Object> policies() {
         Map<String, Object> result = new LinkedHashMap<>();
@@ -78,6 +79,9 @@ public class RateLimitsEndpoint {
             Map<String, Object> caches = new LinkedHashMap<>();
             caches.put("clients", memory.clientCount());
             caches.put("clientRoutes", memory.routeCount());
+            caches.put("global", memory.globalCacheState());
+            caches.put("perRoute", memory.routeCacheState());
+            caches.put("overflow", memory.overflow());
             result.put("caches", caches);
         }
         Map<String, Object> summary = store.summary();

@@ -12,27 +12,58 @@ import io.ratestack.RateLimiter;
 import io.ratestack.RateLimiters;
 import io.ratestack.Refusal;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The limiters of every client: per client the global limiters, per client and route the per-route limiters, each in
  * a bounded Caffeine cache.
  *
- * <p>Eviction rule: an entry never expires while a use taken from it is in flight, and otherwise only after it has
+ * <p>Expiry rule: an entry never expires while a use taken from it is in flight, and otherwise only after it has
  * been idle (no use taken or finished) for at least the longest window of its limits, or the configured
  * expire-after-access if longer. A window starts when a use finishes and lasts one window, so an expired entry has
- * no window left running: a client, however slow its requests, never comes back to a fresh limit early.
- * Size-bounded eviction (a flood of more distinct clients than the maximum size) uses Caffeine's frequency-aware
- * policy, which keeps entries in use and evicts the rarely seen; a client's own requests always hit its own entry,
- * so it cannot evict it itself, and IPv6 prefixes and route patterns stop one host from minting keys.
+ * no window left running: its limiters are as a fresh one's, and dropping it loses nothing.
+ *
+ * <p>Bound: entries leave only by expiry, never to make room, so a client never comes back to a fresh limit early,
+ * however many other keys arrive. A cache holds at most its maximum size (exceeded only by entries that threads are
+ * making at that moment, at most one per thread). A new key that finds its cache full, once expired entries are
+ * cleaned out (at most once a second), gets no entry of its own: new clients share one overflow budget with the
+ * global limits, and new client-route pairs one per route policy with that policy's limits, until entries expire.
+ * A flood of new keys is so limited as one client and evicts no one. The first overflow, and one a minute while
+ * overflows go on, is logged at WARN. A client's uses of an overflow budget are not carried over to the entry it
+ * gets once there is room.
  */
 public final class RateLimiterStore implements RateLimitStore {
 
-    /** Bounds of one cache. */
+    private static final Log LOG = LogFactory.getLog(RateLimiterStore.class);
+
+    /** How often at most a full cache is cleaned out to find room: Caffeine's timer wheel turns in ~1 s steps. */
+    private static final long CLEAN_UP_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    /** How many distinct routes {@link #describe} looks up by key; past that (routes keyed by path), it scans. */
+    private static final int MAX_KNOWN_ROUTES = 10_000;
+
+    /** How often at most overflows that go on are logged. */
+    private static final long WARNING_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
+
+    /**
+     * Bounds of one cache.
+     *
+     * @param maximumSize how many entries the cache holds at most; past it, new keys share the overflow budget
+     * @param minimumExpireAfterAccess how long an idle entry is kept at least (always at least its longest window)
+     */
     public record CacheBounds(long maximumSize, Duration minimumExpireAfterAccess) {
         /**
          * @throws IllegalArgumentException if the size is not positive or the duration is negative
@@ -46,6 +77,17 @@ public final class RateLimiterStore implements RateLimitStore {
                         "expire-after-access must be >= 0 but was " + minimumExpireAfterAccess);
             }
         }
+    }
+
+    /**
+     * One cache as it stands: for metrics and the actuator endpoint.
+     *
+     * @param size the entries kept (expired ones not yet cleaned out included)
+     * @param maximumSize the bound
+     * @param full whether a new key would get no entry of its own now, unless expired entries free room
+     * @param overflowRequests how many requests found the cache full and used the overflow budget, since start
+     */
+    public record CacheState(long size, long maximumSize, boolean full, long overflowRequests) {
     }
 
     private static final RateLimiter[] NONE = {};
@@ -63,22 +105,28 @@ public final class RateLimiterStore implements RateLimitStore {
         }
     }
 
-    /** A cache entry: limiters, how long they must be kept idle, and how many of their uses are in flight. */
+    /**
+     * A cache entry: limiters, how long they must be kept idle, and how many of their uses are in flight; or an
+     * overflow budget, shared by the keys a full cache could not take, kept by the store itself.
+     */
     private static final class Entry {
         private static final AtomicIntegerFieldUpdater<Entry> IN_FLIGHT =
                 AtomicIntegerFieldUpdater.newUpdater(Entry.class, "inFlight");
 
         final RateLimiter[] leaves;
         final long idleNanos;
+        /** An overflow budget: in no cache, so neither pinned nor touched. */
+        final boolean shared;
         volatile int inFlight;
         /** Route entries: the all-limiter of these leaves with the client's global ones, made on first use... */
         volatile @Nullable RateLimiter combined;
         /** ...with the global entry it was made with. */
         volatile @Nullable Entry combinedWith;
 
-        Entry(RateLimiter[] leaves, long idleNanos) {
+        Entry(RateLimiter[] leaves, long idleNanos, boolean shared) {
             this.leaves = leaves;
             this.idleNanos = idleNanos;
+            this.shared = shared;
         }
 
         /** The first of these limiters that would refuse now, or {@code null}. */
@@ -97,8 +145,20 @@ public final class RateLimiterStore implements RateLimitStore {
     private final RateLimiters.TimesPerBuilder[] globalBuilders;
     private final long globalIdleNanos;
     private final long routeMinimumIdleNanos;
-    private final Cache<String, Entry> globalCache;
-    private final Cache<RouteKey, Entry> routeCache;
+    private final BoundedCache<String> globalCache;
+    private final BoundedCache<RouteKey> routeCache;
+    private final Function<String, Entry> newGlobal;
+    /** The global limiters that new clients share while the global cache is full. */
+    private final Entry globalOverflow;
+    /** Per route policy (by identity), the limiters new client-route pairs share while the per-route cache is full. */
+    private final Cache<RoutePolicy, Entry> routeOverflow = Caffeine.newBuilder().weakKeys().build();
+    /**
+     * The routes that have had an entry, each as a key with an empty client, so that {@link #describe} finds one
+     * client's route entries by key instead of scanning every client's: as many as the application's routes, or,
+     * with routes keyed by path, at most {@link #MAX_KNOWN_ROUTES} (past that, {@link #describe} scans).
+     */
+    private final Set<RouteKey> knownRoutes = ConcurrentHashMap.newKeySet();
+    private volatile boolean tooManyRoutes;
 
     /**
      * @param clock the clock of every limiter, and of the caches' expiry
@@ -117,24 +177,24 @@ public final class RateLimiterStore implements RateLimitStore {
         this.globalIdleNanos = Math.max(RoutePolicy.longest(this.globalSpecs).toNanos(),
                 globalBounds.minimumExpireAfterAccess().toNanos());
         this.routeMinimumIdleNanos = routeBounds.minimumExpireAfterAccess().toNanos();
-        this.globalCache = Caffeine.newBuilder()
-                .maximumSize(globalBounds.maximumSize())
-                .ticker(clock::nanoTime)
-                .expireAfter(new IdleExpiry<String>())
-                .build();
-        this.routeCache = Caffeine.newBuilder()
-                .maximumSize(routeBounds.maximumSize())
-                .ticker(clock::nanoTime)
-                .expireAfter(new IdleExpiry<RouteKey>())
-                .build();
+        this.globalCache = new BoundedCache<>("global", "clients", globalBounds.maximumSize());
+        this.routeCache = new BoundedCache<>("per-route", "client-route pairs", routeBounds.maximumSize());
+        this.newGlobal = key -> new Entry(newLimiters(globalBuilders), globalIdleNanos, false);
+        this.globalOverflow = new Entry(newLimiters(globalBuilders), 0L, true);
     }
 
     @Override
     public Attempt tryAcquire(String client, Route route) {
         RoutePolicy policy = Objects.requireNonNull(route.policy(), "an exempt route takes no limiter");
-        Entry global = globalCache.get(client, key -> new Entry(newLimiters(globalBuilders), globalIdleNanos));
+        Entry global = globalCache.find(client);
+        if (global == null) {
+            global = globalCache.make(client, newGlobal);
+            if (global == null) {
+                global = globalOverflow;
+            }
+        }
         RouteKey routeKey = new RouteKey(client, route.key(), policy);
-        Entry routeEntry = routeCache.getIfPresent(routeKey);
+        Entry routeEntry = routeCache.find(routeKey);
         if (routeEntry == null) {
             // A new route for this client: none is made for a client already over its global budget, so that
             // refused requests cost no memory.
@@ -146,28 +206,46 @@ public final class RateLimiterStore implements RateLimitStore {
                 }
                 ((Permit) result).cancel(); // room appeared meanwhile: take it with the route's limits below
             }
-            routeEntry = routeCache.get(routeKey, key -> new Entry(newLimiters(policy.builders(clock)),
-                    Math.max(policy.longestWindow().toNanos(), routeMinimumIdleNanos)));
-        }
-        // combinedWith is written after combined: read it first, and a match means combined is at least as new.
-        Entry with = routeEntry.combinedWith;
-        RateLimiter combined = routeEntry.combined;
-        if (combined == null || with != global) {
-            // First use, or the client's global entry was evicted and made anew: stack with the current one.
-            RateLimiter[] both = new RateLimiter[global.leaves.length + routeEntry.leaves.length];
-            System.arraycopy(global.leaves, 0, both, 0, global.leaves.length);
-            System.arraycopy(routeEntry.leaves, 0, both, global.leaves.length, routeEntry.leaves.length);
-            combined = RateLimiters.all(both);
-            synchronized (routeEntry) {
-                routeEntry.combined = combined;
-                routeEntry.combinedWith = global;
+            routeEntry = routeCache.make(routeKey, key -> {
+                remember(route.key(), policy);
+                return new Entry(newLimiters(policy.builders(clock)),
+                        Math.max(policy.longestWindow().toNanos(), routeMinimumIdleNanos), false);
+            });
+            if (routeEntry == null) {
+                routeEntry = routeOverflow.get(policy, key -> new Entry(newLimiters(key.builders(clock)), 0L, true));
             }
         }
+        RateLimiter combined = combined(global, routeEntry);
         AcquireResult result = combined.tryAcquire();
         if (result instanceof Permit permit) {
             result = new TrackedPermit(permit, client, global, routeKey, routeEntry);
         }
         return new Attempt(result, global.leaves, globalSpecs, routeEntry.leaves, policy.limits());
+    }
+
+    /**
+     * The all-limiter of a route entry's limiters with the client's global ones: made once per route entry and kept
+     * on it, unless the route entry is an overflow budget, which clients share.
+     */
+    private static RateLimiter combined(Entry global, Entry route) {
+        // combinedWith is written after combined: read it first, and a match means combined is at least as new.
+        Entry with = route.combinedWith;
+        RateLimiter combined = route.combined;
+        if (combined != null && with == global) {
+            return combined;
+        }
+        // First use, or the client's global entry expired and was made anew: stack with the current one.
+        RateLimiter[] both = new RateLimiter[global.leaves.length + route.leaves.length];
+        System.arraycopy(global.leaves, 0, both, 0, global.leaves.length);
+        System.arraycopy(route.leaves, 0, both, global.leaves.length, route.leaves.length);
+        combined = RateLimiters.all(both);
+        if (!route.shared) {
+            synchronized (route) {
+                route.combined = combined;
+                route.combinedWith = global;
+            }
+        }
+        return combined;
     }
 
     /** One limiter of a client, as it stands: for the actuator endpoint. */
@@ -189,38 +267,84 @@ public final class RateLimiterStore implements RateLimitStore {
      * @return its state, or {@code null} when no limiter of it is kept
      */
     public @Nullable ClientState describe(String client) {
-        Entry global = globalCache.policy().getIfPresentQuietly(client);
-        java.util.List<RouteState> routes = new java.util.ArrayList<>();
-        routeCache.asMap().forEach((key, entry) -> {
-            if (key.client().equals(client)) {
-                routes.add(new RouteState(key.route(), key.policy().source(),
-                        states(entry.leaves, key.policy().limits())));
+        Entry global = globalCache.cache.policy().getIfPresentQuietly(client);
+        List<RouteState> routes = new ArrayList<>();
+        if (tooManyRoutes) {
+            routeCache.cache.asMap().forEach((key, entry) -> {
+                if (key.client().equals(client)) {
+                    routes.add(routeState(key, entry));
+                }
+            });
+        } else {
+            for (RouteKey known : knownRoutes) {
+                RouteKey key = new RouteKey(client, known.route(), known.policy());
+                Entry entry = routeCache.cache.policy().getIfPresentQuietly(key);
+                if (entry != null) {
+                    routes.add(routeState(key, entry));
+                }
             }
-        });
+        }
         if (global == null && routes.isEmpty()) {
             return null;
         }
         return new ClientState(client, global == null ? List.of() : states(global.leaves, globalSpecs), routes);
     }
 
+    private static RouteState routeState(RouteKey key, Entry entry) {
+        return new RouteState(key.route(), key.policy().source(), states(entry.leaves, key.policy().limits()));
+    }
+
+    /** Notes a route that has an entry, for {@link #describe}: once per new client-route entry, never per request. */
+    private void remember(String route, RoutePolicy policy) {
+        if (!tooManyRoutes) {
+            knownRoutes.add(new RouteKey("", route, policy));
+            if (knownRoutes.size() > MAX_KNOWN_ROUTES) {
+                tooManyRoutes = true;
+                knownRoutes.clear();
+            }
+        }
+    }
+
+    /**
+     * The overflow budgets as they stand, shown as one client {@code overflow}: the global limiters that new clients
+     * share while the global cache is full, and per route policy that has had to use one (route {@code *}) the
+     * limiters that new client-route pairs share while the per-route cache is full.
+     */
+    public ClientState overflow() {
+        List<RouteState> routes = new ArrayList<>();
+        routeOverflow.asMap().forEach((policy, entry) -> routes.add(new RouteState("*", policy.source(),
+                states(entry.leaves, policy.limits()))));
+        return new ClientState("overflow", states(globalOverflow.leaves, globalSpecs), routes);
+    }
+
     private static List<LimiterState> states(RateLimiter[] leaves, List<Limit> specs) {
-        java.util.List<LimiterState> states = new java.util.ArrayList<>();
+        List<LimiterState> states = new ArrayList<>();
         for (int i = 0; i < leaves.length; i++) {
             Limit spec = specs.get(i);
-            states.add(new LimiterState(String.valueOf(spec.name()), spec.limit(), spec.window().toString(),
-                    leaves[i].remaining(), java.time.Duration.ofNanos(leaves[i].resetInNanos()).toMillis()));
+            states.add(new LimiterState(String.valueOf(spec.name()), spec.limit(), Durations.format(spec.window()),
+                    leaves[i].remaining(), Duration.ofNanos(leaves[i].resetInNanos()).toMillis()));
         }
         return states;
     }
 
     /** How many clients have global limiters. */
     public long clientCount() {
-        return globalCache.estimatedSize();
+        return globalCache.cache.estimatedSize();
     }
 
     /** How many client-route pairs have per-route limiters. */
     public long routeCount() {
-        return routeCache.estimatedSize();
+        return routeCache.cache.estimatedSize();
+    }
+
+    /** The cache of global limiters as it stands. */
+    public CacheState globalCacheState() {
+        return globalCache.state();
+    }
+
+    /** The cache of per-route limiters as it stands. */
+    public CacheState routeCacheState() {
+        return routeCache.state();
     }
 
     @Override
@@ -238,11 +362,89 @@ public final class RateLimiterStore implements RateLimitStore {
     }
 
     /**
-     * Recomputes a key's expiry from its entry's state now: a read, which Caffeine answers by asking
-     * {@link IdleExpiry} again, and which costs far less than a write.
+     * One of the two caches, with its bound: entries leave it only by expiry ({@link IdleExpiry}), never to make room
+     * for others; past the bound, a new key gets no entry.
      */
-    private static <K> void touch(Cache<K, Entry> cache, K key) {
-        cache.getIfPresent(key);
+    private final class BoundedCache<K> {
+
+        final Cache<K, Entry> cache;
+        private final String name;
+        private final String keys;
+        private final long maximumSize;
+        private final AtomicLong nextCleanUp;
+        private final AtomicLong nextWarning;
+        private final LongAdder overflowRequests = new LongAdder();
+
+        BoundedCache(String name, String keys, long maximumSize) {
+            this.cache = Caffeine.newBuilder()
+                    .ticker(clock::nanoTime)
+                    .expireAfter(new IdleExpiry<K>())
+                    .build();
+            this.name = name;
+            this.keys = keys;
+            this.maximumSize = maximumSize;
+            long now = clock.nanoTime();
+            this.nextCleanUp = new AtomicLong(now);
+            this.nextWarning = new AtomicLong(now);
+        }
+
+        /** The key's entry, or {@code null}. */
+        @Nullable Entry find(K key) {
+            return cache.getIfPresent(key);
+        }
+
+        /**
+         * The key's entry, made if the cache has room; {@code null} if it is full of entries that must be kept, once
+         * expired ones are cleaned out.
+         */
+        @Nullable Entry make(K key, Function<? super K, Entry> maker) {
+            if (cache.estimatedSize() >= maximumSize && !cleanedUpRoom()) {
+                Entry raced = cache.getIfPresent(key); // made by another thread meanwhile
+                if (raced == null) {
+                    overflowed();
+                }
+                return raced;
+            }
+            return cache.get(key, maker);
+        }
+
+        /**
+         * Cleans out expired entries, at most once a {@link #CLEAN_UP_INTERVAL_NANOS}: room only ever comes from
+         * expiry, which needs time to pass. Whether there is room now.
+         */
+        private boolean cleanedUpRoom() {
+            long now = clock.nanoTime();
+            long due = nextCleanUp.get();
+            if (now - due >= 0 && nextCleanUp.compareAndSet(due, now + CLEAN_UP_INTERVAL_NANOS)) {
+                cache.cleanUp();
+            }
+            return cache.estimatedSize() < maximumSize;
+        }
+
+        private void overflowed() {
+            overflowRequests.increment();
+            long now = clock.nanoTime();
+            long due = nextWarning.get();
+            if (now - due >= 0 && nextWarning.compareAndSet(due, now + WARNING_INTERVAL_NANOS)) {
+                LOG.warn("The " + name + " rate limit cache is full (ratelimit.cache." + name + ".maximum-size="
+                        + maximumSize + ") of limiters in use or inside their windows: new " + keys
+                        + " share one overflow budget until entries expire (" + overflowRequests.sum()
+                        + " request(s) so far)");
+            }
+        }
+
+        /**
+         * Recomputes a key's expiry from its entry's state now: a read, which Caffeine answers by asking
+         * {@link IdleExpiry} again, and which costs far less than a write.
+         */
+        void touch(K key) {
+            cache.getIfPresent(key);
+        }
+
+        CacheState state() {
+            long size = cache.estimatedSize();
+            return new CacheState(size, maximumSize, size >= maximumSize, overflowRequests.sum());
+        }
     }
 
     /**
@@ -265,11 +467,11 @@ public final class RateLimiterStore implements RateLimitStore {
             this.routeKey = routeKey;
             this.route = route;
             // Pinned from the first use in flight to the last: a touch on each change to or from idle, not per use.
-            if (Entry.IN_FLIGHT.getAndIncrement(global) == 0) {
-                touch(globalCache, client);
+            if (!global.shared && Entry.IN_FLIGHT.getAndIncrement(global) == 0) {
+                globalCache.touch(client);
             }
-            if (Entry.IN_FLIGHT.getAndIncrement(route) == 0) {
-                touch(routeCache, routeKey);
+            if (!route.shared && Entry.IN_FLIGHT.getAndIncrement(route) == 0) {
+                routeCache.touch(routeKey);
             }
         }
 
@@ -290,11 +492,11 @@ public final class RateLimiterStore implements RateLimitStore {
         }
 
         private void release() {
-            if (Entry.IN_FLIGHT.decrementAndGet(global) == 0) {
-                touch(globalCache, client);
+            if (!global.shared && Entry.IN_FLIGHT.decrementAndGet(global) == 0) {
+                globalCache.touch(client);
             }
-            if (Entry.IN_FLIGHT.decrementAndGet(route) == 0) {
-                touch(routeCache, routeKey);
+            if (!route.shared && Entry.IN_FLIGHT.decrementAndGet(route) == 0) {
+                routeCache.touch(routeKey);
             }
         }
     }

@@ -5,8 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.ratestack.Limit;
 import io.ratestack.spring.web.RateLimitObserver;
+import io.ratestack.spring.web.RateLimiterStore;
 import io.ratestack.spring.web.Route;
+import io.ratestack.spring.web.RoutePolicy;
+import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
@@ -54,6 +59,26 @@ class RateLimitMetricsAutoConfigurationTest {
             assertThat(registry.get("ratelimit.clients").tags("cache", "global").gauge().value()).isZero();
             assertThat(registry.get("ratelimit.clients").tags("cache", "per-route").gauge().value()).isZero();
         });
+    }
+
+    @Test
+    void countsTheRequestsThatFoundACacheFull() {
+        runner.withUserConfiguration(Registry.class).withPropertyValues("ratelimit.cache.global.maximum-size=1")
+                .run(context -> {
+                    MeterRegistry registry = context.getBean(MeterRegistry.class);
+                    context.getBeansOfType(MeterBinder.class).values().forEach(binder -> binder.bindTo(registry));
+                    RateLimiterStore store = context.getBean(RateLimiterStore.class);
+                    Route route = new Route("/test", new RoutePolicy("test", List.of(Limit.of(10,
+                            Duration.ofSeconds(1)).named("route"))));
+
+                    store.tryAcquire("203.0.113.1", route).result().permit().close();
+                    store.tryAcquire("203.0.113.2", route).result().permit().close();
+
+                    assertThat(registry.get("ratelimit.clients.overflow").tags("cache", "global").functionCounter()
+                            .count()).isEqualTo(1);
+                    assertThat(registry.get("ratelimit.clients.overflow").tags("cache", "per-route")
+                            .functionCounter().count()).isZero();
+                });
     }
 
     @Test

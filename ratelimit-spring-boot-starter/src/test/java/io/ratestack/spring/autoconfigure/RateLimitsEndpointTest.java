@@ -9,6 +9,7 @@ import io.ratestack.spring.web.RoutePolicy;
 import io.ratestack.spring.web.RateLimit;
 import java.util.List;
 import java.util.Map;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
@@ -42,8 +43,32 @@ class RateLimitsEndpointTest {
             assertThat(policies.get("global").toString()).contains("limit=10").contains("per=10s");
             assertThat(policies.get("routes").toString()).contains("per=1m");
             assertThat(policies.get("routes").toString()).contains("/search/**").contains("limit=3");
-            assertThat(policies.get("caches")).isEqualTo(Map.of("clients", 1L, "clientRoutes", 1L));
+            assertThat(policies.get("caches")).asInstanceOf(InstanceOfAssertFactories.MAP)
+                    .containsEntry("clients", 1L).containsEntry("clientRoutes", 1L)
+                    .containsEntry("global", new RateLimiterStore.CacheState(1, 100_000, false, 0))
+                    .containsEntry("perRoute", new RateLimiterStore.CacheState(1, 200_000, false, 0))
+                    .containsKey("overflow");
             assertThat(policies.toString()).doesNotContain("203.0.113.5");
+        });
+    }
+
+    @Test
+    void showsTheOverflowBudgetNewClientsShareWhileACacheIsFull() {
+        runner.withPropertyValues("management.endpoints.web.exposure.include=ratelimits",
+                "ratelimit.cache.global.maximum-size=1").run(context -> {
+            RateLimitsEndpoint endpoint = context.getBean(RateLimitsEndpoint.class);
+            RateLimiterStore store = context.getBean(RateLimiterStore.class);
+            use(store, "203.0.113.5");
+            use(store, "203.0.113.6");
+
+            Map<?, ?> caches = (Map<?, ?>) endpoint.policies().get("caches");
+
+            assertThat(caches.get("global")).isEqualTo(new RateLimiterStore.CacheState(1, 1, true, 1));
+            RateLimiterStore.ClientState overflow = (RateLimiterStore.ClientState) caches.get("overflow");
+            assertThat(overflow.global()).singleElement()
+                    .satisfies(limiter -> assertThat(limiter.remaining()).as("10 less the newcomer's use").isEqualTo(9));
+            assertThat(endpoint.client(new String[] {"203.0.113.6"}).global())
+                    .as("no global limiters of its own; its route's, the per-route cache has room for").isEmpty();
         });
     }
 

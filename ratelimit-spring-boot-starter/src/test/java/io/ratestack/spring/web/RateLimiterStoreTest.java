@@ -2,15 +2,29 @@ package io.ratestack.spring.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ratestack.Clock;
 import io.ratestack.FakeClock;
 import io.ratestack.Limit;
 import io.ratestack.Permit;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToLongFunction;
 import org.junit.jupiter.api.Test;
 
-/** The caches' eviction rule: idle limiters are kept at least as long as their longest window. */
+/**
+ * The caches' rules: idle limiters are kept at least as long as their longest window, and never evicted to make
+ * room; past its bound, a cache gives new keys a shared overflow budget.
+ */
 class RateLimiterStoreTest {
+
+    private static final Limit TEN_PER_300S = new Limit(10, Duration.ofSeconds(300), Duration.ZERO, "tight");
+    private static final Limit LOOSE = new Limit(1000, Duration.ofSeconds(1), Duration.ZERO, "loose");
 
     private final FakeClock clock = new FakeClock();
     private final RateLimiterStore.CacheBounds oneMinute =
@@ -81,5 +95,167 @@ class RateLimiterStoreTest {
         assertThat(use(store, "b", first)).isTrue();
         assertThat(use(store, "a", second)).as("a's global limit of 1 binds").isFalse();
         assertThat(store.routeCount()).as("no route entry for a client over its global budget").isEqualTo(2);
+    }
+
+    @Test
+    void oneClientIsDescribedByItsKeyWithEachOfItsRoutes() {
+        RateLimiterStore store = new RateLimiterStore(clock, List.of(LOOSE), oneMinute, oneMinute);
+        RoutePolicy policy = new RoutePolicy("test", List.of(TEN_PER_300S));
+        for (int client = 0; client < 50; client++) {
+            for (String path : List.of("/a", "/b", "/c")) {
+                use(store, "192.0.2." + client, new Route(path, policy));
+            }
+        }
+        use(store, "192.0.2.7", new Route("/a", policy));
+
+        RateLimiterStore.ClientState state = store.describe("192.0.2.7");
+
+        assertThat(state).isNotNull();
+        assertThat(state.routes()).extracting(route -> route.route() + " " + route.limiters().get(0).remaining())
+                .containsExactlyInAnyOrder("/a 8", "/b 9", "/c 9");
+        assertThat(store.describe("198.51.100.1")).isNull();
+    }
+
+    @Test
+    void clientsAreStillDescribedWhenRoutesKeyedByPathAreTooManyToLookUp() {
+        RateLimiterStore store = new RateLimiterStore(clock, List.of(LOOSE),
+                new RateLimiterStore.CacheBounds(100_000, Duration.ofMinutes(1)),
+                new RateLimiterStore.CacheBounds(100_000, Duration.ofMinutes(1)));
+        RoutePolicy policy = new RoutePolicy("test", List.of(TEN_PER_300S));
+        for (int path = 0; path <= 10_000; path++) {
+            clock.advance(Duration.ofMillis(1)); // the global 1000 per second
+            use(store, "192.0.2.1", new Route("/files/" + path, policy));
+        }
+        use(store, "192.0.2.2", new Route("/files/7", policy));
+
+        assertThat(store.describe("192.0.2.2").routes()).singleElement()
+                .satisfies(route -> assertThat(route.route()).isEqualTo("/files/7"));
+        assertThat(store.describe("192.0.2.1").routes()).hasSize(10_001);
+    }
+
+    /** A store whose idle entries are kept only for their windows. */
+    private RateLimiterStore floodable(Limit global, long globalMaximum, Limit route, long routeMaximum) {
+        return new RateLimiterStore(clock, List.of(global), new RateLimiterStore.CacheBounds(globalMaximum,
+                Duration.ZERO), new RateLimiterStore.CacheBounds(routeMaximum, Duration.ZERO));
+    }
+
+    private record Flood(int admitted, long largest) {
+    }
+
+    /**
+     * "quiet" spends its 10 uses of the tight limit, then 10,000 one-shot keys arrive: how many of them were
+     * admitted, and the largest size of the cache that {@code size} reads.
+     */
+    private static Flood spendThenFlood(RateLimiterStore store, Route route, ToLongFunction<RateLimiterStore> size) {
+        for (int i = 0; i < 10; i++) {
+            assertThat(use(store, "quiet", route)).isTrue();
+        }
+        int admitted = 0;
+        long largest = 0;
+        for (int i = 0; i < 10_000; i++) {
+            admitted += use(store, "flood-" + i, route) ? 1 : 0;
+            largest = Math.max(largest, size.applyAsLong(store));
+        }
+        return new Flood(admitted, largest);
+    }
+
+    /**
+     * A flood of one-shot keys, ten times the global cache's bound, after "quiet" spent its global budget: quiet keeps
+     * its limiters, the cache its bound, and the keys it has no room for share one overflow budget.
+     */
+    @Test
+    void aFloodOfNewClientsNeverEvictsAClientWhoseWindowRuns() {
+        RateLimiterStore store = floodable(TEN_PER_300S, 1000, LOOSE, 100_000);
+        Route route = new Route("/r", new RoutePolicy("test", List.of(LOOSE)));
+
+        Flood flood = spendThenFlood(store, route, RateLimiterStore::clientCount);
+
+        assertThat(use(store, "quiet", route)).as("quiet's window runs until t=300s").isFalse();
+        assertThat(flood.largest()).as("clients kept at most").isLessThanOrEqualTo(1000);
+        assertThat(flood.admitted()).as("999 with limiters of their own, then 10 of the shared overflow budget")
+                .isEqualTo(999 + 10);
+        assertThat(store.globalCacheState()).isEqualTo(new RateLimiterStore.CacheState(1000, 1000, true, 9001));
+        assertThat(store.overflow().global()).singleElement()
+                .satisfies(overflow -> assertThat(overflow.remaining()).isZero());
+        clock.advance(Duration.ofSeconds(299));
+        assertThat(use(store, "quiet", route)).isFalse();
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(use(store, "quiet", route)).isTrue();
+        assertThat(use(store, "newcomer", route)).as("the flood's entries expired with their windows").isTrue();
+        assertThat(store.describe("newcomer")).as("an entry of its own").isNotNull();
+        assertThat(store.globalCacheState().full()).isFalse();
+    }
+
+    /** The same for the per-route cache: a flood on the route the client has spent. */
+    @Test
+    void aFloodOfNewClientsNeverEvictsAClientRouteWhoseWindowRuns() {
+        RateLimiterStore store = floodable(LOOSE, 100_000, TEN_PER_300S, 1000);
+        Route route = new Route("/r", new RoutePolicy("test", List.of(TEN_PER_300S)));
+
+        Flood flood = spendThenFlood(store, route, RateLimiterStore::routeCount);
+
+        assertThat(use(store, "quiet", route)).as("quiet's route window runs until t=300s").isFalse();
+        assertThat(flood.largest()).as("client-route pairs kept at most").isLessThanOrEqualTo(1000);
+        assertThat(flood.admitted()).as("999 with limiters of their own, then 10 of the route's overflow budget")
+                .isEqualTo(999 + 10);
+        assertThat(store.routeCacheState()).isEqualTo(new RateLimiterStore.CacheState(1000, 1000, true, 9001));
+        assertThat(store.overflow().routes()).singleElement().satisfies(overflow -> {
+            assertThat(overflow.policy()).isEqualTo("test");
+            assertThat(overflow.limiters().get(0).remaining()).isZero();
+        });
+        clock.advance(Duration.ofSeconds(300));
+        assertThat(use(store, "quiet", route)).isTrue();
+        assertThat(use(store, "newcomer", route)).isTrue();
+        assertThat(store.describe("newcomer").routes()).as("a route entry of its own").hasSize(1);
+    }
+
+    /**
+     * Threads making entries at once overshoot a bound by at most one entry each, and never evict an entry whose use
+     * is in flight: each holder, whose one use is held open throughout, stays refused.
+     */
+    @Test
+    void concurrentNewClientsKeepTheBoundAndEvictNoEntryInUse() throws Exception {
+        int threads = 4;
+        RateLimiterStore store = new RateLimiterStore(Clock.system(),
+                List.of(new Limit(1, Duration.ofHours(1), Duration.ZERO, "global")),
+                new RateLimiterStore.CacheBounds(200, Duration.ZERO),
+                new RateLimiterStore.CacheBounds(200, Duration.ZERO));
+        Route route = new Route("/r", new RoutePolicy("test",
+                List.of(new Limit(1, Duration.ofHours(1), Duration.ZERO, "route"))));
+        List<Permit> held = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            held.add(store.tryAcquire("holder-" + i, route).result().permit());
+        }
+        CyclicBarrier start = new CyclicBarrier(threads);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<Future<long[]>> largest = new ArrayList<>();
+        try {
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                largest.add(pool.submit(() -> {
+                    start.await(10, TimeUnit.SECONDS);
+                    long clients = 0;
+                    long routes = 0;
+                    for (int i = 0; i < 5_000; i++) {
+                        use(store, "flood-" + thread + "-" + i, route);
+                        clients = Math.max(clients, store.clientCount());
+                        routes = Math.max(routes, store.routeCount());
+                    }
+                    return new long[] {clients, routes};
+                }));
+            }
+            for (Future<long[]> result : largest) {
+                long[] sizes = result.get(60, TimeUnit.SECONDS);
+                assertThat(sizes[0]).as("clients kept at most").isLessThanOrEqualTo(200 + threads);
+                assertThat(sizes[1]).as("client-route pairs kept at most").isLessThanOrEqualTo(200 + threads);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        for (int i = 0; i < 20; i++) {
+            assertThat(store.tryAcquire("holder-" + i, route).result().isGranted())
+                    .as("holder-%d's use is still in flight", i).isFalse();
+        }
+        held.forEach(Permit::close);
     }
 }
