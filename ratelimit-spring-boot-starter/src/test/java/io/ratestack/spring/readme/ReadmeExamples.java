@@ -9,7 +9,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-// The README's starter examples, as written there; ReadmeExamplesTest loads them and checks the README's copy.
+// The README's starter examples, as written there; DocExamplesTest loads them and checks the README's copy.
 
 // tag::annotation[]
 @RestController

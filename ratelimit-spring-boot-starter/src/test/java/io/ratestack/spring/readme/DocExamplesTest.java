@@ -2,7 +2,7 @@ package io.ratestack.spring.readme;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ratestack.ReadmeSnippets;
+import io.ratestack.DocSnippets;
 import io.ratestack.spring.autoconfigure.RateLimitAutoConfiguration;
 import io.ratestack.spring.autoconfigure.RateLimitServletAutoConfiguration;
 import io.ratestack.spring.web.ClientKeyResolver;
@@ -14,8 +14,8 @@ import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.servlet.config.annotation.EnableWebMvc;
 
-/** The README's starter examples ({@code ReadmeSnippets.java}), loaded here; the README must show them as written. */
-class ReadmeExamplesTest {
+/** The README's starter examples ({@code ReadmeExamples.java}), loaded here; the README must show them as written. */
+class DocExamplesTest {
 
     @Test
     void examplesLoadIntoAnApplication() {
@@ -36,7 +36,7 @@ class ReadmeExamplesTest {
     }
 
     @Test
-    void readmeShowsEveryExampleAsWrittenHere() throws IOException {
-        ReadmeSnippets.assertReadmeShows("src/test/java/io/ratestack/spring/readme/ReadmeSnippets.java", 2);
+    void docShowsEveryExampleAsWrittenHere() throws IOException {
+        DocSnippets.assertShows("README.md", "src/test/java/io/ratestack/spring/readme/ReadmeExamples.java", 2);
     }
 }
