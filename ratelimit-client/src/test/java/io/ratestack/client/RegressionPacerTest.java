@@ -69,7 +69,7 @@ class RegressionPacerTest {
         perPathOnly.completed(busy, "/busy", 429, "30");
 
         assertThatThrownBy(() -> perPathOnly.acquire("/other", 0, Duration.ZERO))
-                .as("README: its Retry-After holds every request back until then")
+                .as("docs/client-pacing.md: its Retry-After holds every request back until then")
                 .isInstanceOf(RateLimitedException.class);
     }
 }

@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * no longer waited on through their shared leaf queues: a refund of one key's request did not wake another key's
  * waiter (it slept the refusal's retry-after, one period when the slot was in flight). Staged composites now
  * observe their parts while they wait. (Priorities order the waiters of one limiter; across keys whose limiters
- * share a remote part they are not kept, as the README says.) Runs without the shared limiter and with it.
+ * share a remote part they are not kept, as docs/client-pacing.md says.) Runs without the shared limiter and with it.
  */
 class SharedPacerQueueTest {
 

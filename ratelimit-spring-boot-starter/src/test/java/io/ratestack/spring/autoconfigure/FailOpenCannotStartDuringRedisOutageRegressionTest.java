@@ -14,7 +14,7 @@ import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 
 /**
  * Review finding: {@code RateLimitRedisConnection.open} connects eagerly and fails startup when Redis cannot be
- * reached, whatever {@code ratelimit.redis.on-failure} says. The README sells {@code fail-open} (and
+ * reached, whatever {@code ratelimit.redis.on-failure} says. docs/redis.md sells {@code fail-open} (and
  * {@code local}) as "an outage of Redis is not an outage of the API", but an instance that restarts during a Redis
  * outage (crash, deploy, autoscaling) cannot start at all: the outage of Redis becomes an outage of the API, one
  * instance at a time. With fail-open or local the store should start unavailable and let Lettuce connect later.

@@ -14,7 +14,7 @@ import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
  * {@code spring.data.redis.url/host/port/...}. An application whose Redis is configured through
  * {@code spring.data.redis.sentinel.*} or {@code spring.data.redis.cluster.nodes} (which Spring Boot prefers over
  * host and port) gets its rate limits kept in whatever answers at {@code host:port} (default localhost:6379), which
- * is not the Redis the application uses: silently, since a Redis answers there. The README lists sentinel/cluster
+ * is not the Redis the application uses: silently, since a Redis answers there. docs/redis.md lists sentinel/cluster
  * as "not honoured", but the starter should fail startup naming them rather than connect elsewhere.
  */
 class SpringDataRedisSentinelIgnoredRegressionTest {

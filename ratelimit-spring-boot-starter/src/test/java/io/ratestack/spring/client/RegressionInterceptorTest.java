@@ -57,7 +57,7 @@ class RegressionInterceptorTest {
                     .isInstanceOf(ResourceAccessException.class);
             release.countDown();
 
-            // An I/O error is refunded (README, spec): the path's slot and the global slot must be free again.
+            // An I/O error is refunded (docs/client-pacing.md, spec): the path's slot and the global slot must be free again.
             assertThat(pacer.limiterFor("/slow").remaining()).as("per-path + global slots after an I/O error")
                     .isEqualTo(1);
         } finally {

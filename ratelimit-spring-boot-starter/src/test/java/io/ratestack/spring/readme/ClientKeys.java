@@ -6,7 +6,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-// The README's example as written there; ReadmeExamplesTest loads it and checks the README's copy.
+// The README's example as written there; DocExamplesTest loads it and checks the README's copy.
 
 // tag::client-key[]
 @Configuration

@@ -5,7 +5,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-// The README's example as written there; ReadmeExamplesTest loads it and checks the README's copy.
+// The README's example as written there; DocExamplesTest loads it and checks the README's copy.
 
 // tag::annotation[]
 @RestController

@@ -3,7 +3,7 @@ package io.ratestack.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ratestack.Limit;
-import io.ratestack.ReadmeSnippets;
+import io.ratestack.DocSnippets;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,13 +13,13 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The README's client examples, run against a local server; the README must show them as written here. */
-class ReadmeExamplesTest {
+/** The examples of {@code docs/client-pacing.md}, run against a local server; it must show them as written here. */
+class DocExamplesTest {
 
     private final TestServer server = new TestServer();
     private final URI baseUrl = server.uri("");
 
-    ReadmeExamplesTest() throws IOException {
+    DocExamplesTest() throws IOException {
     }
 
     @AfterEach
@@ -44,7 +44,7 @@ class ReadmeExamplesTest {
     }
 
     @Test
-    void readmeShowsEveryExampleAsWrittenHere() throws IOException {
-        ReadmeSnippets.assertReadmeShows("src/test/java/io/ratestack/client/ReadmeExamplesTest.java", 1);
+    void docShowsEveryExampleAsWrittenHere() throws IOException {
+        DocSnippets.assertShows("docs/client-pacing.md", "src/test/java/io/ratestack/client/DocExamplesTest.java", 1);
     }
 }

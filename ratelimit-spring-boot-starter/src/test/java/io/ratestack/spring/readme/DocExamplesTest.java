@@ -2,7 +2,7 @@ package io.ratestack.spring.readme;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ratestack.ReadmeSnippets;
+import io.ratestack.DocSnippets;
 import io.ratestack.spring.autoconfigure.RateLimitAutoConfiguration;
 import io.ratestack.spring.autoconfigure.RateLimitServletAutoConfiguration;
 import io.ratestack.spring.web.ClientKeyResolver;
@@ -20,7 +20,7 @@ import org.springframework.web.servlet.config.annotation.EnableWebMvc;
  * The README's starter examples ({@code SearchController.java}, {@code ClientKeys.java}), loaded here; the README
  * must show them as written.
  */
-class ReadmeExamplesTest {
+class DocExamplesTest {
 
     @Test
     void examplesLoadIntoAnApplication() {
@@ -57,8 +57,8 @@ class ReadmeExamplesTest {
     }
 
     @Test
-    void readmeShowsEveryExampleAsWrittenHere() throws IOException {
-        ReadmeSnippets.assertReadmeShows("src/test/java/io/ratestack/spring/readme/SearchController.java", 1);
-        ReadmeSnippets.assertReadmeShows("src/test/java/io/ratestack/spring/readme/ClientKeys.java", 1);
+    void docShowsEveryExampleAsWrittenHere() throws IOException {
+        DocSnippets.assertShows("README.md", "src/test/java/io/ratestack/spring/readme/SearchController.java", 1);
+        DocSnippets.assertShows("README.md", "src/test/java/io/ratestack/spring/readme/ClientKeys.java", 1);
     }
 }

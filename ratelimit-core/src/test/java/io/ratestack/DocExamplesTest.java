@@ -10,10 +10,11 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /**
- * The README's examples, compiled and run here. Each is marked {@code tag::name[]} ... {@code end::name[]}; the test
- * {@link #readmeShowsEveryExampleAsWrittenHere()} fails if the README's copy differs from this file's.
+ * The examples of {@code docs/core.md}, compiled and run here. Each is marked {@code tag::name[]} ...
+ * {@code end::name[]}; the test {@link #docShowsEveryExampleAsWrittenHere()} fails if the document's copy differs
+ * from this file's.
  */
-class ReadmeExamplesTest {
+class DocExamplesTest {
 
     private final FakeClock clock = new FakeClock();
 
@@ -105,7 +106,7 @@ class ReadmeExamplesTest {
     }
 
     @Test
-    void readmeShowsEveryExampleAsWrittenHere() throws IOException {
-        ReadmeSnippets.assertReadmeShows("src/test/java/io/ratestack/ReadmeExamplesTest.java", 5);
+    void docShowsEveryExampleAsWrittenHere() throws IOException {
+        DocSnippets.assertShows("docs/core.md", "src/test/java/io/ratestack/DocExamplesTest.java", 5);
     }
 }

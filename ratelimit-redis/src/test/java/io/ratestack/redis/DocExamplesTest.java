@@ -7,8 +7,8 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.ratestack.Limit;
 import io.ratestack.Permit;
 import io.ratestack.RateLimiter;
+import io.ratestack.DocSnippets;
 import io.ratestack.RateLimiters;
-import io.ratestack.ReadmeSnippets;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,8 +17,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The README's Redis example, run against a real Redis; the README must show it as written here. */
-class ReadmeExamplesTest {
+/** The examples of {@code docs/redis.md}, run against a real Redis; it must show them as written here. */
+class DocExamplesTest {
 
     @Test
     void sharedLimits() throws Exception {
@@ -85,7 +85,7 @@ class ReadmeExamplesTest {
     }
 
     @Test
-    void readmeShowsEveryExampleAsWrittenHere() throws IOException {
-        ReadmeSnippets.assertReadmeShows("src/test/java/io/ratestack/redis/ReadmeExamplesTest.java", 2);
+    void docShowsEveryExampleAsWrittenHere() throws IOException {
+        DocSnippets.assertShows("docs/redis.md", "src/test/java/io/ratestack/redis/DocExamplesTest.java", 2);
     }
 }
