@@ -758,7 +758,7 @@ public final class RedisLimits {
             if (cancelWhenGivenUp) {
                 command.cancel(false);
             }
-            throw new RedisCommandTimeoutException("Redis did not answer within " + timeout);
+            throw new RedisCommandTimeoutException("Redis did not answer within " + millis(timeout.toNanos()));
         } catch (InterruptedException e) {
             if (cancelWhenGivenUp) {
                 command.cancel(false);
@@ -937,5 +937,10 @@ public final class RedisLimits {
             }
             return new RedisLimits(this);
         }
+    }
+
+    /** A duration for messages, as configuration writes it: {@code 250ms}. */
+    private static String millis(long nanos) {
+        return TimeUnit.NANOSECONDS.toMillis(nanos) + "ms";
     }
 }

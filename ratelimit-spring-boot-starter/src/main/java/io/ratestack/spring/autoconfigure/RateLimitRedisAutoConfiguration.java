@@ -4,6 +4,7 @@ import io.ratestack.Clock;
 import io.ratestack.redis.RedisLimits;
 import io.ratestack.redis.StoreFailurePolicy;
 import io.ratestack.spring.redis.RedisRateLimitStore;
+import io.ratestack.spring.web.Durations;
 import io.ratestack.spring.web.RateLimitStore;
 import io.ratestack.spring.web.RateLimiterStore;
 import java.time.Duration;
@@ -54,7 +55,7 @@ public class RateLimitRedisAutoConfiguration {
     public RateLimitRedisConnection rateLimitRedisConnection(RateLimitSettings settings, Environment environment) {
         RateLimitRedisConnection connection = RateLimitRedisConnection.open(settings.redis, environment);
         LOG.info("Rate limits shared through Redis at " + connection.address() + " (prefix '"
-                + settings.redis.prefix() + "', command timeout " + settings.redis.commandTimeout() + ", on failure "
+                + settings.redis.prefix() + "', command timeout " + Durations.format(settings.redis.commandTimeout()) + ", on failure "
                 + settings.redis.onFailure().name().toLowerCase(Locale.ROOT).replace('_', '-') + ")");
         return connection;
     }

@@ -14,10 +14,10 @@ import io.ratestack.spring.web.RemoteAddressClientKeyResolver;
 import io.ratestack.spring.web.RouteResolver;
 import jakarta.servlet.DispatcherType;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Predicate;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -32,7 +32,6 @@ import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.ImportRuntimeHints;
-import org.springframework.util.ClassUtils;
 import org.springframework.web.servlet.DispatcherServlet;
 import org.springframework.web.servlet.HandlerMapping;
 
@@ -92,19 +91,28 @@ public class RateLimitServletAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean(RouteResolver.class)
     public MvcRouteResolver rateLimitRouteResolver(RateLimitSettings settings, RateLimitProperties properties,
-            ObjectProvider<HandlerMapping> handlerMappings, ApplicationContext context) {
+            ObjectProvider<HandlerMapping> handlerMappings) {
         return new MvcRouteResolver(() -> handlerMappings.orderedStream().toList(), settings.perRoute,
                 settings.excludedPaths, settings.overrides,
                 properties.getRouteKey() == RateLimitProperties.RouteKey.PATH,
                 properties.isLimitManagementEndpoints() ? mapping -> false
-                        : instanceOfAny(MANAGEMENT_MAPPINGS, context.getClassLoader()));
+                        : instanceOfAny(MANAGEMENT_MAPPINGS));
     }
 
-    /** Whether a mapping is an instance of one of the named types that are present. */
-    private static Predicate<HandlerMapping> instanceOfAny(List<String> typeNames, @Nullable ClassLoader loader) {
-        List<Class<?>> types = typeNames.stream().filter(name -> ClassUtils.isPresent(name, loader))
-                .<Class<?>>map(name -> ClassUtils.resolveClassName(name, loader)).toList();
-        return mapping -> types.stream().anyMatch(type -> type.isInstance(mapping));
+    /**
+     * Whether a mapping's class or a superclass has one of the names: by name, so that no class is loaded
+     * reflectively (which a native image would need hints for) and missing ones cost nothing.
+     */
+    private static Predicate<HandlerMapping> instanceOfAny(List<String> typeNames) {
+        Set<String> names = Set.copyOf(typeNames);
+        return mapping -> {
+            for (Class<?> type = mapping.getClass(); type != null; type = type.getSuperclass()) {
+                if (names.contains(type.getName())) {
+                    return true;
+                }
+            }
+            return false;
+        };
     }
 
     /** Reads every {@code @RateLimit} once the application is up, failing startup on a bad one, and logs the limits. */

@@ -17,11 +17,9 @@ import org.apache.coyote.ActionCode;
  */
 final class UnreadBodyValve extends ValveBase {
 
-    /** Spring Boot 4's and 3.5's Tomcat web server factories, servlet and reactive. */
+    /** Spring Boot 4's and 3.5's Tomcat servlet web server factories. */
     static final String[] TOMCAT_FACTORIES = {"org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory",
-            "org.springframework.boot.tomcat.reactive.TomcatReactiveWebServerFactory",
-            "org.springframework.boot.web.embedded.tomcat.TomcatServletWebServerFactory",
-            "org.springframework.boot.web.embedded.tomcat.TomcatReactiveWebServerFactory"};
+            "org.springframework.boot.web.embedded.tomcat.TomcatServletWebServerFactory"};
 
     UnreadBodyValve() {
         super(true);

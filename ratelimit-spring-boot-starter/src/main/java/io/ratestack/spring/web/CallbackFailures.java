@@ -65,9 +65,20 @@ final class CallbackFailures {
         }
     }
 
-    /** The frame that threw: {@code com.example.Keys.lambda$apiKeys$0(Keys.java:12)}. */
+    /**
+     * Where the application's code threw: the first frame outside the JDK ({@code java.}, {@code javax.},
+     * {@code jdk.}, {@code sun.}), such as {@code com.example.Keys.lambda$apiKeys$0(Keys.java:12)}, so that two
+     * bugs that fail in the same JDK method (a {@code Set.of(...).contains(null)}) are two causes.
+     */
     private static String place(Throwable failure) {
         StackTraceElement[] trace = failure.getStackTrace();
+        for (StackTraceElement frame : trace) {
+            String type = frame.getClassName();
+            if (!(type.startsWith("java.") || type.startsWith("javax.") || type.startsWith("jdk.")
+                    || type.startsWith("sun."))) {
+                return frame.toString();
+            }
+        }
         return trace.length == 0 ? "" : trace[0].toString();
     }
 

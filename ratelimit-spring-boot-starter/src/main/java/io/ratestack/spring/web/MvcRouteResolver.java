@@ -58,7 +58,7 @@ public final class MvcRouteResolver implements RouteResolver {
     private final Map<String, Route> defaultRoutes = new ConcurrentHashMap<>();
     private volatile @Nullable State state;
 
-    private record State(List<HandlerMapping> mappings, List<Boolean> exempt, Map<HandlerKey, Route> annotated,
+    private record State(List<HandlerMapping> mappings, boolean[] exempt, Map<HandlerKey, Route> annotated,
             Map<Method, RoutePolicy> annotatedPolicies, List<Method> exemptHandlers) {
     }
 
@@ -141,7 +141,10 @@ public final class MvcRouteResolver implements RouteResolver {
 
     private State load() {
         List<HandlerMapping> mappings = List.copyOf(mappingsSupplier.get());
-        List<Boolean> exempt = mappings.stream().map(exemptMappings::test).toList();
+        boolean[] exempt = new boolean[mappings.size()];
+        for (int i = 0; i < exempt.length; i++) {
+            exempt[i] = exemptMappings.test(mappings.get(i));
+        }
         Map<HandlerKey, Route> annotated = new HashMap<>();
         Map<Method, RoutePolicy> policies = new HashMap<>();
         List<Method> exemptHandlers = new ArrayList<>();
@@ -256,7 +259,7 @@ public final class MvcRouteResolver implements RouteResolver {
                 break;
             }
             if (chain != null) {
-                if (current.exempt().get(i)) {
+                if (current.exempt()[i]) {
                     return Route.EXEMPT;
                 }
                 handler = chain.getHandler();

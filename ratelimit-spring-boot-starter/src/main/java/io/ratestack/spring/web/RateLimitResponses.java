@@ -71,13 +71,13 @@ final class RateLimitResponses {
     }
 
     /**
-     * Writes a refusal. One of a request that has a body closes the connection ({@code Connection: close}): the body
-     * is never read, and a server that kept the connection would spend a thread reading it to the end, as slowly as
-     * the client sends it.
+     * Writes a refusal. Over HTTP/1, one of a request that has a body closes the connection
+     * ({@code Connection: close}): the body is never read, and a server that kept the connection would spend a thread
+     * reading it to the end, as slowly as the client sends it. HTTP/2 forbids the header (a stream ends on its own).
      */
     private static void writeProblem(HttpServletRequest request, HttpServletResponse response, StringBuilder body)
             throws IOException {
-        if (hasBody(request)) {
+        if (hasBody(request) && request.getProtocol().startsWith("HTTP/1")) {
             response.setHeader("Connection", "close");
         }
         response.setHeader("Cache-Control", "no-store");

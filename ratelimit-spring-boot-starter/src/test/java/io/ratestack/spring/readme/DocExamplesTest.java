@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.convert.ApplicationConversionService;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.mock.web.MockHttpServletRequest;
@@ -29,10 +30,16 @@ class DocExamplesTest {
                         RateLimitServletAutoConfiguration.class))
                 .withUserConfiguration(Mvc.class, SearchController.class, ClientKeys.class)
                 .withPropertyValues("app.api-keys=k-1234,k-5678")
+                // As SpringApplication does: the conversion service that splits "k-1234,k-5678" for @Value.
+                .withInitializer(context -> context.getBeanFactory()
+                        .setConversionService(ApplicationConversionService.getSharedInstance()))
                 .run(context -> {
                     assertThat(context).hasNotFailed();
                     assertThat(context.getBean(MvcRouteResolver.class).annotatedPolicies()).hasSize(1);
-                    assertThat(context).hasSingleBean(ClientKeyResolver.class);
+                    ClientKeyResolver resolver = context.getBean(ClientKeyResolver.class);
+                    assertThat(resolver.resolve(withApiKey("k-1234"))).isEqualTo("k-1234");
+                    assertThat(resolver.resolve(withApiKey("k-5678"))).isEqualTo("k-5678");
+                    assertThat(resolver.resolve(withApiKey("k-made-up"))).isNull();
                 });
     }
 

@@ -73,6 +73,34 @@ class CallbackFailuresTest {
         assertThat(lines.get(1)).contains("IllegalStateException: no key store (at ").contains("thrownThere");
     }
 
+    private static RuntimeException thrownByTheJdkFromHere(java.util.Set<String> keys) {
+        try {
+            keys.contains(null);
+            throw new AssertionError("Set.of(...) refuses null");
+        } catch (NullPointerException thrown) {
+            return thrown;
+        }
+    }
+
+    private static RuntimeException catchContains(java.util.Set<String> keys) {
+        try {
+            keys.contains(null);
+            throw new AssertionError("Set.of(...) refuses null");
+        } catch (NullPointerException thrown) {
+            return thrown;
+        }
+    }
+
+    @Test
+    void aCauseIsWhereTheApplicationsCodeThrewNotTheJdkMethodBelowIt() {
+        failures.failed(thrownByTheJdkFromHere(java.util.Set.of("k")), "keyed by address");
+        failures.failed(catchContains(java.util.Set.of("k")), "keyed by address");
+
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(0)).contains("(at io.ratestack.spring.web.CallbackFailuresTest.thrownByTheJdkFromHere(");
+        assertThat(lines.get(1)).contains("(at io.ratestack.spring.web.CallbackFailuresTest.catchContains(");
+    }
+
     @Test
     void theStackTraceComesWithTheLineWhenDebugIsOn() {
         debug = true;

@@ -267,6 +267,26 @@ class RateLimitFilterTest {
     }
 
     @Test
+    void aRefusalOfARequestWithABodyClosesAnHttp1ConnectionButNeverSaysSoOverHttp2() throws Exception {
+        call("192.0.2.1");
+        MockHttpServletRequest http1 = get("192.0.2.1");
+        http1.setContent(new byte[100]);
+        MockHttpServletRequest http2 = get("192.0.2.1");
+        http2.setContent(new byte[100]);
+        http2.setProtocol("HTTP/2.0");
+
+        MockHttpServletResponse closed = call(http1, 200);
+        MockHttpServletResponse stream = call(http2, 200);
+        MockHttpServletResponse noBody = call("192.0.2.1");
+
+        assertThat(closed.getStatus()).isEqualTo(429);
+        assertThat(closed.getHeader("Connection")).isEqualTo("close");
+        assertThat(stream.getStatus()).isEqualTo(429);
+        assertThat(stream.getHeader("Connection")).as("a connection header is an HTTP/2 protocol error").isNull();
+        assertThat(noBody.getHeader("Connection")).isNull();
+    }
+
+    @Test
     void aFailingRouteResolverLimitsTheRequestInsteadOfCrashingOrLettingItThrough() throws Exception {
         routes = request -> {
             throw new IllegalStateException("odd request");
