@@ -7,7 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What every limiter shares. A limiter is a tree whose leaves are {@link TimesPerLimiter}s; the state lives only in
+ * What every limiter shares. A limiter is a tree whose leaves are {@link LocalPart}s; the state lives only in
  * the leaves, each guarded by its own {@link Mutex}. Every operation locks the distinct leaves of the tree in
  * ascending id order, brings their windows up to date, decides, and unlocks; listeners, waiters' futures and
  * dispatch run only after the locks are released. A composite therefore takes the slots of all its parts at once or
@@ -36,7 +36,7 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
     abstract Clock clock();
 
     /** The distinct leaves of this tree, sorted by id: the lock order. */
-    abstract TimesPerLimiter[] leaves();
+    abstract LocalPart[] leaves();
 
     // ---- the plan: called with every leaf locked and rolled up to date ----
 
@@ -44,7 +44,7 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
     abstract boolean reserve(Journal journal, Then then);
 
     /** Takes the slots of one use and answers them sorted by id, or answers {@code null} and takes nothing. */
-    TimesPerLimiter @Nullable [] reserveTop() {
+    LocalPart @Nullable [] reserveTop() {
         Journal journal = new Journal();
         return reserve(journal, DONE) ? journal.sorted() : null;
     }
@@ -75,11 +75,11 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
 
     @Override
     public AcquireResult tryAcquire() {
-        TimesPerLimiter[] leaves = leaves();
+        LocalPart[] leaves = leaves();
         if (leaves.length == 0) {
             return closed ? new Refusal(Refusal.NEVER, 0) : NoopPermit.INSTANCE;
         }
-        TimesPerLimiter @Nullable [] taken;
+        LocalPart @Nullable [] taken;
         Refusal refusal = null;
         boolean slow;
         lockAll(leaves);
@@ -136,11 +136,11 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
         if (closed || !canEverAdmit()) {
             return new RateLimitedException(this + " is closed");
         }
-        TimesPerLimiter[] leaves = leaves();
+        LocalPart[] leaves = leaves();
         if (leaves.length == 0) {
             return NoopPermit.INSTANCE;
         }
-        TimesPerLimiter @Nullable [] taken = null;
+        LocalPart @Nullable [] taken = null;
         Waiter waiter = null;
         boolean slow;
         boolean closedMeanwhile = false;
@@ -163,11 +163,11 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
                 }
             } else if (timeoutNanos > 0) {
                 waiter = new Waiter(this, priority, blocking);
-                for (TimesPerLimiter leaf : leaves) {
-                    LeafSupport support = leaf.supportLocked();
+                for (LocalPart leaf : leaves) {
+                    PartSupport support = leaf.supportLocked();
                     support.queue.add(waiter);
                     if (queued) {
-                        support.events |= LeafSupport.SERVE;
+                        support.events |= PartSupport.SERVE;
                     }
                 }
                 waiting++;
@@ -201,7 +201,7 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
     @Override
     public final void pause(Duration duration) {
         long nanos = Nanos.nonNegative("duration", duration);
-        TimesPerLimiter[] leaves = leaves();
+        LocalPart[] leaves = leaves();
         if (nanos == 0 || leaves.length == 0) {
             return;
         }
@@ -209,7 +209,7 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
         try {
             long now = clock().nanoTime();
             rollAll(leaves, now);
-            for (TimesPerLimiter leaf : leaves) {
+            for (LocalPart leaf : leaves) {
                 leaf.pauseLocked(now + nanos);
             }
         } finally {
@@ -245,7 +245,7 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
 
     /** Reads one value with every leaf locked and rolled up to date. */
     long read(int what) {
-        TimesPerLimiter[] leaves = leaves();
+        LocalPart[] leaves = leaves();
         if (leaves.length == 0) {
             return switch (what) {
                 case OPEN -> closed ? 0 : 1;
@@ -277,10 +277,10 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
     /** Fails every waiter made through this limiter. Composites override to also mark themselves closed. */
     void failOwnWaiters() {
         List<Waiter> own = new ArrayList<>();
-        for (TimesPerLimiter leaf : leaves()) {
+        for (LocalPart leaf : leaves()) {
             leaf.lock();
             try {
-                LeafSupport support = leaf.support;
+                PartSupport support = leaf.support;
                 if (support != null) {
                     for (Waiter waiter : support.queue) {
                         if (waiter.target == this) {
@@ -299,31 +299,31 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
 
     // ---- locking helpers ----
 
-    static void lockAll(TimesPerLimiter[] leaves) {
-        for (TimesPerLimiter leaf : leaves) {
+    static void lockAll(LocalPart[] leaves) {
+        for (LocalPart leaf : leaves) {
             leaf.lock();
         }
     }
 
-    static void unlockAll(TimesPerLimiter[] leaves) {
+    static void unlockAll(LocalPart[] leaves) {
         for (int i = leaves.length - 1; i >= 0; i--) {
             leaves[i].unlock();
         }
     }
 
     /** Rolls every leaf's window to {@code now}; answers whether any leaf has support (so needs an afterChange). */
-    static boolean rollAll(TimesPerLimiter[] leaves, long now) {
+    static boolean rollAll(LocalPart[] leaves, long now) {
         boolean slow = false;
-        for (TimesPerLimiter leaf : leaves) {
+        for (LocalPart leaf : leaves) {
             leaf.roll(now);
             slow |= leaf.support != null;
         }
         return slow;
     }
 
-    static boolean anyQueued(TimesPerLimiter[] leaves) {
-        for (TimesPerLimiter leaf : leaves) {
-            LeafSupport support = leaf.support;
+    static boolean anyQueued(LocalPart[] leaves) {
+        for (LocalPart leaf : leaves) {
+            PartSupport support = leaf.support;
             if (support != null && !support.queue.isEmpty()) {
                 return true;
             }
@@ -331,24 +331,24 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
         return false;
     }
 
-    static void markTaken(TimesPerLimiter[] taken) {
-        for (TimesPerLimiter leaf : taken) {
-            leaf.mark(LeafSupport.CHANGED);
+    static void markTaken(LocalPart[] taken) {
+        for (LocalPart leaf : taken) {
+            leaf.mark(PartSupport.CHANGED);
         }
     }
 
     /** Runs each supported leaf's follow-up (listeners, timers, dispatch); call with no lock held. */
-    static void afterChanges(TimesPerLimiter[] leaves) {
-        for (TimesPerLimiter leaf : leaves) {
+    static void afterChanges(LocalPart[] leaves) {
+        for (LocalPart leaf : leaves) {
             if (leaf.support != null) {
                 leaf.afterChange();
             }
         }
     }
 
-    static void sortById(TimesPerLimiter[] leaves) {
+    static void sortById(LocalPart[] leaves) {
         for (int i = 1; i < leaves.length; i++) {
-            TimesPerLimiter leaf = leaves[i];
+            LocalPart leaf = leaves[i];
             int j = i - 1;
             while (j >= 0 && leaves[j].id > leaf.id) {
                 leaves[j + 1] = leaves[j];

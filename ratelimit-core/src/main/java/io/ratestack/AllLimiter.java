@@ -12,21 +12,21 @@ final class AllLimiter extends CompositeLimiter {
     private static final long serialVersionUID = 1L;
 
     /** When flat: the children sorted by id, a leaf listed as often as it is a child. The slots of one use. */
-    private final TimesPerLimiter @Nullable [] flatUses;
+    private final LocalPart @Nullable [] flatUses;
     /** When flat: how many slots of {@code leaves()[i]} one use takes. */
     private final int @Nullable [] needs;
 
     AllLimiter(AbstractLimiter[] children, @Nullable String name) {
         super(children, name, false);
         if (flat && children.length > 0) {
-            TimesPerLimiter[] uses = new TimesPerLimiter[children.length];
+            LocalPart[] uses = new LocalPart[children.length];
             for (int i = 0; i < children.length; i++) {
-                uses[i] = (TimesPerLimiter) children[i];
+                uses[i] = (LocalPart) children[i];
             }
             sortById(uses);
-            TimesPerLimiter[] leaves = leaves();
+            LocalPart[] leaves = leaves();
             int[] counts = new int[leaves.length];
-            for (TimesPerLimiter use : uses) {
+            for (LocalPart use : uses) {
                 for (int i = 0; i < leaves.length; i++) {
                     if (leaves[i] == use) {
                         counts[i]++;
@@ -59,18 +59,24 @@ final class AllLimiter extends CompositeLimiter {
     }
 
     @Override
-    TimesPerLimiter @Nullable [] reserveTop() {
-        TimesPerLimiter[] uses = flatUses;
+    LocalPart @Nullable [] reserveTop() {
+        LocalPart[] uses = flatUses;
         if (uses == null) {
             return super.reserveTop();
         }
         if (closed || !flatFeasible()) {
             return null;
         }
-        TimesPerLimiter[] leaves = leaves();
+        LocalPart[] leaves = leaves();
         int[] counts = needs;
         for (int i = 0; i < leaves.length; i++) {
-            leaves[i].inFlight += counts == null ? 1 : counts[i];
+            LocalPart leaf = leaves[i];
+            leaf.take();
+            if (counts != null) {
+                for (int more = counts[i]; more > 1; more--) {
+                    leaf.take();
+                }
+            }
         }
         return uses;
     }
@@ -84,10 +90,10 @@ final class AllLimiter extends CompositeLimiter {
     }
 
     private boolean flatFeasible() {
-        TimesPerLimiter[] leaves = leaves();
+        LocalPart[] leaves = leaves();
         int[] counts = needs;
         for (int i = 0; i < leaves.length; i++) {
-            TimesPerLimiter leaf = leaves[i];
+            LocalPart leaf = leaves[i];
             if (leaf.closed || leaf.available() < (counts == null ? 1 : counts[i])) {
                 return false;
             }
@@ -105,9 +111,9 @@ final class AllLimiter extends CompositeLimiter {
             longest = Math.max(longest, child.retryAfterNanos(now));
         }
         if (longest == 0L) {
-            // Each child could admit alone, but not all together: they share a leaf. Guess its next window end.
-            for (TimesPerLimiter leaf : leaves()) {
-                longest = Math.max(longest, leaf.windowRunning ? leaf.windowEnd - now : leaf.periodNanos());
+            // Each child could admit alone, but not all together: they share a leaf. Guess when it next frees room.
+            for (LocalPart leaf : leaves()) {
+                longest = Math.max(longest, leaf.nextFreeIn(now));
             }
         }
         return Math.max(0L, longest);

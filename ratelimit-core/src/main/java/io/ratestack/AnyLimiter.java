@@ -31,7 +31,7 @@ final class AnyLimiter extends CompositeLimiter {
     }
 
     @Override
-    TimesPerLimiter @Nullable [] reserveTop() {
+    LocalPart @Nullable [] reserveTop() {
         if (closed) {
             return null;
         }
@@ -39,7 +39,7 @@ final class AnyLimiter extends CompositeLimiter {
             return super.reserveTop();
         }
         for (AbstractLimiter child : children) {
-            TimesPerLimiter[] taken = child.reserveTop();
+            LocalPart[] taken = child.reserveTop();
             if (taken != null) {
                 return taken;
             }
@@ -94,7 +94,7 @@ final class AnyLimiter extends CompositeLimiter {
         }
         long sum = 0;
         if (flat) {
-            for (TimesPerLimiter leaf : leaves()) {
+            for (LocalPart leaf : leaves()) {
                 sum += leaf.remainingLocked();
             }
         } else {

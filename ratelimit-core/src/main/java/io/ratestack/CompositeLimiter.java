@@ -8,14 +8,14 @@ import org.jspecify.annotations.Nullable;
 /** What the all- and any-limiters share: their children, their leaves, their status listeners, and close. */
 abstract class CompositeLimiter extends AbstractLimiter {
 
-    private static final TimesPerLimiter[] NO_LEAVES = {};
+    private static final LocalPart[] NO_LEAVES = {};
 
     private static final long serialVersionUID = 1L;
 
     private final Clock clock;
     final @Nullable String name;
     final AbstractLimiter[] children;
-    private final TimesPerLimiter[] leaves;
+    private final LocalPart[] leaves;
     /** Set when every child is a leaf: then the plan needs no journal and no backtracking. */
     final boolean flat;
     private volatile @Nullable StatusPublisher publisher;
@@ -35,7 +35,7 @@ abstract class CompositeLimiter extends AbstractLimiter {
         this.leaves = distinctLeaves(children);
         boolean allLeaves = true;
         for (AbstractLimiter child : children) {
-            allLeaves &= child instanceof TimesPerLimiter;
+            allLeaves &= child instanceof LocalPart;
         }
         this.flat = allLeaves;
         // Distinct leaves in no particular order are the sorted leaves: one array for both (a starter keeps many).
@@ -43,7 +43,7 @@ abstract class CompositeLimiter extends AbstractLimiter {
     }
 
     @Override
-    final TimesPerLimiter[] leaves() {
+    final LocalPart[] leaves() {
         return leaves;
     }
 
@@ -63,7 +63,7 @@ abstract class CompositeLimiter extends AbstractLimiter {
         for (RateLimiter child : children) {
             Clock own;
             if (child instanceof AbstractLimiter local) {
-                if (!(local instanceof TimesPerLimiter) && local.leaves().length == 0) {
+                if (!(local instanceof LocalPart) && local.leaves().length == 0) {
                     continue;
                 }
                 own = local.clock();
@@ -80,16 +80,16 @@ abstract class CompositeLimiter extends AbstractLimiter {
         return clock == null ? Clock.system() : clock;
     }
 
-    private static TimesPerLimiter[] distinctLeaves(AbstractLimiter[] children) {
-        List<TimesPerLimiter> all = new ArrayList<>();
+    private static LocalPart[] distinctLeaves(AbstractLimiter[] children) {
+        List<LocalPart> all = new ArrayList<>();
         for (AbstractLimiter child : children) {
-            if (child instanceof TimesPerLimiter leaf) {
+            if (child instanceof LocalPart leaf) {
                 if (!all.contains(leaf)) {
                     all.add(leaf);
                 }
                 continue;
             }
-            for (TimesPerLimiter leaf : child.leaves()) {
+            for (LocalPart leaf : child.leaves()) {
                 if (!all.contains(leaf)) {
                     all.add(leaf);
                 }
@@ -98,7 +98,7 @@ abstract class CompositeLimiter extends AbstractLimiter {
         if (all.isEmpty()) {
             return NO_LEAVES;
         }
-        TimesPerLimiter[] sorted = all.toArray(NO_LEAVES);
+        LocalPart[] sorted = all.toArray(NO_LEAVES);
         sortById(sorted);
         return sorted;
     }
@@ -117,7 +117,7 @@ abstract class CompositeLimiter extends AbstractLimiter {
             }
             publisher.add(listener);
             if (++listeners == 1) {
-                for (TimesPerLimiter leaf : leaves) {
+                for (LocalPart leaf : leaves) {
                     leaf.addObserver(observer);
                 }
             }
@@ -130,7 +130,7 @@ abstract class CompositeLimiter extends AbstractLimiter {
             lock();
             try {
                 if (subscribed.remove(listener) && --listeners == 0) {
-                    for (TimesPerLimiter leaf : leaves) {
+                    for (LocalPart leaf : leaves) {
                         leaf.removeObserver(observer);
                     }
                 }

@@ -8,10 +8,10 @@ package io.ratestack;
 final class HeldPermit implements Permit {
 
     private final AbstractLimiter owner;
-    private final TimesPerLimiter[] taken;
+    private final LocalPart[] taken;
     private boolean done;
 
-    HeldPermit(AbstractLimiter owner, TimesPerLimiter[] taken) {
+    HeldPermit(AbstractLimiter owner, LocalPart[] taken) {
         this.owner = owner;
         this.taken = taken;
     }
@@ -27,7 +27,7 @@ final class HeldPermit implements Permit {
     }
 
     private void finish(boolean complete) {
-        TimesPerLimiter[] slots = taken;
+        LocalPart[] slots = taken;
         boolean slow = false;
         lockDistinct(slots);
         try {
@@ -37,7 +37,7 @@ final class HeldPermit implements Permit {
             done = true;
             long now = owner.clock().nanoTime();
             for (int i = 0; i < slots.length; i++) {
-                TimesPerLimiter leaf = slots[i];
+                LocalPart leaf = slots[i];
                 if (i == 0 || slots[i - 1] != leaf) {
                     leaf.roll(now);
                     slow |= leaf.support != null;
@@ -52,7 +52,7 @@ final class HeldPermit implements Permit {
         }
     }
 
-    private static void lockDistinct(TimesPerLimiter[] slots) {
+    private static void lockDistinct(LocalPart[] slots) {
         for (int i = 0; i < slots.length; i++) {
             if (i == 0 || slots[i - 1] != slots[i]) {
                 slots[i].lock();
@@ -60,7 +60,7 @@ final class HeldPermit implements Permit {
         }
     }
 
-    private static void unlockDistinct(TimesPerLimiter[] slots) {
+    private static void unlockDistinct(LocalPart[] slots) {
         for (int i = slots.length - 1; i >= 0; i--) {
             if (i == 0 || slots[i - 1] != slots[i]) {
                 slots[i].unlock();

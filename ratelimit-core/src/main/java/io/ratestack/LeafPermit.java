@@ -1,12 +1,12 @@
 package io.ratestack;
 
-/** A held use of a single {@link TimesPerLimiter}: the slot, and whether it is done (guarded by the leaf's lock). */
+/** A held use of a single {@link LocalPart}: the slot, and whether it is done (guarded by the leaf's lock). */
 final class LeafPermit implements Permit {
 
-    private final TimesPerLimiter leaf;
+    private final LocalPart leaf;
     private boolean done;
 
-    LeafPermit(TimesPerLimiter leaf) {
+    LeafPermit(LocalPart leaf) {
         this.leaf = leaf;
     }
 
@@ -28,7 +28,7 @@ final class LeafPermit implements Permit {
                 return;
             }
             done = true;
-            long now = leaf.spec.clock().nanoTime();
+            long now = leaf.clock().nanoTime();
             leaf.roll(now);
             leaf.release(complete, now);
             slow = leaf.support != null;

@@ -124,7 +124,7 @@ final class StagedLimit implements RemoteLimit {
     void watch(Runnable observer) {
         for (RateLimiter part : parts) {
             if (part instanceof AbstractLimiter local) {
-                for (TimesPerLimiter leaf : local.leaves()) {
+                for (LocalPart leaf : local.leaves()) {
                     leaf.addObserver(observer);
                 }
             } else {
@@ -136,7 +136,7 @@ final class StagedLimit implements RemoteLimit {
     void unwatch(Runnable observer) {
         for (RateLimiter part : parts) {
             if (part instanceof AbstractLimiter local) {
-                for (TimesPerLimiter leaf : local.leaves()) {
+                for (LocalPart leaf : local.leaves()) {
                     leaf.removeObserver(observer);
                 }
             } else {

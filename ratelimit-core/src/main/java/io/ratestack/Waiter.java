@@ -37,7 +37,7 @@ final class Waiter implements Comparable<Waiter> {
 
     /** Admits this waiter if its limiter has room for it now. */
     void tryAdmit() {
-        TimesPerLimiter[] leaves = target.leaves();
+        LocalPart[] leaves = target.leaves();
         HeldPermit permit = null;
         boolean impossible = false;
         AbstractLimiter.lockAll(leaves);
@@ -50,7 +50,7 @@ final class Waiter implements Comparable<Waiter> {
                 impossible = true;
                 leaveLocked(leaves);
             } else {
-                TimesPerLimiter[] taken = target.reserveTop();
+                LocalPart[] taken = target.reserveTop();
                 if (taken != null) {
                     AbstractLimiter.markTaken(taken);
                     leaveLocked(leaves);
@@ -94,7 +94,7 @@ final class Waiter implements Comparable<Waiter> {
     }
 
     private boolean leaveIf(boolean onlyIfImpossible) {
-        TimesPerLimiter[] leaves = target.leaves();
+        LocalPart[] leaves = target.leaves();
         boolean left = false;
         AbstractLimiter.lockAll(leaves);
         try {
@@ -111,10 +111,10 @@ final class Waiter implements Comparable<Waiter> {
         return left;
     }
 
-    private void leaveLocked(TimesPerLimiter[] leaves) {
+    private void leaveLocked(LocalPart[] leaves) {
         pending = false;
-        for (TimesPerLimiter leaf : leaves) {
-            LeafSupport support = leaf.support;
+        for (LocalPart leaf : leaves) {
+            PartSupport support = leaf.support;
             if (support != null) {
                 support.queue.remove(this);
             }

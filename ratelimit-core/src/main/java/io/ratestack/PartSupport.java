@@ -6,11 +6,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What a {@link TimesPerLimiter} needs only once something waits for it or listens to it: an idle limiter has none,
+ * What a {@link LocalPart} needs only once something waits for it or listens to it: an idle limiter has none,
  * which keeps it small and keeps its hot path free of bookkeeping. Made on first need, never dropped. Every field
  * but {@link #dispatching} and {@link #observers} is guarded by the leaf's lock.
  */
-final class LeafSupport {
+final class PartSupport {
 
     /** Capacity may have grown: queued waiters should be tried. */
     static final int GREW = 1;
@@ -21,7 +21,7 @@ final class LeafSupport {
 
     /** Waiters registered on this leaf, best first (lower priority value, then arrival). */
     final TreeSet<Waiter> queue = new TreeSet<>();
-    /** Events since the last {@link TimesPerLimiter#afterChange()}. */
+    /** Events since the last {@link LocalPart#afterChange()}. */
     int events;
     /** A window ended while waiters were queued; the next one starts at {@link #resetAt} if they still are. */
     boolean restartPending;
