@@ -175,7 +175,7 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
                 if (timeoutNanos < Nanos.FOREVER) {
                     Waiter expiring = waiter;
                     long after = timeoutNanos;
-                    waiter.timeout = Timers.schedule(clock(), now + after, () -> expiring.expire(after));
+                    waiter.timeout = clock().scheduler().schedule(now + after, () -> expiring.expire(after));
                 }
             }
         } finally {

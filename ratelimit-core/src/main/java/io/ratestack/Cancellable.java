@@ -1,7 +1,9 @@
 package io.ratestack;
 
-/** A scheduled task that can be withdrawn. */
+/** A task given to a {@link Scheduler} that can be withdrawn. */
 @FunctionalInterface
-interface Cancellable {
+public interface Cancellable {
+
+    /** Withdraws the task if it has not started; does nothing if it has run, started or was withdrawn already. */
     void cancel();
 }

@@ -4,7 +4,8 @@ import java.time.Duration;
 import java.util.PriorityQueue;
 
 /**
- * A {@link Clock} for tests that stands still until it is {@linkplain #advance(Duration) advanced}.
+ * A {@link Clock} for tests that stands still until it is {@linkplain #advance(Duration) advanced}, and its own
+ * {@link Scheduler}.
  *
  * <p>Limiters on this clock never use a real timer: a waiter's wake-up or timeout is a task on this clock, and
  * {@link #advance(Duration)} runs each task that falls due, in deadline order, on the calling thread, with the clock
@@ -20,7 +21,7 @@ import java.util.PriorityQueue;
  * assert next.isDone();
  * }</pre>
  */
-public final class FakeClock implements Clock {
+public final class FakeClock implements Clock, Scheduler {
 
     private final long start;
     private long now;
@@ -99,8 +100,18 @@ public final class FakeClock implements Clock {
         }
     }
 
-    /** Schedules {@code action} to run when the clock reaches {@code deadline}. */
-    synchronized Cancellable schedule(long deadline, Runnable action) {
+    /** This clock: its tasks run when it is advanced. */
+    @Override
+    public Scheduler scheduler() {
+        return this;
+    }
+
+    /**
+     * Schedules {@code action} to run when the clock reaches {@code deadline}: during the {@link #advance(Duration)}
+     * that passes it (or, if it is already past, the next one, which may advance by zero).
+     */
+    @Override
+    public synchronized Cancellable schedule(long deadline, Runnable action) {
         Task task = new Task(deadline, sequence++, action);
         tasks.add(task);
         return () -> {
@@ -108,6 +119,12 @@ public final class FakeClock implements Clock {
                 tasks.remove(task);
             }
         };
+    }
+
+    /** Runs {@code work} on the calling thread: the thread that advances this clock, when a task started it. */
+    @Override
+    public void execute(Runnable work) {
+        work.run();
     }
 
     /** How many tasks wait for the clock to advance. */

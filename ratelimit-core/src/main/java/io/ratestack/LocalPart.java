@@ -291,7 +291,7 @@ abstract class LocalPart extends AbstractLimiter {
                     timer.cancel();
                 }
                 s.timerAt = at;
-                s.timer = Timers.schedule(clock(), at, () -> onTimer(at));
+                s.timer = clock().scheduler().schedule(at, () -> onTimer(at));
             }
         } else if (timer != null) {
             timer.cancel();

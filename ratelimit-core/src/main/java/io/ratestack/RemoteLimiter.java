@@ -162,7 +162,7 @@ final class RemoteLimiter implements RateLimiter {
                     serveAlarm.wakeAt(now + MIN_RETRY_NANOS);
                 }
                 if (timeoutNanos < Nanos.FOREVER) {
-                    wait.timeout = Timers.schedule(clock, now + timeoutNanos, () -> expire(wait, timeoutNanos));
+                    wait.timeout = clock.scheduler().schedule(now + timeoutNanos, () -> expire(wait, timeoutNanos));
                 }
             }
         } finally {
@@ -362,7 +362,7 @@ final class RemoteLimiter implements RateLimiter {
                 || (source instanceof StagedLimit staged && staged.lastRefusalWasLocal());
         if (due) {
             // A part's window that ends by time tells its observers on the shared timer thread: ask elsewhere.
-            Timers.slowWorkExecutor().execute(this::serve);
+            clock.scheduler().execute(this::serve);
         }
     }
 
@@ -565,7 +565,7 @@ final class RemoteLimiter implements RateLimiter {
             }
             at = when;
             long scheduled = ++generation;
-            timer = Timers.schedule(clock, when, () -> fire(scheduled));
+            timer = clock.scheduler().schedule(when, () -> fire(scheduled));
         }
 
         void cancel() {
@@ -585,7 +585,7 @@ final class RemoteLimiter implements RateLimiter {
             } finally {
                 lock.unlock();
             }
-            Timers.slowWorkExecutor().execute(action);
+            clock.scheduler().execute(action);
         }
     }
 

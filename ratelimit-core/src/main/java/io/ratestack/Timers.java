@@ -10,22 +10,51 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Wake-ups on a limiter's clock. A {@link FakeClock} runs them itself; every other clock shares one daemon thread,
- * started on the first timer and ended after a second without any, so an idle process has no limiter thread.
+ * The default {@link Scheduler} of every clock that brings none of its own: one shared daemon thread, started on the
+ * first timer and ended after a second without any, so an idle process has no limiter thread; slow work started on
+ * it goes to a small bounded pool.
  */
-final class Timers {
+final class Timers implements Scheduler {
 
-    private Timers() {
+    /** The scheduler of {@link Clock#system()}. */
+    static final Timers SYSTEM = new Timers(SystemClock.INSTANCE);
+
+    private final Clock clock;
+
+    private Timers(Clock clock) {
+        this.clock = clock;
     }
 
-    /** Runs {@code action} once {@code clock} reads {@code deadline} or later. */
-    static Cancellable schedule(Clock clock, long deadline, Runnable action) {
-        if (clock instanceof FakeClock fake) {
-            return fake.schedule(deadline, action);
-        }
+    /** The shared thread's scheduler on {@code clock}'s readings. */
+    static Scheduler on(Clock clock) {
+        return clock == SystemClock.INSTANCE ? SYSTEM : new Timers(clock);
+    }
+
+    /** Runs {@code action} on the shared thread once {@code clock} reads {@code deadline} or later. */
+    @Override
+    public Cancellable schedule(long deadline, Runnable action) {
         long delay = Math.max(0L, deadline - clock.nanoTime());
         ScheduledFuture<?> future = Shared.SCHEDULER.schedule(action, delay, TimeUnit.NANOSECONDS);
         return () -> future.cancel(false);
+    }
+
+    /**
+     * Runs slow work started by a timer (asking a remote store): never on the shared timer thread, where it would
+     * delay every other limiter's wake-ups, nor on the common pool, where waiters' futures complete, but on the
+     * slow-work pool; on any other thread, runs it there.
+     */
+    @Override
+    public void execute(Runnable work) {
+        if (Thread.currentThread() instanceof TimerThread) {
+            SlowWork.EXECUTOR.execute(work);
+        } else {
+            work.run();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Timers[" + clock + "]";
     }
 
     /**
@@ -34,15 +63,6 @@ final class Timers {
      */
     static Executor completionExecutor() {
         return Thread.currentThread() instanceof TimerThread ? ForkJoinPool.commonPool() : Runnable::run;
-    }
-
-    /**
-     * Where slow work started by a timer (asking a remote store) runs: never on the shared timer thread, where it
-     * would delay every other limiter's wake-ups, nor on the common pool, where waiters' futures complete. Runs inline
-     * on any other thread (a {@link FakeClock}'s timers run on the thread that advances it).
-     */
-    static Executor slowWorkExecutor() {
-        return Thread.currentThread() instanceof TimerThread ? SlowWork.EXECUTOR : Runnable::run;
     }
 
     /**
