@@ -8,26 +8,65 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 /**
- * The behaviour every kind of limiter shares. A subclass makes the limiter: one that admits two uses per second on
- * the given fake clock. {@code RateLimiterContractTest} runs it over every in-memory kind; other modules run it over
- * their limiters (ratelimit-redis over Redis).
+ * The behaviour every kind of limiter shares. A subclass makes the limiter, one that admits two uses on the given
+ * fake clock, and says by its {@link Profile} how a used-up one admits again. {@code RateLimiterContractTest} runs
+ * it over every in-memory kind; other modules run it over their limiters (ratelimit-redis over Redis).
  */
 public abstract class RateLimiterContract {
 
     /**
-     * A new limiter that admits two uses per second, on {@code clock}.
+     * The time facts of a kind of limiter: how one that admitted its two uses admits again.
+     *
+     * @param recovery how long after using the limiter up time alone frees room, or {@code null} if time frees
+     *     nothing (only the end of a held use does; completed uses then stop counting at once)
+     * @param freed how many uses that recovery frees
+     * @param retryAfter the retry-after of a refusal right after using the limiter up
+     */
+    protected record Profile(@Nullable Duration recovery, int freed, Duration retryAfter) {
+
+        /** Two uses per second: completed uses count until the window, which starts at the first, ends. */
+        public static final Profile TWO_PER_SECOND = new Profile(Duration.ofSeconds(1), 2, Duration.ofSeconds(1));
+
+        /**
+         * Two uses at once: a use counts while it is held, time frees nothing, a refusal's retry-after is a hint.
+         *
+         * @param retryAfterHint the retry-after of a refusal
+         * @return the profile
+         */
+        public static Profile twoAtOnce(Duration retryAfterHint) {
+            return new Profile(null, 2, retryAfterHint);
+        }
+
+        /** Whether a completed use keeps counting (until time frees it). */
+        boolean completedUsesCount() {
+            return recovery != null;
+        }
+    }
+
+    /**
+     * A new limiter that admits two uses, on {@code clock}, as {@link #profile()} says.
      *
      * @param clock the test's clock
      * @return the limiter under test
      */
     protected abstract RateLimiter newLimiter(FakeClock clock);
 
+    /**
+     * How the limiters of {@link #newLimiter} admit again once used up.
+     *
+     * @return the profile
+     */
+    protected abstract Profile profile();
+
     /** The clock every limiter of the test runs on. */
     protected final FakeClock clock = new FakeClock();
     private RateLimiter limiter;
+    /** Uses spent but still held, for a profile in which only their end frees room. */
+    private final List<Permit> held = new ArrayList<>();
 
     private RateLimiter limiter() {
         if (limiter == null) {
@@ -37,8 +76,39 @@ public abstract class RateLimiterContract {
     }
 
     private void useUp() {
-        limiter().tryAcquire().permit().close();
-        limiter().tryAcquire().permit().close();
+        spend(limiter().tryAcquire().permit());
+        spend(limiter().tryAcquire().permit());
+    }
+
+    /** Uses {@code permit} up: completes it where a completed use counts, else holds it until {@link #recover()}. */
+    private void spend(Permit permit) {
+        if (profile().completedUsesCount()) {
+            permit.close();
+        } else {
+            synchronized (held) {
+                held.add(permit);
+            }
+        }
+    }
+
+    /** Frees what the spent uses took: lets the recovery time pass, or ends the held uses. */
+    private void recover() {
+        Duration recovery = profile().recovery();
+        if (recovery != null) {
+            clock.advance(recovery);
+            return;
+        }
+        List<Permit> ending;
+        synchronized (held) {
+            ending = new ArrayList<>(held);
+            held.clear();
+        }
+        ending.forEach(Permit::close);
+    }
+
+    /** What a fresh limiter has left after {@code completed} completed uses. */
+    private int remainingAfterCompleting(int completed) {
+        return profile().completedUsesCount() ? 2 - completed : 2;
     }
 
     @Test
@@ -49,7 +119,7 @@ public abstract class RateLimiterContract {
 
         assertThat(refused.isGranted()).isFalse();
         assertThat(refused).isInstanceOf(Refusal.class);
-        assertThat(((Refusal) refused).retryAfter()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(((Refusal) refused).retryAfter()).isEqualTo(profile().retryAfter());
         assertThat(((Refusal) refused).remaining()).isZero();
         assertThatThrownBy(refused::permit).isInstanceOf(IllegalStateException.class);
         assertThat(limiter().status()).isEqualTo(RateLimitStatus.LOCKED);
@@ -57,15 +127,20 @@ public abstract class RateLimiterContract {
     }
 
     @Test
-    public void admitsAgainWhenTheWindowEnds() {
+    public void admitsAgainWhenItRecovers() {
         useUp();
-        clock.advance(Duration.ofMillis(999));
+        Duration recovery = profile().recovery();
+        clock.advance(recovery == null ? Duration.ofHours(1) : recovery.minusMillis(1));
         assertThat(limiter().tryAcquire().isGranted()).isFalse();
 
-        clock.advance(Duration.ofMillis(1));
+        if (recovery == null) {
+            recover();
+        } else {
+            clock.advance(Duration.ofMillis(1));
+        }
 
         assertThat(limiter().status()).isEqualTo(RateLimitStatus.UNLOCKED);
-        assertThat(limiter().remaining()).isEqualTo(2);
+        assertThat(limiter().remaining()).isEqualTo(profile().freed());
     }
 
     @Test
@@ -78,16 +153,16 @@ public abstract class RateLimiterContract {
     }
 
     @Test
-    public void waitingAcquireIsAdmittedWhenTheWindowEnds() {
+    public void waitingAcquireIsAdmittedWhenItRecovers() {
         useUp();
         CompletableFuture<Permit> async = limiter().acquireAsync();
         assertThat(limiter().waiting()).isEqualTo(1);
 
-        clock.advance(Duration.ofSeconds(1));
+        recover();
 
         assertThat(async).isCompleted();
         assertThat(limiter().waiting()).isZero();
-        assertThat(limiter().remaining()).isEqualTo(1);
+        assertThat(limiter().remaining()).isEqualTo(profile().freed() - 1);
     }
 
     @Test
@@ -101,17 +176,17 @@ public abstract class RateLimiterContract {
         limiter().acquireAsync(3, Duration.ofMinutes(1)).thenAccept(p -> used(p, order, "3"));
         limiter().acquireAsync(-2, Duration.ofMinutes(1)).thenAccept(p -> used(p, order, "-2"));
 
-        clock.advance(Duration.ofSeconds(1));
+        recover();
         assertThat(order).containsExactly("-2", "1a");
-        clock.advance(Duration.ofSeconds(1));
+        recover();
         assertThat(order).containsExactly("-2", "1a", "1b", "3");
-        clock.advance(Duration.ofSeconds(1));
+        recover();
         assertThat(order).containsExactly("-2", "1a", "1b", "3", "5a", "5b");
     }
 
-    private static void used(Permit permit, List<String> order, String who) {
+    private void used(Permit permit, List<String> order, String who) {
         order.add(who);
-        permit.close();
+        spend(permit);
     }
 
     @Test
@@ -126,8 +201,8 @@ public abstract class RateLimiterContract {
         assertThat(Uses.failure(async)).isInstanceOf(RateLimitedException.class)
                 .hasMessageStartingWith("timed out after PT0.4S waiting for ");
         assertThat(limiter().waiting()).isZero();
-        clock.advance(Duration.ofSeconds(1));
-        assertThat(limiter().remaining()).isEqualTo(2);
+        recover();
+        assertThat(limiter().remaining()).isEqualTo(profile().freed());
     }
 
     @Test
@@ -155,11 +230,11 @@ public abstract class RateLimiterContract {
         async.cancel(true);
 
         assertThat(limiter().waiting()).isEqualTo(1);
-        clock.advance(Duration.ofSeconds(1));
+        recover();
         assertThat(behind).isCompleted();
-        assertThat(limiter().remaining()).isEqualTo(1);
+        assertThat(limiter().remaining()).isEqualTo(profile().freed() - 1);
         behind.join().cancel();
-        assertThat(limiter().remaining()).isEqualTo(2);
+        assertThat(limiter().remaining()).isEqualTo(profile().freed());
     }
 
     @Test
@@ -168,10 +243,10 @@ public abstract class RateLimiterContract {
         CompletableFuture<Permit> async = limiter().acquireAsync();
 
         async.completeExceptionally(new IllegalStateException("gave up"));
-        clock.advance(Duration.ofSeconds(1));
+        recover();
 
         assertThat(limiter().waiting()).isZero();
-        assertThat(limiter().remaining()).isEqualTo(2);
+        assertThat(limiter().remaining()).isEqualTo(profile().freed());
     }
 
     @Test
@@ -195,7 +270,7 @@ public abstract class RateLimiterContract {
     public void callCompletesTheUseAndReturnsTheResult() throws Exception {
         assertThat(limiter().call(() -> "done")).isEqualTo("done");
 
-        assertThat(limiter().remaining()).isEqualTo(1);
+        assertThat(limiter().remaining()).isEqualTo(remainingAfterCompleting(1));
     }
 
     @Test
@@ -208,16 +283,16 @@ public abstract class RateLimiterContract {
     }
 
     @Test
-    public void callCountsTheUseWhenTheBodyFailsOtherwise() {
+    public void callCompletesTheUseWhenTheBodyFailsOtherwise() {
         assertThatThrownBy(() -> limiter().call(() -> {
             throw new java.io.IOException("connection reset");
         })).isInstanceOf(java.io.IOException.class);
 
-        assertThat(limiter().remaining()).isEqualTo(1);
+        assertThat(limiter().remaining()).isEqualTo(remainingAfterCompleting(1));
     }
 
     @Test
-    public void runRefundsOnCancelAndCountsOtherwise() {
+    public void runRefundsOnCancelAndCompletesOtherwise() {
         assertThatThrownBy(() -> limiter().run(() -> {
             throw new RateLimitCancelException();
         })).isInstanceOf(RateLimitCancelException.class);
@@ -227,18 +302,18 @@ public abstract class RateLimiterContract {
         assertThatThrownBy(() -> limiter().run(() -> {
             throw new IllegalStateException("bug");
         })).isInstanceOf(IllegalStateException.class);
-        assertThat(limiter().remaining()).isZero();
+        assertThat(limiter().remaining()).isEqualTo(remainingAfterCompleting(2));
     }
 
     @Test
-    public void blockingAcquireWaitsUntilTheClockMoves() throws Exception {
+    public void blockingAcquireWaitsUntilItRecovers() throws Exception {
         useUp();
         AtomicReference<Permit> admitted = new AtomicReference<>();
         Thread waiter = new Thread(() -> admitted.set(limiter().acquire(Duration.ofMinutes(1))));
         waiter.start();
         Uses.await("the thread waits", () -> limiter().waiting() == 1);
 
-        clock.advance(Duration.ofSeconds(1));
+        recover();
         waiter.join(Duration.ofSeconds(10).toMillis());
 
         assertThat(waiter.isAlive()).isFalse();
@@ -289,8 +364,8 @@ public abstract class RateLimiterContract {
                 .hasCauseInstanceOf(InterruptedException.class);
         assertThat(stillInterrupted.get()).isTrue();
         assertThat(limiter().waiting()).isZero();
-        clock.advance(Duration.ofSeconds(1));
-        assertThat(limiter().remaining()).isEqualTo(2);
+        recover();
+        assertThat(limiter().remaining()).isEqualTo(profile().freed());
     }
 
     @Test
@@ -320,7 +395,7 @@ public abstract class RateLimiterContract {
 
         useUp();
         assertThat(seen).containsExactly(RateLimitStatus.LOCKED);
-        clock.advance(Duration.ofSeconds(1));
+        recover();
         assertThat(seen).containsExactly(RateLimitStatus.LOCKED, RateLimitStatus.UNLOCKED);
 
         subscription.close();

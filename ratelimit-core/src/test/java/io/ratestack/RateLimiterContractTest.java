@@ -41,7 +41,8 @@ class RateLimiterContractTest extends RateLimiterContract {
                 Arguments.of("all(remote, timesPer)", allMixed),
                 Arguments.of("all(remote, timesPer binding)", allMixedLocalBinds),
                 Arguments.of("any(remote, timesPer)", anyMixed),
-                Arguments.of("all(any(timesPer, remote), remote)", nestedMixed));
+                Arguments.of("all(any(timesPer, remote), remote)", nestedMixed))
+                .map(kind -> Arguments.of(kind.get()[0], kind.get()[1], Profile.TWO_PER_SECOND));
     }
 
     private static RateLimiter twoPerSecond(FakeClock clock, int limit) {
@@ -58,8 +59,16 @@ class RateLimiterContractTest extends RateLimiterContract {
     @Parameter(1)
     Function<FakeClock, RateLimiter> factory;
 
+    @Parameter(2)
+    Profile profile;
+
     @Override
     protected RateLimiter newLimiter(FakeClock clock) {
         return factory.apply(clock);
+    }
+
+    @Override
+    protected Profile profile() {
+        return profile;
     }
 }

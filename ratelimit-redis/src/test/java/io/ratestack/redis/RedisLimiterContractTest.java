@@ -69,4 +69,10 @@ class RedisLimiterContractTest extends RateLimiterContract {
                 .clock(clock).build();
         return factory.apply(limits, clock);
     }
+
+    /** Every kind here counts two uses per second. */
+    @Override
+    protected Profile profile() {
+        return Profile.TWO_PER_SECOND;
+    }
 }
