@@ -59,6 +59,30 @@ public final class RateLimiters {
     }
 
     /**
+     * A limiter of at most {@code permits} uses at once, on the system clock: a use holds a unit until its permit is
+     * closed or cancelled (both give the unit back at once). No time frees a unit. For a clock, a name or the
+     * retry-after of a refusal, use {@link #concurrencyBuilder(int)}.
+     *
+     * @param permits how many uses may be held at once, at least 1
+     * @return the limiter
+     * @throws IllegalArgumentException if {@code permits} is not positive
+     */
+    public static RateLimiter concurrency(int permits) {
+        return concurrencyBuilder(permits).build();
+    }
+
+    /**
+     * A builder of a limiter of at most {@code permits} uses at once.
+     *
+     * @param permits how many uses may be held at once, at least 1
+     * @return the builder
+     * @throws IllegalArgumentException if {@code permits} is not positive
+     */
+    public static ConcurrencyBuilder concurrencyBuilder(int permits) {
+        return new ConcurrencyBuilder(permits);
+    }
+
+    /**
      * A limiter that admits a use only if every one of {@code limiters} admits it, and then holds a slot of each.
      * With no limiters it admits everything.
      *
@@ -224,6 +248,79 @@ public final class RateLimiters {
                 spec = terms;
             }
             return new TimesPerLimiter(terms);
+        }
+    }
+
+    /**
+     * Options of a concurrency limiter. Not thread-safe; each {@link #build()} makes a new, independent limiter.
+     */
+    public static final class ConcurrencyBuilder {
+
+        private final int permits;
+        private Duration retryAfter = Duration.ofSeconds(1);
+        private Clock clock = Clock.system();
+        private @Nullable String name;
+        /** The terms of the limiters built so far; made anew when an option changes. */
+        private ConcurrencyLimiter.@Nullable Spec spec;
+
+        private ConcurrencyBuilder(int permits) {
+            this.permits = Nanos.positive("permits", permits);
+        }
+
+        /**
+         * The retry-after of a refusal, one second by default. No time frees a unit (only the end of a held use
+         * does), so this is a hint for a caller that cannot wait here, such as a {@code Retry-After} header; waiting
+         * acquires ignore it and are admitted as soon as a unit comes back.
+         *
+         * @param hint the retry-after, positive
+         * @return this builder
+         * @throws IllegalArgumentException if {@code hint} is not positive
+         */
+        public ConcurrencyBuilder retryAfter(Duration hint) {
+            this.retryAfter = Nanos.positive("retryAfter", hint);
+            this.spec = null;
+            return this;
+        }
+
+        /**
+         * The clock, {@link Clock#system()} by default; a {@link FakeClock} in tests. It times waiters' timeouts and
+         * pauses, and brings the scheduler that runs them.
+         *
+         * @param clock the clock
+         * @return this builder
+         */
+        public ConcurrencyBuilder clock(Clock clock) {
+            this.clock = Nanos.requireNonNull(clock, "clock");
+            this.spec = null;
+            return this;
+        }
+
+        /**
+         * A name for messages and {@code toString()}.
+         *
+         * @param name the name
+         * @return this builder
+         */
+        public ConcurrencyBuilder name(String name) {
+            this.name = Nanos.requireNonNull(name, "name");
+            this.spec = null;
+            return this;
+        }
+
+        /**
+         * A new limiter with these options. Limiters built by one builder share their terms, so each costs only its
+         * count: keep a builder to make a limiter per client.
+         *
+         * @return the limiter
+         */
+        public RateLimiter build() {
+            ConcurrencyLimiter.Spec terms = spec;
+            if (terms == null) {
+                terms = new ConcurrencyLimiter.Spec(permits, Math.min(Nanos.saturated(retryAfter), Nanos.FOREVER),
+                        clock, name);
+                spec = terms;
+            }
+            return new ConcurrencyLimiter(terms);
         }
     }
 }

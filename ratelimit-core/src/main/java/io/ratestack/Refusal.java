@@ -7,7 +7,9 @@ import java.time.Duration;
  *
  * @param retryAfterNanos the best estimate of how long until a retry can succeed, in nanoseconds, never negative;
  *     {@link #NEVER} when the limiter can never admit again (it was closed). When every refusing slot is held by a
- *     use still in flight, no reset can free it, and the estimate is one period.
+ *     use still in flight, no reset can free it, and the estimate is one period. A concurrency limiter, which no
+ *     time frees, answers the hint its builder was given ({@link RateLimiters.ConcurrencyBuilder#retryAfter}, one
+ *     second by default); it is never {@link #NEVER} while the limiter is open.
  * @param remaining how many uses the limiter could admit now; for a composite, the same bound that
  *     {@link RateLimiter#remaining()} gives
  */

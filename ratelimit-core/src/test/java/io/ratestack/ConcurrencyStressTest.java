@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -107,32 +108,7 @@ class ConcurrencyStressTest {
                 ThreadLocalRandom random = ThreadLocalRandom.current();
                 for (int i = 0; i < 300; i++) {
                     RateLimiter target = targets[random.nextInt(targets.length)];
-                    Permit permit = null;
-                    switch (random.nextInt(3)) {
-                        case 0 -> {
-                            if (target.tryAcquire() instanceof Permit granted) {
-                                permit = granted;
-                            }
-                        }
-                        case 1 -> {
-                            try {
-                                permit = target.acquire(random.nextInt(3), Duration.ofMillis(random.nextInt(1, 30)));
-                            } catch (RateLimitedException timedOut) {
-                                // fine: counted nothing
-                            }
-                        }
-                        default -> {
-                            CompletableFuture<Permit> future = target.acquireAsync(Duration.ofMillis(10));
-                            if (random.nextBoolean()) {
-                                future.cancel(false);
-                            }
-                            try {
-                                permit = future.join();
-                            } catch (RuntimeException cancelledOrTimedOut) {
-                                // fine
-                            }
-                        }
-                    }
+                    Permit permit = acquireSomehow(target, random, 30, 10);
                     if (permit != null) {
                         admitted.incrementAndGet();
                         if (random.nextInt(3) == 0) {
@@ -155,6 +131,93 @@ class ConcurrencyStressTest {
         assertThat(b.remaining()).isEqualTo(5);
         for (RateLimiter target : targets) {
             assertThat(target.waiting()).isZero();
+        }
+    }
+
+    /**
+     * Threads hold units of concurrency limiters (alone, in all() with a times-per limiter, in any()), waiting with
+     * timeouts on the system clock, cancelling futures, completing and cancelling permits. Each thread counts what it
+     * holds before it ends the use, so the counts never exceed what the limiters hold: they must never pass the
+     * permits, and when the threads are done every unit must be back.
+     */
+    @Test
+    void concurrencyLimitersNeverHoldMoreThanTheirPermitsAndGetEveryUnitBack() throws Exception {
+        RateLimiter c = RateLimiters.concurrency(3);
+        RateLimiter d = RateLimiters.concurrency(2);
+        RateLimiter many = RateLimiters.timesPer(1_000_000, Duration.ofDays(1));
+        RateLimiter[] holdingC = {c, RateLimiters.all(c, many)};
+        RateLimiter either = RateLimiters.any(c, d);
+        AtomicInteger inC = new AtomicInteger();
+        AtomicInteger inEither = new AtomicInteger();
+        AtomicInteger mostInC = new AtomicInteger();
+        AtomicInteger mostInEither = new AtomicInteger();
+        AtomicInteger admitted = new AtomicInteger();
+
+        runThreads(() -> {
+            ThreadLocalRandom random = ThreadLocalRandom.current();
+            for (int i = 0; i < 2000; i++) {
+                boolean any = random.nextInt(3) == 0;
+                RateLimiter target = any ? either : holdingC[random.nextInt(holdingC.length)];
+                Permit permit = acquireSomehow(target, random, 5, 5);
+                if (permit != null) {
+                    admitted.incrementAndGet();
+                    if (!any) {
+                        mostInC.accumulateAndGet(inC.incrementAndGet(), Math::max);
+                    }
+                    mostInEither.accumulateAndGet(inEither.incrementAndGet(), Math::max);
+                    Thread.yield();
+                    inEither.decrementAndGet();
+                    if (!any) {
+                        inC.decrementAndGet();
+                    }
+                    if (random.nextBoolean()) {
+                        permit.cancel();
+                    } else {
+                        permit.close();
+                    }
+                }
+            }
+        });
+
+        assertThat(admitted.get()).isPositive();
+        assertThat(mostInC.get()).as("uses held at once of c").isLessThanOrEqualTo(3);
+        assertThat(mostInEither.get()).as("uses held at once of c and d").isLessThanOrEqualTo(5);
+        assertThat(c.remaining()).isEqualTo(3);
+        assertThat(d.remaining()).isEqualTo(2);
+        assertThat(either.waiting()).isZero();
+        for (RateLimiter target : holdingC) {
+            assertThat(target.waiting()).isZero();
+        }
+    }
+
+    /**
+     * Tries at once, blocks (a random priority, at most {@code blockMillis}), or waits async (at most
+     * {@code asyncMillis}, its future cancelled half the time): the permit, or {@code null} if none was granted.
+     */
+    private static @Nullable Permit acquireSomehow(RateLimiter target, ThreadLocalRandom random, int blockMillis,
+            int asyncMillis) {
+        switch (random.nextInt(3)) {
+            case 0 -> {
+                return target.tryAcquire() instanceof Permit granted ? granted : null;
+            }
+            case 1 -> {
+                try {
+                    return target.acquire(random.nextInt(3), Duration.ofMillis(random.nextInt(1, blockMillis)));
+                } catch (RateLimitedException timedOut) {
+                    return null;
+                }
+            }
+            default -> {
+                CompletableFuture<Permit> future = target.acquireAsync(Duration.ofMillis(asyncMillis));
+                if (random.nextBoolean()) {
+                    future.cancel(false);
+                }
+                try {
+                    return future.join();
+                } catch (RuntimeException cancelledOrTimedOut) {
+                    return null; // a permit granted at the same moment was refunded
+                }
+            }
         }
     }
 

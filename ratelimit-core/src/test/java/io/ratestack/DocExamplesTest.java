@@ -106,7 +106,23 @@ class DocExamplesTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the README's idiom: the try block holds the resource, its body need not name it
+    void concurrencyBesideARate() {
+        // tag::concurrency[]
+        RateLimiter database = RateLimiters.concurrencyBuilder(4).name("database").build();
+        RateLimiter perSecond = RateLimiters.timesPer(100, Duration.ofSeconds(1));
+        RateLimiter query = RateLimiters.all(database, perSecond); // at most 4 at once and 100 a second
+
+        try (Permit permit = query.acquire(Duration.ofSeconds(2))) {
+            // ... the query; its unit of the database limit is free again when the permit closes
+        }
+        // end::concurrency[]
+        assertThat(database.remaining()).isEqualTo(4);
+        assertThat(perSecond.remaining()).isEqualTo(99);
+    }
+
+    @Test
     void docShowsEveryExampleAsWrittenHere() throws IOException {
-        DocSnippets.assertShows("docs/core.md", "src/test/java/io/ratestack/DocExamplesTest.java", 5);
+        DocSnippets.assertShows("docs/core.md", "src/test/java/io/ratestack/DocExamplesTest.java", 6);
     }
 }

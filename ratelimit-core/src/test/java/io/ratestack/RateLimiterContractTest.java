@@ -9,12 +9,12 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The contract over every kind of limiter made in memory, and over {@link RateLimiters#remote} limiters (whose
- * remote side is, here, an in-memory limiter behind the {@link RemoteLimit} interface) alone and stacked with
- * in-memory ones.
+ * The contract over every kind of limiter made in memory (times-per and concurrency, alone and stacked), and over
+ * {@link RateLimiters#remote} limiters (whose remote side is, here, an in-memory limiter behind the
+ * {@link RemoteLimit} interface) alone and stacked with in-memory ones.
  */
 @ParameterizedClass(name = "{0}")
-@MethodSource("kinds")
+@MethodSource({"kinds", "concurrencyKinds"})
 class RateLimiterContractTest extends RateLimiterContract {
 
     static Stream<Arguments> kinds() {
@@ -43,6 +43,24 @@ class RateLimiterContractTest extends RateLimiterContract {
                 Arguments.of("any(remote, timesPer)", anyMixed),
                 Arguments.of("all(any(timesPer, remote), remote)", nestedMixed))
                 .map(kind -> Arguments.of(kind.get()[0], kind.get()[1], Profile.TWO_PER_SECOND));
+    }
+
+    static Stream<Arguments> concurrencyKinds() {
+        Function<FakeClock, RateLimiter> concurrency = clock -> twoAtOnce(clock, 2);
+        Function<FakeClock, RateLimiter> all = clock -> RateLimiters.all(twoAtOnce(clock, 2), twoPerSecond(clock, 10));
+        Function<FakeClock, RateLimiter> any = clock -> RateLimiters.any(twoAtOnce(clock, 1), twoAtOnce(clock, 1));
+        Function<FakeClock, RateLimiter> remote = clock ->
+                RateLimiters.remote(new RemoteFixtures.Far(twoAtOnce(clock, 2)), clock);
+        return Stream.of(
+                Arguments.of("concurrency", concurrency),
+                Arguments.of("all(concurrency, timesPer)", all),
+                Arguments.of("any(concurrency, concurrency)", any),
+                Arguments.of("remote(concurrency)", remote))
+                .map(kind -> Arguments.of(kind.get()[0], kind.get()[1], Profile.twoAtOnce(Duration.ofSeconds(1))));
+    }
+
+    private static RateLimiter twoAtOnce(FakeClock clock, int permits) {
+        return RateLimiters.concurrencyBuilder(permits).clock(clock).build();
     }
 
     private static RateLimiter twoPerSecond(FakeClock clock, int limit) {

@@ -43,6 +43,21 @@ class SchedulerTest {
         assertThat(limiter.waiting()).isZero();
     }
 
+    @Test
+    void aConcurrencyLimiterAsksItsSchedulerOnlyForTimeouts() {
+        ManualClock clock = new ManualClock();
+        RateLimiter limiter = RateLimiters.concurrencyBuilder(1).clock(clock).build();
+        Permit held = limiter.tryAcquire().permit();
+        CompletableFuture<Permit> next = limiter.acquireAsync(0, Duration.ofSeconds(10));
+
+        assertThat(clock.pendingDeadlines()).as("no time frees a unit: no wake-up").containsExactly(10 * SECOND);
+
+        held.close();
+
+        assertThat(next).isCompleted();
+        assertThat(clock.pendingDeadlines()).isEmpty();
+    }
+
     /** Reads what the test sets; its scheduler only records tasks, and runs them when the test says. */
     private static final class ManualClock implements Clock, Scheduler {
 

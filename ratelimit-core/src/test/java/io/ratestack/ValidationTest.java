@@ -41,6 +41,27 @@ class ValidationTest {
     }
 
     @Test
+    void permitsMustBePositive() {
+        assertThatThrownBy(() -> RateLimiters.concurrency(0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("permits must be > 0 but was 0");
+        assertThatThrownBy(() -> RateLimiters.concurrencyBuilder(-3))
+                .hasMessage("permits must be > 0 but was -3");
+    }
+
+    @Test
+    void concurrencyRetryAfterHintMustBePositive() {
+        RateLimiters.ConcurrencyBuilder builder = RateLimiters.concurrencyBuilder(1);
+
+        assertThatThrownBy(() -> builder.retryAfter(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("retryAfter must be > 0 but was PT0S");
+        assertThatThrownBy(() -> builder.retryAfter(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("retryAfter must not be null");
+    }
+
+    @Test
     void refusalValuesMustNotBeNegative() {
         assertThatThrownBy(() -> new Refusal(-1, 0)).hasMessage("retryAfterNanos must be >= 0 but was -1");
         assertThatThrownBy(() -> new Refusal(0, -1)).hasMessage("remaining must be >= 0 but was -1");

@@ -1,0 +1,102 @@
+package io.ratestack;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * At most {@code permits} uses at once, with no time at all: a semaphore with the engine's priorities, timeouts,
+ * async waiting, pauses and status.
+ *
+ * <p>{@code remaining = permits - inUse}. An acquire takes a unit; completing or cancelling its permit gives the
+ * unit back at once, the same either way (nothing counts after a use ends, so there is nothing to refund but the
+ * unit). No window runs, nothing ends by time and no timer runs for room: only the end of a held use admits the next
+ * waiter. A refusal's retry-after is the spec's hint, since no time is known at which a unit comes back.
+ */
+final class ConcurrencyLimiter extends LocalPart {
+
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * The terms of a concurrency limiter, shared by all the limiters one builder makes.
+     *
+     * @param permits how many uses may be held at once
+     * @param retryAfterNanos the retry-after of a refusal, positive and below {@link Refusal#NEVER}
+     */
+    record Spec(int permits, long retryAfterNanos, Clock clock, @Nullable String name) {
+    }
+
+    final Spec spec;
+
+    /** Units held by uses not yet ended; guarded by this limiter's lock. */
+    int inUse;
+
+    ConcurrencyLimiter(Spec spec) {
+        this.spec = spec;
+    }
+
+    @Override
+    Clock clock() {
+        return spec.clock;
+    }
+
+    /** Nothing ends by time. */
+    @Override
+    void advance(long now) {
+    }
+
+    @Override
+    boolean fits() {
+        return inUse < spec.permits;
+    }
+
+    @Override
+    void take() {
+        inUse++;
+    }
+
+    @Override
+    void untake() {
+        inUse--;
+    }
+
+    /** Gives the unit back, whether the use completed or was cancelled. */
+    @Override
+    void release(boolean complete, long now) {
+        inUse--;
+        mark(PartSupport.GREW | PartSupport.CHANGED);
+        assert inUse >= 0 && inUse <= spec.permits : this + " broke its count";
+    }
+
+    @Override
+    int room() {
+        return spec.permits - inUse;
+    }
+
+    /** Zero if a unit is free, else the hint: only a use's end frees one, at a time nobody knows. */
+    @Override
+    long retryAfter(long now) {
+        return fits() ? 0L : spec.retryAfterNanos;
+    }
+
+    @Override
+    long growsIn(long now) {
+        return NO_GROWTH;
+    }
+
+    /** The hint, as for {@link #retryAfter(long)}. */
+    @Override
+    long nextFreeIn(long now) {
+        return spec.retryAfterNanos;
+    }
+
+    /** No window ever runs. */
+    @Override
+    long resetIn(long now) {
+        return 0L;
+    }
+
+    @Override
+    public String toString() {
+        String text = spec.permits + " at once";
+        return "concurrency(" + (spec.name == null ? text : spec.name + ": " + text) + ")";
+    }
+}

@@ -1,0 +1,109 @@
+package io.ratestack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/** A concurrency limiter on a fake clock: units held by uses in flight, given back by their end, never by time. */
+class ConcurrencyLimiterTest {
+
+    private final FakeClock clock = new FakeClock();
+
+    private RateLimiter atOnce(int permits) {
+        return RateLimiters.concurrencyBuilder(permits).clock(clock).build();
+    }
+
+    @Test
+    void remainingCountsTheUsesHeldNow() {
+        RateLimiter limiter = atOnce(3);
+        Permit first = limiter.tryAcquire().permit();
+        Permit second = limiter.tryAcquire().permit();
+
+        assertThat(limiter.remaining()).isEqualTo(1);
+        first.close();
+        assertThat(limiter.remaining()).isEqualTo(2);
+        second.cancel();
+        assertThat(limiter.remaining()).isEqualTo(3);
+    }
+
+    @Test
+    void timeFreesNothing() {
+        RateLimiter limiter = atOnce(1);
+        limiter.tryAcquire().permit();
+
+        clock.advance(ChronoUnit.DAYS.getDuration());
+
+        assertThat(limiter.tryAcquire().isGranted()).isFalse();
+        assertThat(limiter.resetInNanos()).isZero();
+    }
+
+    @Test
+    void closeAndCancelBothGiveTheUnitToTheNextWaiter() {
+        RateLimiter limiter = atOnce(1);
+        Permit held = limiter.tryAcquire().permit();
+        CompletableFuture<Permit> afterClose = limiter.acquireAsync();
+        CompletableFuture<Permit> afterCancel = limiter.acquireAsync();
+
+        held.close();
+        assertThat(afterClose).isCompleted();
+        assertThat(afterCancel).isNotDone();
+        afterClose.join().cancel();
+
+        assertThat(afterCancel).isCompleted();
+        afterCancel.join().close();
+        assertThat(limiter.remaining()).isEqualTo(1);
+    }
+
+    @Test
+    void refusalAnswersTheRetryAfterHint() {
+        RateLimiter byDefault = atOnce(1);
+        RateLimiter hinted = RateLimiters.concurrencyBuilder(1).retryAfter(Duration.ofMillis(250)).clock(clock).build();
+        byDefault.tryAcquire().permit();
+        hinted.tryAcquire().permit();
+
+        assertThat(byDefault.tryAcquire()).isEqualTo(new Refusal(Duration.ofSeconds(1).toNanos(), 0));
+        assertThat(hinted.tryAcquire()).isEqualTo(new Refusal(Duration.ofMillis(250).toNanos(), 0));
+    }
+
+    @Test
+    void aHugeRetryAfterHintStillLetsRemoteCompositesWait() {
+        RateLimiter limiter = RateLimiters.concurrencyBuilder(1).retryAfter(ChronoUnit.FOREVER.getDuration())
+                .clock(clock).build();
+        limiter.tryAcquire().permit();
+
+        assertThat(((Refusal) limiter.tryAcquire()).retryAfterNanos()).isLessThan(Refusal.NEVER);
+    }
+
+    @Test
+    void pauseAdmitsNothingUntilItEndsThenServesTheQueue() {
+        RateLimiter limiter = atOnce(2);
+        limiter.pause(Duration.ofSeconds(3));
+        CompletableFuture<Permit> waiting = limiter.acquireAsync();
+
+        assertThat(limiter.tryAcquire()).isEqualTo(new Refusal(Duration.ofSeconds(3).toNanos(), 0));
+        clock.advance(Duration.ofSeconds(3));
+
+        assertThat(waiting).isCompleted();
+        assertThat(limiter.remaining()).isEqualTo(1);
+    }
+
+    @Test
+    void allTakesAUnitAndATimesPerSlotTogetherOrNeither() {
+        RateLimiter atOnce = atOnce(1);
+        RateLimiter perSecond = RateLimiters.timesPerBuilder(1, Duration.ofSeconds(1)).clock(clock).build();
+        RateLimiter both = RateLimiters.all(atOnce, perSecond);
+        both.tryAcquire().permit().close();
+
+        assertThat(both.tryAcquire()).isEqualTo(new Refusal(Duration.ofSeconds(1).toNanos(), 0));
+        assertThat(atOnce.remaining()).isEqualTo(1);
+    }
+
+    @Test
+    void toStringNamesTheLimit() {
+        assertThat(RateLimiters.concurrency(4)).hasToString("concurrency(4 at once)");
+        assertThat(RateLimiters.concurrencyBuilder(2).name("db").build()).hasToString("concurrency(db: 2 at once)");
+    }
+}
