@@ -14,7 +14,9 @@ package io.ratestack;
  * }
  * }</pre>
  *
- * <p>A permit that is never closed or cancelled holds its slot forever.
+ * <p>A permit that is never closed or cancelled holds its slot forever. For a concurrency limiter the two are the
+ * same: a use counts only while it is held, so there is nothing to refund but the unit, which either call gives
+ * back at once.
  */
 public non-sealed interface Permit extends AcquireResult, AutoCloseable {
 
