@@ -45,6 +45,13 @@ final class Nanos {
         return value;
     }
 
+    static int between(String name, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(name + " must be >= " + min + " and <= " + max + " but was " + value);
+        }
+        return value;
+    }
+
     static Duration positive(String name, Duration value) {
         requireNonNull(value, name);
         if (value.isNegative() || value.isZero()) {

@@ -16,7 +16,8 @@ package io.ratestack;
  *
  * <p>A permit that is never closed or cancelled holds its slot forever. For a concurrency limiter the two are the
  * same: a use counts only while it is held, so there is nothing to refund but the unit, which either call gives
- * back at once.
+ * back at once. For a token bucket the token is spent when the use is admitted: closing keeps it spent, cancelling
+ * puts it back (never above the bucket's capacity), and holding the permit holds nothing.
  */
 public non-sealed interface Permit extends AcquireResult, AutoCloseable {
 

@@ -9,8 +9,8 @@ import java.util.function.Consumer;
 
 /**
  * A rate limiter: admits uses, each held as a {@link Permit} until it is completed ({@link Permit#close()}) or
- * refunded ({@link Permit#cancel()}). Made by {@link RateLimiters}; every kind (times-per, concurrency, all, any) is
- * one of these, so limiters stack to any depth.
+ * refunded ({@link Permit#cancel()}). Made by {@link RateLimiters}; every kind (times-per, concurrency, token
+ * bucket, all, any) is one of these, so limiters stack to any depth.
  *
  * <p>Three ways to acquire:
  * <ul>
@@ -150,26 +150,26 @@ public interface RateLimiter extends AutoCloseable {
     RateLimitStatus status();
 
     /**
-     * How many uses could be taken now. Exact for a times-per limiter ({@code limit - used - inFlight}) and a
-     * concurrency limiter ({@code permits - inUse}); for an
-     * all-limiter the least of its children, for an any-limiter their sum, which are bounds when children share a
-     * limiter. {@link Integer#MAX_VALUE} for a composite without children.
+     * How many uses could be taken now. Exact for a times-per limiter ({@code limit - used - inFlight}), a
+     * concurrency limiter ({@code permits - inUse}) and a token bucket (its whole tokens); for an all-limiter the
+     * least of its children, for an any-limiter their sum, which are bounds when children share a limiter.
+     * {@link Integer#MAX_VALUE} for a composite without children.
      */
     int remaining();
 
     /**
      * How long until the current window ends and its used slots are free again, in nanoseconds; zero when no window
-     * is running, and always for a concurrency limiter, which has no windows. For an all-limiter the longest of its
-     * parts, for an any-limiter the shortest. With
-     * {@link #remaining()} this is what the IETF {@code RateLimit} header reports.
+     * is running, and always for a concurrency limiter, which has no windows; for a token bucket, the time until it
+     * is full. For an all-limiter the longest of its parts, for an any-limiter the shortest. With {@link #remaining()}
+     * this is what the IETF {@code RateLimit} header reports.
      */
     long resetInNanos();
 
     /**
      * Admits nothing for {@code duration} from now (or until a later pause ends), as when a server answered 429
      * with {@code Retry-After}. Waiters stay queued and are served when the pause ends; held permits are unaffected.
-     * Pausing a composite pauses every in-memory limiter in it (times-per, concurrency), and so every other limiter
-     * that shares one.
+     * Pausing a composite pauses every in-memory limiter in it (times-per, concurrency, token bucket), and so every
+     * other limiter that shares one.
      *
      * @param duration how long to admit nothing; zero does nothing
      * @throws IllegalArgumentException if {@code duration} is negative
@@ -192,7 +192,7 @@ public interface RateLimiter extends AutoCloseable {
     /**
      * Closes this limiter: every waiter on it fails with {@link RateLimitedException}, later acquires fail, and
      * {@link #tryAcquire()} refuses with {@link Refusal#NEVER}. Held permits stay valid. Closing a composite does not
-     * close its children; closing a times-per or concurrency limiter fails the waiters of composites that can no
+     * close its children; closing an in-memory limiter fails the waiters of composites that can no
      * longer admit without it. Idempotent.
      */
     @Override

@@ -83,6 +83,37 @@ public final class RateLimiters {
     }
 
     /**
+     * A token bucket of {@code capacity} tokens, full at the start, that gains {@code refillTokens} per
+     * {@code refillPeriod} continuously (greedily, as Bucket4j's {@code refillGreedy}), on the system clock. A use
+     * takes a token; cancelling its permit puts the token back (never above capacity); completing it keeps the token
+     * spent. Nothing counts uses in flight. For interval refill, initial tokens, a clock or a name, use
+     * {@link #tokenBucketBuilder(int, int, Duration)}.
+     *
+     * @param capacity the most tokens the bucket holds, at least 1
+     * @param refillTokens tokens added per {@code refillPeriod}, at least 1
+     * @param refillPeriod the time in which {@code refillTokens} are added, positive
+     * @return the limiter
+     * @throws IllegalArgumentException if an argument is not positive
+     */
+    public static RateLimiter tokenBucket(int capacity, int refillTokens, Duration refillPeriod) {
+        return tokenBucketBuilder(capacity, refillTokens, refillPeriod).build();
+    }
+
+    /**
+     * A builder of a token bucket of {@code capacity} tokens that gains {@code refillTokens} per
+     * {@code refillPeriod}.
+     *
+     * @param capacity the most tokens the bucket holds, at least 1
+     * @param refillTokens tokens added per {@code refillPeriod}, at least 1
+     * @param refillPeriod the time in which {@code refillTokens} are added, positive
+     * @return the builder
+     * @throws IllegalArgumentException if an argument is not positive
+     */
+    public static TokenBucketBuilder tokenBucketBuilder(int capacity, int refillTokens, Duration refillPeriod) {
+        return new TokenBucketBuilder(capacity, refillTokens, refillPeriod);
+    }
+
+    /**
      * A limiter that admits a use only if every one of {@code limiters} admits it, and then holds a slot of each.
      * With no limiters it admits everything.
      *
@@ -321,6 +352,107 @@ public final class RateLimiters {
                 spec = terms;
             }
             return new ConcurrencyLimiter(terms);
+        }
+    }
+
+    /**
+     * Options of a token bucket. Not thread-safe; each {@link #build()} makes a new, independent limiter.
+     */
+    public static final class TokenBucketBuilder {
+
+        private final int capacity;
+        private final int refillTokens;
+        private final long periodNanos;
+        private boolean greedy = true;
+        private int initialTokens;
+        private Clock clock = Clock.system();
+        private @Nullable String name;
+        /** The terms of the limiters built so far; made anew when an option changes. */
+        private TokenBucketLimiter.@Nullable Spec spec;
+
+        private TokenBucketBuilder(int capacity, int refillTokens, Duration refillPeriod) {
+            this.capacity = Nanos.positive("capacity", capacity);
+            this.refillTokens = Nanos.positive("refillTokens", refillTokens);
+            this.periodNanos = Math.min(Nanos.saturated(Nanos.positive("refillPeriod", refillPeriod)), Nanos.FOREVER);
+            this.initialTokens = capacity;
+        }
+
+        /**
+         * Tokens come continuously, in proportion to the time passed: {@code refillTokens} over a whole period, one
+         * every {@code refillPeriod / refillTokens}. The default; Bucket4j's {@code refillGreedy}.
+         *
+         * @return this builder
+         */
+        public TokenBucketBuilder greedyRefill() {
+            this.greedy = true;
+            this.spec = null;
+            return this;
+        }
+
+        /**
+         * Tokens come {@code refillTokens} at once at the end of each whole period since the bucket was made, and
+         * none in between. Bucket4j's {@code refillIntervally}.
+         *
+         * @return this builder
+         */
+        public TokenBucketBuilder intervalRefill() {
+            this.greedy = false;
+            this.spec = null;
+            return this;
+        }
+
+        /**
+         * The tokens a new bucket holds, {@code capacity} (full) by default.
+         *
+         * @param tokens the initial tokens, from 0 to {@code capacity}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code tokens} is negative or above the capacity
+         */
+        public TokenBucketBuilder initialTokens(int tokens) {
+            this.initialTokens = Nanos.between("initialTokens", tokens, 0, capacity);
+            this.spec = null;
+            return this;
+        }
+
+        /**
+         * The clock, {@link Clock#system()} by default; a {@link FakeClock} in tests. It times the refill, waiters'
+         * timeouts and pauses, and brings the scheduler that runs them.
+         *
+         * @param clock the clock
+         * @return this builder
+         */
+        public TokenBucketBuilder clock(Clock clock) {
+            this.clock = Nanos.requireNonNull(clock, "clock");
+            this.spec = null;
+            return this;
+        }
+
+        /**
+         * A name for messages and {@code toString()}.
+         *
+         * @param name the name
+         * @return this builder
+         */
+        public TokenBucketBuilder name(String name) {
+            this.name = Nanos.requireNonNull(name, "name");
+            this.spec = null;
+            return this;
+        }
+
+        /**
+         * A new limiter with these options, its bucket made now. Limiters built by one builder share their terms, so
+         * each costs only its state: keep a builder to make a limiter per client.
+         *
+         * @return the limiter
+         */
+        public RateLimiter build() {
+            TokenBucketLimiter.Spec terms = spec;
+            if (terms == null) {
+                terms = new TokenBucketLimiter.Spec(capacity, refillTokens, periodNanos, greedy, initialTokens, clock,
+                        name);
+                spec = terms;
+            }
+            return new TokenBucketLimiter(terms);
         }
     }
 }

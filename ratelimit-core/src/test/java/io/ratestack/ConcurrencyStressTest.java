@@ -40,21 +40,7 @@ class ConcurrencyStressTest {
         RateLimiter[] targets = {ab, ac, RateLimiters.all(RateLimiters.any(b, c), a)};
 
         for (int round = 0; round < 30; round++) {
-            AtomicInteger completedA = new AtomicInteger();
-            runThreads(() -> {
-                ThreadLocalRandom random = ThreadLocalRandom.current();
-                for (int i = 0; i < 400; i++) {
-                    RateLimiter target = targets[random.nextInt(targets.length)];
-                    if (random.nextInt(4) == 0) {
-                        CompletableFuture<Permit> waiting = target.acquireAsync();
-                        if (!waiting.cancel(false)) {
-                            finish(waiting.join(), random, completedA);
-                        }
-                    } else if (target.tryAcquire() instanceof Permit permit) {
-                        finish(permit, random, completedA);
-                    }
-                }
-            });
+            AtomicInteger completedA = frozenRound(targets);
 
             assertThat(completedA.get()).isLessThanOrEqualTo(7);
             assertThat(a.remaining()).isEqualTo(7 - completedA.get());
@@ -66,6 +52,57 @@ class ConcurrencyStressTest {
             assertThat(b.remaining()).isEqualTo(11);
             assertThat(c.remaining()).isEqualTo(5);
         }
+    }
+
+    /**
+     * Token buckets on a clock that stands still within a round: nothing refills, so a round can spend at most the
+     * tokens a bucket held, whatever the interleaving, and every cancelled use must have put its token back exactly.
+     */
+    @Test
+    void frozenClockRoundsNeverSpendMoreTokensThanTheBucketHeldAndRefundExactly() throws Exception {
+        FakeClock clock = new FakeClock();
+        RateLimiter a = RateLimiters.tokenBucketBuilder(7, 7, Duration.ofSeconds(1)).clock(clock).build();
+        RateLimiter b = RateLimiters.tokenBucketBuilder(11, 11, Duration.ofSeconds(1)).intervalRefill().clock(clock)
+                .build();
+        RateLimiter c = RateLimiters.tokenBucketBuilder(5, 5, Duration.ofSeconds(1)).clock(clock).build();
+        RateLimiter[] targets = {a, RateLimiters.all(a, b), RateLimiters.all(RateLimiters.any(b, c), a)};
+
+        for (int round = 0; round < 30; round++) {
+            AtomicInteger completedA = frozenRound(targets);
+
+            assertThat(completedA.get()).isLessThanOrEqualTo(7);
+            assertThat(a.remaining()).isEqualTo(7 - completedA.get());
+            for (RateLimiter target : targets) {
+                assertThat(target.waiting()).isZero();
+            }
+            clock.advance(Duration.ofSeconds(1));
+            assertThat(a.remaining()).isEqualTo(7);
+            assertThat(b.remaining()).isEqualTo(11);
+            assertThat(c.remaining()).isEqualTo(5);
+        }
+    }
+
+    /**
+     * One round of threads trying, waiting async and withdrawing, then completing or cancelling on {@code targets},
+     * every one of which takes a unit of a: the count of completed uses.
+     */
+    private static AtomicInteger frozenRound(RateLimiter[] targets) throws Exception {
+        AtomicInteger completedA = new AtomicInteger();
+        runThreads(() -> {
+            ThreadLocalRandom random = ThreadLocalRandom.current();
+            for (int i = 0; i < 400; i++) {
+                RateLimiter target = targets[random.nextInt(targets.length)];
+                if (random.nextInt(4) == 0) {
+                    CompletableFuture<Permit> waiting = target.acquireAsync();
+                    if (!waiting.cancel(false)) {
+                        finish(waiting.join(), random, completedA);
+                    }
+                } else if (target.tryAcquire() instanceof Permit permit) {
+                    finish(permit, random, completedA);
+                }
+            }
+        });
+        return completedA;
     }
 
     /** Every use of every target takes a slot of a: count its completions. */

@@ -122,7 +122,23 @@ class DocExamplesTest {
     }
 
     @Test
+    void tokenBucketBurstThenSteadyRate() {
+        // tag::tokenBucket[]
+        RateLimiter api = RateLimiters.tokenBucketBuilder(50, 10, Duration.ofSeconds(1)).clock(clock).build();
+
+        for (int i = 0; i < 50; i++) {
+            api.tryAcquire().permit().close(); // a burst of 50 empties the bucket
+        }
+        Refusal refused = (Refusal) api.tryAcquire();
+        assertThat(refused.retryAfter()).isEqualTo(Duration.ofMillis(100)); // the next token comes in 100 ms
+
+        clock.advance(Duration.ofMillis(250)); // two and a half tokens' time
+        assertThat(api.remaining()).isEqualTo(2);
+        // end::tokenBucket[]
+    }
+
+    @Test
     void docShowsEveryExampleAsWrittenHere() throws IOException {
-        DocSnippets.assertShows("docs/core.md", "src/test/java/io/ratestack/DocExamplesTest.java", 6);
+        DocSnippets.assertShows("docs/core.md", "src/test/java/io/ratestack/DocExamplesTest.java", 7);
     }
 }

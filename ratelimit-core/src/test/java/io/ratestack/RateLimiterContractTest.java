@@ -9,12 +9,13 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The contract over every kind of limiter made in memory (times-per and concurrency, alone and stacked), and over
+ * The contract over every kind of limiter made in memory (times-per, concurrency and token bucket, alone and
+ * stacked), and over
  * {@link RateLimiters#remote} limiters (whose remote side is, here, an in-memory limiter behind the
  * {@link RemoteLimit} interface) alone and stacked with in-memory ones.
  */
 @ParameterizedClass(name = "{0}")
-@MethodSource({"kinds", "concurrencyKinds"})
+@MethodSource({"kinds", "concurrencyKinds", "tokenBucketKinds"})
 class RateLimiterContractTest extends RateLimiterContract {
 
     static Stream<Arguments> kinds() {
@@ -57,6 +58,35 @@ class RateLimiterContractTest extends RateLimiterContract {
                 Arguments.of("any(concurrency, concurrency)", any),
                 Arguments.of("remote(concurrency)", remote))
                 .map(kind -> Arguments.of(kind.get()[0], kind.get()[1], Profile.twoAtOnce(Duration.ofSeconds(1))));
+    }
+
+    /**
+     * Token buckets that gain their capacity at once a second after they were used up: interval refill of 2 every
+     * second, or, in {@code any()}, greedy buckets of one token (a greedy bucket of two would gain one token at half
+     * the time, which two-per-second's profile does not describe).
+     */
+    static Stream<Arguments> tokenBucketKinds() {
+        Function<FakeClock, RateLimiter> bucket = clock -> twoEverySecond(clock);
+        Function<FakeClock, RateLimiter> all = clock ->
+                RateLimiters.all(twoEverySecond(clock), twoPerSecond(clock, 10));
+        Function<FakeClock, RateLimiter> any = clock -> RateLimiters.any(oneGreedyPerSecond(clock),
+                oneGreedyPerSecond(clock));
+        Function<FakeClock, RateLimiter> remote = clock ->
+                RateLimiters.remote(new RemoteFixtures.Far(twoEverySecond(clock)), clock);
+        return Stream.of(
+                Arguments.of("tokenBucket", bucket),
+                Arguments.of("all(tokenBucket, timesPer)", all),
+                Arguments.of("any(tokenBucket greedy, tokenBucket greedy)", any),
+                Arguments.of("remote(tokenBucket)", remote))
+                .map(kind -> Arguments.of(kind.get()[0], kind.get()[1], Profile.TWO_PER_SECOND));
+    }
+
+    private static RateLimiter twoEverySecond(FakeClock clock) {
+        return RateLimiters.tokenBucketBuilder(2, 2, Duration.ofSeconds(1)).intervalRefill().clock(clock).build();
+    }
+
+    private static RateLimiter oneGreedyPerSecond(FakeClock clock) {
+        return RateLimiters.tokenBucketBuilder(1, 1, Duration.ofSeconds(1)).clock(clock).build();
     }
 
     private static RateLimiter twoAtOnce(FakeClock clock, int permits) {

@@ -1,0 +1,211 @@
+package io.ratestack;
+
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A token bucket of {@code capacity} tokens, refilled by {@code refillTokens} per {@code refillPeriod}: greedily
+ * (continuously, in proportion to the time passed) or per whole period. For the same parameters it admits and refuses
+ * as Bucket4j's bucket does.
+ *
+ * <p>A use takes a token; {@code remaining} is the whole tokens in the bucket. The bucket never holds more than
+ * {@code capacity}. A greedy refill keeps exact integer arithmetic: {@code refillTokens * elapsed} nanoseconds are
+ * divided by the period, and the remainder (a part of a token, in token-nanoseconds) is kept for the next refill, so
+ * the bucket never drifts; the remainder is dropped when the bucket is full. An interval refill adds
+ * {@code refillTokens} at each whole period since the bucket was made, and nothing in between.
+ *
+ * <p>There is no in-flight count: a token is spent when it is taken, and completing the permit changes nothing.
+ * Cancelling the permit puts the token back (never above capacity). Refill happens lazily, on the next look at the
+ * clock; a timer runs only while something waits for this limiter or listens to it and the bucket is not full.
+ */
+final class TokenBucketLimiter extends LocalPart {
+
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * The terms of a token bucket, shared by all the limiters one builder makes.
+     *
+     * @param capacity the most tokens the bucket holds
+     * @param refillTokens tokens added per period
+     * @param periodNanos the refill period, positive, at most {@link Nanos#FOREVER}
+     * @param greedy whether tokens come continuously rather than per whole period
+     * @param initialTokens the tokens of a new bucket, at most {@code capacity}
+     */
+    record Spec(int capacity, int refillTokens, long periodNanos, boolean greedy, int initialTokens, Clock clock,
+            @Nullable String name) {
+    }
+
+    final Spec spec;
+
+    // Guarded by this limiter's lock.
+    /** Whole tokens in the bucket, from 0 to capacity. */
+    long tokens;
+    /** A greedy refill's part of a token, in token-nanoseconds: below the period; zero when the bucket is full. */
+    long remainder;
+    /** When tokens were last added by time: the last advance (greedy), or the last whole period's end (interval). */
+    long lastRefill;
+
+    TokenBucketLimiter(Spec spec) {
+        this.spec = spec;
+        this.tokens = spec.initialTokens;
+        this.lastRefill = spec.clock.nanoTime();
+    }
+
+    @Override
+    Clock clock() {
+        return spec.clock;
+    }
+
+    /** Adds the tokens that time made since the last refill, up to capacity. */
+    @Override
+    void advance(long now) {
+        long elapsed = now - lastRefill;
+        if (elapsed <= 0) {
+            return;
+        }
+        long period = spec.periodNanos;
+        if (!spec.greedy) {
+            elapsed -= elapsed % period;
+            if (elapsed == 0) {
+                return;
+            }
+        }
+        lastRefill += elapsed;
+        long capacity = spec.capacity;
+        if (tokens >= capacity) {
+            return;
+        }
+        long refill = spec.refillTokens;
+        long added;
+        long left = remainder;
+        if (elapsed >= period) {
+            long periods = elapsed / period;
+            if (periods >= capacity) {
+                fill();
+                return;
+            }
+            added = periods * refill; // below 2^62: both factors are below 2^31
+            elapsed %= period;
+        } else {
+            added = 0L;
+        }
+        long scaled = refill * elapsed;
+        if (Math.multiplyHigh(refill, elapsed) != 0 || scaled < 0 || scaled + left < 0) {
+            // Beyond a long: the exact part of a token no longer matters at this scale.
+            added += (long) ((double) elapsed / (double) period * (double) refill);
+            left = 0L;
+        } else {
+            scaled += left;
+            added += scaled / period;
+            left = scaled % period;
+        }
+        if (added >= capacity - tokens) {
+            fill();
+            return;
+        }
+        remainder = left;
+        if (added > 0) {
+            tokens += added;
+            mark(PartSupport.GREW | PartSupport.CHANGED);
+        }
+    }
+
+    private void fill() {
+        tokens = spec.capacity;
+        remainder = 0L;
+        mark(PartSupport.GREW | PartSupport.CHANGED);
+    }
+
+    @Override
+    boolean fits() {
+        return tokens >= 1;
+    }
+
+    @Override
+    void take() {
+        tokens--;
+        assert tokens >= 0 : this + " spent a token it did not have";
+    }
+
+    @Override
+    void untake() {
+        tokens++;
+    }
+
+    /** A completed use keeps its token spent; a cancelled one puts it back, never above capacity. */
+    @Override
+    void release(boolean complete, long now) {
+        if (complete) {
+            return;
+        }
+        if (tokens + 1 >= spec.capacity) {
+            fill();
+        } else {
+            tokens++;
+            mark(PartSupport.GREW | PartSupport.CHANGED);
+        }
+    }
+
+    @Override
+    int room() {
+        return (int) tokens;
+    }
+
+    @Override
+    long retryAfter(long now) {
+        return fits() ? 0L : untilTokens(now, 1);
+    }
+
+    /** Until the next whole token, while the bucket is not full. */
+    @Override
+    long growsIn(long now) {
+        return tokens < spec.capacity ? untilTokens(now, tokens + 1) : NO_GROWTH;
+    }
+
+    /** Until the next whole token; a period when the bucket is full. */
+    @Override
+    long nextFreeIn(long now) {
+        return tokens < spec.capacity ? untilTokens(now, tokens + 1) : spec.periodNanos;
+    }
+
+    /** Until the bucket is full. */
+    @Override
+    long resetIn(long now) {
+        return tokens < spec.capacity ? untilTokens(now, spec.capacity) : 0L;
+    }
+
+    /**
+     * Nanoseconds from {@code now} until time alone brings the bucket to {@code wanted} tokens, more than it holds:
+     * the least such time, saturated at {@link Nanos#FOREVER}.
+     */
+    private long untilTokens(long now, long wanted) {
+        long deficit = wanted - tokens;
+        long period = spec.periodNanos;
+        long refill = spec.refillTokens;
+        long nanos;
+        if (spec.greedy) {
+            // The least d with refill * d + remainder >= deficit * period.
+            long need = deficit * period; // may overflow: checked below
+            long since = now - lastRefill; // zero after advance(now)
+            if (Math.multiplyHigh(deficit, period) != 0 || need < 0) {
+                nanos = (long) Math.ceil((double) deficit * (double) period / (double) refill);
+            } else {
+                need -= remainder;
+                nanos = need / refill + (need % refill == 0 ? 0 : 1);
+            }
+            nanos -= since;
+        } else {
+            long nextRefill = lastRefill + period - now;
+            long morePeriods = (deficit - 1) / refill;
+            nanos = morePeriods > Nanos.FOREVER / period ? Nanos.FOREVER : nextRefill + morePeriods * period;
+        }
+        return Math.min(Math.max(0L, nanos), Nanos.FOREVER);
+    }
+
+    @Override
+    public String toString() {
+        String text = spec.capacity + " tokens, " + spec.refillTokens + (spec.greedy ? " per " : " every ")
+                + Duration.ofNanos(spec.periodNanos);
+        return "tokenBucket(" + (spec.name == null ? text : spec.name + ": " + text) + ")";
+    }
+}
