@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
@@ -213,6 +215,32 @@ class TokenBucketLimiterTest {
 
         assertThat(second).isCompleted();
         assertThat(limiter.waiting()).isZero();
+    }
+
+    @Test
+    void aRefundAdmitsTheNextWaiter() {
+        RateLimiter limiter = bucket(1, 1, Duration.ofMinutes(1)).build();
+        Permit held = limiter.tryAcquire().permit();
+        CompletableFuture<Permit> waiting = limiter.acquireAsync();
+
+        held.cancel();
+
+        assertThat(waiting).isCompleted();
+        assertThat(limiter.remaining()).isZero();
+    }
+
+    @Test
+    void statusUnlocksWhenTheFirstTokenArrives() {
+        RateLimiter limiter = bucket(2, 2, Duration.ofSeconds(1)).build();
+        List<RateLimitStatus> seen = new ArrayList<>();
+        limiter.onStatusChange(seen::add);
+        takeAll(limiter, 2);
+
+        clock.advance(Duration.ofMillis(499));
+        assertThat(seen).containsExactly(RateLimitStatus.LOCKED);
+        clock.advance(Duration.ofMillis(1));
+
+        assertThat(seen).containsExactly(RateLimitStatus.LOCKED, RateLimitStatus.UNLOCKED);
     }
 
     @Test
