@@ -52,6 +52,25 @@ final class Nanos {
         return value;
     }
 
+    /**
+     * GCRA's emission interval, {@code periodNanos / rate} rounded up to a whole nanosecond, checked so that it is
+     * at least one nanosecond and {@code burst} of them fit {@link #FOREVER}.
+     *
+     * @throws IllegalArgumentException naming the value that makes the interval zero or the burst too long
+     */
+    static long emissionInterval(int rate, long periodNanos, int burst) {
+        if (rate > periodNanos) {
+            throw new IllegalArgumentException("rate must be <= the period in nanoseconds (" + periodNanos
+                    + ") but was " + rate);
+        }
+        long interval = periodNanos / rate + (periodNanos % rate == 0 ? 0 : 1);
+        if (interval > FOREVER / burst) {
+            throw new IllegalArgumentException("burst * period / rate must be <= " + Duration.ofNanos(FOREVER)
+                    + " but was " + burst + " * " + Duration.ofNanos(interval));
+        }
+        return interval;
+    }
+
     static Duration positive(String name, Duration value) {
         requireNonNull(value, name);
         if (value.isNegative() || value.isZero()) {

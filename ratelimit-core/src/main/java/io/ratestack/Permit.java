@@ -17,7 +17,8 @@ package io.ratestack;
  * <p>A permit that is never closed or cancelled holds its slot forever. For a concurrency limiter the two are the
  * same: a use counts only while it is held, so there is nothing to refund but the unit, which either call gives
  * back at once. For a token bucket the token is spent when the use is admitted: closing keeps it spent, cancelling
- * puts it back (never above the bucket's capacity), and holding the permit holds nothing.
+ * puts it back (never above the bucket's capacity), and holding the permit holds nothing. For a GCRA limiter
+ * likewise closing keeps the use paid and cancelling takes one emission interval off its debt (never below zero).
  */
 public non-sealed interface Permit extends AcquireResult, AutoCloseable {
 

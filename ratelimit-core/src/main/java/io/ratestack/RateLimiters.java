@@ -114,6 +114,38 @@ public final class RateLimiters {
     }
 
     /**
+     * A GCRA limiter (the generic cell rate algorithm, as redis-cell): {@code rate} uses per {@code period}, evenly
+     * spaced one emission interval ({@code period / rate}, rounded up to a nanosecond) apart, of which {@code burst}
+     * may come at once; on the system clock. Its state is one timestamp and its retry-after is exact. Completing a
+     * permit keeps the use paid; cancelling it takes one emission interval off the limiter's debt, never below
+     * zero (nothing once time has paid the limiter off). Nothing counts uses in flight. For a clock or a name, use
+     * {@link #gcraBuilder(int, Duration, int)}.
+     *
+     * @param rate uses per {@code period}, at least 1 and at most the period's nanoseconds
+     * @param period the time in which {@code rate} uses are admitted, positive
+     * @param burst uses that may come at once, at least 1
+     * @return the limiter
+     * @throws IllegalArgumentException if an argument is not positive, or the emission interval would be below a
+     *     nanosecond, or {@code burst} intervals exceed the range of the clock
+     */
+    public static RateLimiter gcra(int rate, Duration period, int burst) {
+        return gcraBuilder(rate, period, burst).build();
+    }
+
+    /**
+     * A builder of a GCRA limiter of {@code rate} uses per {@code period}, {@code burst} at once.
+     *
+     * @param rate uses per {@code period}, at least 1 and at most the period's nanoseconds
+     * @param period the time in which {@code rate} uses are admitted, positive
+     * @param burst uses that may come at once, at least 1
+     * @return the builder
+     * @throws IllegalArgumentException as {@link #gcra(int, Duration, int)}
+     */
+    public static GcraBuilder gcraBuilder(int rate, Duration period, int burst) {
+        return new GcraBuilder(rate, period, burst);
+    }
+
+    /**
      * A limiter that admits a use only if every one of {@code limiters} admits it, and then holds a slot of each.
      * With no limiters it admits everything.
      *
@@ -453,6 +485,69 @@ public final class RateLimiters {
                 spec = terms;
             }
             return new TokenBucketLimiter(terms);
+        }
+    }
+
+    /**
+     * Options of a GCRA limiter. Not thread-safe; each {@link #build()} makes a new, independent limiter.
+     */
+    public static final class GcraBuilder {
+
+        private final int rate;
+        private final long periodNanos;
+        private final int burst;
+        private final long intervalNanos;
+        private Clock clock = Clock.system();
+        private @Nullable String name;
+        /** The terms of the limiters built so far; made anew when an option changes. */
+        private GcraLimiter.@Nullable Spec spec;
+
+        private GcraBuilder(int rate, Duration period, int burst) {
+            this.rate = Nanos.positive("rate", rate);
+            this.periodNanos = Math.min(Nanos.saturated(Nanos.positive("period", period)), Nanos.FOREVER);
+            this.burst = Nanos.positive("burst", burst);
+            this.intervalNanos = Nanos.emissionInterval(rate, periodNanos, burst);
+        }
+
+        /**
+         * The clock, {@link Clock#system()} by default; a {@link FakeClock} in tests. It times the uses, waiters'
+         * timeouts and pauses, and brings the scheduler that runs them.
+         *
+         * @param clock the clock
+         * @return this builder
+         */
+        public GcraBuilder clock(Clock clock) {
+            this.clock = Nanos.requireNonNull(clock, "clock");
+            this.spec = null;
+            return this;
+        }
+
+        /**
+         * A name for messages and {@code toString()}.
+         *
+         * @param name the name
+         * @return this builder
+         */
+        public GcraBuilder name(String name) {
+            this.name = Nanos.requireNonNull(name, "name");
+            this.spec = null;
+            return this;
+        }
+
+        /**
+         * A new limiter with these options, fully recovered now. Limiters built by one builder share their terms, so
+         * each costs only its state: keep a builder to make a limiter per client.
+         *
+         * @return the limiter
+         */
+        public RateLimiter build() {
+            GcraLimiter.Spec terms = spec;
+            if (terms == null) {
+                terms = new GcraLimiter.Spec(rate, periodNanos, burst, intervalNanos, burst * intervalNanos, clock,
+                        name);
+                spec = terms;
+            }
+            return new GcraLimiter(terms);
         }
     }
 }

@@ -59,6 +59,22 @@ class ConcurrencyStressTest {
     }
 
     /**
+     * GCRA limiters on a clock that stands still within a round: nothing is paid off, so a round can admit at most
+     * the burst, whatever the interleaving, and every cancelled use must have taken its emission interval back
+     * exactly. Each limiter's burst takes less than the second between rounds to recover.
+     */
+    @Test
+    void frozenClockRoundsNeverAdmitMoreThanTheBurstAndRefundExactly() throws Exception {
+        FakeClock clock = new FakeClock();
+        RateLimiter a = RateLimiters.gcraBuilder(7, Duration.ofMillis(700), 7).clock(clock).build();
+        RateLimiter b = RateLimiters.gcraBuilder(11, Duration.ofMillis(550), 11).clock(clock).build();
+        RateLimiter c = RateLimiters.gcraBuilder(5, Duration.ofMillis(500), 5).clock(clock).build();
+        RateLimiter[] targets = {a, RateLimiters.all(a, b), RateLimiters.all(RateLimiters.any(b, c), a)};
+
+        frozenRounds(clock, targets, a, b, c);
+    }
+
+    /**
      * Thirty rounds of {@link #frozenRound} on {@code targets}, each of which takes a unit of {@code a}; between
      * rounds the clock moves a second, which must give {@code a}, {@code b} and {@code c} (of limits 7, 11 and 5)
      * their whole limits back.

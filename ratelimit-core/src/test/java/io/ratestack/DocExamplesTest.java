@@ -138,7 +138,26 @@ class DocExamplesTest {
     }
 
     @Test
+    void gcraBurstThenEvenlySpacedUses() {
+        // tag::gcra[]
+        RateLimiter api = RateLimiters.gcraBuilder(10, Duration.ofSeconds(1), 5).clock(clock).build();
+
+        for (int i = 0; i < 5; i++) {
+            api.tryAcquire().permit().close(); // a burst of 5 at once
+        }
+        Refusal refused = (Refusal) api.tryAcquire();
+        assertThat(refused.retryAfter()).isEqualTo(Duration.ofMillis(100)); // then one use every 100 ms
+
+        clock.advance(Duration.ofMillis(100));
+        Permit mistake = api.tryAcquire().permit();
+        mistake.cancel(); // not a real use: its 100 ms are given back
+        assertThat(api.remaining()).isEqualTo(1);
+        assertThat(api.resetInNanos()).isEqualTo(Duration.ofMillis(400).toNanos()); // fully recovered in 400 ms
+        // end::gcra[]
+    }
+
+    @Test
     void docShowsEveryExampleAsWrittenHere() throws IOException {
-        DocSnippets.assertShows("docs/core.md", "src/test/java/io/ratestack/DocExamplesTest.java", 7);
+        DocSnippets.assertShows("docs/core.md", "src/test/java/io/ratestack/DocExamplesTest.java", 8);
     }
 }

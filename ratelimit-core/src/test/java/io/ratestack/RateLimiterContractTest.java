@@ -9,13 +9,13 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The contract over every kind of limiter made in memory (times-per, concurrency and token bucket, alone and
- * stacked), and over
+ * The contract over every kind of limiter made in memory (times-per, concurrency, token bucket and GCRA, alone
+ * and stacked), and over
  * {@link RateLimiters#remote} limiters (whose remote side is, here, an in-memory limiter behind the
  * {@link RemoteLimit} interface) alone and stacked with in-memory ones.
  */
 @ParameterizedClass(name = "{0}")
-@MethodSource({"kinds", "concurrencyKinds", "tokenBucketKinds"})
+@MethodSource({"kinds", "concurrencyKinds", "tokenBucketKinds", "gcraKinds"})
 class RateLimiterContractTest extends RateLimiterContract {
 
     static Stream<Arguments> kinds() {
@@ -79,6 +79,36 @@ class RateLimiterContractTest extends RateLimiterContract {
                 Arguments.of("any(tokenBucket greedy, tokenBucket greedy)", any),
                 Arguments.of("remote(tokenBucket)", remote))
                 .map(kind -> Arguments.of(kind.get()[0], kind.get()[1], Profile.TWO_PER_SECOND));
+    }
+
+    /**
+     * GCRA limiters: two per two seconds with a burst of two (one use frees a second after using it up, the next a
+     * second later), alone and in {@code all()}; in {@code any()} and behind {@code remote()}, two of one per second
+     * with a burst of one, which recover together as two-per-second does (a remote limiter rechecks a locked status
+     * when the store's reset is over, and a GCRA's reset is its full recovery, not its first freed use).
+     */
+    static Stream<Arguments> gcraKinds() {
+        Profile oneBySecond = new Profile(Duration.ofSeconds(1), 1, Duration.ofSeconds(1));
+        Function<FakeClock, RateLimiter> gcra = clock -> twoPerTwoSeconds(clock);
+        Function<FakeClock, RateLimiter> all = clock ->
+                RateLimiters.all(twoPerTwoSeconds(clock), twoPerSecond(clock, 10));
+        Function<FakeClock, RateLimiter> any = clock -> RateLimiters.any(onePerSecond(clock), onePerSecond(clock));
+        Function<FakeClock, RateLimiter> remote = clock ->
+                RateLimiters.remote(new RemoteFixtures.Far(RateLimiters.any(onePerSecond(clock), onePerSecond(clock))),
+                        clock);
+        return Stream.of(
+                Arguments.of("gcra", gcra, oneBySecond),
+                Arguments.of("all(gcra, timesPer)", all, oneBySecond),
+                Arguments.of("any(gcra burst 1, gcra burst 1)", any, Profile.TWO_PER_SECOND),
+                Arguments.of("remote(any(gcra burst 1, gcra burst 1))", remote, Profile.TWO_PER_SECOND));
+    }
+
+    private static RateLimiter twoPerTwoSeconds(FakeClock clock) {
+        return RateLimiters.gcraBuilder(2, Duration.ofSeconds(2), 2).clock(clock).build();
+    }
+
+    private static RateLimiter onePerSecond(FakeClock clock) {
+        return RateLimiters.gcraBuilder(1, Duration.ofSeconds(1), 1).clock(clock).build();
     }
 
     private static RateLimiter twoEverySecond(FakeClock clock) {
