@@ -71,6 +71,37 @@ final class Nanos {
         return interval;
     }
 
+    /**
+     * {@code floor(a * b / c)} without overflow, for {@code 0 <= a}, {@code 0 <= b}, {@code 0 < c <= FOREVER} with
+     * {@code a < c} or {@code b < c} (so the result is below {@code max(a, b)}); the sliding window's weights.
+     */
+    static long mulDiv(long a, long b, long c) {
+        if (a >= c) { // then b < c: swap so that the first factor is below c
+            long t = a;
+            a = b;
+            b = t;
+        }
+        // a < c: long division of a * b by c, one bit of b at a time; every remainder stays below c <= 2^62.
+        long quotient = 0;
+        long remainder = 0;
+        for (int bit = 63 - Long.numberOfLeadingZeros(b); bit >= 0; bit--) {
+            quotient <<= 1;
+            remainder <<= 1;
+            if (remainder >= c) {
+                remainder -= c;
+                quotient++;
+            }
+            if ((b >>> bit & 1L) != 0) {
+                remainder += a;
+                if (remainder >= c) {
+                    remainder -= c;
+                    quotient++;
+                }
+            }
+        }
+        return quotient;
+    }
+
     static Duration positive(String name, Duration value) {
         requireNonNull(value, name);
         if (value.isNegative() || value.isZero()) {

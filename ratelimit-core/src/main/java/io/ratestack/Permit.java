@@ -19,6 +19,8 @@ package io.ratestack;
  * back at once. For a token bucket the token is spent when the use is admitted: closing keeps it spent, cancelling
  * puts it back (never above the bucket's capacity), and holding the permit holds nothing. For a GCRA limiter
  * likewise closing keeps the use paid and cancelling takes one emission interval off its debt (never below zero).
+ * For a sliding window closing keeps the use counted and cancelling takes one use off the running window's count,
+ * or the previous window's if the running one has none.
  */
 public non-sealed interface Permit extends AcquireResult, AutoCloseable {
 

@@ -10,7 +10,7 @@ import java.util.function.Consumer;
 /**
  * A rate limiter: admits uses, each held as a {@link Permit} until it is completed ({@link Permit#close()}) or
  * refunded ({@link Permit#cancel()}). Made by {@link RateLimiters}; every kind (times-per, concurrency, token
- * bucket, GCRA, all, any) is one of these, so limiters stack to any depth.
+ * bucket, GCRA, sliding window, all, any) is one of these, so limiters stack to any depth.
  *
  * <p>Three ways to acquire:
  * <ul>
@@ -151,8 +151,8 @@ public interface RateLimiter extends AutoCloseable {
 
     /**
      * How many uses could be taken now. Exact for a times-per limiter ({@code limit - used - inFlight}), a
-     * concurrency limiter ({@code permits - inUse}), a token bucket (its whole tokens) and a GCRA limiter (the uses
-     * it would admit now at once); for an all-limiter the least of its children, for an any-limiter their sum,
+     * concurrency limiter ({@code permits - inUse}), a token bucket (its whole tokens) and a GCRA limiter and a
+     * sliding window (the uses it would admit now at once); for an all-limiter the least of its children, for an any-limiter their sum,
      * which are bounds when children share a limiter.
      * {@link Integer#MAX_VALUE} for a composite without children.
      */
@@ -161,7 +161,8 @@ public interface RateLimiter extends AutoCloseable {
     /**
      * How long until the current window ends and its used slots are free again, in nanoseconds; zero when no window
      * is running, and always for a concurrency limiter, which has no windows; for a token bucket, the time until it
-     * is full; for a GCRA limiter, the time until it is fully recovered. For an all-limiter the longest of its
+     * is full; for a GCRA limiter, the time until it is fully recovered; for a sliding window, the time until
+     * both its counted windows have rolled out. For an all-limiter the longest of its
      * parts, for an any-limiter the shortest. With {@link #remaining()}
      * this is what the IETF {@code RateLimit} header reports.
      */
@@ -170,7 +171,8 @@ public interface RateLimiter extends AutoCloseable {
     /**
      * Admits nothing for {@code duration} from now (or until a later pause ends), as when a server answered 429
      * with {@code Retry-After}. Waiters stay queued and are served when the pause ends; held permits are unaffected.
-     * Pausing a composite pauses every in-memory limiter in it (times-per, concurrency, token bucket, GCRA), and so
+     * Pausing a composite pauses every in-memory limiter in it (times-per, concurrency, token bucket, GCRA,
+     * sliding window), and so
      * every other limiter that shares one.
      *
      * @param duration how long to admit nothing; zero does nothing

@@ -146,6 +146,35 @@ public final class RateLimiters {
     }
 
     /**
+     * A sliding window limiter: at most about {@code limit} uses per rolling {@code window}, on the system clock,
+     * estimated from two fixed windows (the previous one's count weighted by how much of it the rolling window still
+     * covers, as Cloudflare and nginx do). No double burst at a window boundary; its error bound, exact retry-after
+     * and refund rule are in {@code docs/core.md}: a use counts when admitted, completing a permit keeps it counted,
+     * cancelling takes one use off the running window's count (else off the previous one's). Nothing counts uses in
+     * flight. For a clock or a name, use {@link #slidingWindowBuilder(int, Duration)}.
+     *
+     * @param limit uses per window, at least 1
+     * @param window the rolling window, positive (a window beyond the clock's range is that range)
+     * @return the limiter
+     * @throws IllegalArgumentException if an argument is not positive
+     */
+    public static RateLimiter slidingWindow(int limit, Duration window) {
+        return slidingWindowBuilder(limit, window).build();
+    }
+
+    /**
+     * A builder of a sliding window limiter of {@code limit} uses per rolling {@code window}.
+     *
+     * @param limit uses per window, at least 1
+     * @param window the rolling window, positive
+     * @return the builder
+     * @throws IllegalArgumentException as {@link #slidingWindow(int, Duration)}
+     */
+    public static SlidingWindowBuilder slidingWindowBuilder(int limit, Duration window) {
+        return new SlidingWindowBuilder(limit, window);
+    }
+
+    /**
      * A limiter that admits a use only if every one of {@code limiters} admits it, and then holds a slot of each.
      * With no limiters it admits everything.
      *
@@ -548,6 +577,65 @@ public final class RateLimiters {
                 spec = terms;
             }
             return new GcraLimiter(terms);
+        }
+    }
+
+    /**
+     * Options of a sliding window limiter. Not thread-safe; each {@link #build()} makes a new, independent limiter.
+     */
+    public static final class SlidingWindowBuilder {
+
+        private final int limit;
+        private final long windowNanos;
+        private Clock clock = Clock.system();
+        private @Nullable String name;
+        /** The terms of the limiters built so far; made anew when an option changes. */
+        private SlidingWindowLimiter.@Nullable Spec spec;
+
+        private SlidingWindowBuilder(int limit, Duration window) {
+            this.limit = Nanos.positive("limit", limit);
+            this.windowNanos = Math.min(Nanos.saturated(Nanos.positive("window", window)), Nanos.FOREVER);
+        }
+
+        /**
+         * The clock, {@link Clock#system()} by default; a {@link FakeClock} in tests. It times the windows, waiters'
+         * timeouts and pauses, and brings the scheduler that runs them.
+         *
+         * @param clock the clock
+         * @return this builder
+         */
+        public SlidingWindowBuilder clock(Clock clock) {
+            this.clock = Nanos.requireNonNull(clock, "clock");
+            this.spec = null;
+            return this;
+        }
+
+        /**
+         * A name for messages and {@code toString()}.
+         *
+         * @param name the name
+         * @return this builder
+         */
+        public SlidingWindowBuilder name(String name) {
+            this.name = Nanos.requireNonNull(name, "name");
+            this.spec = null;
+            return this;
+        }
+
+        /**
+         * A new limiter with these options, with nothing counted; its windows are aligned on this moment. Limiters
+         * built by one builder share their terms, so each costs only its state: keep a builder to make a limiter per
+         * client.
+         *
+         * @return the limiter
+         */
+        public RateLimiter build() {
+            SlidingWindowLimiter.Spec terms = spec;
+            if (terms == null) {
+                terms = new SlidingWindowLimiter.Spec(limit, windowNanos, clock, name);
+                spec = terms;
+            }
+            return new SlidingWindowLimiter(terms);
         }
     }
 }

@@ -75,6 +75,22 @@ class ConcurrencyStressTest {
     }
 
     /**
+     * Sliding windows on a clock that stands still within a round: no window rolls, so a round can admit at most the
+     * limit, whatever the interleaving, and every cancelled use comes off the running window's count exactly. The
+     * windows are 400 ms, so the second between rounds rolls both counted windows out.
+     */
+    @Test
+    void frozenClockRoundsNeverAdmitMoreThanTheSlidingLimitAndRefundExactly() throws Exception {
+        FakeClock clock = new FakeClock();
+        RateLimiter a = RateLimiters.slidingWindowBuilder(7, Duration.ofMillis(400)).clock(clock).build();
+        RateLimiter b = RateLimiters.slidingWindowBuilder(11, Duration.ofMillis(400)).clock(clock).build();
+        RateLimiter c = RateLimiters.slidingWindowBuilder(5, Duration.ofMillis(400)).clock(clock).build();
+        RateLimiter[] targets = {a, RateLimiters.all(a, b), RateLimiters.all(RateLimiters.any(b, c), a)};
+
+        frozenRounds(clock, targets, a, b, c);
+    }
+
+    /**
      * Thirty rounds of {@link #frozenRound} on {@code targets}, each of which takes a unit of {@code a}; between
      * rounds the clock moves a second, which must give {@code a}, {@code b} and {@code c} (of limits 7, 11 and 5)
      * their whole limits back.

@@ -157,7 +157,28 @@ class DocExamplesTest {
     }
 
     @Test
+    void slidingWindowWeighsThePreviousWindow() {
+        // tag::slidingWindow[]
+        RateLimiter api = RateLimiters.slidingWindowBuilder(10, Duration.ofSeconds(1)).clock(clock).build();
+
+        clock.advance(Duration.ofMillis(900));
+        for (int i = 0; i < 10; i++) {
+            api.tryAcquire().permit().close(); // 10 at the end of the first window
+        }
+        clock.advance(Duration.ofMillis(100)); // the next window: the previous 10 still count in full
+        Refusal refused = (Refusal) api.tryAcquire();
+        assertThat(refused.retryAfter()).isEqualTo(Duration.ofMillis(100)); // in 100 ms, 10 * 0.9 = 9 leave room
+
+        clock.advance(Duration.ofMillis(500)); // half way: 10 * 0.5 = 5 still count
+        assertThat(api.remaining()).isEqualTo(5);
+        api.tryAcquire().permit().cancel(); // not a real use: taken off the running window's count
+        assertThat(api.remaining()).isEqualTo(5);
+        assertThat(api.resetInNanos()).isEqualTo(Duration.ofMillis(500).toNanos()); // the previous 10 roll out
+        // end::slidingWindow[]
+    }
+
+    @Test
     void docShowsEveryExampleAsWrittenHere() throws IOException {
-        DocSnippets.assertShows("docs/core.md", "src/test/java/io/ratestack/DocExamplesTest.java", 8);
+        DocSnippets.assertShows("docs/core.md", "src/test/java/io/ratestack/DocExamplesTest.java", 9);
     }
 }

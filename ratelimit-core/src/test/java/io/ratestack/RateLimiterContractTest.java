@@ -9,13 +9,13 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The contract over every kind of limiter made in memory (times-per, concurrency, token bucket and GCRA, alone
- * and stacked), and over
+ * The contract over every kind of limiter made in memory (times-per, concurrency, token bucket, GCRA and sliding
+ * window, alone and stacked), and over
  * {@link RateLimiters#remote} limiters (whose remote side is, here, an in-memory limiter behind the
  * {@link RemoteLimit} interface) alone and stacked with in-memory ones.
  */
 @ParameterizedClass(name = "{0}")
-@MethodSource({"kinds", "concurrencyKinds", "tokenBucketKinds", "gcraKinds"})
+@MethodSource({"kinds", "concurrencyKinds", "tokenBucketKinds", "gcraKinds", "slidingWindowKinds"})
 class RateLimiterContractTest extends RateLimiterContract {
 
     static Stream<Arguments> kinds() {
@@ -101,6 +101,38 @@ class RateLimiterContractTest extends RateLimiterContract {
                 Arguments.of("all(gcra, timesPer)", all, oneBySecond),
                 Arguments.of("any(gcra burst 1, gcra burst 1)", any, Profile.TWO_PER_SECOND),
                 Arguments.of("remote(any(gcra burst 1, gcra burst 1))", remote, Profile.TWO_PER_SECOND));
+    }
+
+    /**
+     * Sliding windows: alone and in {@code all()}, two uses per second, used up at a window's start: one frees
+     * 1.5 s later (the refusal's retry-after) and the second when the window after starts, so two seconds free both
+     * (and waiters then get two more every two seconds); in {@code any()} and behind {@code remote()}, two of one use per second,
+     * each freed two seconds after using it up (a limit of one needs the previous window fully rolled out), which is
+     * also its reset.
+     */
+    static Stream<Arguments> slidingWindowKinds() {
+        Profile twoFreedInTwoSeconds = new Profile(Duration.ofSeconds(2), 2, Duration.ofMillis(1500));
+        Profile twoByTwoSeconds = new Profile(Duration.ofSeconds(2), 2, Duration.ofSeconds(2));
+        Function<FakeClock, RateLimiter> alone = clock -> twoPerSlidingSecond(clock);
+        Function<FakeClock, RateLimiter> all = clock ->
+                RateLimiters.all(twoPerSlidingSecond(clock), twoPerSecond(clock, 10));
+        Function<FakeClock, RateLimiter> any = clock ->
+                RateLimiters.any(onePerSlidingSecond(clock), onePerSlidingSecond(clock));
+        Function<FakeClock, RateLimiter> remote = clock -> RateLimiters.remote(new RemoteFixtures.Far(
+                RateLimiters.any(onePerSlidingSecond(clock), onePerSlidingSecond(clock))), clock);
+        return Stream.of(
+                Arguments.of("slidingWindow", alone, twoFreedInTwoSeconds),
+                Arguments.of("all(slidingWindow, timesPer)", all, twoFreedInTwoSeconds),
+                Arguments.of("any(slidingWindow, slidingWindow)", any, twoByTwoSeconds),
+                Arguments.of("remote(any(slidingWindow, slidingWindow))", remote, twoByTwoSeconds));
+    }
+
+    private static RateLimiter twoPerSlidingSecond(FakeClock clock) {
+        return RateLimiters.slidingWindowBuilder(2, Duration.ofSeconds(1)).clock(clock).build();
+    }
+
+    private static RateLimiter onePerSlidingSecond(FakeClock clock) {
+        return RateLimiters.slidingWindowBuilder(1, Duration.ofSeconds(1)).clock(clock).build();
     }
 
     private static RateLimiter twoPerTwoSeconds(FakeClock clock) {
