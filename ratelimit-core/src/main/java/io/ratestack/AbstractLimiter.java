@@ -43,24 +43,33 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
     /** Takes this node's slots, then runs {@code then}; if either fails, gives back what it took. */
     abstract boolean reserve(Journal journal, Then then);
 
-    /** Takes the slots of one use and answers them sorted by id, or answers {@code null} and takes nothing. */
-    LocalPart @Nullable [] reserveTop() {
-        Journal journal = new Journal();
+    /**
+     * Takes the slots of one use of {@code cost} and answers them sorted by id, or answers {@code null} and takes
+     * nothing.
+     */
+    LocalPart @Nullable [] reserveTop(int cost) {
+        Journal journal = new Journal(cost);
         return reserve(journal, DONE) ? journal.sorted() : null;
     }
 
-    /** Whether {@link #reserveTop()} would succeed; changes nothing. */
+    /** Whether {@link #reserveTop(int)} would succeed for a cost of 1; changes nothing. */
     boolean feasible() {
         boolean[] feasible = {false};
-        reserve(new Journal(), () -> {
+        reserve(new Journal(1), () -> {
             feasible[0] = true;
             return false;
         });
         return feasible[0];
     }
 
-    /** The best estimate of how long until a use could be admitted. */
-    abstract long retryAfterNanos(long now);
+    /** The best estimate of how long until a use of {@code cost} could be admitted; NEVER if none can be. */
+    abstract long retryAfterNanos(long now, int cost);
+
+    /**
+     * The largest cost a use could ever be admitted with, whatever the counts: a bound for composites that share a
+     * leaf; {@link Integer#MAX_VALUE} for one without leaves.
+     */
+    abstract int largestCost();
 
     /** How many uses could be admitted now; a bound for composites that share a leaf. */
     abstract int remainingLocked();
@@ -74,7 +83,8 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
     // ---- RateLimiter ----
 
     @Override
-    public AcquireResult tryAcquire() {
+    public AcquireResult tryAcquire(int cost) {
+        Nanos.positive("cost", cost);
         LocalPart[] leaves = leaves();
         if (leaves.length == 0) {
             return closed ? new Refusal(Refusal.NEVER, 0) : NoopPermit.INSTANCE;
@@ -86,9 +96,11 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
         try {
             long now = clock().nanoTime();
             slow = rollAll(leaves, now);
-            taken = closed ? null : reserveTop();
+            taken = closed ? null : reserveTop(cost);
             if (taken == null) {
-                refusal = closed ? new Refusal(Refusal.NEVER, 0) : new Refusal(retryAfterNanos(now), remainingLocked());
+                refusal = closed ? new Refusal(Refusal.NEVER, 0)
+                        : new Refusal(cost > largestCost() ? Refusal.NEVER : retryAfterNanos(now, cost),
+                                remainingLocked());
             } else if (slow) {
                 markTaken(taken);
             }
@@ -98,12 +110,12 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
         if (slow) {
             afterChanges(leaves);
         }
-        return taken != null ? new HeldPermit(this, taken) : refusal;
+        return taken != null ? new HeldPermit(this, taken, cost) : refusal;
     }
 
     @Override
-    public final Permit acquire(int priority, Duration timeout) {
-        Object outcome = acquireOrWait(priority, Nanos.timeout(timeout), true);
+    public final Permit acquire(int cost, int priority, Duration timeout) {
+        Object outcome = acquireOrWait(Nanos.positive("cost", cost), priority, Nanos.timeout(timeout), true);
         if (outcome instanceof Permit permit) {
             return permit;
         }
@@ -114,8 +126,8 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
     }
 
     @Override
-    public final CompletableFuture<Permit> acquireAsync(int priority, Duration timeout) {
-        Object outcome = acquireOrWait(priority, Nanos.timeout(timeout), false);
+    public final CompletableFuture<Permit> acquireAsync(int cost, int priority, Duration timeout) {
+        Object outcome = acquireOrWait(Nanos.positive("cost", cost), priority, Nanos.timeout(timeout), false);
         if (outcome instanceof Permit permit) {
             return CompletableFuture.completedFuture(permit);
         }
@@ -131,10 +143,15 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
      *
      * @return a {@link Permit}, a {@link Waiter}, or a {@link RateLimitedException} to report
      */
-    private Object acquireOrWait(int priority, long timeout, boolean blocking) {
+    private Object acquireOrWait(int cost, int priority, long timeout, boolean blocking) {
         long timeoutNanos = timeout;
         if (closed || !canEverAdmit()) {
             return new RateLimitedException(this + " is closed");
+        }
+        int largest = largestCost();
+        if (cost > largest) {
+            return new RateLimitedException("a use of cost " + cost + " can never be admitted by " + this
+                    + ", which admits at most " + largest + " at once");
         }
         LocalPart[] leaves = leaves();
         if (leaves.length == 0) {
@@ -155,14 +172,14 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
             if (closedMeanwhile) {
                 timeoutNanos = 0;
             } else if (!queued || timeoutNanos == 0) {
-                taken = reserveTop();
+                taken = reserveTop(cost);
             }
             if (taken != null) {
                 if (slow) {
                     markTaken(taken);
                 }
             } else if (timeoutNanos > 0) {
-                waiter = new Waiter(this, priority, blocking);
+                waiter = new Waiter(this, cost, priority, blocking);
                 for (LocalPart leaf : leaves) {
                     PartSupport support = leaf.supportLocked();
                     support.queue.add(waiter);
@@ -185,7 +202,7 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
             afterChanges(leaves);
         }
         if (taken != null) {
-            return new HeldPermit(this, taken);
+            return new HeldPermit(this, taken, cost);
         }
         if (closedMeanwhile) {
             return new RateLimitedException(this + " is closed");
@@ -364,6 +381,11 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
 
         @Override
         public void close() {
+        }
+
+        @Override
+        public void close(int actualCost) {
+            Nanos.nonNegative("actualCost", actualCost);
         }
 
         @Override

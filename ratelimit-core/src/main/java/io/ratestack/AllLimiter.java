@@ -59,22 +59,22 @@ final class AllLimiter extends CompositeLimiter {
     }
 
     @Override
-    LocalPart @Nullable [] reserveTop() {
+    LocalPart @Nullable [] reserveTop(int cost) {
         LocalPart[] uses = flatUses;
         if (uses == null) {
-            return super.reserveTop();
+            return super.reserveTop(cost);
         }
-        if (closed || !flatFeasible()) {
+        if (closed || !flatFeasible(cost)) {
             return null;
         }
         LocalPart[] leaves = leaves();
         int[] counts = needs;
         for (int i = 0; i < leaves.length; i++) {
             LocalPart leaf = leaves[i];
-            leaf.take();
+            leaf.take(cost);
             if (counts != null) {
                 for (int more = counts[i]; more > 1; more--) {
-                    leaf.take();
+                    leaf.take(cost);
                 }
             }
         }
@@ -86,29 +86,47 @@ final class AllLimiter extends CompositeLimiter {
         if (closed) {
             return false;
         }
-        return flatUses != null ? flatFeasible() : super.feasible();
+        return flatUses != null ? flatFeasible(1) : super.feasible();
     }
 
-    private boolean flatFeasible() {
+    private boolean flatFeasible(int cost) {
         LocalPart[] leaves = leaves();
         int[] counts = needs;
         for (int i = 0; i < leaves.length; i++) {
             LocalPart leaf = leaves[i];
-            if (leaf.closed || leaf.available() < (counts == null ? 1 : counts[i])) {
+            if (leaf.closed || leaf.available() < (counts == null ? cost : (long) cost * counts[i])) {
                 return false;
             }
         }
         return true;
     }
 
+    /** The least of the children's; for a leaf a flat plan takes several times, its largest cost divided by that. */
     @Override
-    long retryAfterNanos(long now) {
+    int largestCost() {
+        int least = Integer.MAX_VALUE;
+        int[] counts = needs;
+        if (counts != null) {
+            LocalPart[] leaves = leaves();
+            for (int i = 0; i < leaves.length; i++) {
+                least = Math.min(least, leaves[i].maxCost() / counts[i]);
+            }
+            return least;
+        }
+        for (AbstractLimiter child : children) {
+            least = Math.min(least, child.largestCost());
+        }
+        return least;
+    }
+
+    @Override
+    long retryAfterNanos(long now, int cost) {
         if (closed) {
             return Refusal.NEVER;
         }
         long longest = 0L;
         for (AbstractLimiter child : children) {
-            longest = Math.max(longest, child.retryAfterNanos(now));
+            longest = Math.max(longest, child.retryAfterNanos(now, cost));
         }
         if (longest == 0L) {
             // Each child could admit alone, but not all together: they share a leaf. Guess when it next frees room.

@@ -31,15 +31,15 @@ final class AnyLimiter extends CompositeLimiter {
     }
 
     @Override
-    LocalPart @Nullable [] reserveTop() {
+    LocalPart @Nullable [] reserveTop(int cost) {
         if (closed) {
             return null;
         }
         if (!flat) {
-            return super.reserveTop();
+            return super.reserveTop(cost);
         }
         for (AbstractLimiter child : children) {
-            LocalPart[] taken = child.reserveTop();
+            LocalPart[] taken = child.reserveTop(cost);
             if (taken != null) {
                 return taken;
             }
@@ -64,15 +64,28 @@ final class AnyLimiter extends CompositeLimiter {
     }
 
     @Override
-    long retryAfterNanos(long now) {
+    long retryAfterNanos(long now, int cost) {
         if (closed) {
             return Refusal.NEVER;
         }
         long shortest = Refusal.NEVER;
         for (AbstractLimiter child : children) {
-            shortest = Math.min(shortest, child.retryAfterNanos(now));
+            shortest = Math.min(shortest, child.retryAfterNanos(now, cost));
         }
         return children.length == 0 ? 0L : shortest;
+    }
+
+    /** The largest of the children's: a use fits if one of them can take it. */
+    @Override
+    int largestCost() {
+        if (children.length == 0) {
+            return Integer.MAX_VALUE;
+        }
+        int largest = 0;
+        for (AbstractLimiter child : children) {
+            largest = Math.max(largest, child.largestCost());
+        }
+        return largest;
     }
 
     @Override

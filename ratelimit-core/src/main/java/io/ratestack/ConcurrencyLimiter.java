@@ -6,9 +6,9 @@ import org.jspecify.annotations.Nullable;
  * At most {@code permits} uses at once, with no time at all: a semaphore with the engine's priorities, timeouts,
  * async waiting, pauses and status.
  *
- * <p>{@code remaining = permits - inUse}. An acquire takes a unit; completing or cancelling its permit gives the
- * unit back at once, the same either way (nothing counts after a use ends, so there is nothing to refund but the
- * unit). No window runs, nothing ends by time and no timer runs for room: only the end of a held use admits the next
+ * <p>{@code remaining = permits - inUse}. An acquire takes a unit per unit of its cost; completing or cancelling its
+ * permit gives them back at once, the same either way and whatever cost it settles (nothing counts after a use ends,
+ * so there is nothing to refund but the units). No window runs, nothing ends by time and no timer runs for room: only the end of a held use admits the next
  * waiter. A refusal's retry-after is the spec's hint, since no time is known at which a unit comes back.
  */
 final class ConcurrencyLimiter extends LocalPart {
@@ -44,24 +44,24 @@ final class ConcurrencyLimiter extends LocalPart {
     }
 
     @Override
-    boolean fits() {
-        return inUse < spec.permits;
+    boolean fits(int cost) {
+        return room() >= cost;
     }
 
     @Override
-    void take() {
-        inUse++;
+    void take(int cost) {
+        inUse += cost;
     }
 
     @Override
-    void untake() {
-        inUse--;
+    void untake(int cost) {
+        inUse -= cost;
     }
 
-    /** Gives the unit back, whether the use completed or was cancelled. */
+    /** Gives the units back, whatever cost the use settles: only holding counts. */
     @Override
-    void release(boolean complete, long now) {
-        inUse--;
+    void release(int cost, int actual, long now) {
+        inUse -= cost;
         mark(PartSupport.GREW | PartSupport.CHANGED);
         assert inUse >= 0 && inUse <= spec.permits : this + " broke its count";
     }
@@ -71,18 +71,23 @@ final class ConcurrencyLimiter extends LocalPart {
         return spec.permits - inUse;
     }
 
-    /** Zero if a unit is free, else the hint: only a use's end frees one, at a time nobody knows. */
     @Override
-    long retryAfter(long now) {
-        return fits() ? 0L : spec.retryAfterNanos;
+    int maxCost() {
+        return spec.permits;
+    }
+
+    /** Zero if the units are free, else the hint: only a use's end frees one, at a time nobody knows. */
+    @Override
+    long retryAfter(long now, int cost) {
+        return fits(cost) ? 0L : spec.retryAfterNanos;
     }
 
     @Override
-    long growsIn(long now) {
+    long growsIn(long now, int wanted) {
         return NO_GROWTH;
     }
 
-    /** The hint, as for {@link #retryAfter(long)}. */
+    /** The hint, as for {@link #retryAfter(long, int)}. */
     @Override
     long nextFreeIn(long now) {
         return spec.retryAfterNanos;

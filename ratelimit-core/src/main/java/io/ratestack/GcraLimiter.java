@@ -8,19 +8,21 @@ import org.jspecify.annotations.Nullable;
  * once. Its state is one timestamp, the theoretical arrival time {@code tat}: when the limiter would be fully
  * recovered if no more uses came.
  *
- * <p>Each use costs the emission interval {@code T = period / rate}, in whole nanoseconds rounded up (so over time it
+ * <p>Each unit of a use's cost costs the emission interval {@code T = period / rate}, in whole nanoseconds rounded up (so over time it
  * never admits more than {@code rate} per {@code period}; the builder rejects a rate above the period's nanoseconds).
  * A use is admitted at {@code now} iff {@code max(tat, now) + T - now <= burst * T}, and then
  * {@code tat = max(tat, now) + T}. A refusal's retry-after is exact: {@code max(tat, now) + T - burst * T - now}.
  * {@code remaining} is how many uses would be admitted now at once, {@code (burst * T - debt) / T} rounded down with
  * {@code debt = max(tat - now, 0)}; {@code reset} is {@code debt}, the time until it is fully recovered.
  *
- * <p>There is no in-flight count: a use is paid when it is admitted, and completing the permit changes nothing.
- * Cancelling the permit takes one emission interval off {@code tat}, never below {@code now}: {@code tat =
- * max(now, tat - T)}. While the limiter owes at least {@code T} (right after the take, and always on a clock that
- * has not moved since) that undoes the use exactly; once time has paid the limiter off it gives nothing back. The
- * permit does not remember the {@code tat} its take made, so a use whose own interval time has partly paid off,
- * cancelled while later uses are still owed, gives back up to a whole {@code T} rather than only its unpaid part.
+ * <p>There is no in-flight count: a use is paid when it is admitted, and completing the permit with the cost it
+ * took changes nothing. Cancelling the permit of a use of cost {@code c} takes {@code c * T} off {@code tat}, never
+ * below {@code now}: {@code tat = max(now, tat - c * T)}. While the limiter owes at least that (right after the take,
+ * and always on a clock that has not moved since) that undoes the use exactly; once time has paid the limiter off it
+ * gives nothing back. The permit does not remember the {@code tat} its take made, so a use whose own interval time
+ * has partly paid off, cancelled while later uses are still owed, gives back up to its whole {@code c * T} rather
+ * than only its unpaid part. Settling a cost {@code a} other than {@code c} moves {@code tat} by
+ * {@code (a - c) * T} the same way: a larger cost pushes it further ahead (nothing is admitted until time pays it).
  */
 final class GcraLimiter extends LocalPart {
 
@@ -66,7 +68,7 @@ final class GcraLimiter extends LocalPart {
             tat = now;
             debt = 0;
         }
-        int fits = (int) ((spec.toleranceNanos - debt) / spec.intervalNanos);
+        int fits = roomFor(debt);
         if (fits > room) {
             mark(PartSupport.GREW | PartSupport.CHANGED);
         }
@@ -74,31 +76,48 @@ final class GcraLimiter extends LocalPart {
     }
 
     @Override
-    boolean fits() {
-        return room >= 1;
+    boolean fits(int cost) {
+        return room >= cost;
+    }
+
+    /** Moves {@code tat} by {@code cost * T}: at most {@code burst * T}, so no overflow. */
+    @Override
+    void take(int cost) {
+        tat += cost * spec.intervalNanos;
+        room -= cost;
     }
 
     @Override
-    void take() {
-        tat += spec.intervalNanos;
-        room--;
+    void untake(int cost) {
+        tat -= cost * spec.intervalNanos;
+        room += cost;
     }
 
+    /**
+     * Settles {@code actual} uses for one that took {@code cost}: moves {@code tat} by {@code (actual - cost) * T},
+     * never below {@code now} (a cancel takes {@code cost * T} off); the debt saturates at {@link Nanos#FOREVER}.
+     */
     @Override
-    void untake() {
-        tat -= spec.intervalNanos;
-        room++;
-    }
-
-    /** A completed use stays paid; a cancelled one takes {@code T} off {@code tat}, never below {@code now}. */
-    @Override
-    void release(boolean complete, long now) {
-        if (complete || tat - now <= 0) {
+    void release(int cost, int actual, long now) {
+        long more = (long) actual - cost;
+        if (more == 0 || (more < 0 && tat - now <= 0)) {
             return;
         }
-        tat = Math.max(now, tat - spec.intervalNanos); // tat - now <= burst * T: no overflow
-        room = (int) ((spec.toleranceNanos - (tat - now)) / spec.intervalNanos);
-        mark(PartSupport.GREW | PartSupport.CHANGED);
+        long debt = tat - now;
+        if (more < 0) {
+            debt = Math.max(0L, debt + more * spec.intervalNanos); // |more| <= burst: no overflow
+        } else {
+            long added = more > Nanos.FOREVER / spec.intervalNanos ? Nanos.FOREVER : more * spec.intervalNanos;
+            debt = Math.min(Nanos.FOREVER, debt + added);
+        }
+        tat = now + debt;
+        room = roomFor(debt);
+        mark(more < 0 ? PartSupport.GREW | PartSupport.CHANGED : PartSupport.CHANGED);
+    }
+
+    /** Uses admitted at once with {@code debt} owed: {@code (burst * T - debt) / T}, at least zero. */
+    private int roomFor(long debt) {
+        return (int) Math.max(0L, (spec.toleranceNanos - debt) / spec.intervalNanos);
     }
 
     @Override
@@ -106,16 +125,21 @@ final class GcraLimiter extends LocalPart {
         return room;
     }
 
-    /** Exact: {@code max(tat, now) + T - burst * T - now}, zero if a use fits now. */
     @Override
-    long retryAfter(long now) {
-        return fits() ? 0L : tat - now + spec.intervalNanos - spec.toleranceNanos;
+    int maxCost() {
+        return spec.burst;
     }
 
-    /** Until one more use fits, while the limiter is not fully recovered. */
+    /** Exact: {@code max(tat, now) + cost * T - burst * T - now}, zero if the uses fit now. */
     @Override
-    long growsIn(long now) {
-        return room < spec.burst ? untilRoom(now, room + 1) : NO_GROWTH;
+    long retryAfter(long now, int cost) {
+        return fits(cost) ? 0L : tat - now + cost * spec.intervalNanos - spec.toleranceNanos;
+    }
+
+    /** Until {@code wanted} uses fit at once, at most the burst. */
+    @Override
+    long growsIn(long now, int wanted) {
+        return wanted <= spec.burst ? untilRoom(now, wanted) : NO_GROWTH;
     }
 
     /** Until one more use fits; an emission interval when fully recovered. */

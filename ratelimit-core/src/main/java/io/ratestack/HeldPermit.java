@@ -9,24 +9,31 @@ final class HeldPermit implements Permit {
 
     private final AbstractLimiter owner;
     private final LocalPart[] taken;
+    private final int cost;
     private boolean done;
 
-    HeldPermit(AbstractLimiter owner, LocalPart[] taken) {
+    HeldPermit(AbstractLimiter owner, LocalPart[] taken, int cost) {
         this.owner = owner;
         this.taken = taken;
+        this.cost = cost;
     }
 
     @Override
     public void close() {
-        finish(true);
+        finish(cost);
+    }
+
+    @Override
+    public void close(int actualCost) {
+        finish(Nanos.nonNegative("actualCost", actualCost));
     }
 
     @Override
     public void cancel() {
-        finish(false);
+        finish(0);
     }
 
-    private void finish(boolean complete) {
+    private void finish(int actual) {
         LocalPart[] slots = taken;
         boolean slow = false;
         lockDistinct(slots);
@@ -42,7 +49,7 @@ final class HeldPermit implements Permit {
                     leaf.roll(now);
                     slow |= leaf.support != null;
                 }
-                leaf.release(complete, now);
+                leaf.release(cost, actual, now);
             }
         } finally {
             unlockDistinct(slots);

@@ -2,11 +2,18 @@ package io.ratestack;
 
 import java.util.Arrays;
 
-/** The slots a plan has taken so far, in the order taken; a use of a leaf twice appears twice. */
+/** The slots a plan has taken so far for a use of {@link #cost}, in the order taken; a leaf used twice appears twice. */
 final class Journal {
+
+    /** What the use takes from each part it holds. */
+    final int cost;
 
     private LocalPart[] taken = new LocalPart[4];
     private int size;
+
+    Journal(int cost) {
+        this.cost = cost;
+    }
 
     void push(LocalPart leaf) {
         if (size == taken.length) {

@@ -1,26 +1,33 @@
 package io.ratestack;
 
-/** A held use of a single {@link LocalPart}: the slot, and whether it is done (guarded by the leaf's lock). */
+/** A held use of a single {@link LocalPart}: its cost, and whether it is done (guarded by the leaf's lock). */
 final class LeafPermit implements Permit {
 
     private final LocalPart leaf;
+    private final int cost;
     private boolean done;
 
-    LeafPermit(LocalPart leaf) {
+    LeafPermit(LocalPart leaf, int cost) {
         this.leaf = leaf;
+        this.cost = cost;
     }
 
     @Override
     public void close() {
-        finish(true);
+        finish(cost);
+    }
+
+    @Override
+    public void close(int actualCost) {
+        finish(Nanos.nonNegative("actualCost", actualCost));
     }
 
     @Override
     public void cancel() {
-        finish(false);
+        finish(0);
     }
 
-    private void finish(boolean complete) {
+    private void finish(int actual) {
         boolean slow;
         leaf.lock();
         try {
@@ -30,7 +37,7 @@ final class LeafPermit implements Permit {
             done = true;
             long now = leaf.clock().nanoTime();
             leaf.roll(now);
-            leaf.release(complete, now);
+            leaf.release(cost, actual, now);
             slow = leaf.support != null;
         } finally {
             leaf.unlock();

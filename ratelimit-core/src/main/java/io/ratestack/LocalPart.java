@@ -19,7 +19,7 @@ abstract class LocalPart extends AbstractLimiter {
     private static final AtomicLong IDS = new AtomicLong();
     private static final Waiter[] NO_WAITERS = {};
 
-    /** What {@link #growsIn(long)} answers when only a release frees room. */
+    /** What {@link #growsIn(long, int)} answers when only a release frees room. */
     static final long NO_GROWTH = -1L;
 
     /** Unique; the order in which composites lock leaves. */
@@ -31,33 +31,40 @@ abstract class LocalPart extends AbstractLimiter {
     @Nullable PartSupport support;
 
     // ---- the algorithm: called with the lock held, the state advanced to now ----
+    // A cost is at least 1 and at most maxCost(); a settled (actual) cost is at least 0.
 
     /** Brings the state up to {@code now} (ends windows); {@link #mark marks} the events that raises. */
     abstract void advance(long now);
 
-    /** Whether one use fits now, pauses and closing aside. */
-    abstract boolean fits();
+    /** Whether {@code cost} units fit now, pauses and closing aside. */
+    abstract boolean fits(int cost);
 
-    /** Takes one use; call only when it {@link #fits()}. */
-    abstract void take();
+    /** Takes {@code cost} units; call only when they {@link #fits fit}. */
+    abstract void take(int cost);
 
-    /** Gives back a use taken in this same lock hold: the exact inverse of {@link #take()}, to backtrack a plan. */
-    abstract void untake();
-
-    /** Ends a taken use: completed, or cancelled (it never counted); {@link #mark marks} the events that raises. */
-    abstract void release(boolean complete, long now);
-
-    /** How many uses fit now, pauses and closing aside. */
-    abstract int room();
-
-    /** How long until one use could fit, pauses aside: zero if it fits now. */
-    abstract long retryAfter(long now);
+    /** Gives back units taken in this same lock hold: the exact inverse of {@link #take}, to backtrack a plan. */
+    abstract void untake(int cost);
 
     /**
-     * How long until time alone makes room (a window ends with used slots), or {@link #NO_GROWTH} if only a release
-     * can: the only input to the wake-up timer.
+     * Ends a use that took {@code cost} units, settling {@code actual} (zero for a cancel: it never counted);
+     * {@link #mark marks} the events that raises.
      */
-    abstract long growsIn(long now);
+    abstract void release(int cost, int actual, long now);
+
+    /** How many units fit now, pauses and closing aside; never negative. */
+    abstract int room();
+
+    /** The largest cost that can ever fit, whatever the counts: a larger one is refused at once. */
+    abstract int maxCost();
+
+    /** How long until {@code cost} units could fit, pauses aside: zero if they fit now. */
+    abstract long retryAfter(long now, int cost);
+
+    /**
+     * How long until time alone makes room for {@code wanted} units, more than {@link #room()} (a window ends with
+     * used slots, tokens refill), or {@link #NO_GROWTH} if only a release can: the only input to the wake-up timer.
+     */
+    abstract long growsIn(long now, int wanted);
 
     /**
      * How long until this part frees room next, for a composite whose parts each admit alone but not together
@@ -87,6 +94,15 @@ abstract class LocalPart extends AbstractLimiter {
     /** The fast path of a single limiter: no arrays, one lock, one permit object. */
     @Override
     public final AcquireResult tryAcquire() {
+        return tryAcquireLeaf(1);
+    }
+
+    @Override
+    public final AcquireResult tryAcquire(int cost) {
+        return tryAcquireLeaf(Nanos.positive("cost", cost));
+    }
+
+    private AcquireResult tryAcquireLeaf(int cost) {
         if (closed) {
             return new Refusal(Refusal.NEVER, 0);
         }
@@ -98,14 +114,14 @@ abstract class LocalPart extends AbstractLimiter {
             long now = clock().nanoTime();
             roll(now);
             slow = support != null;
-            taken = admitsLocked();
+            taken = admitsLocked(cost);
             if (taken) {
-                take();
+                take(cost);
                 if (slow) {
                     mark(PartSupport.CHANGED);
                 }
             } else {
-                refusal = new Refusal(retryAfterNanos(now), remainingLocked());
+                refusal = new Refusal(retryAfterNanos(now, cost), remainingLocked());
             }
         } finally {
             unlock();
@@ -113,14 +129,14 @@ abstract class LocalPart extends AbstractLimiter {
         if (slow) {
             afterChange();
         }
-        return taken ? new LeafPermit(this) : refusal;
+        return taken ? new LeafPermit(this, cost) : refusal;
     }
 
     // ---- state, guarded by the lock ----
 
-    /** Whether one use is admitted now: open, not paused, and it fits. */
-    final boolean admitsLocked() {
-        return !closed && !pausedLocked() && fits();
+    /** Whether a use of {@code cost} is admitted now: open, not paused, and it fits. */
+    final boolean admitsLocked(int cost) {
+        return !closed && !pausedLocked() && fits(cost);
     }
 
     private boolean pausedLocked() {
@@ -170,46 +186,52 @@ abstract class LocalPart extends AbstractLimiter {
     }
 
     private RateLimitStatus statusLocked() {
-        return admitsLocked() ? RateLimitStatus.UNLOCKED : RateLimitStatus.LOCKED;
+        return admitsLocked(1) ? RateLimitStatus.UNLOCKED : RateLimitStatus.LOCKED;
     }
 
     // ---- the plan ----
 
     @Override
     final boolean reserve(Journal journal, Then then) {
-        if (!admitsLocked()) {
+        int cost = journal.cost;
+        if (!admitsLocked(cost)) {
             return false;
         }
-        take();
+        take(cost);
         journal.push(this);
         if (then.run()) {
             return true;
         }
-        untake();
+        untake(cost);
         journal.pop();
         return false;
     }
 
     @Override
-    final LocalPart @Nullable [] reserveTop() {
-        if (!admitsLocked()) {
+    final LocalPart @Nullable [] reserveTop(int cost) {
+        if (!admitsLocked(cost)) {
             return null;
         }
-        take();
+        take(cost);
         return leaves();
     }
 
     @Override
     final boolean feasible() {
-        return admitsLocked();
+        return admitsLocked(1);
     }
 
     @Override
-    final long retryAfterNanos(long now) {
-        if (closed) {
+    final long retryAfterNanos(long now, int cost) {
+        if (closed || cost > maxCost()) {
             return Refusal.NEVER;
         }
-        return Math.max(retryAfter(now), untilPauseEnds(now));
+        return Math.max(retryAfter(now, cost), untilPauseEnds(now));
+    }
+
+    @Override
+    final int largestCost() {
+        return maxCost();
     }
 
     private long untilPauseEnds(long now) {
@@ -274,11 +296,16 @@ abstract class LocalPart extends AbstractLimiter {
     }
 
     /**
-     * Wakes this leaf when capacity may return by time ({@link #growsIn(long)}, or its pause ends), while something
-     * waits for that or listens to it.
+     * Wakes this leaf when capacity may return by time ({@link #growsIn(long, int)}, or its pause ends), while
+     * something waits for that or listens to it: when one more unit fits, or, when only the queue waits, when its
+     * first waiter's cost fits (a pass stops at a waiter this part has no room for).
      */
     private void updateTimerLocked(PartSupport s, long now) {
-        long grows = growsIn(now);
+        int units = room() + 1;
+        if (!s.queue.isEmpty() && s.observers.isEmpty() && (s.publisher == null || !s.publisher.hasListeners())) {
+            units = Math.max(units, Math.min(s.queue.first().cost, maxCost()));
+        }
+        long grows = units > maxCost() ? NO_GROWTH : growsIn(now, units);
         boolean timeFrees = grows != NO_GROWTH;
         boolean wanted = (timeFrees || s.paused) && s.wantsWakeUps();
         Cancellable timer = s.timer;
@@ -343,7 +370,13 @@ abstract class LocalPart extends AbstractLimiter {
             unlock();
         }
         for (Waiter waiter : snapshot) {
-            if (!hasRoom()) {
+            // The first waiter this part has no room for stops the pass: smaller ones behind it do not overtake it. One
+            // that this part can never admit (it waits for another part of an any()) or that another part refuses
+            // does not.
+            if (waiter.cost > maxCost()) {
+                continue;
+            }
+            if (!hasRoom(waiter.cost)) {
                 break;
             }
             waiter.tryAdmit();
@@ -359,11 +392,11 @@ abstract class LocalPart extends AbstractLimiter {
         afterChange();
     }
 
-    private boolean hasRoom() {
+    private boolean hasRoom(int cost) {
         lock();
         try {
             roll(clock().nanoTime());
-            return admitsLocked();
+            return admitsLocked(cost);
         } finally {
             unlock();
         }

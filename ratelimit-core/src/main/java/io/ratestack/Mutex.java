@@ -1,14 +1,15 @@
 package io.ratestack;
 
-import java.util.concurrent.locks.AbstractQueuedSynchronizer;
+import java.util.concurrent.locks.AbstractQueuedLongSynchronizer;
 
 /**
  * The lock of a {@link LocalPart}, built into every limiter so that a leaf needs no lock object of its own: a
  * plain, non-reentrant mutex. Threads that find it taken park (never spin and never hold a monitor), so virtual
  * threads wait on it without pinning a carrier. Limiters lock several leaves in ascending {@link LocalPart#id}
- * order, which rules out deadlock. Composites use theirs only to guard their listeners.
+ * order, which rules out deadlock. Composites use theirs only to guard their listeners. (The long synchronizer,
+ * because the int one's {@code tryAcquire(int)} would clash with {@link RateLimiter#tryAcquire(int)}.)
  */
-abstract class Mutex extends AbstractQueuedSynchronizer {
+abstract class Mutex extends AbstractQueuedLongSynchronizer {
 
     private static final long serialVersionUID = 1L;
 
@@ -33,11 +34,11 @@ abstract class Mutex extends AbstractQueuedSynchronizer {
                 return;
             }
         }
-        acquire(1);
+        acquire(1L);
     }
 
     final void unlock() {
-        release(1);
+        release(1L);
     }
 
     final boolean isLocked() {
@@ -45,12 +46,12 @@ abstract class Mutex extends AbstractQueuedSynchronizer {
     }
 
     @Override
-    protected final boolean tryAcquire(int ignored) {
+    protected final boolean tryAcquire(long ignored) {
         return compareAndSetState(0, 1);
     }
 
     @Override
-    protected final boolean tryRelease(int ignored) {
+    protected final boolean tryRelease(long ignored) {
         setState(0);
         return true;
     }

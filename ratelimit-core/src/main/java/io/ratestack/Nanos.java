@@ -45,6 +45,13 @@ final class Nanos {
         return value;
     }
 
+    static int nonNegative(String name, int value) {
+        if (value < 0) {
+            throw new IllegalArgumentException(name + " must be >= 0 but was " + value);
+        }
+        return value;
+    }
+
     static int between(String name, int value, int min, int max) {
         if (value < min || value > max) {
             throw new IllegalArgumentException(name + " must be >= " + min + " and <= " + max + " but was " + value);

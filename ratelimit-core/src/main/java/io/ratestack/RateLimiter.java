@@ -33,11 +33,24 @@ import java.util.function.Consumer;
 public interface RateLimiter extends AutoCloseable {
 
     /**
-     * Takes a use now if the limiter admits one, without waiting and without throwing.
+     * Takes a use now if the limiter admits one, without waiting and without throwing: {@code tryAcquire(1)}.
      *
      * @return a {@link Permit} that must be closed or cancelled, or a {@link Refusal}
      */
-    AcquireResult tryAcquire();
+    default AcquireResult tryAcquire() {
+        return tryAcquire(1);
+    }
+
+    /**
+     * Takes a use of {@code cost} units from every part at once, or nothing, without waiting. A cost larger than the
+     * limiter can ever admit (a times-per limit, a concurrency limiter's permits, a bucket's capacity, a GCRA burst,
+     * a sliding window's limit) is refused with {@link Refusal#NEVER}.
+     *
+     * @param cost the units the use takes, at least 1; settle a different one with {@link Permit#close(int)}
+     * @return a {@link Permit} that must be closed or cancelled, or a {@link Refusal}
+     * @throws IllegalArgumentException if {@code cost} is below 1
+     */
+    AcquireResult tryAcquire(int cost);
 
     /**
      * Waits, as long as it takes, for a use at priority 0.
@@ -71,7 +84,24 @@ public interface RateLimiter extends AutoCloseable {
      *     interrupt status is kept)
      * @throws IllegalArgumentException if {@code timeout} is negative
      */
-    Permit acquire(int priority, Duration timeout);
+    default Permit acquire(int priority, Duration timeout) {
+        return acquire(1, priority, timeout);
+    }
+
+    /**
+     * Waits at most {@code timeout} for a use of {@code cost} units from every part at once. A waiter is admitted
+     * only when all its cost fits: smaller waiters queued behind it do not overtake it on a part that has too little
+     * room for it (no starvation of large uses). A cost larger than the limiter can ever admit fails at once.
+     *
+     * @param cost the units the use takes, at least 1; settle a different one with {@link Permit#close(int)}
+     * @param priority lower goes first; equal priorities go in arrival order
+     * @param timeout how long to wait; zero means do not wait
+     * @return the permit; close or cancel it
+     * @throws RateLimitedException if the timeout passes, the limiter is closed, the cost can never be admitted, or
+     *     the thread is interrupted (the interrupt status is kept)
+     * @throws IllegalArgumentException if {@code cost} is below 1 or {@code timeout} is negative
+     */
+    Permit acquire(int cost, int priority, Duration timeout);
 
     /**
      * Like {@link #acquire()}, without blocking a thread.
@@ -103,7 +133,21 @@ public interface RateLimiter extends AutoCloseable {
      * @return a future of the permit, failed with {@link RateLimitedException} on timeout or close
      * @throws IllegalArgumentException if {@code timeout} is negative
      */
-    CompletableFuture<Permit> acquireAsync(int priority, Duration timeout);
+    default CompletableFuture<Permit> acquireAsync(int priority, Duration timeout) {
+        return acquireAsync(1, priority, timeout);
+    }
+
+    /**
+     * Like {@link #acquire(int, int, Duration)}, without blocking a thread.
+     *
+     * @param cost the units the use takes, at least 1
+     * @param priority lower goes first; equal priorities go in arrival order
+     * @param timeout how long to wait; zero means do not wait
+     * @return a future of the permit, failed with {@link RateLimitedException} on timeout, close, or a cost that can
+     *     never be admitted; cancelling it withdraws the waiter
+     * @throws IllegalArgumentException if {@code cost} is below 1 or {@code timeout} is negative
+     */
+    CompletableFuture<Permit> acquireAsync(int cost, int priority, Duration timeout);
 
     /**
      * Acquires (waiting as long as it takes), runs {@code body}, and completes the use. If the body throws

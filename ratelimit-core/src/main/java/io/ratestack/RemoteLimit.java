@@ -8,17 +8,19 @@ package io.ratestack;
  *
  * <p>Implementations are thread-safe, answer within a bounded time (a store that does not answer in time is a
  * failure that the implementation turns into a {@link Permit} or a {@link Refusal} by its own policy), and never
- * throw from {@link #tryAcquire()}.
+ * throw from {@link #tryAcquire(int)}.
  */
 public interface RemoteLimit {
 
     /**
-     * Takes a use now if the store admits one.
+     * Takes a use of {@code cost} units now if the store admits it (all of it, or nothing).
      *
-     * @return a {@link Permit} whose close and cancel reach the store, or a {@link Refusal} whose retry-after is the
-     *     store's best estimate of when a retry can succeed
+     * @param cost at least 1
+     * @return a {@link Permit} whose close, {@link Permit#close(int) settlement} and cancel reach the store, or a
+     *     {@link Refusal} whose retry-after is the store's best estimate of when a retry can succeed, and
+     *     {@link Refusal#NEVER} if the cost is more than the store can ever admit
      */
-    AcquireResult tryAcquire();
+    AcquireResult tryAcquire(int cost);
 
     /**
      * Reads the counts without taking anything.

@@ -83,13 +83,13 @@ final class RemoteLimiter implements RateLimiter {
     // ---- taking ----
 
     @Override
-    public AcquireResult tryAcquire() {
-        AcquireResult result = tryNow();
+    public AcquireResult tryAcquire(int cost) {
+        AcquireResult result = tryNow(Nanos.positive("cost", cost));
         publishStatus();
         return result;
     }
 
-    private AcquireResult tryNow() {
+    private AcquireResult tryNow(int cost) {
         if (closed) {
             return new Refusal(Refusal.NEVER, 0);
         }
@@ -97,7 +97,7 @@ final class RemoteLimiter implements RateLimiter {
         if (pause > 0) {
             return new Refusal(pause, 0);
         }
-        AcquireResult result = source.tryAcquire();
+        AcquireResult result = source.tryAcquire(cost);
         return result instanceof Permit permit ? new RemotePermit(permit) : result;
     }
 
@@ -106,34 +106,36 @@ final class RemoteLimiter implements RateLimiter {
     }
 
     @Override
-    public Permit acquire(int priority, Duration timeout) {
-        return Blocking.await(acquireAsync(priority, timeout), this);
+    public Permit acquire(int cost, int priority, Duration timeout) {
+        return Blocking.await(acquireAsync(cost, priority, timeout), this);
     }
 
     @Override
-    public CompletableFuture<Permit> acquireAsync(int priority, Duration timeout) {
+    public CompletableFuture<Permit> acquireAsync(int cost, int priority, Duration timeout) {
+        Nanos.positive("cost", cost);
         long timeoutNanos = Nanos.timeout(timeout);
         if (closed || !canEverAdmit()) {
             return CompletableFuture.failedFuture(new RateLimitedException(this + " is closed"));
         }
         long endingsBefore = endings.get();
         if (waiting() == 0 || timeoutNanos == 0) {
-            AcquireResult result = tryNow();
+            AcquireResult result = tryNow(cost);
             if (result instanceof Permit permit) {
                 publishStatus();
                 return CompletableFuture.completedFuture(permit);
             }
             Refusal refusal = (Refusal) result;
             if (refusal.retryAfterNanos() == Refusal.NEVER) {
-                return CompletableFuture.failedFuture(new RateLimitedException(this + " is closed"));
+                return CompletableFuture.failedFuture(new RateLimitedException(
+                        closed ? this + " is closed" : this + " can never admit a use of cost " + cost));
             }
             if (timeoutNanos == 0) {
                 return CompletableFuture.failedFuture(
                         new RateLimitedException(this + " did not admit at once and the timeout is zero"));
             }
-            return enqueue(priority, timeoutNanos, refusal.retryAfterNanos(), endingsBefore);
+            return enqueue(cost, priority, timeoutNanos, refusal.retryAfterNanos(), endingsBefore);
         }
-        return enqueue(priority, timeoutNanos, -1, endingsBefore);
+        return enqueue(cost, priority, timeoutNanos, -1, endingsBefore);
     }
 
     /** Whether every part a composite needs is still open. */
@@ -145,14 +147,14 @@ final class RemoteLimiter implements RateLimiter {
      * Queues a waiter; {@code retryAfterNanos} when a refusal says when to try, else -1 (a pass is due anyway). If a
      * use ended since {@code endingsBefore}, its wake-up may have found the queue empty: serve now instead.
      */
-    private CompletableFuture<Permit> enqueue(int priority, long timeoutNanos, long retryAfterNanos,
+    private CompletableFuture<Permit> enqueue(int cost, int priority, long timeoutNanos, long retryAfterNanos,
             long endingsBefore) {
         Wait wait;
         boolean closedMeanwhile;
         lock.lock();
         try {
             closedMeanwhile = closed;
-            wait = new Wait(priority, arrivals++);
+            wait = new Wait(cost, priority, arrivals++);
             if (!closedMeanwhile) {
                 queue.add(wait);
                 long now = clock.nanoTime();
@@ -269,7 +271,7 @@ final class RemoteLimiter implements RateLimiter {
                 failAll(new RateLimitedException(this + " can never admit again: a part of it is closed"));
                 return;
             }
-            AcquireResult result = source.tryAcquire();
+            AcquireResult result = source.tryAcquire(head.cost);
             if (result instanceof Permit taken) {
                 Permit permit = new RemotePermit(taken);
                 if (!leave(head)) {
@@ -285,8 +287,12 @@ final class RemoteLimiter implements RateLimiter {
             }
             Refusal refusal = (Refusal) result;
             if (refusal.retryAfterNanos() == Refusal.NEVER) {
-                failAll(new RateLimitedException(this + " can never admit again"));
-                return;
+                // Refused for good: this waiter's cost can never fit, or the store admits nothing any more.
+                if (leave(head)) {
+                    head.future.completeExceptionally(new RateLimitedException(
+                            this + " can never admit a use of cost " + head.cost));
+                }
+                continue;
             }
             lock.lock();
             try {
@@ -591,12 +597,14 @@ final class RemoteLimiter implements RateLimiter {
 
     /** A queued acquire: by priority, then arrival. */
     private static final class Wait implements Comparable<Wait> {
+        final int cost;
         final int priority;
         final long arrival;
         final CompletableFuture<Permit> future = new CompletableFuture<>();
         volatile @Nullable Cancellable timeout;
 
-        Wait(int priority, long arrival) {
+        Wait(int cost, int priority, long arrival) {
+            this.cost = cost;
             this.priority = priority;
             this.arrival = arrival;
         }
@@ -621,6 +629,15 @@ final class RemoteLimiter implements RateLimiter {
         public void close() {
             if (ended.compareAndSet(false, true)) {
                 taken.close();
+                ended();
+            }
+        }
+
+        @Override
+        public void close(int actualCost) {
+            Nanos.nonNegative("actualCost", actualCost);
+            if (ended.compareAndSet(false, true)) {
+                taken.close(actualCost);
                 ended();
             }
         }

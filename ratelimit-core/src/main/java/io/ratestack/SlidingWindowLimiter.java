@@ -25,11 +25,13 @@ import org.jspecify.annotations.Nullable;
  * length can approach {@code 2 * limit} in the worst case: {@code limit} uses at the very end of one window (which
  * the estimate takes as spread over it) and nearly {@code limit} more at the end of the next.
  *
- * <p>There is no in-flight count: a use counts when it is admitted, and completing the permit changes nothing. The
- * permit does not carry the window its use was counted in, so cancelling takes one use off {@code current} if it is
- * above zero, else off {@code previous} if that is, else does nothing: exact while the use's own window is still the
- * running one; a use of the previous window cancelled while the running one has uses takes one of those instead
- * (loosening the bound above by one per such cancel).
+ * <p>A use of cost {@code c} counts {@code c} uses. There is no in-flight count: a use counts when it is admitted, and
+ * completing the permit with the cost it took changes nothing. The permit does not carry the window its use was
+ * counted in, so cancelling takes {@code c} uses off {@code current} as far as it has them, and the rest off
+ * {@code previous}: exact while the use's own window is still the running one; a use of the previous window
+ * cancelled while the running one has uses takes those instead (loosening the bound above by as many). Settling a
+ * cost {@code a} other than {@code c} does the same with the difference: a larger cost counts {@code a - c} more in
+ * the running window, a smaller one gives back {@code c - a} as a cancel gives back {@code c}.
  */
 final class SlidingWindowLimiter extends LocalPart {
 
@@ -96,35 +98,44 @@ final class SlidingWindowLimiter extends LocalPart {
     }
 
     @Override
-    boolean fits() {
-        return room >= 1;
+    boolean fits(int cost) {
+        return room >= cost;
     }
 
     @Override
-    void take() {
-        current++;
-        room--;
+    void take(int cost) {
+        current += cost;
+        room -= cost;
     }
 
     @Override
-    void untake() {
-        current--;
-        room++;
+    void untake(int cost) {
+        current -= cost;
+        room += cost;
     }
 
-    /** A completed use stays counted; a cancelled one comes off {@code current} if above zero, else {@code previous}. */
+    /**
+     * Settles {@code actual} uses for one that took {@code cost}: a larger cost adds the difference to
+     * {@code current}; a smaller one (a cancel settles zero) takes it off {@code current} as far as that has uses,
+     * and the rest off {@code previous}.
+     */
     @Override
-    void release(boolean complete, long now) {
-        if (complete) {
+    void release(int cost, int actual, long now) {
+        long more = (long) actual - cost;
+        if (more > 0) {
+            current = (int) Math.min(Integer.MAX_VALUE, current + more);
+            room = roomAt(previous, current, elapsed);
+            mark(PartSupport.CHANGED);
             return;
         }
-        if (current > 0) {
-            current--;
-        } else if (previous > 0) {
-            previous--;
-        } else {
+        long back = -more;
+        long fromCurrent = Math.min(current, back);
+        long fromPrevious = Math.min(previous, back - fromCurrent);
+        if (fromCurrent + fromPrevious == 0) {
             return;
         }
+        current -= (int) fromCurrent;
+        previous -= (int) fromPrevious;
         room = roomAt(previous, current, elapsed);
         mark(PartSupport.GREW | PartSupport.CHANGED);
     }
@@ -134,16 +145,21 @@ final class SlidingWindowLimiter extends LocalPart {
         return room;
     }
 
-    /** Exact: the first nanosecond at which one use fits by time alone, zero if it fits now. */
     @Override
-    long retryAfter(long now) {
-        return fits() ? 0L : untilRoom(previous, current, elapsed, 1);
+    int maxCost() {
+        return spec.limit;
     }
 
-    /** Until one more use fits than now, while anything is counted. */
+    /** Exact: the first nanosecond at which {@code cost} uses fit by time alone, zero if they fit now. */
     @Override
-    long growsIn(long now) {
-        return room < spec.limit ? untilRoom(previous, current, elapsed, room + 1) : NO_GROWTH;
+    long retryAfter(long now, int cost) {
+        return fits(cost) ? 0L : untilRoom(previous, current, elapsed, cost);
+    }
+
+    /** Until {@code wanted} uses fit at once, at most the limit. */
+    @Override
+    long growsIn(long now, int wanted) {
+        return wanted <= spec.limit ? untilRoom(previous, current, elapsed, wanted) : NO_GROWTH;
     }
 
     /** Until one more use fits; a window when nothing is counted. */

@@ -55,16 +55,16 @@ final class StagedLimit implements RemoteLimit {
     }
 
     @Override
-    public AcquireResult tryAcquire() {
-        return all ? tryAll() : tryAny();
+    public AcquireResult tryAcquire(int cost) {
+        return all ? tryAll(cost) : tryAny(cost);
     }
 
-    private AcquireResult tryAll() {
+    private AcquireResult tryAll(int cost) {
         Permit[] taken = new Permit[parts.length];
         int i = 0;
         try {
             for (; i < parts.length; i++) {
-                AcquireResult result = parts[i].tryAcquire();
+                AcquireResult result = parts[i].tryAcquire(cost);
                 if (result instanceof Permit permit) {
                     taken[i] = permit;
                     continue;
@@ -86,11 +86,11 @@ final class StagedLimit implements RemoteLimit {
         }
     }
 
-    private AcquireResult tryAny() {
+    private AcquireResult tryAny(int cost) {
         long retryAfter = Refusal.NEVER;
         boolean local = false;
         for (RateLimiter part : parts) {
-            AcquireResult result = part.tryAcquire();
+            AcquireResult result = part.tryAcquire(cost);
             if (result instanceof Permit) {
                 return result;
             }
@@ -185,6 +185,16 @@ final class StagedLimit implements RemoteLimit {
             if (ended.compareAndSet(false, true)) {
                 for (Permit permit : taken) {
                     permit.close();
+                }
+            }
+        }
+
+        @Override
+        public void close(int actualCost) {
+            Nanos.nonNegative("actualCost", actualCost);
+            if (ended.compareAndSet(false, true)) {
+                for (Permit permit : taken) {
+                    permit.close(actualCost);
                 }
             }
         }

@@ -6,8 +6,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * {@code limit} uses per {@code per + resetOffset}, as slowstack's {@code TimesPerRateLimiter}.
  *
- * <p>{@code remaining = limit - used - inFlight}. An acquire takes an in-flight slot; completing it makes it a used
- * slot, cancelling it frees it at once. A window starts when the first use of a fresh window completes and ends one
+ * <p>{@code remaining = limit - used - inFlight}. An acquire takes an in-flight slot per unit of its cost; completing
+ * it makes them used slots (as many as the cost it settles), cancelling it frees them at once. A window starts when the first use of a fresh window completes and ends one
  * period later; then {@code used} drops to zero (in-flight uses keep their slots). If waiters are left after those
  * the end admitted, the next window starts at once. Windows end lazily, on the next look at the clock; a timer runs
  * only while something waits for this limiter or listens to it.
@@ -89,59 +89,71 @@ final class TimesPerLimiter extends LocalPart {
     }
 
     @Override
-    boolean fits() {
-        return room() > 0;
+    boolean fits(int cost) {
+        return room() >= cost;
     }
 
-    /** Takes an in-flight slot. */
+    /** Takes {@code cost} in-flight slots. */
     @Override
-    void take() {
-        inFlight++;
+    void take(int cost) {
+        inFlight += cost;
     }
 
     @Override
-    void untake() {
-        inFlight--;
+    void untake(int cost) {
+        inFlight -= cost;
     }
 
-    /** Turns one in-flight slot into a used one (complete) or a free one (cancel). */
+    /**
+     * Frees the use's {@code cost} in-flight slots and counts {@code actual} used ones, starting the window if none
+     * runs; {@code used} may pass the limit when {@code actual > cost} (nothing is admitted until the window ends).
+     * An {@code actual} of zero counts nothing and starts no window: a cancel.
+     */
     @Override
-    void release(boolean complete, long now) {
-        inFlight--;
-        if (complete) {
-            used++;
+    void release(int cost, int actual, long now) {
+        inFlight -= cost;
+        if (actual > 0) {
+            used = (int) Math.min(Integer.MAX_VALUE, (long) used + actual);
             if (!windowRunning) {
                 windowRunning = true;
                 windowEnd = now + spec.periodNanos;
             }
-            mark(PartSupport.CHANGED);
+            mark(actual < cost ? PartSupport.GREW | PartSupport.CHANGED : PartSupport.CHANGED);
         } else {
             mark(PartSupport.GREW | PartSupport.CHANGED);
         }
-        assert used >= 0 && inFlight >= 0 && used + inFlight <= spec.limit : this + " broke its counts";
+        assert used >= 0 && inFlight >= 0 && inFlight <= spec.limit : this + " broke its counts";
     }
 
     @Override
     int room() {
-        return spec.limit - used - inFlight;
+        return Math.max(0, spec.limit - used - inFlight);
     }
 
-    /** Zero if a slot is free; else until the window ends if it holds used slots; else (all in flight) a period. */
     @Override
-    long retryAfter(long now) {
-        if (fits()) {
+    int maxCost() {
+        return spec.limit;
+    }
+
+    /**
+     * Zero if the slots are free; else until the window ends if that frees enough (it holds used slots); else (the
+     * slots are in flight) a period.
+     */
+    @Override
+    long retryAfter(long now, int cost) {
+        if (fits(cost)) {
             return 0L;
-        } else if (windowRunning && used > 0) {
+        } else if (windowRunning && used > 0 && cost <= spec.limit - inFlight) {
             return Math.max(0L, windowEnd - now);
         } else {
             return spec.periodNanos;
         }
     }
 
-    /** Until the window ends, if it holds used slots. */
+    /** Until the window ends, if it holds used slots and its end frees {@code wanted}. */
     @Override
-    long growsIn(long now) {
-        return windowRunning && used > 0 ? windowEnd - now : NO_GROWTH;
+    long growsIn(long now, int wanted) {
+        return windowRunning && used > 0 && wanted <= spec.limit - inFlight ? windowEnd - now : NO_GROWTH;
     }
 
     /** Until the window ends, or a period when none runs. */

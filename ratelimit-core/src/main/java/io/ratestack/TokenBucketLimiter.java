@@ -8,14 +8,17 @@ import org.jspecify.annotations.Nullable;
  * (continuously, in proportion to the time passed) or per whole period. For the same parameters it admits and refuses
  * as Bucket4j's bucket does.
  *
- * <p>A use takes a token; {@code remaining} is the whole tokens in the bucket. The bucket never holds more than
+ * <p>A use takes a token per unit of its cost; {@code remaining} is the whole tokens in the bucket. The bucket never
+ * holds more than
  * {@code capacity}. A greedy refill keeps exact integer arithmetic: {@code refillTokens * elapsed} nanoseconds are
  * divided by the period, and the remainder (a part of a token, in token-nanoseconds) is kept for the next refill, so
  * the bucket never drifts; the remainder is dropped when the bucket is full. An interval refill adds
  * {@code refillTokens} at each whole period since the bucket was made, and nothing in between.
  *
- * <p>There is no in-flight count: a token is spent when it is taken, and completing the permit changes nothing.
- * Cancelling the permit puts the token back (never above capacity). Refill happens lazily, on the next look at the
+ * <p>There is no in-flight count: tokens are spent when they are taken, and completing the permit with the cost it
+ * took changes nothing. Cancelling the permit puts the tokens back (never above capacity); settling a smaller cost
+ * puts back the difference, a larger one takes it, leaving the bucket in debt if it has too few (nothing is admitted
+ * until the refill repays it). Refill happens lazily, on the next look at the
  * clock; a timer runs only while something waits for this limiter or listens to it and the bucket is not full.
  */
 final class TokenBucketLimiter extends LocalPart {
@@ -38,7 +41,7 @@ final class TokenBucketLimiter extends LocalPart {
     final Spec spec;
 
     // Guarded by this limiter's lock.
-    /** Whole tokens in the bucket, from 0 to capacity. */
+    /** Whole tokens in the bucket, at most capacity; below zero while a settled cost above the taken one is owed. */
     long tokens;
     /** A greedy refill's part of a token, in token-nanoseconds: below the period; zero when the bucket is full. */
     long remainder;
@@ -80,7 +83,7 @@ final class TokenBucketLimiter extends LocalPart {
         long left = remainder;
         if (elapsed >= period) {
             long periods = elapsed / period;
-            if (periods >= capacity) {
+            if (periods >= capacity - tokens) { // each period adds at least a token
                 fill();
                 return;
             }
@@ -117,55 +120,65 @@ final class TokenBucketLimiter extends LocalPart {
     }
 
     @Override
-    boolean fits() {
-        return tokens >= 1;
+    boolean fits(int cost) {
+        return tokens >= cost;
     }
 
     @Override
-    void take() {
-        tokens--;
-        assert tokens >= 0 : this + " spent a token it did not have";
+    void take(int cost) {
+        tokens -= cost;
+        assert tokens >= 0 : this + " spent tokens it did not have";
     }
 
     @Override
-    void untake() {
-        tokens++;
+    void untake(int cost) {
+        tokens += cost;
     }
 
-    /** A completed use keeps its token spent; a cancelled one puts it back, never above capacity. */
+    /**
+     * Settles {@code actual} tokens for a use that took {@code cost}: puts back {@code cost - actual} (never above
+     * capacity), or takes {@code actual - cost} more, which may leave the bucket in debt (below zero) until the refill
+     * repays it. A completed use settling its cost changes nothing; a cancel (actual zero) puts back the cost.
+     */
     @Override
-    void release(boolean complete, long now) {
-        if (complete) {
+    void release(int cost, int actual, long now) {
+        long back = (long) cost - actual;
+        if (back == 0) {
             return;
         }
-        if (tokens + 1 >= spec.capacity) {
+        if (back > 0 && tokens + back >= spec.capacity) {
             fill();
-        } else {
-            tokens++;
-            mark(PartSupport.GREW | PartSupport.CHANGED);
+            return;
         }
+        tokens += back;
+        mark(back > 0 ? PartSupport.GREW | PartSupport.CHANGED : PartSupport.CHANGED);
     }
 
     @Override
     int room() {
-        return (int) tokens;
+        return (int) Math.max(0L, tokens);
     }
 
     @Override
-    long retryAfter(long now) {
-        return fits() ? 0L : untilTokens(now, 1);
+    int maxCost() {
+        return spec.capacity;
     }
 
-    /** Until the next whole token, while the bucket is not full. */
     @Override
-    long growsIn(long now) {
-        return tokens < spec.capacity ? untilTokens(now, tokens + 1) : NO_GROWTH;
+    long retryAfter(long now, int cost) {
+        return fits(cost) ? 0L : untilTokens(now, cost);
+    }
+
+    /** Until the bucket holds {@code wanted} tokens, at most its capacity. */
+    @Override
+    long growsIn(long now, int wanted) {
+        return wanted <= spec.capacity ? untilTokens(now, wanted) : NO_GROWTH;
     }
 
     /** Until the next whole token; a period when the bucket is full. */
     @Override
     long nextFreeIn(long now) {
-        return tokens < spec.capacity ? untilTokens(now, tokens + 1) : spec.periodNanos;
+        return tokens < spec.capacity ? untilTokens(now, Math.max(0L, tokens) + 1) : spec.periodNanos;
     }
 
     /** Until the bucket is full. */

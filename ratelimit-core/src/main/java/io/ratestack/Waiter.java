@@ -15,6 +15,8 @@ final class Waiter implements Comparable<Waiter> {
     private static final AtomicLong ARRIVALS = new AtomicLong();
 
     final AbstractLimiter target;
+    /** What the use takes from each part. */
+    final int cost;
     private final int priority;
     private final long arrival = ARRIVALS.incrementAndGet();
     private final boolean blocking;
@@ -23,8 +25,9 @@ final class Waiter implements Comparable<Waiter> {
     /** Guarded by the locks of all of {@code target}'s leaves. */
     private boolean pending = true;
 
-    Waiter(AbstractLimiter target, int priority, boolean blocking) {
+    Waiter(AbstractLimiter target, int cost, int priority, boolean blocking) {
         this.target = target;
+        this.cost = cost;
         this.priority = priority;
         this.blocking = blocking;
     }
@@ -50,11 +53,11 @@ final class Waiter implements Comparable<Waiter> {
                 impossible = true;
                 leaveLocked(leaves);
             } else {
-                LocalPart[] taken = target.reserveTop();
+                LocalPart[] taken = target.reserveTop(cost);
                 if (taken != null) {
                     AbstractLimiter.markTaken(taken);
                     leaveLocked(leaves);
-                    permit = new HeldPermit(target, taken);
+                    permit = new HeldPermit(target, taken, cost);
                 }
             }
         } finally {

@@ -170,9 +170,9 @@ class CompositeLimiterTest {
     @Test
     void compositeRefusesLimitersItDidNotMake() {
         RateLimiter foreign = new RateLimiter() {
-            @Override public AcquireResult tryAcquire() { throw new AssertionError(); }
-            @Override public Permit acquire(int priority, Duration timeout) { throw new AssertionError(); }
-            @Override public CompletableFuture<Permit> acquireAsync(int priority, Duration timeout) {
+            @Override public AcquireResult tryAcquire(int cost) { throw new AssertionError(); }
+            @Override public Permit acquire(int cost, int priority, Duration timeout) { throw new AssertionError(); }
+            @Override public CompletableFuture<Permit> acquireAsync(int cost, int priority, Duration timeout) {
                 throw new AssertionError();
             }
             @Override public <T> T call(java.util.concurrent.Callable<T> body) { throw new AssertionError(); }

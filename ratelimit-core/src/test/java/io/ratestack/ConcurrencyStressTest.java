@@ -147,6 +147,107 @@ class ConcurrencyStressTest {
     }
 
     /**
+     * Uses of random costs on every algorithm stacked, on a clock that stands still within a round, settled at random
+     * (cancelled, closed at their cost, or closed at any cost up to it): the times-per leaf every target holds can
+     * count at most its limit, must count exactly what was settled, and every leaf must be whole again once time
+     * has passed.
+     */
+    @Test
+    void weightedUsesNeverOverAdmitAndSettleExactly() throws Exception {
+        FakeClock clock = new FakeClock();
+        RateLimiter a = RateLimiters.timesPerBuilder(20, Duration.ofSeconds(1)).clock(clock).build();
+        RateLimiter b = RateLimiters.tokenBucketBuilder(15, 15, Duration.ofSeconds(1)).clock(clock).build();
+        RateLimiter c = RateLimiters.gcraBuilder(12, Duration.ofMillis(1200), 12).clock(clock).build();
+        RateLimiter d = RateLimiters.slidingWindowBuilder(18, Duration.ofMillis(400)).clock(clock).build();
+        RateLimiter[] targets = {RateLimiters.all(a, b), RateLimiters.all(a, RateLimiters.any(c, d)),
+            RateLimiters.all(a, c, d)};
+
+        for (int round = 0; round < 30; round++) {
+            AtomicInteger settledA = new AtomicInteger();
+            runThreads(() -> {
+                ThreadLocalRandom random = ThreadLocalRandom.current();
+                for (int i = 0; i < 300; i++) {
+                    RateLimiter target = targets[random.nextInt(targets.length)];
+                    int cost = random.nextInt(1, 5);
+                    Permit permit = null;
+                    if (random.nextInt(4) == 0) {
+                        CompletableFuture<Permit> waiting = target.acquireAsync(cost, 0, Duration.ofDays(1));
+                        if (!waiting.cancel(false)) {
+                            permit = waiting.join();
+                        }
+                    } else if (target.tryAcquire(cost) instanceof Permit granted) {
+                        permit = granted;
+                    }
+                    if (permit != null) {
+                        Thread.yield();
+                        switch (random.nextInt(3)) {
+                            case 0 -> permit.cancel();
+                            case 1 -> {
+                                settledA.addAndGet(cost);
+                                permit.close();
+                            }
+                            default -> {
+                                int actual = random.nextInt(cost + 1);
+                                settledA.addAndGet(actual);
+                                permit.close(actual);
+                            }
+                        }
+                    }
+                }
+            });
+
+            assertThat(settledA.get()).isLessThanOrEqualTo(20);
+            assertThat(a.remaining()).isEqualTo(20 - settledA.get());
+            for (RateLimiter target : targets) {
+                assertThat(target.waiting()).isZero();
+            }
+            clock.advance(Duration.ofSeconds(2));
+            assertThat(List.of(a.remaining(), b.remaining(), c.remaining(), d.remaining()))
+                    .containsExactly(20, 15, 12, 18);
+        }
+    }
+
+    /**
+     * Threads hold random numbers of units of a concurrency limiter, alone and in any(), waiting with timeouts on the
+     * system clock: the units held at once never pass the permits, and every unit comes back.
+     */
+    @Test
+    void weightedConcurrencyNeverHoldsMoreUnitsThanItsPermits() throws Exception {
+        RateLimiter c = RateLimiters.concurrency(6);
+        RateLimiter d = RateLimiters.concurrency(4);
+        RateLimiter[] targets = {c, RateLimiters.any(c, d)};
+        AtomicInteger held = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+
+        runThreads(() -> {
+            ThreadLocalRandom random = ThreadLocalRandom.current();
+            for (int i = 0; i < 1000; i++) {
+                int cost = random.nextInt(1, 4);
+                Permit permit;
+                try {
+                    permit = targets[random.nextInt(targets.length)].acquire(cost, random.nextInt(3),
+                            Duration.ofMillis(random.nextInt(1, 5)));
+                } catch (RateLimitedException timedOut) {
+                    continue;
+                }
+                most.accumulateAndGet(held.addAndGet(cost), Math::max);
+                Thread.yield();
+                held.addAndGet(-cost);
+                if (random.nextBoolean()) {
+                    permit.cancel();
+                } else {
+                    permit.close(random.nextInt(10));
+                }
+            }
+        });
+
+        assertThat(most.get()).as("units held at once of c and d").isLessThanOrEqualTo(10);
+        assertThat(c.remaining()).isEqualTo(6);
+        assertThat(d.remaining()).isEqualTo(4);
+        assertThat(targets[1].waiting()).isZero();
+    }
+
+    /**
      * The clock moves while threads acquire, wait with timeouts, cancel and complete: windows end and restart under
      * contention. At the end nothing may be held or waiting.
      */

@@ -178,7 +178,26 @@ class DocExamplesTest {
     }
 
     @Test
+    void weightedUseSettlesItsRealCost() {
+        // tag::weighted[]
+        RateLimiter perMinute = RateLimiters.tokenBucketBuilder(10_000, 10_000, Duration.ofMinutes(1))
+                .clock(clock).build();
+        RateLimiter perDay = RateLimiters.timesPerBuilder(100_000, Duration.ofDays(1)).clock(clock).build();
+        RateLimiter modelTokens = RateLimiters.all(perMinute, perDay);
+
+        Permit permit = modelTokens.acquire(4_000, 0, Duration.ofSeconds(30)); // reserve the answer's most
+        int used = 1_500; // what the answer really took
+        permit.close(used); // every part settles 1500: the bucket gets 2500 back, the day counts 1500
+        assertThat(perMinute.remaining()).isEqualTo(8_500);
+        assertThat(perDay.remaining()).isEqualTo(98_500);
+
+        AcquireResult tooLarge = modelTokens.tryAcquire(20_000); // more than the bucket ever holds
+        assertThat(tooLarge).isEqualTo(new Refusal(Refusal.NEVER, 8_500));
+        // end::weighted[]
+    }
+
+    @Test
     void docShowsEveryExampleAsWrittenHere() throws IOException {
-        DocSnippets.assertShows("docs/core.md", "src/test/java/io/ratestack/DocExamplesTest.java", 9);
+        DocSnippets.assertShows("docs/core.md", "src/test/java/io/ratestack/DocExamplesTest.java", 10);
     }
 }

@@ -43,7 +43,7 @@ public final class RemoteFixtures {
     public static final class Far implements RemoteLimit {
         /** The limiter that keeps the counts. */
         public final RateLimiter limiter;
-        /** How often {@link #tryAcquire()} was called. */
+        /** How often {@link #tryAcquire(int)} was called. */
         public final AtomicInteger tries = new AtomicInteger();
 
         /** @param limiter the limiter that keeps the counts */
@@ -52,9 +52,9 @@ public final class RemoteFixtures {
         }
 
         @Override
-        public AcquireResult tryAcquire() {
+        public AcquireResult tryAcquire(int cost) {
             tries.incrementAndGet();
-            return limiter.tryAcquire();
+            return limiter.tryAcquire(cost);
         }
 
         @Override
@@ -82,7 +82,7 @@ public final class RemoteFixtures {
         }
 
         @Override
-        public AcquireResult tryAcquire() {
+        public AcquireResult tryAcquire(int cost) {
             if (refusedOnce.compareAndSet(false, true)) {
                 return new Refusal(Duration.ofMillis(20).toNanos(), 0);
             }
@@ -103,8 +103,8 @@ public final class RemoteFixtures {
     }
 
     /**
-     * A store of {@link #free} slots, set by the test as another instance would change them. A use takes one; a
-     * cancelled use gives it back, and so does a completed one unless completed uses keep their slot (they count in
+     * A store of {@link #free} slots, set by the test as another instance would change them. A use takes its cost; a
+     * cancelled use gives it back, and so does a completed one unless completed uses keep their slots (they count in
      * a window that the test ends by setting {@link #free}). Refusals say {@link #retryAfter}. Subclasses add faults.
      */
     public static class Slots implements RemoteLimit {
@@ -112,7 +112,7 @@ public final class RemoteFixtures {
         public final AtomicInteger free;
         /** The retry-after of refusals, in nanoseconds; one second at first. */
         public final AtomicLong retryAfter = new AtomicLong(Duration.ofSeconds(1).toNanos());
-        /** How often {@link #tryAcquire()} was called. */
+        /** How often {@link #tryAcquire(int)} was called. */
         public final AtomicInteger tries = new AtomicInteger();
         private final boolean completedUsesKeepTheirSlot;
 
@@ -126,15 +126,15 @@ public final class RemoteFixtures {
         }
 
         @Override
-        public AcquireResult tryAcquire() {
+        public AcquireResult tryAcquire(int cost) {
             tries.incrementAndGet();
             while (true) {
                 int now = free.get();
-                if (now <= 0) {
-                    return new Refusal(retryAfter.get(), 0);
+                if (now < cost) {
+                    return new Refusal(retryAfter.get(), Math.max(0, now));
                 }
-                if (free.compareAndSet(now, now - 1)) {
-                    return new SlotPermit();
+                if (free.compareAndSet(now, now - cost)) {
+                    return new SlotPermit(cost);
                 }
             }
         }
@@ -145,19 +145,29 @@ public final class RemoteFixtures {
         }
 
         private final class SlotPermit implements Permit {
+            private final int cost;
             private final AtomicBoolean ended = new AtomicBoolean();
+
+            SlotPermit(int cost) {
+                this.cost = cost;
+            }
 
             @Override
             public void close() {
                 if (ended.compareAndSet(false, true) && !completedUsesKeepTheirSlot) {
-                    free.incrementAndGet();
+                    free.addAndGet(cost);
                 }
+            }
+
+            @Override
+            public void close(int actualCost) {
+                close();
             }
 
             @Override
             public void cancel() {
                 if (ended.compareAndSet(false, true)) {
-                    free.incrementAndGet();
+                    free.addAndGet(cost);
                 }
             }
         }

@@ -157,17 +157,17 @@ class RemoteLimiterTest {
     /** A limiter made elsewhere. */
     private static final class ForeignLimiter implements RateLimiter {
         @Override
-        public AcquireResult tryAcquire() {
+        public AcquireResult tryAcquire(int cost) {
             return new Refusal(0, 0);
         }
 
         @Override
-        public Permit acquire(int priority, Duration timeout) {
+        public Permit acquire(int cost, int priority, Duration timeout) {
             throw new UnsupportedOperationException();
         }
 
         @Override
-        public CompletableFuture<Permit> acquireAsync(int priority, Duration timeout) {
+        public CompletableFuture<Permit> acquireAsync(int cost, int priority, Duration timeout) {
             throw new UnsupportedOperationException();
         }
 

@@ -28,11 +28,11 @@ class RemoteServeWedgedTest {
         }
 
         @Override
-        public AcquireResult tryAcquire() {
+        public AcquireResult tryAcquire(int cost) {
             if (fail.getAndSet(false)) {
                 throw new IllegalStateException("unexpected reply from the store");
             }
-            return super.tryAcquire();
+            return super.tryAcquire(cost);
         }
     }
 

@@ -26,8 +26,8 @@ class RemoteWithdrawnAdmissionTest {
         }
 
         @Override
-        public AcquireResult tryAcquire() {
-            AcquireResult result = super.tryAcquire();
+        public AcquireResult tryAcquire(int cost) {
+            AcquireResult result = super.tryAcquire(cost);
             if (result instanceof Permit) {
                 whileAsked.getAndSet(() -> { }).run();
             }

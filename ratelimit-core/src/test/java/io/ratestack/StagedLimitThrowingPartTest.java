@@ -22,7 +22,7 @@ class StagedLimitThrowingPartTest {
         RateLimiter local = RateLimiters.timesPerBuilder(1, Duration.ofSeconds(1)).clock(clock).build();
         RateLimiter failing = RateLimiters.remote(new RemoteLimit() {
             @Override
-            public AcquireResult tryAcquire() {
+            public AcquireResult tryAcquire(int cost) {
                 throw new CancellationException("the store's connection was closed");
             }
 

@@ -28,9 +28,9 @@ class StagedPartsChangedServesOnTimerThreadRegressionTest {
         List<String> askedOn = new CopyOnWriteArrayList<>();
         RemoteFixtures.Slots store = new RemoteFixtures.Slots(10, false) {
             @Override
-            public AcquireResult tryAcquire() {
+            public AcquireResult tryAcquire(int cost) {
                 askedOn.add(Thread.currentThread().getName());
-                return super.tryAcquire();
+                return super.tryAcquire(cost);
             }
         };
 

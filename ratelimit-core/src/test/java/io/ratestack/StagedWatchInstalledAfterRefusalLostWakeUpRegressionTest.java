@@ -27,12 +27,12 @@ class StagedWatchInstalledAfterRefusalLostWakeUpRegressionTest {
         AtomicReference<Permit> toEnd = new AtomicReference<>(inFlight);
         RemoteFixtures.Slots store = new RemoteFixtures.Slots(0, false) {
             @Override
-            public AcquireResult tryAcquire() {
+            public AcquireResult tryAcquire(int cost) {
                 Permit ending = toEnd.getAndSet(null);
                 if (ending != null) {
                     ending.cancel(); // another thread's use of the leaf ends while the composite asks the store
                 }
-                return super.tryAcquire();
+                return super.tryAcquire(cost);
             }
         };
         store.retryAfter.set(Duration.ofHours(1).toNanos());

@@ -233,6 +233,17 @@ public final class RequestPacer {
         }
 
         @Override
+        public void close(int actualCost) {
+            if (actualCost < 0) {
+                throw new IllegalArgumentException("actualCost must be >= 0 but was " + actualCost);
+            }
+            if (finished.compareAndSet(false, true)) {
+                permit.close(actualCost);
+                release(key, entry);
+            }
+        }
+
+        @Override
         public void cancel() {
             if (finished.compareAndSet(false, true)) {
                 permit.cancel();

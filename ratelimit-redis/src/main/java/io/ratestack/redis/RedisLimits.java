@@ -114,6 +114,10 @@ public final class RedisLimits {
         }
 
         @Override
+        public void close(int actualCost) {
+        }
+
+        @Override
         public void cancel() {
         }
 
@@ -434,7 +438,10 @@ public final class RedisLimits {
         Target target = target(client, limits);
         return RateLimiters.remote(new RemoteLimit() {
             @Override
-            public AcquireResult tryAcquire() {
+            public AcquireResult tryAcquire(int cost) {
+                if (cost != 1) {
+                    throw new UnsupportedOperationException("Redis limits take uses of cost 1, not " + cost);
+                }
                 return attempt(target).result();
             }
 
@@ -803,6 +810,17 @@ public final class RedisLimits {
         public void close() {
             if (ended.compareAndSet(false, true)) {
                 release(keys, token, terms, true);
+            }
+        }
+
+        @Override
+        public void close(int actualCost) {
+            if (actualCost == 0) {
+                cancel();
+            } else if (actualCost == 1) {
+                close();
+            } else {
+                throw new UnsupportedOperationException("Redis limits settle uses of cost 1, not " + actualCost);
             }
         }
 

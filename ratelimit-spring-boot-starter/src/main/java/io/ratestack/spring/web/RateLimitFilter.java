@@ -177,6 +177,17 @@ public final class RateLimitFilter extends OncePerRequestFilter {
         }
 
         @Override
+        public void close(int actualCost) {
+            if (actualCost < 0) {
+                throw new IllegalArgumentException("actualCost must be >= 0 but was " + actualCost);
+            }
+            if (finished.compareAndSet(false, true)) {
+                permit.close(actualCost);
+                observer.admitted(route);
+            }
+        }
+
+        @Override
         public void cancel() {
             if (!route.matchedHandler()) {
                 close();

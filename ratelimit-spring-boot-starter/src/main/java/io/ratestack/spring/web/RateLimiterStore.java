@@ -484,6 +484,17 @@ public final class RateLimiterStore implements RateLimitStore {
         }
 
         @Override
+        public void close(int actualCost) {
+            if (actualCost < 0) {
+                throw new IllegalArgumentException("actualCost must be >= 0 but was " + actualCost);
+            }
+            if (finished.compareAndSet(false, true)) {
+                permit.close(actualCost);
+                release();
+            }
+        }
+
+        @Override
         public void cancel() {
             if (finished.compareAndSet(false, true)) {
                 permit.cancel();

@@ -107,6 +107,11 @@ class SharedStoreResponsesTest {
             }
 
             @Override
+            public void close(int actualCost) {
+                ended.add("closed " + actualCost);
+            }
+
+            @Override
             public void cancel() {
                 ended.add("cancelled");
             }
