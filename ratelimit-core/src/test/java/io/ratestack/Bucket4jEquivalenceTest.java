@@ -20,7 +20,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * scripts (advance the clock by a random duration, try to take a token, cancel a held permit as Bucket4j's
  * {@code addTokens(1)}), and must agree at every step on admitting or refusing and on the tokens remaining. The
  * retry-after of a refusal is the exact time until a token: Bucket4j's greedy estimate rounds down, so it may be
- * one nanosecond short of it, never more.
+ * one nanosecond short of it, never more. Weighted scripts take several tokens at once and settle a different
+ * cost, as Bucket4j's {@code addTokens} (a smaller one) and {@code consumeIgnoringRateLimits} (a larger one, which
+ * may leave the bucket in debt).
  */
 class Bucket4jEquivalenceTest {
 
@@ -53,7 +55,28 @@ class Bucket4jEquivalenceTest {
         }
     }
 
+    @ParameterizedTest(name = "weighted, greedy {0} tokens, {1} per {2}, {3} at first")
+    @MethodSource("buckets")
+    void weightedUsesAndSettlementsDecideAsBucket4jGreedy(int capacity, int refill, Duration period, int initial) {
+        for (long seed = 1; seed <= 3; seed++) {
+            run(capacity, refill, period, initial, true, seed, true);
+        }
+    }
+
+    @ParameterizedTest(name = "weighted, interval {0} tokens, {1} every {2}, {3} at first")
+    @MethodSource("buckets")
+    void weightedUsesAndSettlementsDecideAsBucket4jInterval(int capacity, int refill, Duration period, int initial) {
+        for (long seed = 1; seed <= 3; seed++) {
+            run(capacity, refill, period, initial, false, seed, true);
+        }
+    }
+
     private static void run(int capacity, int refill, Duration period, int initial, boolean greedy, long seed) {
+        run(capacity, refill, period, initial, greedy, seed, false);
+    }
+
+    private static void run(int capacity, int refill, Duration period, int initial, boolean greedy, long seed,
+            boolean weighted) {
         FakeClock clock = new FakeClock();
         RateLimiters.TokenBucketBuilder builder = RateLimiters.tokenBucketBuilder(capacity, refill, period)
                 .initialTokens(initial).clock(clock);
@@ -68,6 +91,7 @@ class Bucket4jEquivalenceTest {
                 .build();
         SplittableRandom random = new SplittableRandom(seed);
         Deque<Permit> held = new ArrayDeque<>();
+        Deque<Integer> costs = new ArrayDeque<>();
         // Steps of about the time a refill of one token takes (a refill can bring no more than the capacity), in busy
         // and quiet phases, so the bucket runs empty, full and in between.
         long tokenNanos = Math.max(1L, period.toNanos() / Math.min(refill, capacity));
@@ -81,22 +105,34 @@ class Bucket4jEquivalenceTest {
             if (action < (busy ? 1 : 4)) {
                 clock.advance(Duration.ofNanos(random.nextLong(0, (busy ? 1 : 3) * tokenNanos + 2)));
             } else if (action < 9) {
-                AcquireResult result = ours.tryAcquire();
-                ConsumptionProbe probe = theirs.tryConsumeAndReturnRemaining(1);
+                int cost = weighted ? random.nextInt(1, Math.min(capacity, 4) + 1) : 1;
+                AcquireResult result = ours.tryAcquire(cost);
+                ConsumptionProbe probe = theirs.tryConsumeAndReturnRemaining(cost);
                 assertThat(result.isGranted()).as(at + ": admitted").isEqualTo(probe.isConsumed());
                 if (result instanceof Permit permit) {
                     admitted++;
                     held.push(permit);
+                    costs.push(cost);
                 } else {
                     refused++;
                     long retryAfter = ((Refusal) result).retryAfterNanos();
                     assertThat(retryAfter).as(at + ": retry-after").isBetween(probe.getNanosToWaitForRefill(),
                             probe.getNanosToWaitForRefill() + 1);
-                    assertThat(((Refusal) result).remaining()).isZero();
+                    assertThat(((Refusal) result).remaining()).isEqualTo(Math.max(0L, theirs.getAvailableTokens()));
                 }
             } else if (!held.isEmpty()) {
                 Permit permit = held.pop();
-                if (random.nextBoolean()) {
+                int cost = costs.pop();
+                if (weighted) {
+                    int actual = random.nextInt(0, 2 * cost + 1);
+                    permit.close(actual);
+                    if (actual < cost) {
+                        theirs.addTokens(cost - actual);
+                        refunded++;
+                    } else if (actual > cost) {
+                        theirs.consumeIgnoringRateLimits(actual - cost);
+                    }
+                } else if (random.nextBoolean()) {
                     permit.cancel();
                     theirs.addTokens(1);
                     refunded++;
@@ -104,7 +140,8 @@ class Bucket4jEquivalenceTest {
                     permit.close();
                 }
             }
-            assertThat(ours.remaining()).as(at + ": remaining").isEqualTo(theirs.getAvailableTokens());
+            assertThat(ours.remaining()).as(at + ": remaining")
+                    .isEqualTo(Math.max(0L, theirs.getAvailableTokens()));
         }
         // The script must have exercised both answers and the refund, not just agreed on an idle bucket.
         assertThat(admitted).as("admitted").isGreaterThan(STEPS / 10);
