@@ -217,6 +217,24 @@ public final class RateLimiters {
     }
 
     /**
+     * A limiter whose counts are {@code algorithm}'s: it waits, stacks, pauses, publishes its status and closes like
+     * the built-in ones (see {@link LimitAlgorithm}). The limiter owns the algorithm from now on: nothing else may
+     * call it.
+     *
+     * <pre>{@code
+     * RateLimiter fixed = RateLimiters.custom(new FixedWindow(100, Duration.ofMinutes(1)), Clock.system());
+     * RateLimiter both = RateLimiters.all(fixed, RateLimiters.concurrency(10));
+     * }</pre>
+     *
+     * @param algorithm the counts and decisions, called with the limiter's lock held
+     * @param clock the clock it measures time by
+     * @return the limiter
+     */
+    public static RateLimiter custom(LimitAlgorithm algorithm, Clock clock) {
+        return new CustomPart(Nanos.requireNonNull(algorithm, "algorithm"), Nanos.requireNonNull(clock, "clock"));
+    }
+
+    /**
      * A limiter over a limit whose counts live elsewhere, such as in Redis (see {@code RedisLimits.limiter}):
      * {@link RateLimiter#tryAcquire()} asks the remote limit at once; waiting acquires queue here by priority and ask
      * again when the last refusal's retry-after has passed or a use taken through this limiter ended, never sooner;

@@ -197,7 +197,21 @@ class DocExamplesTest {
     }
 
     @Test
+    void customAlgorithmWaitsAndStacksLikeTheOthers() {
+        // tag::custom[]
+        RateLimiter fixed = RateLimiters.custom(new FixedWindow(2, Duration.ofSeconds(1)), clock);
+        RateLimiter api = RateLimiters.all(fixed, RateLimiters.concurrencyBuilder(10).clock(clock).build());
+
+        api.tryAcquire(2).permit().close();
+        CompletableFuture<Permit> next = api.acquireAsync(); // queued, woken when the window ends
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(next).isCompleted();
+        // end::custom[]
+    }
+
+    @Test
     void docShowsEveryExampleAsWrittenHere() throws IOException {
-        DocSnippets.assertShows("docs/core.md", "src/test/java/io/ratestack/DocExamplesTest.java", 10);
+        DocSnippets.assertShows("docs/core.md", "src/test/java/io/ratestack/DocExamplesTest.java", 11);
+        DocSnippets.assertShows("docs/core.md", "src/test/java/io/ratestack/FixedWindow.java", 1);
     }
 }

@@ -10,12 +10,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The contract over every kind of limiter made in memory (times-per, concurrency, token bucket, GCRA and sliding
- * window, alone and stacked), and over
+ * window, and a user's own {@link LimitAlgorithm}, alone and stacked), and over
  * {@link RateLimiters#remote} limiters (whose remote side is, here, an in-memory limiter behind the
  * {@link RemoteLimit} interface) alone and stacked with in-memory ones.
  */
 @ParameterizedClass(name = "{0}")
-@MethodSource({"kinds", "concurrencyKinds", "tokenBucketKinds", "gcraKinds", "slidingWindowKinds"})
+@MethodSource({"kinds", "concurrencyKinds", "tokenBucketKinds", "gcraKinds", "slidingWindowKinds", "customKinds"})
 class RateLimiterContractTest extends RateLimiterContract {
 
     static Stream<Arguments> kinds() {
@@ -125,6 +125,27 @@ class RateLimiterContractTest extends RateLimiterContract {
                 Arguments.of("all(slidingWindow, timesPer)", all, twoFreedInTwoSeconds),
                 Arguments.of("any(slidingWindow, slidingWindow)", any, twoByTwoSeconds),
                 Arguments.of("remote(any(slidingWindow, slidingWindow))", remote, twoByTwoSeconds));
+    }
+
+    /** A user's own algorithm, {@link FixedWindow}: two uses per second from the first, freed together. */
+    static Stream<Arguments> customKinds() {
+        Function<FakeClock, RateLimiter> alone = clock -> twoPerFixedSecond(clock, 2);
+        Function<FakeClock, RateLimiter> all = clock ->
+                RateLimiters.all(twoPerFixedSecond(clock, 2), twoPerSecond(clock, 10));
+        Function<FakeClock, RateLimiter> any = clock ->
+                RateLimiters.any(twoPerFixedSecond(clock, 1), twoPerFixedSecond(clock, 1));
+        Function<FakeClock, RateLimiter> remote = clock ->
+                RateLimiters.remote(new RemoteFixtures.Far(twoPerFixedSecond(clock, 2)), clock);
+        return Stream.of(
+                Arguments.of("custom", alone),
+                Arguments.of("all(custom, timesPer)", all),
+                Arguments.of("any(custom, custom)", any),
+                Arguments.of("remote(custom)", remote))
+                .map(kind -> Arguments.of(kind.get()[0], kind.get()[1], Profile.TWO_PER_SECOND));
+    }
+
+    private static RateLimiter twoPerFixedSecond(FakeClock clock, int limit) {
+        return RateLimiters.custom(new FixedWindow(limit, Duration.ofSeconds(1)), clock);
     }
 
     private static RateLimiter twoPerSlidingSecond(FakeClock clock) {
