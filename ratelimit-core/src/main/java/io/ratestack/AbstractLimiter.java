@@ -71,6 +71,12 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
      */
     abstract int largestCost();
 
+    /**
+     * The fewest times one use of this limiter takes {@code leaf}, whichever choices its any-limiters make: what
+     * bounds the {@link #largestCost()} of an all-limiter whose parts share the leaf.
+     */
+    abstract int minTakes(LocalPart leaf);
+
     /** How many uses could be admitted now; a bound for composites that share a leaf. */
     abstract int remainingLocked();
 

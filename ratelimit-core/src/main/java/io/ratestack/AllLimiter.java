@@ -15,6 +15,8 @@ final class AllLimiter extends CompositeLimiter {
     private final LocalPart @Nullable [] flatUses;
     /** When flat: how many slots of {@code leaves()[i]} one use takes. */
     private final int @Nullable [] needs;
+    /** The children's largest costs, and each shared leaf's divided by the fewest times a use takes it. */
+    private final int largest;
 
     AllLimiter(AbstractLimiter[] children, @Nullable String name) {
         super(children, name, false);
@@ -41,6 +43,17 @@ final class AllLimiter extends CompositeLimiter {
             this.flatUses = null;
             this.needs = null;
         }
+        int least = Integer.MAX_VALUE;
+        for (AbstractLimiter child : children) {
+            least = Math.min(least, child.largestCost());
+        }
+        for (LocalPart leaf : leaves()) {
+            int takes = minTakes(leaf);
+            if (takes > 1) {
+                least = Math.min(least, leaf.maxCost() / takes);
+            }
+        }
+        this.largest = least;
     }
 
     @Override
@@ -101,22 +114,23 @@ final class AllLimiter extends CompositeLimiter {
         return true;
     }
 
-    /** The least of the children's; for a leaf a flat plan takes several times, its largest cost divided by that. */
+    /**
+     * The least of the children's, and for a leaf that every use takes several times, its largest cost divided by
+     * that: a bound, never below a cost some choice could admit.
+     */
     @Override
     int largestCost() {
-        int least = Integer.MAX_VALUE;
-        int[] counts = needs;
-        if (counts != null) {
-            LocalPart[] leaves = leaves();
-            for (int i = 0; i < leaves.length; i++) {
-                least = Math.min(least, leaves[i].maxCost() / counts[i]);
-            }
-            return least;
-        }
+        return largest;
+    }
+
+    /** The sum over the children: each takes its share. */
+    @Override
+    int minTakes(LocalPart leaf) {
+        long sum = 0;
         for (AbstractLimiter child : children) {
-            least = Math.min(least, child.largestCost());
+            sum += child.minTakes(leaf);
         }
-        return least;
+        return (int) Math.min(Integer.MAX_VALUE, sum);
     }
 
     @Override

@@ -75,7 +75,7 @@ final class AnyLimiter extends CompositeLimiter {
         return children.length == 0 ? 0L : shortest;
     }
 
-    /** The largest of the children's: a use fits if one of them can take it. */
+    /** The largest of the open children's: a use fits if one of them can take it. */
     @Override
     int largestCost() {
         if (children.length == 0) {
@@ -83,9 +83,21 @@ final class AnyLimiter extends CompositeLimiter {
         }
         int largest = 0;
         for (AbstractLimiter child : children) {
-            largest = Math.max(largest, child.largestCost());
+            if (child.canEverAdmit()) {
+                largest = Math.max(largest, child.largestCost());
+            }
         }
         return largest;
+    }
+
+    /** The fewest over the children: a use takes one of them. */
+    @Override
+    int minTakes(LocalPart leaf) {
+        int fewest = children.length == 0 ? 0 : Integer.MAX_VALUE;
+        for (AbstractLimiter child : children) {
+            fewest = Math.min(fewest, child.minTakes(leaf));
+        }
+        return fewest;
     }
 
     @Override

@@ -77,13 +77,19 @@ final class CustomPart extends LocalPart {
     @Override
     long growsIn(long time, int wanted) {
         long grows = algorithm.growsInNanos(now, wanted);
-        return grows == LimitAlgorithm.NO_GROWTH ? NO_GROWTH : Math.max(0L, grows);
+        return grows == LimitAlgorithm.NO_GROWTH ? NO_GROWTH : Math.max(1L, grows);
     }
 
-    /** Until one more unit fits by time, or the retry-after of one more when only a release frees it. */
+    /**
+     * Until one more unit fits by time, or the retry-after of one more when only a release frees it; until the reset
+     * when it holds all it can.
+     */
     @Override
     long nextFreeIn(long time) {
-        int units = Math.min(room() + 1, maxCost());
+        int units = room() + 1;
+        if (units > maxCost()) {
+            return Math.max(1L, algorithm.resetInNanos(now));
+        }
         long grows = algorithm.growsInNanos(now, units);
         return Math.max(1L, grows == LimitAlgorithm.NO_GROWTH ? algorithm.retryAfterNanos(now, units) : grows);
     }

@@ -49,7 +49,8 @@ public interface LimitAlgorithm {
     int room();
 
     /**
-     * The largest cost that can ever fit, whatever the counts: a larger one is refused at once.
+     * The largest cost that can ever fit, whatever the counts: a larger one is refused at once. The same on every
+     * call.
      *
      * @return at least 1
      */

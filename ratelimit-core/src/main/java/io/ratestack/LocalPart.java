@@ -234,6 +234,11 @@ abstract class LocalPart extends AbstractLimiter {
         return maxCost();
     }
 
+    @Override
+    final int minTakes(LocalPart leaf) {
+        return leaf == this ? 1 : 0;
+    }
+
     private long untilPauseEnds(long now) {
         PartSupport s = support;
         return s != null && s.paused ? Math.max(0L, s.pausedUntil - now) : 0L;
@@ -303,7 +308,12 @@ abstract class LocalPart extends AbstractLimiter {
     private void updateTimerLocked(PartSupport s, long now) {
         int units = room() + 1;
         if (!s.queue.isEmpty() && s.observers.isEmpty() && (s.publisher == null || !s.publisher.hasListeners())) {
-            units = Math.max(units, Math.min(s.queue.first().cost, maxCost()));
+            for (Waiter first : s.queue) {
+                if (first.cost <= maxCost()) { // one this part can never hold waits for another part
+                    units = Math.max(units, first.cost);
+                    break;
+                }
+            }
         }
         long grows = units > maxCost() ? NO_GROWTH : growsIn(now, units);
         boolean timeFrees = grows != NO_GROWTH;

@@ -57,7 +57,7 @@ public non-sealed interface Permit extends AcquireResult, AutoCloseable {
      */
     void close(int actualCost);
 
-    /** Refunds the use: it never counts, and its slot is free at once for the next waiter. Idempotent. */
+    /** Refunds the use: it never counts, and its units are free at once for the next waiter. Idempotent. */
     void cancel();
 
     /** Always {@code true}. */

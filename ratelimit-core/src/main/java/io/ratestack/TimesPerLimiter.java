@@ -97,6 +97,7 @@ final class TimesPerLimiter extends LocalPart {
     @Override
     void take(int cost) {
         inFlight += cost;
+        assert used + inFlight <= spec.limit : this + " admitted more than its limit";
     }
 
     @Override

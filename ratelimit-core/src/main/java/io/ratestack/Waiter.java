@@ -49,7 +49,7 @@ final class Waiter implements Comparable<Waiter> {
                 return;
             }
             AbstractLimiter.rollAll(leaves, target.clock().nanoTime());
-            if (!target.canEverAdmit()) {
+            if (!target.canEverAdmit() || cost > target.largestCost()) {
                 impossible = true;
                 leaveLocked(leaves);
             } else {
@@ -72,7 +72,7 @@ final class Waiter implements Comparable<Waiter> {
         AbstractLimiter.afterChanges(leaves);
     }
 
-    /** Fails this waiter if its limiter was closed, or a limiter it needs was. */
+    /** Fails this waiter if its limiter was closed, or a limiter it needs was, or what is open cannot hold its cost. */
     void failIfImpossible() {
         if (leaveIf(true)) {
             fail(new RateLimitedException(target + " is closed"));
@@ -101,7 +101,7 @@ final class Waiter implements Comparable<Waiter> {
         boolean left = false;
         AbstractLimiter.lockAll(leaves);
         try {
-            if (pending && (!onlyIfImpossible || !target.canEverAdmit())) {
+            if (pending && (!onlyIfImpossible || !target.canEverAdmit() || cost > target.largestCost())) {
                 leaveLocked(leaves);
                 left = true;
             }

@@ -98,6 +98,7 @@ class Bucket4jEquivalenceTest {
         int admitted = 0;
         int refused = 0;
         int refunded = 0;
+        int inDebt = 0;
         for (int step = 0; step < STEPS; step++) {
             String at = "seed " + seed + " step " + step;
             boolean busy = step / 250 % 2 == 0;
@@ -142,11 +143,17 @@ class Bucket4jEquivalenceTest {
             }
             assertThat(ours.remaining()).as(at + ": remaining")
                     .isEqualTo(Math.max(0L, theirs.getAvailableTokens()));
+            if (theirs.getAvailableTokens() < 0) {
+                inDebt++;
+            }
         }
         // The script must have exercised both answers and the refund, not just agreed on an idle bucket.
         assertThat(admitted).as("admitted").isGreaterThan(STEPS / 10);
         assertThat(refused).as("refused").isGreaterThan(STEPS / 10);
         assertThat(refunded).as("refunded").isGreaterThan(STEPS / 100);
+        if (weighted) {
+            assertThat(inDebt).as("steps in debt").isGreaterThan(STEPS / 100);
+        }
     }
 
     /** Bucket4j's clock, read from the test's fake clock. */

@@ -148,9 +148,9 @@ class ConcurrencyStressTest {
 
     /**
      * Uses of random costs on every algorithm stacked, on a clock that stands still within a round, settled at random
-     * (cancelled, closed at their cost, or closed at any cost up to it): the times-per leaf every target holds can
-     * count at most its limit, must count exactly what was settled, and every leaf must be whole again once time
-     * has passed.
+     * (cancelled, closed at their cost, or closed at any cost up to twice it, which may leave a part in debt): the
+     * times-per leaf every target holds never admits past its limit (it asserts that on every take, the build runs
+     * with assertions on), counts exactly what was settled, and every leaf is whole again once time has passed.
      */
     @Test
     void weightedUsesNeverOverAdmitAndSettleExactly() throws Exception {
@@ -187,7 +187,7 @@ class ConcurrencyStressTest {
                                 permit.close();
                             }
                             default -> {
-                                int actual = random.nextInt(cost + 1);
+                                int actual = random.nextInt(2 * cost + 1); // more than it took: a debt
                                 settledA.addAndGet(actual);
                                 permit.close(actual);
                             }
@@ -196,8 +196,7 @@ class ConcurrencyStressTest {
                 }
             });
 
-            assertThat(settledA.get()).isLessThanOrEqualTo(20);
-            assertThat(a.remaining()).isEqualTo(20 - settledA.get());
+            assertThat(a.remaining()).isEqualTo(Math.max(0, 20 - settledA.get()));
             for (RateLimiter target : targets) {
                 assertThat(target.waiting()).isZero();
             }
@@ -208,31 +207,40 @@ class ConcurrencyStressTest {
     }
 
     /**
-     * Threads hold random numbers of units of a concurrency limiter, alone and in any(), waiting with timeouts on the
-     * system clock: the units held at once never pass the permits, and every unit comes back.
+     * Threads hold random numbers of units of concurrency limiters, alone and in all(), waiting with timeouts on the
+     * system clock: the units held at once of each never pass its permits, and every unit comes back.
      */
     @Test
     void weightedConcurrencyNeverHoldsMoreUnitsThanItsPermits() throws Exception {
         RateLimiter c = RateLimiters.concurrency(6);
         RateLimiter d = RateLimiters.concurrency(4);
-        RateLimiter[] targets = {c, RateLimiters.any(c, d)};
-        AtomicInteger held = new AtomicInteger();
-        AtomicInteger most = new AtomicInteger();
+        RateLimiter both = RateLimiters.all(c, d);
+        AtomicInteger inC = new AtomicInteger();
+        AtomicInteger inD = new AtomicInteger();
+        AtomicInteger mostInC = new AtomicInteger();
+        AtomicInteger mostInD = new AtomicInteger();
 
         runThreads(() -> {
             ThreadLocalRandom random = ThreadLocalRandom.current();
             for (int i = 0; i < 1000; i++) {
                 int cost = random.nextInt(1, 4);
+                boolean holdsD = random.nextBoolean();
                 Permit permit;
                 try {
-                    permit = targets[random.nextInt(targets.length)].acquire(cost, random.nextInt(3),
+                    permit = (holdsD ? both : c).acquire(cost, random.nextInt(3),
                             Duration.ofMillis(random.nextInt(1, 5)));
                 } catch (RateLimitedException timedOut) {
                     continue;
                 }
-                most.accumulateAndGet(held.addAndGet(cost), Math::max);
+                mostInC.accumulateAndGet(inC.addAndGet(cost), Math::max);
+                if (holdsD) {
+                    mostInD.accumulateAndGet(inD.addAndGet(cost), Math::max);
+                }
                 Thread.yield();
-                held.addAndGet(-cost);
+                inC.addAndGet(-cost);
+                if (holdsD) {
+                    inD.addAndGet(-cost);
+                }
                 if (random.nextBoolean()) {
                     permit.cancel();
                 } else {
@@ -241,10 +249,11 @@ class ConcurrencyStressTest {
             }
         });
 
-        assertThat(most.get()).as("units held at once of c and d").isLessThanOrEqualTo(10);
+        assertThat(mostInC.get()).as("units held at once of c").isLessThanOrEqualTo(6);
+        assertThat(mostInD.get()).as("units held at once of d").isLessThanOrEqualTo(4);
         assertThat(c.remaining()).isEqualTo(6);
         assertThat(d.remaining()).isEqualTo(4);
-        assertThat(targets[1].waiting()).isZero();
+        assertThat(both.waiting()).isZero();
     }
 
     /**

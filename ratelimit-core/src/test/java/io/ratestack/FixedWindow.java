@@ -50,7 +50,7 @@ final class FixedWindow implements LimitAlgorithm {
 
     @Override
     public void release(int cost, int actual, long now) {
-        used = Math.max(0, used + actual - cost);
+        used = (int) Math.max(0L, Math.min(Integer.MAX_VALUE, (long) used + actual - cost));
     }
 
     @Override

@@ -178,6 +178,60 @@ class WeightedUsesTest {
     }
 
     @Test
+    void aWaiterTooLargeForOnePartOfAnAnyDoesNotDelayThatPartsTimer() {
+        RateLimiter small = bucket(5);
+        RateLimiter large = bucket(10);
+        small.tryAcquire(5).permit().close();
+        large.tryAcquire(10).permit().close();
+
+        CompletableFuture<Permit> seven = RateLimiters.any(small, large).acquireAsync(7, 0, FOREVER);
+        CompletableFuture<Permit> one = small.acquireAsync(1, 0, FOREVER);
+        clock.advance(SECOND);
+
+        assertThat(one).as("the small bucket's first token goes to the waiter it can hold").isCompleted();
+        clock.advance(Duration.ofSeconds(6));
+        assertThat(seven).isCompleted();
+    }
+
+    @Test
+    void aWaiterFailsOnceNoOpenPartCanHoldItsCost() {
+        RateLimiter small = timesPer(5);
+        RateLimiter large = timesPer(10);
+        RateLimiter either = RateLimiters.any(small, large);
+        Permit full = large.tryAcquire(10).permit();
+        CompletableFuture<Permit> seven = either.acquireAsync(7, 0, FOREVER);
+
+        large.close();
+
+        assertThat(seven).isCompletedExceptionally();
+        assertThat(either.waiting()).isZero();
+        assertThat(either.tryAcquire(7)).isEqualTo(new Refusal(Refusal.NEVER, 5));
+        assertThatThrownBy(() -> either.acquire(7, 0, FOREVER)).isInstanceOf(RateLimitedException.class);
+        full.close();
+    }
+
+    @Test
+    void aCostThatNestedCompositesSharingALeafCanNeverHoldIsRefusedAtOnce() {
+        RateLimiter shared = timesPer(6);
+        RateLimiter nested = RateLimiters.all(shared, RateLimiters.all(shared, timesPer(100)));
+
+        assertThat(nested.tryAcquire(4)).isEqualTo(new Refusal(Refusal.NEVER, 6));
+        assertThat(nested.acquireAsync(4, 0, FOREVER)).isCompletedExceptionally();
+        assertThat(nested.tryAcquire(3).isGranted()).isTrue();
+        assertThat(shared.remaining()).isZero();
+    }
+
+    @Test
+    void aCostThatSomeChoiceOfAnAnyCanHoldIsAdmitted() {
+        RateLimiter shared = timesPer(6);
+        RateLimiter either = RateLimiters.all(RateLimiters.any(shared, timesPer(100)), shared);
+
+        assertThat(either.tryAcquire(5).isGranted()).as("the any() takes the other part, the all() the shared one")
+                .isTrue();
+        assertThat(shared.remaining()).isEqualTo(1);
+    }
+
+    @Test
     void timesPerSettlesTheActualCostAsUsedSlots() {
         RateLimiter limiter = timesPer(10);
         Permit estimate = limiter.tryAcquire(6).permit();
@@ -337,7 +391,7 @@ class WeightedUsesTest {
         }
 
         clock.advance(SECOND);
-        assertThat(waiting).isNotDone();
+        assertThat(limiter.waiting()).as("one token: still waiting").isEqualTo(1);
         clock.advance(SECOND);
 
         assertThat(waiting.get().isGranted()).isTrue();
