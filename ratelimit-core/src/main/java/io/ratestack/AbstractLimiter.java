@@ -45,17 +45,18 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
 
     /**
      * Takes the slots of one use of {@code cost} and answers them sorted by id, or answers {@code null} and takes
-     * nothing.
+     * nothing. A part gives none of its room to the use while a waiter queued there ahead of it ({@code waiter}, or
+     * {@code null} for a use that is not queued and so comes after all) needs more room than the part has.
      */
-    LocalPart @Nullable [] reserveTop(int cost) {
-        Journal journal = new Journal(cost);
+    LocalPart @Nullable [] reserveTop(int cost, @Nullable Waiter waiter) {
+        Journal journal = new Journal(cost, waiter);
         return reserve(journal, DONE) ? journal.sorted() : null;
     }
 
-    /** Whether {@link #reserveTop(int)} would succeed for a cost of 1; changes nothing. */
+    /** Whether {@link #reserveTop(int, Waiter)} would succeed for a new use of cost 1; changes nothing. */
     boolean feasible() {
         boolean[] feasible = {false};
-        reserve(new Journal(1), () -> {
+        reserve(new Journal(1, null), () -> {
             feasible[0] = true;
             return false;
         });
@@ -102,7 +103,7 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
         try {
             long now = clock().nanoTime();
             slow = rollAll(leaves, now);
-            taken = closed ? null : reserveTop(cost);
+            taken = closed ? null : reserveTop(cost, null);
             if (taken == null) {
                 refusal = closed ? new Refusal(Refusal.NEVER, 0)
                         : new Refusal(cost > largestCost() ? Refusal.NEVER : retryAfterNanos(now, cost),
@@ -178,7 +179,7 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
             if (closedMeanwhile) {
                 timeoutNanos = 0;
             } else if (!queued || timeoutNanos == 0) {
-                taken = reserveTop(cost);
+                taken = reserveTop(cost, null);
             }
             if (taken != null) {
                 if (slow) {
@@ -188,7 +189,7 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
                 waiter = new Waiter(this, cost, priority, blocking);
                 for (LocalPart leaf : leaves) {
                     PartSupport support = leaf.supportLocked();
-                    support.queue.add(waiter);
+                    support.add(waiter);
                     if (queued) {
                         support.events |= PartSupport.SERVE;
                     }

@@ -72,12 +72,12 @@ final class AllLimiter extends CompositeLimiter {
     }
 
     @Override
-    LocalPart @Nullable [] reserveTop(int cost) {
+    LocalPart @Nullable [] reserveTop(int cost, @Nullable Waiter waiter) {
         LocalPart[] uses = flatUses;
         if (uses == null) {
-            return super.reserveTop(cost);
+            return super.reserveTop(cost, waiter);
         }
-        if (closed || !flatFeasible(cost)) {
+        if (closed || !flatFeasible(cost, waiter)) {
             return null;
         }
         LocalPart[] leaves = leaves();
@@ -99,15 +99,16 @@ final class AllLimiter extends CompositeLimiter {
         if (closed) {
             return false;
         }
-        return flatUses != null ? flatFeasible(1) : super.feasible();
+        return flatUses != null ? flatFeasible(1, null) : super.feasible();
     }
 
-    private boolean flatFeasible(int cost) {
+    private boolean flatFeasible(int cost, @Nullable Waiter waiter) {
         LocalPart[] leaves = leaves();
         int[] counts = needs;
         for (int i = 0; i < leaves.length; i++) {
             LocalPart leaf = leaves[i];
-            if (leaf.closed || leaf.available() < (counts == null ? cost : (long) cost * counts[i])) {
+            if (leaf.closed || leaf.available() < (counts == null ? cost : (long) cost * counts[i])
+                    || leaf.heldForQueueLocked(waiter)) {
                 return false;
             }
         }

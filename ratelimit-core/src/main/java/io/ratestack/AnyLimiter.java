@@ -31,15 +31,15 @@ final class AnyLimiter extends CompositeLimiter {
     }
 
     @Override
-    LocalPart @Nullable [] reserveTop(int cost) {
+    LocalPart @Nullable [] reserveTop(int cost, @Nullable Waiter waiter) {
         if (closed) {
             return null;
         }
         if (!flat) {
-            return super.reserveTop(cost);
+            return super.reserveTop(cost, waiter);
         }
         for (AbstractLimiter child : children) {
-            LocalPart[] taken = child.reserveTop(cost);
+            LocalPart[] taken = child.reserveTop(cost, waiter);
             if (taken != null) {
                 return taken;
             }

@@ -1,18 +1,22 @@
 package io.ratestack;
 
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /** The slots a plan has taken so far for a use of {@link #cost}, in the order taken; a leaf used twice appears twice. */
 final class Journal {
 
     /** What the use takes from each part it holds. */
     final int cost;
+    /** The waiter the plan is for, or {@code null} for a use that is not queued (it comes after every waiter). */
+    final @Nullable Waiter waiter;
 
     private LocalPart[] taken = new LocalPart[4];
     private int size;
 
-    Journal(int cost) {
+    Journal(int cost, @Nullable Waiter waiter) {
         this.cost = cost;
+        this.waiter = waiter;
     }
 
     void push(LocalPart leaf) {

@@ -114,7 +114,7 @@ abstract class LocalPart extends AbstractLimiter {
             long now = clock().nanoTime();
             roll(now);
             slow = support != null;
-            taken = admitsLocked(cost);
+            taken = admitsLocked(cost) && !heldForQueueLocked(null);
             if (taken) {
                 take(cost);
                 if (slow) {
@@ -186,15 +186,44 @@ abstract class LocalPart extends AbstractLimiter {
     }
 
     private RateLimitStatus statusLocked() {
-        return admitsLocked(1) ? RateLimitStatus.UNLOCKED : RateLimitStatus.LOCKED;
+        return admitsLocked(1) && !heldForQueueLocked(null) ? RateLimitStatus.UNLOCKED : RateLimitStatus.LOCKED;
     }
 
     // ---- the plan ----
 
+    /**
+     * Whether a waiter queued here ahead of {@code waiter} ({@code null}: a use not queued, which comes after every
+     * waiter) needs more room than this part has, and could hold it: then the part keeps its room for the queue, so
+     * a large use is never overtaken here by smaller ones. While every queued waiter costs 1 that cannot be (such a
+     * waiter lacks room only when there is none), so nothing is walked.
+     */
+    final boolean heldForQueueLocked(@Nullable Waiter waiter) {
+        return heldForLocked(waiter) != 0;
+    }
+
+    /** The cost of the waiter that {@link #heldForQueueLocked holds} this part for {@code waiter}, else zero. */
+    private int heldForLocked(@Nullable Waiter waiter) {
+        PartSupport s = support;
+        if (s == null || s.heavyWaiters == 0) {
+            return 0;
+        }
+        int room = available();
+        int largest = maxCost();
+        for (Waiter queued : s.queue) {
+            if (queued == waiter) {
+                return 0;
+            }
+            if (queued.cost > room && queued.cost <= largest) {
+                return queued.cost;
+            }
+        }
+        return 0;
+    }
+
     @Override
     final boolean reserve(Journal journal, Then then) {
         int cost = journal.cost;
-        if (!admitsLocked(cost)) {
+        if (!admitsLocked(cost) || heldForQueueLocked(journal.waiter)) {
             return false;
         }
         take(cost);
@@ -208,8 +237,8 @@ abstract class LocalPart extends AbstractLimiter {
     }
 
     @Override
-    final LocalPart @Nullable [] reserveTop(int cost) {
-        if (!admitsLocked(cost)) {
+    final LocalPart @Nullable [] reserveTop(int cost, @Nullable Waiter waiter) {
+        if (!admitsLocked(cost) || heldForQueueLocked(waiter)) {
             return null;
         }
         take(cost);
@@ -218,7 +247,7 @@ abstract class LocalPart extends AbstractLimiter {
 
     @Override
     final boolean feasible() {
-        return admitsLocked(1);
+        return admitsLocked(1) && !heldForQueueLocked(null);
     }
 
     @Override
@@ -226,7 +255,8 @@ abstract class LocalPart extends AbstractLimiter {
         if (closed || cost > maxCost()) {
             return Refusal.NEVER;
         }
-        return Math.max(retryAfter(now, cost), untilPauseEnds(now));
+        int held = heldForLocked(null);
+        return Math.max(retryAfter(now, Math.max(cost, held)), untilPauseEnds(now));
     }
 
     @Override

@@ -19,8 +19,10 @@ final class PartSupport {
     /** A waiter joined a non-empty queue without trying: the queue should be served in order. */
     static final int SERVE = 4;
 
-    /** Waiters registered on this leaf, best first (lower priority value, then arrival). */
+    /** Waiters registered on this leaf, best first (lower priority value, then arrival); change through add/remove. */
     final TreeSet<Waiter> queue = new TreeSet<>();
+    /** How many queued waiters have a cost above 1: while none has, no waiter can need room that others could take. */
+    int heavyWaiters;
     /** Events since the last {@link LocalPart#afterChange()}. */
     int events;
     /** A window ended while waiters were queued; the next one starts at {@link #resetAt} if they still are. */
@@ -36,6 +38,18 @@ final class PartSupport {
     final CopyOnWriteArrayList<Runnable> observers = new CopyOnWriteArrayList<>();
     /** Serializes dispatch passes: requests made during a pass cause one more pass, never a nested one. */
     final AtomicInteger dispatching = new AtomicInteger();
+
+    void add(Waiter waiter) {
+        if (queue.add(waiter) && waiter.cost > 1) {
+            heavyWaiters++;
+        }
+    }
+
+    void remove(Waiter waiter) {
+        if (queue.remove(waiter) && waiter.cost > 1) {
+            heavyWaiters--;
+        }
+    }
 
     /** Whether something must be woken when capacity returns: waiters, listeners, observing composites. */
     boolean wantsWakeUps() {

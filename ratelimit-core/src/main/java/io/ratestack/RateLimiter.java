@@ -22,8 +22,8 @@ import java.util.function.Consumer;
  *
  * <p>Waiters are admitted by priority (a lower value goes first) and, within one priority, in arrival order. A new
  * waiting acquire never overtakes a queued waiter; {@link #tryAcquire()}, which cannot queue, takes any room it
- * finds. A waiter whose turn comes but which cannot be admitted (an all-limiter waiting on another part) does not
- * hold up those behind it.
+ * finds, except room a part keeps for a queued waiter of a larger cost. A waiter whose turn comes but which cannot be
+ * admitted (an all-limiter waiting on another part) does not hold up those behind it.
  *
  * <p>Futures of waiters complete on the thread that frees the room (a refund, a completion that ends a window) or,
  * for a window that ends by time, on the common fork-join pool: chain slow work with the {@code *Async} methods.
@@ -90,8 +90,9 @@ public interface RateLimiter extends AutoCloseable {
 
     /**
      * Waits at most {@code timeout} for a use of {@code cost} units from every part at once. A waiter is admitted
-     * only when all its cost fits: smaller waiters queued behind it do not overtake it on a part that has too little
-     * room for it (no starvation of large uses). A cost larger than the limiter can ever admit fails at once.
+     * only when all its cost fits, and a part that has too little room for it keeps what it has for it: neither
+     * smaller waiters queued behind it nor {@link #tryAcquire(int)} take that room, so large uses are not starved.
+     * A cost larger than the limiter can ever admit fails at once.
      *
      * @param cost the units the use takes, at least 1; settle a different one with {@link Permit#close(int)}
      * @param priority lower goes first; equal priorities go in arrival order

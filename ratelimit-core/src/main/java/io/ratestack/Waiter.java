@@ -53,7 +53,7 @@ final class Waiter implements Comparable<Waiter> {
                 impossible = true;
                 leaveLocked(leaves);
             } else {
-                LocalPart[] taken = target.reserveTop(cost);
+                LocalPart[] taken = target.reserveTop(cost, this);
                 if (taken != null) {
                     AbstractLimiter.markTaken(taken);
                     leaveLocked(leaves);
@@ -119,7 +119,7 @@ final class Waiter implements Comparable<Waiter> {
         for (LocalPart leaf : leaves) {
             PartSupport support = leaf.support;
             if (support != null) {
-                support.queue.remove(this);
+                support.remove(this);
             }
         }
         target.waiting--;

@@ -146,6 +146,44 @@ class WeightedUsesTest {
     }
 
     @Test
+    void aSmallWaiterDoesNotOvertakeALargeOneThroughAnotherPart() {
+        RateLimiter tokens = bucket(5);
+        RateLimiter slot = concurrency(1);
+        tokens.tryAcquire(5).permit().close();
+        Permit held = slot.tryAcquire().permit();
+
+        CompletableFuture<Permit> five = tokens.acquireAsync(5, 0, FOREVER);
+        CompletableFuture<Permit> one = RateLimiters.all(tokens, slot).acquireAsync(1, 0, FOREVER);
+        clock.advance(Duration.ofSeconds(3));
+        held.close(); // the slot frees while the bucket holds 3 tokens
+
+        assertThat(one).as("the 3 tokens are kept for the first waiter").isNotDone();
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(five).isCompleted();
+        assertThat(one).isNotDone();
+        clock.advance(SECOND);
+        assertThat(one).isCompleted();
+    }
+
+    @Test
+    void tryAcquireDoesNotTakeTheRoomALargeWaiterIsWaitingFor() {
+        RateLimiter limiter = bucket(5);
+        limiter.tryAcquire(5).permit().close();
+        CompletableFuture<Permit> five = limiter.acquireAsync(5, 0, FOREVER);
+
+        for (int second = 1; second < 5; second++) {
+            clock.advance(SECOND);
+            AcquireResult barging = limiter.tryAcquire();
+            assertThat(barging.isGranted()).as("after %d s", second).isFalse();
+            assertThat(((Refusal) barging).retryAfterNanos()).isPositive();
+            assertThat(limiter.status()).isEqualTo(RateLimitStatus.LOCKED);
+        }
+        clock.advance(SECOND);
+
+        assertThat(five).isCompleted();
+    }
+
+    @Test
     void aWaiterIsWokenWhenTimeMakesRoomForItsWholeCost() {
         RateLimiter limiter = gcra(4);
         limiter.tryAcquire(4).permit().close();
