@@ -193,7 +193,8 @@ kinds.b = {
     local added, left = 0, st.rem
     if elapsed >= period then
       local periods, r = idiv(elapsed, period)
-      if periods >= capacity then st.tokens, st.rem = capacity, 0; return end
+      -- Full if every period brought a token, even a debt (the in-memory bucket, which has none, asks periods >= capacity)
+      if periods >= capacity - st.tokens then st.tokens, st.rem = capacity, 0; return end
       added, elapsed = periods * refill, r
     end
     local scaled = refill * elapsed
