@@ -136,8 +136,8 @@ public final class RedisLimits {
     /** The one refusal made under {@link StoreFailurePolicy#FAIL_CLOSED}; see {@link #isUnavailableRefusal}. */
     private static final Refusal UNAVAILABLE = new Refusal(FAIL_CLOSED_RETRY_AFTER.toNanos(), 0);
 
-    /** The least a waiting acquire sleeps between tries, so a retry-after of zero (room freed meanwhile) cannot spin. */
-    private static final long MIN_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** The retry-after of an acquire whose thread was interrupted: try again soon, if at all. */
+    private static final long INTERRUPTED_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final System.Logger LOG = System.getLogger(RedisLimits.class.getName());
     private static final Permit UNCOUNTED = new Permit() {
         @Override
@@ -600,8 +600,11 @@ public final class RedisLimits {
         return Math.min(MAX_MICROS, duration.toNanos() / 1000);
     }
 
-    /** The most units a limit ever admits at once: what the failure policy reports as its room. */
-    private static int capacity(LimitSpec spec) {
+    /**
+     * The most units a limit ever admits at once (its limit, permits, capacity or burst): what the failure policy
+     * reports as its room; a cost above it is refused forever.
+     */
+    static int capacity(LimitSpec spec) {
         if (spec instanceof Limit limit) {
             return limit.limit();
         } else if (spec instanceof LimitSpec.Concurrency concurrency) {
@@ -662,7 +665,7 @@ public final class RedisLimits {
             // The caller's thread gave up, not Redis: nothing is marked unavailable, and nothing is admitted (an
             // interrupted thread is to stop, not to go on uncounted). The script may run anyway.
             forget(keys, token, cost, terms);
-            return new Attempt(new Refusal(MIN_RETRY_NANOS, 0), List.of());
+            return new Attempt(new Refusal(INTERRUPTED_RETRY_NANOS, 0), List.of());
         } catch (RedisException e) {
             if (e instanceof RedisCommandTimeoutException) {
                 forget(keys, token, cost, terms); // sent, and may still run when Redis gets to it

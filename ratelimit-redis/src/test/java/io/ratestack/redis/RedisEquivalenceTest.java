@@ -101,7 +101,7 @@ class RedisEquivalenceTest {
         RateLimiter memory = parts.size() == 1 ? parts.get(0) : RateLimiters.all(parts.toArray(RateLimiter[]::new));
         int most = Integer.MAX_VALUE;
         for (LimitSpec spec : specs) {
-            most = Math.min(most, capacity(spec));
+            most = Math.min(most, RedisLimits.capacity(spec));
         }
         long unitMicros = 1_000_000L / most; // about the time one unit takes to come back
         SplittableRandom random = new SplittableRandom(seed);
@@ -193,18 +193,5 @@ class RedisEquivalenceTest {
     /** Redis's time in microseconds, rounded up: at most 999 ns above the in-memory limiter's nanoseconds. */
     private static void assertClose(long redisNanos, long memoryNanos, String what) {
         assertThat(redisNanos).as(what + " (memory " + memoryNanos + ")").isBetween(memoryNanos, memoryNanos + 999);
-    }
-
-    private static int capacity(LimitSpec spec) {
-        if (spec instanceof Limit limit) {
-            return limit.limit();
-        } else if (spec instanceof LimitSpec.Concurrency concurrency) {
-            return concurrency.permits();
-        } else if (spec instanceof LimitSpec.TokenBucket bucket) {
-            return bucket.capacity();
-        } else if (spec instanceof LimitSpec.Gcra gcra) {
-            return gcra.burst();
-        }
-        return ((LimitSpec.SlidingWindow) spec).limit();
     }
 }
