@@ -6,14 +6,14 @@ import org.jspecify.annotations.Nullable;
 /**
  * The terms of a times-per limiter, as a value: {@code limit} uses per {@code per}, the window shifted by
  * {@code resetOffset}, and an optional name. Configuration (YAML, annotations) becomes these, and
- * {@link RateLimiters#timesPer(Limit, Clock)} makes a limiter of one.
+ * {@link RateLimiters#timesPer(Limit, Clock)} makes a limiter of one. The times-per member of {@link LimitSpec}.
  *
  * @param limit uses per window, at least 1
  * @param per the length of a window, positive
  * @param resetOffset shifts each window's end; {@code per + resetOffset} must not be negative
  * @param name a name for messages and headers, or {@code null}
  */
-public record Limit(int limit, Duration per, Duration resetOffset, @Nullable String name) {
+public record Limit(int limit, Duration per, Duration resetOffset, @Nullable String name) implements LimitSpec {
 
     /**
      * @throws IllegalArgumentException if a value is out of range; the message names it and its value
@@ -45,6 +45,7 @@ public record Limit(int limit, Duration per, Duration resetOffset, @Nullable Str
      * @param newName the name
      * @return a copy named {@code newName}
      */
+    @Override
     public Limit named(String newName) {
         return new Limit(limit, per, resetOffset, Nanos.requireNonNull(newName, "name"));
     }

@@ -47,6 +47,40 @@ public final class RateLimiters {
     }
 
     /**
+     * The in-memory limiter of {@code spec}, on {@code clock}, made by the spec's builder.
+     *
+     * @param spec the terms of any algorithm, with its name if it has one
+     * @param clock the clock
+     * @return the limiter
+     */
+    public static RateLimiter of(LimitSpec spec, Clock clock) {
+        Nanos.requireNonNull(spec, "spec");
+        Nanos.requireNonNull(clock, "clock");
+        String name = spec.name();
+        if (spec instanceof Limit limit) {
+            return timesPer(limit, clock);
+        } else if (spec instanceof LimitSpec.TokenBucket bucket) {
+            TokenBucketBuilder builder = tokenBucketBuilder(bucket.capacity(), bucket.refillTokens(),
+                    bucket.refillPeriod()).initialTokens(bucket.initialTokens()).clock(clock);
+            if (!bucket.greedy()) {
+                builder.intervalRefill();
+            }
+            return (name == null ? builder : builder.name(name)).build();
+        } else if (spec instanceof LimitSpec.Gcra gcra) {
+            GcraBuilder builder = gcraBuilder(gcra.rate(), gcra.period(), gcra.burst()).clock(clock);
+            return (name == null ? builder : builder.name(name)).build();
+        } else if (spec instanceof LimitSpec.SlidingWindow window) {
+            SlidingWindowBuilder builder = slidingWindowBuilder(window.limit(), window.window()).clock(clock);
+            return (name == null ? builder : builder.name(name)).build();
+        } else {
+            LimitSpec.Concurrency concurrency = (LimitSpec.Concurrency) spec;
+            ConcurrencyBuilder builder = concurrencyBuilder(concurrency.permits())
+                    .retryAfter(concurrency.retryAfter()).clock(clock);
+            return (name == null ? builder : builder.name(name)).build();
+        }
+    }
+
+    /**
      * A builder of a limiter of {@code limit} uses per {@code per}.
      *
      * @param limit uses per window, at least 1

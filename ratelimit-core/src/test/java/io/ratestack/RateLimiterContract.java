@@ -157,6 +157,29 @@ public abstract class RateLimiterContract {
     }
 
     @Test
+    public void aUseSettledAtZeroDoesNotCountAndOneSettledAtItsCostDoes() {
+        limiter().tryAcquire().permit().close(0);
+        assertThat(limiter().remaining()).isEqualTo(2);
+
+        limiter().tryAcquire().permit().close(1);
+        assertThat(limiter().remaining()).isEqualTo(remainingAfterCompleting(1));
+    }
+
+    @Test
+    public void aCostAboveWhatItCanEverAdmitIsRefusedForGoodAndNeverWaits() {
+        AcquireResult refused = limiter().tryAcquire(3);
+
+        assertThat(refused).isInstanceOf(Refusal.class);
+        assertThat(((Refusal) refused).retryAfterNanos()).isEqualTo(Refusal.NEVER);
+        assertThat(limiter().remaining()).as("nothing taken").isEqualTo(2);
+        assertThat(limiter().acquireAsync(3, 0, Duration.ofMinutes(1))).isCompletedExceptionally();
+        assertThatThrownBy(() -> limiter().acquire(3, 0, Duration.ofMinutes(1)))
+                .isInstanceOf(RateLimitedException.class);
+        assertThat(limiter().waiting()).isZero();
+        assertThat(limiter().tryAcquire().isGranted()).as("the limiter is not closed").isTrue();
+    }
+
+    @Test
     public void waitingAcquireIsAdmittedWhenItRecovers() {
         useUp();
         CompletableFuture<Permit> async = limiter().acquireAsync();

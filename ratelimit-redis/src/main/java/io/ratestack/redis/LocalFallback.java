@@ -1,7 +1,7 @@
 package io.ratestack.redis;
 
 import io.ratestack.AcquireResult;
-import io.ratestack.Limit;
+import io.ratestack.LimitSpec;
 import java.util.List;
 
 /**
@@ -15,7 +15,8 @@ public interface LocalFallback {
     /**
      * @param client the client, as given to {@link RedisLimits#tryAcquire}
      * @param limits the limits, the same list as given to {@link RedisLimits#tryAcquire}
+     * @param cost the units the use takes, as given to {@link RedisLimits#tryAcquire}: 1 unless a cost was asked
      * @return a permit (ended locally) or a refusal
      */
-    AcquireResult tryAcquire(String client, List<Limit> limits);
+    AcquireResult tryAcquire(String client, List<? extends LimitSpec> limits, int cost);
 }

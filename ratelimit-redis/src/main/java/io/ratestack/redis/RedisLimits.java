@@ -14,6 +14,7 @@ import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.ratestack.AcquireResult;
 import io.ratestack.Clock;
 import io.ratestack.Limit;
+import io.ratestack.LimitSpec;
 import io.ratestack.Permit;
 import io.ratestack.RateLimiter;
 import io.ratestack.RateLimiters;
@@ -43,21 +44,51 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Times-per limits whose state lives in Redis, so every instance that shares the server shares the budget.
+ * Limits of every algorithm whose state lives in Redis, so every instance that shares the server shares the budget.
  *
- * <p>The semantics are the in-memory limiter's: a use takes an in-flight slot; completing it ({@link Permit#close()})
- * counts it in the window, which starts at the first completion and lasts {@code per + resetOffset}; cancelling it
- * ({@link Permit#cancel()}) frees the slot at once. One {@link #tryAcquire} takes a slot in every limit it names or in
- * none, in one script call; one more call ends the use. Windows are measured on the Redis server's clock, so
- * instances whose clocks disagree still agree on the limits.
+ * <p>Each {@link LimitSpec} keeps the semantics of its in-memory limiter ({@link RateLimiters#of}): the same
+ * decisions, retry-after, remaining and reset, in the same integer arithmetic, counted in microseconds on the Redis
+ * server's clock, so instances whose clocks disagree still agree on the limits. One {@link #tryAcquire} takes a use of
+ * every limit it names or of none, in one script call; one more call ends the use. A use has a cost, 1 unless asked
+ * ({@link #tryAcquire(String, List, int)}), and its permit may settle a different final cost when it ends, by its
+ * {@code close(int actualCost)} ({@link Permit#close()} settles the cost, {@link Permit#cancel()} nothing):
  *
- * <p>An in-flight slot is a lease: if the instance holding it dies, the slot frees itself after {@link #lease()}.
- * A use that completes after its lease ran out counts only where its limit still has room. Every key expires once it
- * holds nothing, so an idle client costs nothing. A client's keys share one hash tag, so they share a Redis Cluster
- * slot:
+ * <ul>
+ *   <li>times-per ({@link Limit}): a use takes {@code cost} in-flight slots, admitted iff
+ *       {@code used + inFlight + cost <= limit}; its end frees them and counts the final cost in the window, which
+ *       starts at the first completion and lasts {@code per + resetOffset} ({@code used} may pass the limit when the
+ *       final cost is above the cost: nothing is admitted until the window ends);
+ *   <li>concurrency: {@code cost} units held until the use ends, whatever its final cost;
+ *   <li>token bucket: a use takes {@code cost} tokens; a lower final cost puts the difference back (never above
+ *       capacity), a higher one takes the rest, leaving a debt that the refill repays before anything is admitted;
+ *       the refill keeps Bucket4j's exact integer arithmetic with its remainder;
+ *   <li>GCRA: a use moves the theoretical arrival time by {@code cost} emission intervals (rounded up to a whole
+ *       microsecond); its end moves it by {@code (actual - cost)} intervals, never below now;
+ *   <li>sliding window: a use adds {@code cost} to the running window; its end adds {@code actual - cost}, and what
+ *       a negative difference cannot take off the running window comes off the previous one's count.
+ * </ul>
  *
- * <pre>{@code prefix{client}:name:s   the window: used, end
- * prefix{client}:name:l   the leases of in-flight uses}</pre>
+ * <p>A cost above what some limit can ever admit (its limit, permits, capacity or burst) is refused with a
+ * retry-after of {@link Refusal#NEVER}. Lua's numbers are doubles, exact for integers below {@code 2^53}: every
+ * count and time stays below that (times are at most {@code 2^62} nanoseconds, in microseconds), and the one
+ * product that could pass it (a bucket's refill tokens times the elapsed microseconds) takes the in-memory
+ * limiter's own floating-point fallback there.
+ *
+ * <p>An in-flight slot (times-per, concurrency) is a lease that carries its cost: if the instance holding it dies,
+ * the slot frees itself after {@link #lease()}. A use that completes after its lease ran out counts only what its
+ * limit still has room for. Every key expires once it holds nothing (a bucket once it is full), a second later, so
+ * an idle client costs nothing; a missing key is a fresh limiter, and the fixed windows of interval refills and
+ * sliding windows are aligned on the server clock's epoch so that a key that came back keeps their phase. A bucket
+ * with fewer initial tokens than its capacity keeps its key while full for as long as a new bucket takes to fill.
+ * A client's keys share one hash tag, so they share a Redis Cluster slot:
+ *
+ * <pre>{@code prefix{client}:name:s    times-per: the window (used, end) and the cost held by leases (held)
+ * prefix{client}:name:l    times-per: the leases of in-flight uses (token#cost -> expiry)
+ * prefix{client}:name:c    concurrency: the cost held by leases (held)
+ * prefix{client}:name:cl   concurrency: the leases of held uses (token#cost -> expiry)
+ * prefix{client}:name:b    token bucket: tokens, rem (a part of a token, in token-microseconds), last refill
+ * prefix{client}:name:g    GCRA: the theoretical arrival time
+ * prefix{client}:name:w    sliding window: prev, cur, start of the running window}</pre>
  *
  * <p>(An empty client is tagged {@code %}; {@code %}, <code>{</code> and <code>}</code> in a client are escaped as
  * {@code %25}, {@code %7B} and {@code %7D}.)
@@ -66,8 +97,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>{@code
  * RedisLimits limits = RedisLimits.builder(connection).prefix("api:").build();
- * List<Limit> perClient = List.of(Limit.of(10, Duration.ofSeconds(10)).named("global"),
- *         Limit.of(1, Duration.ofSeconds(1)).named("route:/test"));
+ * List<LimitSpec> perClient = List.of(Limit.of(10, Duration.ofSeconds(10)).named("global"),
+ *         LimitSpec.TokenBucket.of(5, 1, Duration.ofSeconds(1)).named("route:/test"));
  * AcquireResult result = limits.tryAcquire("203.0.113.7", perClient);
  * if (result instanceof Permit permit) {
  *     try (permit) {
@@ -105,8 +136,8 @@ public final class RedisLimits {
     /** The one refusal made under {@link StoreFailurePolicy#FAIL_CLOSED}; see {@link #isUnavailableRefusal}. */
     private static final Refusal UNAVAILABLE = new Refusal(FAIL_CLOSED_RETRY_AFTER.toNanos(), 0);
 
-    /** The least a waiting acquire sleeps between tries, so a retry-after of zero (room freed meanwhile) cannot spin. */
-    private static final long MIN_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** The retry-after of an acquire whose thread was interrupted: try again soon, if at all. */
+    private static final long INTERRUPTED_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final System.Logger LOG = System.getLogger(RedisLimits.class.getName());
     private static final Permit UNCOUNTED = new Permit() {
         @Override
@@ -128,12 +159,17 @@ public final class RedisLimits {
     };
     /** The warm-up's own hash tag, which no client's can be: an escaped tag holds '%' only before 25, 7B or 7D. */
     private static final String WARM_UP_TAG = "%warm-up";
-    /** The warm-up's limit: room for every instance warming up at once. */
-    private static final List<Limit> WARM_UP_LIMITS = List.of(Limit.of(Integer.MAX_VALUE, Duration.ofSeconds(1))
-            .named("warm-up"));
-    private static final String ACQUIRE_SCRIPT = load("acquire.lua");
-    private static final String RELEASE_SCRIPT = load("release.lua");
-    private static final String PEEK_SCRIPT = load("peek.lua");
+    /** The warm-up's limits, one of each algorithm: room for every instance warming up at once. */
+    private static final List<LimitSpec> WARM_UP_LIMITS = List.of(
+            Limit.of(Integer.MAX_VALUE, Duration.ofSeconds(1)).named("warm-up"),
+            LimitSpec.Concurrency.of(Integer.MAX_VALUE).named("warm-up"),
+            LimitSpec.TokenBucket.of(Integer.MAX_VALUE, 1, Duration.ofSeconds(1)).named("warm-up"),
+            LimitSpec.Gcra.of(1, Duration.ofMillis(1), Integer.MAX_VALUE).named("warm-up"),
+            LimitSpec.SlidingWindow.of(Integer.MAX_VALUE, Duration.ofSeconds(1)).named("warm-up"));
+    /** The one script of every algorithm and operation (acquire, release, peek): see limits.lua. */
+    private static final String SCRIPT = load("limits.lua");
+    /** The most microseconds a term is sent as: {@code 2^62} nanoseconds, below Lua's exact {@code 2^53}. */
+    private static final long MAX_MICROS = (1L << 62) / 1000;
 
     private final Supplier<RedisScriptingAsyncCommands<String, String>> redis;
     private final String prefix;
@@ -145,16 +181,15 @@ public final class RedisLimits {
     private final @Nullable LocalFallback localFallback;
     private final long probeIntervalNanos;
     private final @Nullable Clock clock;
-    private final Sleeper sleeper;
     private final LongAdder failures = new LongAdder();
     private final LongAdder recoveries = new LongAdder();
     private final LongAdder probes = new LongAdder();
     private final AtomicBoolean available = new AtomicBoolean(true);
     /** While Redis is unavailable: when ({@link #nanoTime()}) the next call may try it. Written before available. */
     private final AtomicLong nextProbe = new AtomicLong();
-    private final Script acquire = new Script(ACQUIRE_SCRIPT, false);
-    private final Script release = new Script(RELEASE_SCRIPT, true);
-    private final Script peek = new Script(PEEK_SCRIPT, false);
+    private final Script acquire = new Script(SCRIPT, false);
+    private final Script release = new Script(SCRIPT, true);
+    private final Script peek = new Script(SCRIPT, false);
     /** Tokens name in-flight uses: unique per instance by a counter, across instances by a random id. */
     private final String tokenPrefix = UUID.randomUUID() + ":";
     private final AtomicLong tokens = new AtomicLong();
@@ -169,7 +204,6 @@ public final class RedisLimits {
         this.localFallback = builder.localFallback;
         this.probeIntervalNanos = builder.probeInterval.toNanos();
         this.clock = builder.clock;
-        this.sleeper = builder.sleeper;
         if (redis instanceof Connector) {
             try {
                 redis.get(); // connect now if Redis is there; else start unavailable, probing
@@ -310,7 +344,7 @@ public final class RedisLimits {
      * Whether a refusal is the one {@link StoreFailurePolicy#FAIL_CLOSED} makes while Redis is unavailable, rather
      * than a limit's: a caller may answer it differently (an HTTP server with 503 instead of 429).
      *
-     * @param result a result of this class's {@link #tryAcquire} or {@link #acquire}
+     * @param result a result of this class's {@link #tryAcquire} or {@link #attempt}
      * @return whether it is the failure policy's refusal
      */
     public static boolean isUnavailableRefusal(AcquireResult result) {
@@ -318,12 +352,13 @@ public final class RedisLimits {
     }
 
     /**
-     * Readies these limits for traffic, so that the first uses are counted like any other: loads the scripts into
-     * Redis ({@code SCRIPT LOAD}, on every node of a cluster) and runs each once, an acquire and its cancel and a
-     * read, on a key of its own that holds no client's uses and is gone afterwards. A JVM's first commands are slow
-     * (classes to load, code to compile), often slower than the command timeout, which would leave the first uses
-     * to the failure policy; here the whole warm-up may take up to {@code timeout} instead. Call it before the
-     * application takes traffic (the starter does, while the application starts).
+     * Readies these limits for traffic, so that the first uses are counted like any other: loads the script into
+     * Redis ({@code SCRIPT LOAD}, on every node of a cluster) and runs it once for each operation, an acquire and its
+     * cancel and a read, over a limit of each algorithm, on keys of their own that hold no client's uses and are
+     * gone afterwards. A JVM's first commands are slow (classes to load, code to compile), often slower than the
+     * command timeout, which would leave the first uses to the failure policy; here the whole warm-up may take up to
+     * {@code timeout} instead. Call it before the application takes traffic (the starter does, while the application
+     * starts).
      *
      * <p>When Redis is known to be unavailable (a {@linkplain #lazyBuilder lazy connection} could not connect) this
      * tries nothing. When Redis does not answer in time, or answers with an error, the limits are unavailable as
@@ -343,21 +378,19 @@ public final class RedisLimits {
         Target target = target("warm-up", WARM_UP_TAG, WARM_UP_LIMITS);
         String token = tokenPrefix + "warm-up";
         try {
-            List<RedisFuture<String>> loads = List.of(acquire.load(), release.load(), peek.load());
-            for (RedisFuture<String> load : loads) {
-                await(load, false, until(deadline));
-            }
-            List<Long> taken = acquire.run(target.keys, args(token, leaseArgument, target.terms), until(deadline));
+            await(acquire.load(), false, until(deadline));
+            List<Long> taken = acquire.run(target.keys, args("a", token, leaseArgument, 1, 0, target.terms),
+                    until(deadline));
             if (taken.get(0) == 1L) {
-                release.run(target.keys, args(token, "0", target.terms), until(deadline));
+                release.run(target.keys, args("r", token, "0", 1, 0, target.terms), until(deadline));
             }
-            peek.run(target.keys, peekArgs(target), until(deadline));
+            peek.run(target.keys, args("p", "", "0", 1, 0, target.terms), until(deadline));
         } catch (RedisCommandInterruptedException interrupted) {
-            forget(target.keys, token, target.terms);
+            forget(target.keys, token, 1, target.terms);
             return false; // the caller gave up, not Redis
         } catch (RedisException e) {
             if (e instanceof RedisCommandTimeoutException) {
-                forget(target.keys, token, target.terms); // an acquire sent may still run
+                forget(target.keys, token, 1, target.terms); // an acquire sent may still run
             }
             failed(e);
             return false;
@@ -371,31 +404,71 @@ public final class RedisLimits {
     }
 
     /**
-     * Takes one in-flight slot in every limit, or none, without waiting.
+     * Takes one use of every limit, or none, without waiting: {@link #tryAcquire(String, List, int)} with cost 1.
      *
      * @param client the client the limits belong to, such as an address; any string
-     * @param limits the limits, each {@linkplain Limit#named named}: the name keys its state under the client
+     * @param limits the limits, of any algorithm, each {@linkplain LimitSpec#named named}: the name keys its state
+     *     under the client
      * @return a {@link Permit} to close when the use succeeded or cancel when it should not count, or a
      *         {@link Refusal} with the time until the first refusing limit may admit
      *         (while Redis is unavailable: what the {@link StoreFailurePolicy} says)
      * @throws IllegalArgumentException if {@code limits} is empty or a limit has no name
      */
-    public AcquireResult tryAcquire(String client, List<Limit> limits) {
-        return attempt(target(client, limits)).result();
+    public AcquireResult tryAcquire(String client, List<? extends LimitSpec> limits) {
+        return attempt(target(client, limits), 1).result();
+    }
+
+    /**
+     * Takes {@code cost} units of every limit at once, or nothing, without waiting, in one script call: in-flight
+     * slots of a times-per limit, units of a concurrency limit, tokens of a bucket, {@code cost} emission intervals
+     * of a GCRA, uses of a sliding window. The permit may settle a different final cost when the use ends, by its
+     * {@code close(int actualCost)}; {@link Permit#close()} settles {@code cost}, {@link Permit#cancel()} nothing
+     * (the class javadoc says what a settlement does to each algorithm). A cost above
+     * what some limit can ever admit (its limit, permits, capacity or burst) is refused with a retry-after of
+     * {@link Refusal#NEVER}.
+     *
+     * @param client as in {@link #tryAcquire(String, List)}
+     * @param limits as in {@link #tryAcquire(String, List)}
+     * @param cost the units to take, at least 1
+     * @return as {@link #tryAcquire(String, List)}
+     * @throws IllegalArgumentException if {@code cost} is below 1, {@code limits} is empty or a limit has no name
+     */
+    public AcquireResult tryAcquire(String client, List<? extends LimitSpec> limits, int cost) {
+        return attempt(target(client, limits), requireCost(cost)).result();
     }
 
     /**
      * {@link #tryAcquire}, and what the same script call saw of each limit: the remaining uses (after this use, if
-     * granted) and the time until its window ends, which is what the IETF {@code RateLimit} header reports, and tells
+     * granted) and the time until it resets, which is what the IETF {@code RateLimit} header reports, and tells
      * which limits refused (those with nothing remaining).
      *
-     * @param client as in {@link #tryAcquire}
-     * @param limits as in {@link #tryAcquire}
+     * @param client as in {@link #tryAcquire(String, List)}
+     * @param limits as in {@link #tryAcquire(String, List)}
      * @return the result, with one state per limit in the order of {@code limits}; no states when the failure policy
      *         answered because Redis was unavailable
      */
-    public Attempt attempt(String client, List<Limit> limits) {
-        return attempt(target(client, limits));
+    public Attempt attempt(String client, List<? extends LimitSpec> limits) {
+        return attempt(target(client, limits), 1);
+    }
+
+    /**
+     * {@link #tryAcquire(String, List, int)}, with what the script call saw of each limit, as {@link #attempt}.
+     *
+     * @param client as in {@link #tryAcquire(String, List)}
+     * @param limits as in {@link #tryAcquire(String, List)}
+     * @param cost the units to take, at least 1
+     * @return as {@link #attempt(String, List)}
+     * @throws IllegalArgumentException if {@code cost} is below 1, {@code limits} is empty or a limit has no name
+     */
+    public Attempt attempt(String client, List<? extends LimitSpec> limits, int cost) {
+        return attempt(target(client, limits), requireCost(cost));
+    }
+
+    private static int requireCost(int cost) {
+        if (cost < 1) {
+            throw new IllegalArgumentException("cost must be > 0 but was " + cost);
+        }
+        return cost;
     }
 
     /**
@@ -429,20 +502,17 @@ public final class RedisLimits {
      * }
      * }</pre>
      *
-     * @param client as in {@link #tryAcquire}
-     * @param limits as in {@link #tryAcquire}
+     * @param client as in {@link #tryAcquire(String, List)}
+     * @param limits as in {@link #tryAcquire(String, List)}
      * @return the limiter; closing it does not touch Redis
      * @throws IllegalArgumentException if {@code limits} is empty or a limit has no name
      */
-    public RateLimiter limiter(String client, List<Limit> limits) {
+    public RateLimiter limiter(String client, List<? extends LimitSpec> limits) {
         Target target = target(client, limits);
         return RateLimiters.remote(new RemoteLimit() {
             @Override
             public AcquireResult tryAcquire(int cost) {
-                if (cost != 1) {
-                    throw new UnsupportedOperationException("Redis limits take uses of cost 1, not " + cost);
-                }
-                return attempt(target).result();
+                return attempt(target, requireCost(cost)).result();
             }
 
             @Override
@@ -457,34 +527,98 @@ public final class RedisLimits {
         }, clock != null ? clock : Clock.system());
     }
 
-    /** One client's limits, with their keys and terms in the scripts' order. */
-    private record Target(String client, List<Limit> limits, String[] keys, String[] terms) {
+    /** One client's limits, with their keys and terms in the script's order (two keys and six terms a limit). */
+    private record Target(String client, List<? extends LimitSpec> limits, String[] keys, String[] terms) {
     }
 
-    private Target target(String client, List<Limit> limits) {
+    private Target target(String client, List<? extends LimitSpec> limits) {
         Objects.requireNonNull(client, "client");
         return target(client, hashTag(client), limits);
     }
 
-    private Target target(String client, String tag, List<Limit> limits) {
+    private Target target(String client, String tag, List<? extends LimitSpec> limits) {
+        Objects.requireNonNull(limits, "limits");
         if (limits.isEmpty()) {
             throw new IllegalArgumentException("no limits to acquire for client " + client);
         }
         String[] keys = new String[limits.size() * 2];
-        String[] terms = new String[limits.size() * 2];
+        String[] terms = new String[limits.size() * 6];
         for (int i = 0; i < limits.size(); i++) {
-            Limit limit = limits.get(i);
-            String name = limit.name();
+            LimitSpec spec = limits.get(i);
+            String name = spec.name();
             if (name == null || name.isEmpty()) {
-                throw new IllegalArgumentException("limit " + limit + " needs a name: it keys the limit's state");
+                throw new IllegalArgumentException("limit " + spec + " needs a name: it keys the limit's state");
             }
             String base = prefix + '{' + tag + "}:" + name;
-            keys[2 * i] = base + ":s";
-            keys[2 * i + 1] = base + ":l";
-            terms[2 * i] = Integer.toString(limit.limit());
-            terms[2 * i + 1] = Long.toString(TimeUnit.NANOSECONDS.toMicros(limit.window().toNanos()));
+            long[] values = new long[5];
+            String kind;
+            if (spec instanceof Limit limit) {
+                kind = "t";
+                keys[2 * i] = base + ":s";
+                keys[2 * i + 1] = base + ":l";
+                values[0] = limit.limit();
+                values[1] = micros(limit.window());
+            } else if (spec instanceof LimitSpec.Concurrency concurrency) {
+                kind = "c";
+                keys[2 * i] = base + ":c";
+                keys[2 * i + 1] = base + ":cl";
+                values[0] = concurrency.permits();
+                values[1] = Math.max(1L, micros(concurrency.retryAfter()));
+            } else if (spec instanceof LimitSpec.TokenBucket bucket) {
+                kind = "b";
+                keys[2 * i] = base + ":b";
+                keys[2 * i + 1] = keys[2 * i];
+                values[0] = bucket.capacity();
+                values[1] = bucket.refillTokens();
+                values[2] = Math.max(1L, micros(bucket.refillPeriod()));
+                values[3] = bucket.greedy() ? 1 : 0;
+                values[4] = bucket.initialTokens();
+            } else if (spec instanceof LimitSpec.Gcra gcra) {
+                kind = "g";
+                keys[2 * i] = base + ":g";
+                keys[2 * i + 1] = keys[2 * i];
+                values[0] = gcra.burst();
+                long intervalNanos = gcra.emissionInterval().toNanos();
+                values[1] = intervalNanos / 1000 + (intervalNanos % 1000 == 0 ? 0 : 1); // rounded up, as in memory
+            } else {
+                LimitSpec.SlidingWindow window = (LimitSpec.SlidingWindow) spec;
+                kind = "w";
+                keys[2 * i] = base + ":w";
+                keys[2 * i + 1] = keys[2 * i];
+                values[0] = window.limit();
+                values[1] = Math.max(1L, micros(window.window()));
+            }
+            terms[6 * i] = kind;
+            for (int v = 0; v < values.length; v++) {
+                terms[6 * i + 1 + v] = Long.toString(values[v]);
+            }
         }
         return new Target(client, limits, keys, terms);
+    }
+
+    /** A duration in whole microseconds, saturated at {@link #MAX_MICROS}. */
+    private static long micros(Duration duration) {
+        if (duration.getSeconds() >= MAX_MICROS / 1_000_000) {
+            return MAX_MICROS;
+        }
+        return Math.min(MAX_MICROS, duration.toNanos() / 1000);
+    }
+
+    /**
+     * The most units a limit ever admits at once (its limit, permits, capacity or burst): what the failure policy
+     * reports as its room; a cost above it is refused forever.
+     */
+    static int capacity(LimitSpec spec) {
+        if (spec instanceof Limit limit) {
+            return limit.limit();
+        } else if (spec instanceof LimitSpec.Concurrency concurrency) {
+            return concurrency.permits();
+        } else if (spec instanceof LimitSpec.TokenBucket bucket) {
+            return bucket.capacity();
+        } else if (spec instanceof LimitSpec.Gcra gcra) {
+            return gcra.burst();
+        }
+        return ((LimitSpec.SlidingWindow) spec).limit();
     }
 
     /** Reads the counts of a target; while Redis is unavailable, what the failure policy would admit. */
@@ -494,7 +628,7 @@ public final class RedisLimits {
         }
         List<Long> reply;
         try {
-            reply = peek.run(target.keys, peekArgs(target));
+            reply = peek.run(target.keys, args("p", "", "0", 1, 0, target.terms));
         } catch (RedisCommandInterruptedException interrupted) {
             return unavailableState(target); // the caller gave up, not Redis
         } catch (RedisException e) {
@@ -511,37 +645,37 @@ public final class RedisLimits {
             return new RemoteLimit.State(0, 0);
         }
         int least = Integer.MAX_VALUE;
-        for (Limit limit : target.limits) {
-            least = Math.min(least, limit.limit());
+        for (LimitSpec limit : target.limits) {
+            least = Math.min(least, capacity(limit));
         }
         return new RemoteLimit.State(least, 0);
     }
 
-    private Attempt attempt(Target target) {
+    private Attempt attempt(Target target, int cost) {
         String[] keys = target.keys;
         String[] terms = target.terms;
         if (!available.get()) {
             if (!mayProbe()) {
                 failures.increment();
-                return new Attempt(unavailable(target.client, target.limits), List.of());
+                return new Attempt(unavailable(target.client, target.limits, cost), List.of());
             }
             probes.increment();
         }
         String token = tokenPrefix + tokens.incrementAndGet();
         List<Long> reply;
         try {
-            reply = acquire.run(keys, args(token, leaseArgument, terms));
+            reply = acquire.run(keys, args("a", token, leaseArgument, cost, 0, terms));
         } catch (RedisCommandInterruptedException interrupted) {
             // The caller's thread gave up, not Redis: nothing is marked unavailable, and nothing is admitted (an
             // interrupted thread is to stop, not to go on uncounted). The script may run anyway.
-            forget(keys, token, terms);
-            return new Attempt(new Refusal(MIN_RETRY_NANOS, 0), List.of());
+            forget(keys, token, cost, terms);
+            return new Attempt(new Refusal(INTERRUPTED_RETRY_NANOS, 0), List.of());
         } catch (RedisException e) {
             if (e instanceof RedisCommandTimeoutException) {
-                forget(keys, token, terms); // sent, and may still run when Redis gets to it
+                forget(keys, token, cost, terms); // sent, and may still run when Redis gets to it
             }
             failed(e);
-            return new Attempt(unavailable(target.client, target.limits), List.of());
+            return new Attempt(unavailable(target.client, target.limits, cost), List.of());
         }
         reached();
         RemoteLimit.State[] states = new RemoteLimit.State[target.limits.size()];
@@ -549,49 +683,23 @@ public final class RedisLimits {
             states[i] = new RemoteLimit.State(Math.max(0, reply.get(3 + 2 * i).intValue()),
                     TimeUnit.MICROSECONDS.toNanos(Math.max(0L, reply.get(4 + 2 * i))));
         }
-        AcquireResult result = reply.get(0) == 1L
-                ? new RedisPermit(keys, token, terms)
-                : new Refusal(TimeUnit.MICROSECONDS.toNanos(Math.max(0L, reply.get(1))), reply.get(2).intValue());
+        AcquireResult result;
+        if (reply.get(0) == 1L) {
+            result = new RedisPermit(keys, token, cost, terms);
+        } else {
+            long retry = reply.get(1);
+            result = new Refusal(retry < 0 ? Refusal.NEVER : TimeUnit.MICROSECONDS.toNanos(retry),
+                    reply.get(2).intValue());
+        }
         return new Attempt(result, List.of(states));
     }
 
-    /**
-     * Takes one in-flight slot in every limit, or none, waiting up to {@code maxWait} for room. It does not poll:
-     * after a refusal it sleeps the refusal's retry-after and tries once more, and gives up at once when that is
-     * longer than what is left of {@code maxWait}. Waiters on different instances form no queue: when room frees,
-     * whichever tries first takes it.
-     *
-     * @param client  as in {@link #tryAcquire}
-     * @param limits  as in {@link #tryAcquire}
-     * @param maxWait how long to wait at most; zero waits not at all
-     * @return a {@link Permit}, or the last {@link Refusal} when no room comes in time
-     * @throws InterruptedException if the thread is interrupted while it waits
-     */
-    public AcquireResult acquire(String client, List<Limit> limits, Duration maxWait) throws InterruptedException {
-        if (maxWait.isNegative()) {
-            throw new IllegalArgumentException("maximum wait " + maxWait + " is negative");
-        }
-        long deadline = nanoTime() + maxWait.toNanos();
-        Target target = target(client, limits); // the keys, built once for every try
-        while (true) {
-            AcquireResult result = attempt(target).result();
-            if (!(result instanceof Refusal refusal)) {
-                return result;
-            }
-            long wait = Math.max(refusal.retryAfterNanos(), MIN_RETRY_NANOS);
-            if (refusal.retryAfterNanos() == Refusal.NEVER || wait > deadline - nanoTime()) {
-                return refusal;
-            }
-            sleeper.sleep(wait);
-        }
-    }
-
     /** The failure policy's answer. */
-    private AcquireResult unavailable(String client, List<Limit> limits) {
+    private AcquireResult unavailable(String client, List<? extends LimitSpec> limits, int cost) {
         return switch (onFailure) {
             case FAIL_OPEN -> UNCOUNTED;
             case FAIL_CLOSED -> UNAVAILABLE;
-            case LOCAL -> Objects.requireNonNull(localFallback, "localFallback").tryAcquire(client, limits);
+            case LOCAL -> Objects.requireNonNull(localFallback, "localFallback").tryAcquire(client, limits, cost);
         };
     }
 
@@ -611,12 +719,12 @@ public final class RedisLimits {
      * Ends a use in Redis. Always sent, even while Redis is thought to be away (commands to a disconnected server fail
      * at once): an end that reaches Redis is counted or refunded, and tells that Redis is back.
      */
-    private void release(String[] keys, String token, String[] terms, boolean complete) {
+    private void release(String[] keys, String token, int cost, int actual, String[] terms) {
         // An interrupted thread (a task cancelled in its finally block) still ends its use: the wait is bounded by the
         // command timeout, and a command cancelled on interrupt would never be written, leaving the use uncounted.
         boolean interrupted = Thread.interrupted();
         try {
-            release.run(keys, args(token, complete ? "1" : "0", terms));
+            release.run(keys, args("r", token, "0", cost, actual, terms));
         } catch (RedisException e) {
             failed(e); // the slot's lease frees it
             return;
@@ -633,9 +741,9 @@ public final class RedisLimits {
      * to it, after which this removes its slot (on one connection, commands run in the order sent). Best effort: if
      * this is lost too, the lease frees the slot.
      */
-    private void forget(String[] keys, String token, String[] terms) {
+    private void forget(String[] keys, String token, int cost, String[] terms) {
         try {
-            release.send(keys, args(token, "0", terms));
+            release.send(keys, args("r", token, "0", cost, 0, terms));
         } catch (RuntimeException lost) {
             // The lease frees the slot.
         }
@@ -680,20 +788,16 @@ public final class RedisLimits {
         return client.replace("%", "%25").replace("{", "%7B").replace("}", "%7D");
     }
 
-    /** The peek script's arguments: now, then each limit's terms. */
-    private String[] peekArgs(Target target) {
-        String[] args = new String[1 + target.terms.length];
-        args[0] = now();
-        System.arraycopy(target.terms, 0, args, 1, target.terms.length);
-        return args;
-    }
-
-    private String[] args(String token, String second, String[] terms) {
-        String[] args = new String[3 + terms.length];
-        args[0] = token;
-        args[1] = second;
-        args[2] = now();
-        System.arraycopy(terms, 0, args, 3, terms.length);
+    /** The script's arguments: the operation, now, token, lease, cost and actual cost, then each limit's terms. */
+    private String[] args(String op, String token, String lease, int cost, int actual, String[] terms) {
+        String[] args = new String[6 + terms.length];
+        args[0] = op;
+        args[1] = now();
+        args[2] = token;
+        args[3] = lease;
+        args[4] = Integer.toString(cost);
+        args[5] = Integer.toString(actual);
+        System.arraycopy(terms, 0, args, 6, terms.length);
         return args;
     }
 
@@ -793,49 +897,52 @@ public final class RedisLimits {
         }
     }
 
-    /** One use held in Redis; the first of close and cancel wins. */
-    private final class RedisPermit implements Permit {
+    /**
+     * One use held in Redis, of {@code cost} units; the first of close and cancel wins. Package-private until
+     * {@link Permit} declares {@link #close(int)}.
+     */
+    final class RedisPermit implements Permit {
         private final String[] keys;
         private final String token;
+        private final int cost;
         private final String[] terms;
         private final AtomicBoolean ended = new AtomicBoolean();
 
-        RedisPermit(String[] keys, String token, String[] terms) {
+        RedisPermit(String[] keys, String token, int cost, String[] terms) {
             this.keys = keys;
             this.token = token;
+            this.cost = cost;
             this.terms = terms;
         }
 
+        /** Ends the use at the cost it was taken at: {@code close(cost)}. */
         @Override
         public void close() {
-            if (ended.compareAndSet(false, true)) {
-                release(keys, token, terms, true);
-            }
+            close(cost);
         }
 
+        /**
+         * Ends the use, settling {@code actualCost} in place of the cost it was taken at (the class javadoc says what
+         * that does to each algorithm); zero is a {@link #cancel()}.
+         *
+         * @param actualCost the use's final cost, at least 0
+         * @throws IllegalArgumentException if {@code actualCost} is negative
+         */
         @Override
         public void close(int actualCost) {
-            if (actualCost == 0) {
-                cancel();
-            } else if (actualCost == 1) {
-                close();
-            } else {
-                throw new UnsupportedOperationException("Redis limits settle uses of cost 1, not " + actualCost);
+            if (actualCost < 0) {
+                throw new IllegalArgumentException("actualCost must be >= 0 but was " + actualCost);
+            }
+            if (ended.compareAndSet(false, true)) {
+                release(keys, token, cost, actualCost, terms);
             }
         }
 
+        /** Ends the use without counting it: {@code close(0)}. */
         @Override
         public void cancel() {
-            if (ended.compareAndSet(false, true)) {
-                release(keys, token, terms, false);
-            }
+            close(0);
         }
-    }
-
-    /** Waits a while: {@link TimeUnit#sleep}, or a test's fake time. */
-    @FunctionalInterface
-    interface Sleeper {
-        void sleep(long nanos) throws InterruptedException;
     }
 
     /** Options for {@link RedisLimits}. */
@@ -849,7 +956,6 @@ public final class RedisLimits {
         private @Nullable LocalFallback localFallback;
         private Duration probeInterval = DEFAULT_PROBE_INTERVAL;
         private @Nullable Clock clock;
-        private Sleeper sleeper = TimeUnit.NANOSECONDS::sleep;
 
         private Builder(Supplier<RedisScriptingAsyncCommands<String, String>> commands) {
             this.commands = commands;
@@ -935,12 +1041,6 @@ public final class RedisLimits {
          */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
-            return this;
-        }
-
-        /** How a waiting acquire waits; tests pass one that advances their fake clock. */
-        Builder sleeper(Sleeper sleeper) {
-            this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
             return this;
         }
 

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.ratestack.AcquireResult;
 import io.ratestack.Limit;
+import io.ratestack.LimitSpec;
 import io.ratestack.Permit;
 import io.ratestack.RateLimiter;
 import io.ratestack.DocSnippets;
@@ -85,7 +87,38 @@ class DocExamplesTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the try block holds the resource, its body need not name it
+    void everyAlgorithmWithACost() throws Exception {
+        try (TestRedis server = TestRedis.start()) {
+            RedisClient client = server.client();
+            try (StatefulRedisConnection<String, String> connection = client.connect()) {
+                RedisLimits limits = RedisLimits.builder(connection).build();
+                int processed = 0;
+                // tag::redis-algorithms[]
+                List<LimitSpec> perKey = List.of(
+                        LimitSpec.TokenBucket.of(20, 5, Duration.ofSeconds(1)).named("burst"),  // 20 at once, then 5 a second
+                        LimitSpec.Concurrency.of(10).named("parallel"),                         // 10 units held at once
+                        Limit.of(10_000, Duration.ofDays(1)).named("daily"));
+
+                AcquireResult batch = limits.tryAcquire("api-key-42", perKey, 5);  // a batch of five units, all or nothing
+                if (batch instanceof Permit permit) {
+                    try (permit) {   // close() settles the five; cancel() none
+                        processed = 5;
+                    }
+                }
+                // end::redis-algorithms[]
+                assertThat(processed).isEqualTo(5);
+                assertThat(connection.sync().hget("ratelimit:{api-key-42}:burst:b", "tokens")).isEqualTo("15");
+                assertThat(connection.sync().hget("ratelimit:{api-key-42}:daily:s", "used")).isEqualTo("5");
+                assertThat(connection.sync().exists("ratelimit:{api-key-42}:parallel:c")).isZero();
+            } finally {
+                client.shutdown();
+            }
+        }
+    }
+
+    @Test
     void docShowsEveryExampleAsWrittenHere() throws IOException {
-        DocSnippets.assertShows("docs/redis.md", "src/test/java/io/ratestack/redis/DocExamplesTest.java", 2);
+        DocSnippets.assertShows("docs/redis.md", "src/test/java/io/ratestack/redis/DocExamplesTest.java", 3);
     }
 }

@@ -7,6 +7,7 @@ import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.ratestack.AcquireResult;
 import io.ratestack.FakeClock;
 import io.ratestack.Limit;
+import io.ratestack.LimitSpec;
 import io.ratestack.Permit;
 import io.ratestack.RateLimiter;
 import io.ratestack.Refusal;
@@ -69,6 +70,31 @@ class RedisClusterTest {
                 .isEqualTo(1L);
         assertThat(connection.getConnection("127.0.0.1", ports[1]).sync().exists("cl:{" + high + "}:global:s"))
                 .isEqualTo(1L);
+    }
+
+    @Test
+    void everyAlgorithmsKeysOfAClientGoToTheNodeOfItsHashTag() {
+        RedisLimits limits = RedisLimits.builder(connection).prefix("algo:").clock(clock)
+                .commandTimeout(Duration.ofSeconds(5)).build();
+        List<LimitSpec> everyAlgorithm = List.of(
+                Limit.of(3, Duration.ofSeconds(1)).named("tp"),
+                LimitSpec.Concurrency.of(2).named("cc"),
+                LimitSpec.TokenBucket.of(2, 1, Duration.ofSeconds(1)).named("tb"),
+                LimitSpec.Gcra.of(1, Duration.ofSeconds(1), 2).named("g"),
+                LimitSpec.SlidingWindow.of(2, Duration.ofSeconds(1)).named("w"));
+        List<String> suffixes = List.of("tp:s", "cc:c", "cc:cl", "tb:b", "g:g", "w:w");
+        for (int node = 0; node < 2; node++) {
+            String client = TestRedisCluster.clientOn(node);
+            limits.tryAcquire(client, everyAlgorithm, 2).permit(); // held: its leases stay
+            limits.tryAcquire(client, List.of(everyAlgorithm.get(0))).permit().close(); // a window: times-per full
+
+            var own = connection.getConnection("127.0.0.1", ports[node]).sync();
+            for (String suffix : suffixes) {
+                assertThat(own.exists("algo:{" + client + "}:" + suffix)).as(client + " " + suffix).isEqualTo(1L);
+            }
+            assertThat(limits.tryAcquire(client, everyAlgorithm)).isInstanceOf(Refusal.class);
+        }
+        assertThat(limits.failures()).isZero();
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.ratestack.redis;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.ratestack.FakeClock;
 import io.ratestack.Limit;
+import io.ratestack.LimitSpec;
 import io.ratestack.RateLimiter;
 import io.ratestack.RateLimiterContract;
 import io.ratestack.RateLimiters;
@@ -10,7 +11,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
@@ -40,13 +43,57 @@ class RedisLimiterContractTest extends RateLimiterContract {
                 RateLimiters.any(inMemory(clock, 1), shared(limits, "a", 1)), shared(limits, "b", 3));
         BiFunction<RedisLimits, FakeClock, RateLimiter> twoLimitsOneCall = (limits, clock) -> limits.limiter("client",
                 List.of(Limit.of(2, Duration.ofSeconds(1)).named("a"), Limit.of(9, Duration.ofSeconds(1)).named("b")));
-        return Stream.of(
+        Stream<Arguments> timesPer = Stream.of(
                 Arguments.of("redis", redis),
                 Arguments.of("redis(two limits, one script)", twoLimitsOneCall),
                 Arguments.of("all(redis, timesPer)", all),
                 Arguments.of("all(redis, timesPer binding)", allLocalBinds),
                 Arguments.of("any(redis, timesPer)", any),
-                Arguments.of("all(any(timesPer, redis), redis)", nested));
+                Arguments.of("all(any(timesPer, redis), redis)", nested))
+                .map(kind -> Arguments.of(kind.get()[0], kind.get()[1], Profile.TWO_PER_SECOND));
+        return Stream.concat(timesPer, otherAlgorithms());
+    }
+
+    /**
+     * The other algorithms, with the in-memory contract's profiles of them behind {@code remote()}: concurrency, two
+     * at once; token buckets of two every second (interval refill); GCRA and sliding windows as {@code any()} of two
+     * limiters of one use each, recovering together a second after they were used up (one per second, burst one;
+     * one per half-second window, which needs the previous window rolled out). Each alone and with a times-per
+     * limit of ten in the same script call.
+     */
+    static Stream<Arguments> otherAlgorithms() {
+        LimitSpec concurrency = LimitSpec.Concurrency.of(2).named("cc");
+        LimitSpec bucket = LimitSpec.TokenBucket.of(2, 2, Duration.ofSeconds(1)).intervalRefill().named("tb");
+        Function<String, LimitSpec> gcra = name -> LimitSpec.Gcra.of(1, Duration.ofSeconds(1), 1).named(name);
+        Function<String, LimitSpec> window = name -> LimitSpec.SlidingWindow.of(1, Duration.ofMillis(500))
+                .named(name);
+        Limit ten = Limit.of(10, Duration.ofSeconds(1)).named("tp");
+        Profile twoAtOnce = Profile.twoAtOnce(Duration.ofSeconds(1));
+        return Stream.of(
+                Arguments.of("redis(concurrency)", one(concurrency), twoAtOnce),
+                Arguments.of("redis(concurrency, timesPer)", one(concurrency, ten), twoAtOnce),
+                Arguments.of("redis(tokenBucket)", one(bucket), Profile.TWO_PER_SECOND),
+                Arguments.of("redis(tokenBucket, timesPer)", one(bucket, ten), Profile.TWO_PER_SECOND),
+                Arguments.of("any(redis(gcra), redis(gcra))", two(gcra, null), Profile.TWO_PER_SECOND),
+                Arguments.of("any(redis(gcra, timesPer), redis(gcra, timesPer))", two(gcra, ten),
+                        Profile.TWO_PER_SECOND),
+                Arguments.of("any(redis(slidingWindow), redis(slidingWindow))", two(window, null),
+                        Profile.TWO_PER_SECOND),
+                Arguments.of("any(redis(slidingWindow, timesPer), redis(slidingWindow, timesPer))",
+                        two(window, ten), Profile.TWO_PER_SECOND));
+    }
+
+    /** One Redis limiter over these limits, in one script call. */
+    private static BiFunction<RedisLimits, FakeClock, RateLimiter> one(LimitSpec... specs) {
+        return (limits, clock) -> limits.limiter("client", List.of(specs));
+    }
+
+    /** {@code any()} of two Redis limiters, each of a limit named apart and, if given, {@code with}. */
+    private static BiFunction<RedisLimits, FakeClock, RateLimiter> two(Function<String, LimitSpec> spec,
+            @Nullable Limit with) {
+        return (limits, clock) -> RateLimiters.any(
+                limits.limiter("client", with == null ? List.of(spec.apply("a")) : List.of(spec.apply("a"), with)),
+                limits.limiter("client", with == null ? List.of(spec.apply("b")) : List.of(spec.apply("b"), with)));
     }
 
     private static RateLimiter shared(RedisLimits limits, String name, int limit) {
@@ -63,16 +110,19 @@ class RedisLimiterContractTest extends RateLimiterContract {
     @Parameter(1)
     BiFunction<RedisLimits, FakeClock, RateLimiter> factory;
 
+    @Parameter(2)
+    Profile profile;
+
     @Override
     protected RateLimiter newLimiter(FakeClock clock) {
+        // Leases outlast the contract's longest wait (an hour), as held uses do in memory.
         RedisLimits limits = RedisLimits.builder(redis.connect()).prefix("contract:" + UUID.randomUUID() + ":")
-                .clock(clock).build();
+                .lease(Duration.ofDays(1)).clock(clock).build();
         return factory.apply(limits, clock);
     }
 
-    /** Every kind here counts two uses per second. */
     @Override
     protected Profile profile() {
-        return Profile.TWO_PER_SECOND;
+        return profile;
     }
 }

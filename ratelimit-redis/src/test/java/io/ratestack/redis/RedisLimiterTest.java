@@ -55,6 +55,40 @@ class RedisLimiterTest {
     }
 
     @Test
+    void aWaiterIsAdmittedAtTheRetryAfterAndTimesOutWhenItWouldNotFit() {
+        List<Limit> limits = List.of(Limit.of(1, Duration.ofSeconds(1)).named("route"));
+        RateLimiter limiter = RedisLimits.builder(first).clock(clock).build().limiter("c", limits);
+        limiter.tryAcquire().permit().close();
+        clock.advance(Duration.ofMillis(400));
+
+        CompletableFuture<Permit> tooShort = limiter.acquireAsync(0, Duration.ofMillis(599));
+        CompletableFuture<Permit> waiter = limiter.acquireAsync(0, Duration.ofSeconds(5));
+        clock.advance(Duration.ofMillis(599));
+        assertThat(tooShort).isCompletedExceptionally();
+        assertThat(waiter).isNotDone();
+        clock.advance(Duration.ofMillis(1));
+
+        assertThat(waiter).isCompleted();
+    }
+
+    @Test
+    void aWaiterTriesAgainWhenAnotherInstanceTookTheRoomThatFreed() {
+        List<Limit> limits = List.of(Limit.of(1, Duration.ofSeconds(1)).named("route"));
+        RateLimiter here = RedisLimits.builder(first).clock(clock).build().limiter("c", limits);
+        RateLimiter there = RedisLimits.builder(second).clock(clock).build().limiter("c", limits);
+        here.tryAcquire().permit().close();
+        // Runs at the window's end before the waiter's own timer (scheduled later for the same moment).
+        clock.schedule(Duration.ofSeconds(1).toNanos(), () -> there.tryAcquire().permit().close());
+
+        CompletableFuture<Permit> waiter = here.acquireAsync(0, Duration.ofSeconds(5));
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(waiter).as("the other instance took the room").isNotDone();
+        clock.advance(Duration.ofSeconds(1));
+
+        assertThat(waiter).isCompleted();
+    }
+
+    @Test
     void anAllLimiterGivesBackItsRedisSlotWhenAnInMemoryPartRefuses() {
         RedisLimits limits = RedisLimits.builder(first).clock(clock).build();
         RateLimiter shared = limits.limiter("c", List.of(Limit.of(5, Duration.ofSeconds(1)).named("calls")));

@@ -139,9 +139,12 @@ class RedisLimitsTest {
         assertThat(limits.tryAcquire("b", List.of(ROUTE)).isGranted()).isTrue();
         var sync = connection.sync();
         assertThat(sync.keys("t:*")).containsExactlyInAnyOrder(
-                "t:{a}:route:/test:s", "t:{b}:route:/test:l");
-        assertThat(sync.pttl("t:{a}:route:/test:s")).isBetween(1L, 1001L);
-        assertThat(sync.pttl("t:{b}:route:/test:l")).isBetween(1L, 30_001L);
+                "t:{a}:route:/test:s", "t:{b}:route:/test:s", "t:{b}:route:/test:l");
+        assertThat(sync.hgetall("t:{a}:route:/test:s")).containsOnlyKeys("used", "end"); // a window, nothing held
+        assertThat(sync.pttl("t:{a}:route:/test:s")).isBetween(1001L, 2000L); // the window, and a second of grace
+        assertThat(sync.hgetall("t:{b}:route:/test:s")).containsOnlyKeys("held"); // the lease's cost, no window
+        assertThat(sync.pttl("t:{b}:route:/test:s")).isBetween(30_001L, 31_000L);
+        assertThat(sync.pttl("t:{b}:route:/test:l")).isBetween(30_001L, 31_000L);
     }
 
     /** Review finding: an empty tag, or a client starting with '}', spread one client's keys over cluster slots. */
@@ -185,55 +188,14 @@ class RedisLimitsTest {
         assertThat(early.tryAcquire("c", List.of(ROUTE)).isGranted()).isTrue();
     }
 
-    /** A waiting acquire sleeps exactly the retry-afters the script returns: no polling in between. */
     @Test
-    void waitingAcquireSleepsTheRetryAfterAndGivesUpWhenItWouldNotFit() throws Exception {
-        List<Long> sleeps = new ArrayList<>();
-        RedisLimits waiting = RedisLimits.builder(connection).prefix("w:").clock(clock).sleeper(nanos -> {
-            sleeps.add(nanos);
-            clock.advance(Duration.ofNanos(nanos));
-        }).build();
-        List<Limit> route = List.of(ROUTE);
-        waiting.tryAcquire("c", route).permit().close();
-        clock.advance(Duration.ofMillis(400));
-
-        assertThat(waiting.acquire("c", route, Duration.ofMillis(599))).isInstanceOf(Refusal.class);
-        assertThat(sleeps).isEmpty(); // 600 ms to wait would not fit in 599: gave up without sleeping
-
-        Permit permit = waiting.acquire("c", route, Duration.ofSeconds(5)).permit();
-        assertThat(sleeps).containsExactly(Duration.ofMillis(600).toNanos());
-        permit.close();
-        assertThat(waiting.acquire("c", route, Duration.ZERO)).isInstanceOf(Refusal.class);
-        assertThatThrownBy(() -> waiting.acquire("c", route, Duration.ofSeconds(-1))).hasMessageContaining("negative");
-    }
-
-    /** Another instance takes the room first: the waiter sleeps the new retry-after and tries again. */
-    @Test
-    void waitingAcquireTriesAgainWhenAnotherInstanceTookTheRoom() throws Exception {
-        List<Limit> route = List.of(ROUTE);
-        RedisLimits other = RedisLimits.builder(connection).prefix("w:").clock(clock).build();
-        List<Long> sleeps = new ArrayList<>();
-        RedisLimits waiting = RedisLimits.builder(connection).prefix("w:").clock(clock).sleeper(nanos -> {
-            sleeps.add(nanos);
-            clock.advance(Duration.ofNanos(nanos));
-            if (sleeps.size() == 1) {
-                other.tryAcquire("c", route).permit().close(); // wins the room that just freed
-            }
-        }).build();
-        waiting.tryAcquire("c", route).permit().close();
-
-        assertThat(waiting.acquire("c", route, Duration.ofSeconds(5)).isGranted()).isTrue();
-        assertThat(sleeps).containsExactly(Duration.ofSeconds(1).toNanos(), Duration.ofSeconds(1).toNanos());
-    }
-
-    @Test
-    void aWarmUpLoadsEveryScriptAndLeavesNothingInRedis() throws Exception {
+    void aWarmUpLoadsTheScriptAndLeavesNothingInRedis() throws Exception {
         connection.sync().scriptFlush();
 
         assertThat(limits.warmUp(Duration.ofSeconds(5))).isTrue();
 
-        assertThat(connection.sync().scriptExists(TestRedis.limitScriptDigests())).containsExactly(true, true, true);
-        assertThat(connection.sync().keys("*")).as("the warm-up's key is gone, and no client's was touched").isEmpty();
+        assertThat(connection.sync().scriptExists(TestRedis.limitScriptDigests())).containsExactly(true);
+        assertThat(connection.sync().keys("*")).as("the warm-up's keys are gone, and no client's was touched").isEmpty();
         assertThat(limits.failures()).isZero();
         assertThat(limits.tryAcquire("c", List.of(ROUTE)).isGranted()).isTrue();
     }

@@ -8,7 +8,9 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.ratestack.AcquireResult;
 import io.ratestack.FakeClock;
+import io.ratestack.Clock;
 import io.ratestack.Limit;
+import io.ratestack.LimitSpec;
 import io.ratestack.Permit;
 import io.ratestack.RateLimiter;
 import io.ratestack.RateLimiters;
@@ -84,11 +86,11 @@ class RedisOutageTest {
         Map<String, RateLimiter> local = new ConcurrentHashMap<>();
         AtomicInteger localCalls = new AtomicInteger();
         RedisLimits limits = RedisLimits.builder(connection).onFailure(policy)
-                .localFallback((client, named) -> {
+                .localFallback((client, named, cost) -> {
                     localCalls.incrementAndGet();
-                    Limit only = named.get(0);
+                    LimitSpec only = named.get(0);
                     return local.computeIfAbsent(client + ":" + only.name(),
-                            key -> RateLimiters.timesPer(only.limit(), only.per())).tryAcquire();
+                            key -> RateLimiters.of(only, Clock.system())).tryAcquire(cost);
                 })
                 .commandTimeout(Duration.ofMillis(100)).build();
         Permit held = limits.tryAcquire("c", ONE_PER_HOUR).permit();

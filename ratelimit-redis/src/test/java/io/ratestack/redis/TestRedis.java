@@ -110,10 +110,10 @@ public final class TestRedis implements AutoCloseable {
         }
     }
 
-    /** @return the digests of {@link RedisLimits}' scripts, as {@code SCRIPT EXISTS} takes them */
+    /** @return the digest of {@link RedisLimits}' script, as {@code SCRIPT EXISTS} takes it */
     public static String[] limitScriptDigests() throws IOException {
         List<String> digests = new ArrayList<>();
-        for (String script : List.of("acquire.lua", "release.lua", "peek.lua")) {
+        for (String script : List.of("limits.lua")) {
             try (InputStream in = RedisLimits.class.getResourceAsStream(script)) {
                 if (in == null) {
                     throw new IOException("no script " + script + " next to RedisLimits");

@@ -105,8 +105,8 @@ public final class RedisRateLimitStore implements RateLimitStore {
 
     /**
      * The fallback of {@link io.ratestack.redis.StoreFailurePolicy#LOCAL}: while Redis is away, the in-memory store
-     * takes the use with the same limits (per instance). Answers only the lists this class passes to Redis; any
-     * other list is refused for a second.
+     * takes the use with the same limits (per instance). Answers only the lists this class passes to Redis, with
+     * their cost of 1; any other list or cost is refused for a second.
      *
      * @param local the in-memory store, with the same global limits
      * @return the fallback
@@ -114,7 +114,7 @@ public final class RedisRateLimitStore implements RateLimitStore {
     public static LocalFallback localFallback(RateLimiterStore local) {
         Objects.requireNonNull(local, "local");
         Refusal unknown = new Refusal(RedisLimits.FAIL_CLOSED_RETRY_AFTER.toNanos(), 0);
-        return (client, named) -> named instanceof RouteLimits route
+        return (client, named, cost) -> named instanceof RouteLimits route && cost == 1
                 ? local.tryAcquire(client, route.route).result()
                 : unknown;
     }

@@ -1,0 +1,230 @@
+package io.ratestack;
+
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The terms of one limiter of any algorithm, as a value: what configuration names and what a shared store (such as
+ * Redis) keys and enforces. {@link RateLimiters#of(LimitSpec, Clock)} makes the in-memory limiter of one; each member
+ * has the same terms, validated the same way, as its builder in {@link RateLimiters}.
+ *
+ * <ul>
+ *   <li>{@link Limit}: times-per, {@code limit} uses per {@code per} ({@link RateLimiters#timesPer(Limit, Clock)});
+ *   <li>{@link TokenBucket}: {@link RateLimiters#tokenBucketBuilder(int, int, Duration)};
+ *   <li>{@link Gcra}: {@link RateLimiters#gcraBuilder(int, Duration, int)};
+ *   <li>{@link SlidingWindow}: {@link RateLimiters#slidingWindowBuilder(int, Duration)};
+ *   <li>{@link Concurrency}: {@link RateLimiters#concurrencyBuilder(int)}.
+ * </ul>
+ */
+public sealed interface LimitSpec permits Limit, LimitSpec.TokenBucket, LimitSpec.Gcra, LimitSpec.SlidingWindow,
+        LimitSpec.Concurrency {
+
+    /** @return a name for messages, headers and store keys, or {@code null} */
+    @Nullable String name();
+
+    /**
+     * These terms with a name.
+     *
+     * @param newName the name
+     * @return a copy named {@code newName}
+     */
+    LimitSpec named(String newName);
+
+    /**
+     * A token bucket's terms.
+     *
+     * @param capacity the most tokens the bucket holds, at least 1
+     * @param refillTokens tokens added per {@code refillPeriod}, at least 1
+     * @param refillPeriod the time in which {@code refillTokens} are added, positive
+     * @param greedy whether tokens come continuously ({@code true}) or {@code refillTokens} at once per whole period
+     * @param initialTokens the tokens of a new bucket, from 0 to {@code capacity}
+     * @param name a name, or {@code null}
+     */
+    record TokenBucket(int capacity, int refillTokens, Duration refillPeriod, boolean greedy, int initialTokens,
+            @Nullable String name) implements LimitSpec {
+
+        /**
+         * @throws IllegalArgumentException if a value is out of range; the message names it and its value
+         */
+        public TokenBucket {
+            Nanos.positive("capacity", capacity);
+            Nanos.positive("refillTokens", refillTokens);
+            Nanos.positive("refillPeriod", refillPeriod);
+            Nanos.between("initialTokens", initialTokens, 0, capacity);
+        }
+
+        /**
+         * A full bucket of {@code capacity} tokens, refilled greedily by {@code refillTokens} per
+         * {@code refillPeriod}, without a name.
+         *
+         * @param capacity the most tokens the bucket holds, at least 1
+         * @param refillTokens tokens added per {@code refillPeriod}, at least 1
+         * @param refillPeriod the time in which {@code refillTokens} are added, positive
+         * @return the terms
+         */
+        public static TokenBucket of(int capacity, int refillTokens, Duration refillPeriod) {
+            return new TokenBucket(capacity, refillTokens, refillPeriod, true, capacity, null);
+        }
+
+        /** @return a copy refilled {@code refillTokens} at once at the end of each whole period */
+        public TokenBucket intervalRefill() {
+            return new TokenBucket(capacity, refillTokens, refillPeriod, false, initialTokens, name);
+        }
+
+        /**
+         * @param tokens the tokens of a new bucket, from 0 to {@code capacity}
+         * @return a copy whose new buckets hold {@code tokens}
+         */
+        public TokenBucket withInitialTokens(int tokens) {
+            return new TokenBucket(capacity, refillTokens, refillPeriod, greedy, tokens, name);
+        }
+
+        @Override
+        public TokenBucket named(String newName) {
+            return new TokenBucket(capacity, refillTokens, refillPeriod, greedy, initialTokens,
+                    Nanos.requireNonNull(newName, "name"));
+        }
+
+        @Override
+        public String toString() {
+            String text = "tokenBucket " + capacity + " tokens, " + refillTokens + (greedy ? " per " : " every ")
+                    + refillPeriod + (initialTokens == capacity ? "" : ", initially " + initialTokens);
+            return name == null ? text : name + ": " + text;
+        }
+    }
+
+    /**
+     * A GCRA limiter's terms: {@code rate} uses per {@code period}, {@code burst} at once.
+     *
+     * @param rate uses per {@code period}, at least 1 and at most the period's nanoseconds
+     * @param period the time in which {@code rate} uses are admitted, positive
+     * @param burst uses that may come at once, at least 1
+     * @param name a name, or {@code null}
+     */
+    record Gcra(int rate, Duration period, int burst, @Nullable String name) implements LimitSpec {
+
+        /**
+         * @throws IllegalArgumentException if a value is out of range, or the emission interval would be below a
+         *     nanosecond, or {@code burst} intervals exceed the range of the clock; the message names the value
+         */
+        public Gcra {
+            Nanos.positive("rate", rate);
+            Nanos.positive("period", period);
+            Nanos.positive("burst", burst);
+            emissionIntervalNanos(rate, period, burst);
+        }
+
+        /**
+         * @param rate uses per {@code period}
+         * @param period the time in which {@code rate} uses are admitted
+         * @param burst uses that may come at once
+         * @return the terms, without a name
+         */
+        public static Gcra of(int rate, Duration period, int burst) {
+            return new Gcra(rate, period, burst, null);
+        }
+
+        /** @return the emission interval, {@code period / rate} rounded up to a whole nanosecond */
+        public Duration emissionInterval() {
+            return Duration.ofNanos(emissionIntervalNanos(rate, period, burst));
+        }
+
+        private static long emissionIntervalNanos(int rate, Duration period, int burst) {
+            return Nanos.emissionInterval(rate, Math.min(Nanos.saturated(period), Nanos.FOREVER), burst);
+        }
+
+        @Override
+        public Gcra named(String newName) {
+            return new Gcra(rate, period, burst, Nanos.requireNonNull(newName, "name"));
+        }
+
+        @Override
+        public String toString() {
+            String text = "gcra " + rate + " per " + period + ", burst " + burst;
+            return name == null ? text : name + ": " + text;
+        }
+    }
+
+    /**
+     * A sliding window limiter's terms: about {@code limit} uses per rolling {@code window}.
+     *
+     * @param limit uses per window, at least 1
+     * @param window the rolling window, positive
+     * @param name a name, or {@code null}
+     */
+    record SlidingWindow(int limit, Duration window, @Nullable String name) implements LimitSpec {
+
+        /**
+         * @throws IllegalArgumentException if a value is not positive; the message names it and its value
+         */
+        public SlidingWindow {
+            Nanos.positive("limit", limit);
+            Nanos.positive("window", window);
+        }
+
+        /**
+         * @param limit uses per window
+         * @param window the rolling window
+         * @return the terms, without a name
+         */
+        public static SlidingWindow of(int limit, Duration window) {
+            return new SlidingWindow(limit, window, null);
+        }
+
+        @Override
+        public SlidingWindow named(String newName) {
+            return new SlidingWindow(limit, window, Nanos.requireNonNull(newName, "name"));
+        }
+
+        @Override
+        public String toString() {
+            String text = "slidingWindow " + limit + " per " + window;
+            return name == null ? text : name + ": " + text;
+        }
+    }
+
+    /**
+     * A concurrency limiter's terms: at most {@code permits} uses held at once.
+     *
+     * @param permits how many uses may be held at once, at least 1
+     * @param retryAfter the retry-after hint of a refusal, positive
+     * @param name a name, or {@code null}
+     */
+    record Concurrency(int permits, Duration retryAfter, @Nullable String name) implements LimitSpec {
+
+        /**
+         * @throws IllegalArgumentException if a value is not positive; the message names it and its value
+         */
+        public Concurrency {
+            Nanos.positive("permits", permits);
+            Nanos.positive("retryAfter", retryAfter);
+        }
+
+        /**
+         * @param permits how many uses may be held at once
+         * @return the terms, with a retry-after hint of one second and without a name
+         */
+        public static Concurrency of(int permits) {
+            return new Concurrency(permits, Duration.ofSeconds(1), null);
+        }
+
+        /**
+         * @param hint the retry-after of a refusal, positive
+         * @return a copy with that hint
+         */
+        public Concurrency withRetryAfter(Duration hint) {
+            return new Concurrency(permits, hint, name);
+        }
+
+        @Override
+        public Concurrency named(String newName) {
+            return new Concurrency(permits, retryAfter, Nanos.requireNonNull(newName, "name"));
+        }
+
+        @Override
+        public String toString() {
+            String text = "concurrency " + permits + " at once";
+            return name == null ? text : name + ": " + text;
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package io.ratestack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The terms of every algorithm as values: validated as their builders, made into the right limiter by {@code of}. */
+class LimitSpecTest {
+
+    private final FakeClock clock = new FakeClock();
+
+    @Test
+    void tokenBucketTermsAreValidatedAsItsBuilder() {
+        assertThatThrownBy(() -> LimitSpec.TokenBucket.of(0, 1, Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("capacity must be > 0 but was 0");
+        assertThatThrownBy(() -> LimitSpec.TokenBucket.of(1, -2, Duration.ofSeconds(1)))
+                .hasMessage("refillTokens must be > 0 but was -2");
+        assertThatThrownBy(() -> LimitSpec.TokenBucket.of(1, 1, Duration.ZERO))
+                .hasMessage("refillPeriod must be > 0 but was PT0S");
+        assertThatThrownBy(() -> LimitSpec.TokenBucket.of(3, 1, Duration.ofSeconds(1)).withInitialTokens(4))
+                .hasMessage("initialTokens must be >= 0 and <= 3 but was 4");
+        assertThatThrownBy(() -> LimitSpec.TokenBucket.of(3, 1, null))
+                .isInstanceOf(NullPointerException.class).hasMessage("refillPeriod must not be null");
+    }
+
+    @Test
+    void gcraTermsAreValidatedAsItsBuilder() {
+        assertThatThrownBy(() -> LimitSpec.Gcra.of(0, Duration.ofSeconds(1), 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("rate must be > 0 but was 0");
+        assertThatThrownBy(() -> LimitSpec.Gcra.of(1, Duration.ofSeconds(-1), 1))
+                .hasMessage("period must be > 0 but was PT-1S");
+        assertThatThrownBy(() -> LimitSpec.Gcra.of(1, Duration.ofSeconds(1), 0))
+                .hasMessage("burst must be > 0 but was 0");
+        assertThatThrownBy(() -> LimitSpec.Gcra.of(2, Duration.ofNanos(1), 1))
+                .hasMessage("rate must be <= the period in nanoseconds (1) but was 2");
+        assertThat(LimitSpec.Gcra.of(3, Duration.ofSeconds(1), 1).emissionInterval())
+                .isEqualTo(Duration.ofNanos(333_333_334));
+    }
+
+    @Test
+    void slidingWindowAndConcurrencyTermsAreValidatedAsTheirBuilders() {
+        assertThatThrownBy(() -> LimitSpec.SlidingWindow.of(-1, Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("limit must be > 0 but was -1");
+        assertThatThrownBy(() -> LimitSpec.SlidingWindow.of(1, Duration.ZERO))
+                .hasMessage("window must be > 0 but was PT0S");
+        assertThatThrownBy(() -> LimitSpec.Concurrency.of(0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("permits must be > 0 but was 0");
+        assertThatThrownBy(() -> LimitSpec.Concurrency.of(1).withRetryAfter(Duration.ZERO))
+                .hasMessage("retryAfter must be > 0 but was PT0S");
+    }
+
+    @Test
+    void namedKeepsTheTermsAndNamesThem() {
+        LimitSpec.TokenBucket bucket = LimitSpec.TokenBucket.of(5, 1, Duration.ofSeconds(1)).intervalRefill()
+                .withInitialTokens(2).named("b");
+        assertThat(bucket).isEqualTo(new LimitSpec.TokenBucket(5, 1, Duration.ofSeconds(1), false, 2, "b"));
+        assertThat(bucket).hasToString("b: tokenBucket 5 tokens, 1 every PT1S, initially 2");
+        assertThat(LimitSpec.Gcra.of(2, Duration.ofSeconds(1), 3).named("g"))
+                .hasToString("g: gcra 2 per PT1S, burst 3");
+        assertThat(LimitSpec.SlidingWindow.of(4, Duration.ofMinutes(1)).named("w"))
+                .hasToString("w: slidingWindow 4 per PT1M");
+        assertThat(LimitSpec.Concurrency.of(7).named("c")).hasToString("c: concurrency 7 at once");
+        LimitSpec limit = Limit.of(3, Duration.ofSeconds(1));
+        assertThat(limit.named("t")).isEqualTo(Limit.of(3, Duration.ofSeconds(1)).named("t"));
+        assertThat(limit.name()).isNull();
+        assertThatThrownBy(() -> LimitSpec.Concurrency.of(1).named(null))
+                .isInstanceOf(NullPointerException.class).hasMessage("name must not be null");
+    }
+
+    @Test
+    void ofMakesTheLimiterOfEachKindWithItsName() {
+        assertThat(RateLimiters.of(Limit.of(2, Duration.ofSeconds(1)).named("t"), clock))
+                .hasToString("timesPer(t: 2 per PT1S)");
+        assertThat(RateLimiters.of(LimitSpec.TokenBucket.of(2, 1, Duration.ofSeconds(1)).intervalRefill(), clock))
+                .hasToString("tokenBucket(2 tokens, 1 every PT1S)");
+        assertThat(RateLimiters.of(LimitSpec.Gcra.of(2, Duration.ofSeconds(1), 3).named("g"), clock))
+                .hasToString("gcra(g: 2 per PT1S, burst 3)");
+        assertThat(RateLimiters.of(LimitSpec.SlidingWindow.of(4, Duration.ofSeconds(1)), clock))
+                .hasToString("slidingWindow(4 per PT1S)");
+        assertThat(RateLimiters.of(LimitSpec.Concurrency.of(7).named("c"), clock))
+                .hasToString("concurrency(c: 7 at once)");
+    }
+
+    @Test
+    void ofMakesLimitersOfTheSpecsTerms() {
+        RateLimiter bucket = RateLimiters.of(LimitSpec.TokenBucket.of(3, 1, Duration.ofSeconds(1))
+                .withInitialTokens(1), clock);
+        assertThat(bucket.tryAcquire().isGranted()).isTrue();
+        assertThat(bucket.tryAcquire()).isEqualTo(new Refusal(Duration.ofSeconds(1).toNanos(), 0));
+
+        RateLimiter concurrency = RateLimiters.of(LimitSpec.Concurrency.of(1)
+                .withRetryAfter(Duration.ofMillis(250)), clock);
+        assertThat(concurrency.tryAcquire().isGranted()).isTrue();
+        assertThat(concurrency.tryAcquire()).isEqualTo(new Refusal(Duration.ofMillis(250).toNanos(), 0));
+
+        RateLimiter gcra = RateLimiters.of(LimitSpec.Gcra.of(1, Duration.ofSeconds(2), 1), clock);
+        assertThat(gcra.tryAcquire().isGranted()).isTrue();
+        assertThat(gcra.tryAcquire()).isEqualTo(new Refusal(Duration.ofSeconds(2).toNanos(), 0));
+    }
+}
