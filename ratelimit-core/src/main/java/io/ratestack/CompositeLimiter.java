@@ -16,6 +16,8 @@ abstract class CompositeLimiter extends AbstractLimiter {
     final @Nullable String name;
     final AbstractLimiter[] children;
     private final LocalPart[] leaves;
+    /** The remote leaves in tree order, or {@code null} when every leaf lives in memory. */
+    private final RemotePart @Nullable [] remotes;
     /** Set when every child is a leaf: then the plan needs no journal and no backtracking. */
     final boolean flat;
     private volatile @Nullable StatusPublisher publisher;
@@ -33,6 +35,7 @@ abstract class CompositeLimiter extends AbstractLimiter {
         this.clock = commonClock(children);
         this.name = name;
         this.leaves = distinctLeaves(children);
+        this.remotes = remotesInOrder(children);
         boolean allLeaves = true;
         for (AbstractLimiter child : children) {
             allLeaves &= child instanceof LocalPart;
@@ -52,24 +55,24 @@ abstract class CompositeLimiter extends AbstractLimiter {
         return clock;
     }
 
+    @Override
+    final RemotePart @Nullable [] remoteParts() {
+        return remotes;
+    }
+
     /**
-     * The one clock of a composite's parts, in memory or {@linkplain RemoteLimiter remote}; composites without
-     * leaves have none of their own and are skipped.
+     * The one clock of a composite's parts, in memory or {@linkplain RemotePart remote}; composites without leaves
+     * have none of their own and are skipped.
      *
      * @throws IllegalArgumentException if two parts use different clocks
      */
-    static Clock commonClock(RateLimiter[] children) {
+    static Clock commonClock(AbstractLimiter[] children) {
         Clock clock = null;
-        for (RateLimiter child : children) {
-            Clock own;
-            if (child instanceof AbstractLimiter local) {
-                if (!(local instanceof LocalPart) && local.leaves().length == 0) {
-                    continue;
-                }
-                own = local.clock();
-            } else {
-                own = ((RemoteLimiter) child).clock();
+        for (AbstractLimiter child : children) {
+            if (!(child instanceof LocalPart) && child.leaves().length == 0) {
+                continue;
             }
+            Clock own = child.clock();
             if (clock == null) {
                 clock = own;
             } else if (clock != own) {
@@ -101,6 +104,38 @@ abstract class CompositeLimiter extends AbstractLimiter {
         LocalPart[] sorted = all.toArray(NO_LEAVES);
         sortById(sorted);
         return sorted;
+    }
+
+    /** The distinct remote leaves of {@code children}, depth first in the given order; {@code null} if none. */
+    private static RemotePart @Nullable [] remotesInOrder(AbstractLimiter[] children) {
+        List<RemotePart> found = null;
+        for (AbstractLimiter child : children) {
+            RemotePart[] own = child.remoteParts();
+            if (own == null) {
+                continue;
+            }
+            if (found == null) {
+                found = new ArrayList<>();
+            }
+            for (RemotePart part : own) {
+                if (!found.contains(part)) {
+                    found.add(part);
+                }
+            }
+        }
+        return found == null ? null : found.toArray(RemotePart[]::new);
+    }
+
+    /** Reads the state of the remote parts first, so the locked read sees what their stores say now. */
+    @Override
+    final long read(int what) {
+        RemotePart[] remote = remotes;
+        if (remote != null && what != WAITING && !closed) {
+            for (RemotePart part : remote) {
+                part.readState();
+            }
+        }
+        return super.read(what);
     }
 
     // ---- status listeners: recomputed on each change of a leaf ----

@@ -5,8 +5,8 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A leaf of the limiter tree whose state lives in memory: the engine around an algorithm. This class owns what every
- * such leaf shares (its id in the lock order, closing, pausing, the lazily made {@link PartSupport} with its queue of
+ * A leaf of the limiter tree: the engine around an algorithm whose state lives in memory, or around what this
+ * instance knows of a remote store ({@link RemotePart}). This class owns what every leaf shares (its id in the lock order, closing, pausing, the lazily made {@link PartSupport} with its queue of
  * waiters, wake-up timer, status publisher and observers, serving the queue); a subclass owns the counts and answers
  * the questions below. The engine calls those with this part's lock held, after {@link #advance(long)} has brought
  * the state up to {@code now}; they never throw and never take a lock.
@@ -86,7 +86,7 @@ abstract class LocalPart extends AbstractLimiter {
 
     /** The fast path of a single limiter: no arrays, one lock, one permit object. */
     @Override
-    public final AcquireResult tryAcquire() {
+    public AcquireResult tryAcquire() {
         if (closed) {
             return new Refusal(Refusal.NEVER, 0);
         }
@@ -123,7 +123,7 @@ abstract class LocalPart extends AbstractLimiter {
         return !closed && !pausedLocked() && fits();
     }
 
-    private boolean pausedLocked() {
+    final boolean pausedLocked() {
         PartSupport s = support;
         return s != null && s.paused;
     }
@@ -241,6 +241,7 @@ abstract class LocalPart extends AbstractLimiter {
             return;
         }
         boolean serve;
+        boolean slowServe;
         boolean changed;
         StatusPublisher publisher;
         lock();
@@ -251,6 +252,7 @@ abstract class LocalPart extends AbstractLimiter {
             s.events = 0;
             serve = !s.queue.isEmpty()
                     && ((events & (PartSupport.GREW | PartSupport.SERVE)) != 0 || s.restartPending);
+            slowServe = s.remoteWaiters != 0;
             changed = events != 0;
             publisher = s.publisher;
             if (publisher != null) {
@@ -268,9 +270,17 @@ abstract class LocalPart extends AbstractLimiter {
                 observer.run();
             }
         }
-        if (serve) {
+        if (serve && slowServe) {
+            // Trying those waiters asks remote stores: slow work, which the scheduler keeps off its timer thread.
+            clock().scheduler().execute(() -> serveQueue(s));
+        } else if (serve) {
             serveQueue(s);
         }
+        followUp();
+    }
+
+    /** Runs at the end of each {@link #afterChange()}, with no lock held; nothing by default. */
+    void followUp() {
     }
 
     /**
@@ -327,6 +337,10 @@ abstract class LocalPart extends AbstractLimiter {
                 servePass(s);
                 missed = s.dispatching.addAndGet(-missed);
             } while (missed != 0);
+        } catch (RuntimeException | Error e) {
+            // Only a remote part's store throws (against its contract): the next change serves the queue again.
+            s.dispatching.set(0);
+            throw e;
         } finally {
             Deliveries.endServing(deliveries);
         }
@@ -363,16 +377,21 @@ abstract class LocalPart extends AbstractLimiter {
         lock();
         try {
             roll(clock().nanoTime());
-            return admitsLocked();
+            return servesNextLocked();
         } finally {
             unlock();
         }
     }
 
+    /** Whether a pass over the queue goes on to the next waiter: while one use is admitted, by default. */
+    boolean servesNextLocked() {
+        return admitsLocked();
+    }
+
     // ---- listeners and observers ----
 
     @Override
-    public final Subscription onStatusChange(Consumer<RateLimitStatus> listener) {
+    public Subscription onStatusChange(Consumer<RateLimitStatus> listener) {
         Nanos.requireNonNull(listener, "listener");
         StatusPublisher publisher;
         lock();

@@ -34,6 +34,8 @@ final class PartSupport {
     @Nullable StatusPublisher publisher;
     /** Composites over this leaf that have status listeners. */
     final CopyOnWriteArrayList<Runnable> observers = new CopyOnWriteArrayList<>();
+    /** How many queued waiters belong to limiters with a {@link RemotePart}: trying them may be slow. */
+    int remoteWaiters;
     /** Serializes dispatch passes: requests made during a pass cause one more pass, never a nested one. */
     final AtomicInteger dispatching = new AtomicInteger();
 
