@@ -53,6 +53,8 @@ final class RemotePart extends LocalPart {
     private long refusedAt;
     private long refusalRetryNanos;
     private int refusalRemaining;
+    /** Uses taken through this part that ended: a refusal asked for before one of them ended may be stale. */
+    long endings;
     /** The state last read from the store, recorded at {@link #seenAt}. */
     private int seenRemaining = 1;
     private long seenResetNanos;
@@ -114,6 +116,7 @@ final class RemotePart extends LocalPart {
     /** A use taken through this part ended: its slot is back in the store, waiters may try again. */
     @Override
     void release(boolean complete, long now) {
+        endings++;
         refusing = false;
         mark(PartSupport.GREW | PartSupport.CHANGED);
     }
@@ -195,14 +198,20 @@ final class RemotePart extends LocalPart {
         return (publisher != null && publisher.hasListeners()) || !s.observers.isEmpty();
     }
 
-    /** Records a refusal of the store; waiters try again at its retry-after, at least 1 ms from now. */
-    void refusedLocked(long now, Refusal refusal) {
-        refusing = true;
+    /**
+     * Records a refusal of the store, asked for when {@link #endings} was {@code endingsBefore}: waiters try again at
+     * its retry-after, at least 1 ms from now, unless a use through this part ended meanwhile (then the store may
+     * have room already, and that end has woken them).
+     */
+    void refusedLocked(long now, Refusal refusal, long endingsBefore) {
         refusedAt = now;
         refusalRetryNanos = refusal.retryAfterNanos();
         refusalRemaining = refusal.remaining();
-        retryAt = now + Math.max(MIN_RETRY_NANOS, Math.min(refusalRetryNanos, Nanos.FOREVER));
-        mark(PartSupport.CHANGED);
+        if (endings == endingsBefore) {
+            refusing = true;
+            retryAt = now + Math.max(MIN_RETRY_NANOS, Math.min(refusalRetryNanos, Nanos.FOREVER));
+            mark(PartSupport.CHANGED);
+        }
     }
 
     // ---- reading the store, with no lock held ----

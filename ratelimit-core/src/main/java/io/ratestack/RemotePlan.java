@@ -1,5 +1,6 @@
 package io.ratestack;
 
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
@@ -133,15 +134,21 @@ final class RemotePlan {
         assert remotes != null;
         boolean[] excluded = new boolean[remotes.length];
         boolean[] asked = new boolean[remotes.length];
+        long[] endings = new long[remotes.length];
         try {
             for (int round = 0; ; round++) {
                 LocalPart[] taken = null;
                 Refusal refusal = null;
                 boolean slow = false;
                 boolean impossible = false;
+                boolean retry = false;
                 AbstractLimiter.lockAll(leaves);
                 try {
-                    if (waiter != null && (!waiter.pending || (round == 0 && waiter.asking))) {
+                    if (waiter != null && !waiter.pending) {
+                        return null;
+                    }
+                    if (waiter != null && round == 0 && waiter.asking) {
+                        waiter.missedWakeUp = true; // the attempt under way starts over instead of giving up
                         return null;
                     }
                     long now = target.clock().nanoTime();
@@ -152,6 +159,9 @@ final class RemotePlan {
                     } else {
                         setModes(remotes, mode, excluded);
                         try {
+                            for (int i = 0; i < remotes.length; i++) {
+                                endings[i] = remotes[i].endings;
+                            }
                             taken = target.closed ? null : target.reserveTop();
                             if (taken == null) {
                                 refusal = target.closed ? new Refusal(Refusal.NEVER, 0)
@@ -163,6 +173,12 @@ final class RemotePlan {
                             setModes(remotes, RemotePart.READ, null);
                         }
                         if (waiter != null) {
+                            if (taken == null && waiter.missedWakeUp) {
+                                // Something changed while the stores were asked: plan afresh, as a new wake-up would.
+                                waiter.missedWakeUp = false;
+                                Arrays.fill(excluded, false);
+                                retry = true;
+                            }
                             waiter.asking = taken != null;
                         }
                     }
@@ -178,6 +194,9 @@ final class RemotePlan {
                     if (slow) {
                         AbstractLimiter.afterChanges(leaves);
                     }
+                    if (retry) {
+                        continue;
+                    }
                     return refusal;
                 }
                 // The follow-ups of this round wait until the stores have answered: they may serve queues, and
@@ -187,7 +206,7 @@ final class RemotePlan {
                     return new HeldPermit(target, taken); // an any-limiter chose an in-memory child
                 }
                 Permit[] granted = new Permit[parts.length];
-                int refused = ask(target, taken, parts, granted, remotes, asked, waiter);
+                int refused = ask(target, taken, parts, granted, remotes, asked, endings, waiter);
                 if (refused == parts.length) {
                     return new RemotePermit(new HeldPermit(target, taken), parts, granted);
                 }
@@ -208,14 +227,17 @@ final class RemotePlan {
      * @return the index of the part that refused, or {@code parts.length} when every one admitted
      */
     private static int ask(AbstractLimiter target, LocalPart[] taken, RemotePart[] parts, Permit[] granted,
-            RemotePart[] remotes, boolean[] asked, @Nullable Waiter waiter) {
+            RemotePart[] remotes, boolean[] asked, long[] endings, @Nullable Waiter waiter) {
         int i = 0;
+        long endingsBefore = 0;
         try {
             for (; i < parts.length; i++) {
-                asked[indexOf(remotes, parts[i])] = true;
+                int index = indexOf(remotes, parts[i]);
+                asked[index] = true;
+                endingsBefore = endings[index];
                 AcquireResult result = parts[i].limit.tryAcquire();
                 if (!(result instanceof Permit permit)) {
-                    giveBack(target, taken, parts, granted, i, (Refusal) result);
+                    giveBack(target, taken, parts, granted, i, (Refusal) result, endingsBefore);
                     return i;
                 }
                 granted[i] = permit;
@@ -223,7 +245,7 @@ final class RemotePlan {
             return i;
         } catch (RuntimeException | Error e) {
             // The store broke its promise not to throw: keep nothing of this use, let waiters try again in a while.
-            giveBack(target, taken, parts, granted, i, new Refusal(RemotePart.RECHECK_NANOS, 0));
+            giveBack(target, taken, parts, granted, i, new Refusal(RemotePart.RECHECK_NANOS, 0), endingsBefore);
             if (waiter != null) {
                 LocalPart[] leaves = target.leaves();
                 AbstractLimiter.lockAll(leaves);
@@ -242,7 +264,7 @@ final class RemotePlan {
      * their waiters try again), the in-memory slots, and records the refusal of {@code parts[refused]}.
      */
     private static void giveBack(AbstractLimiter target, LocalPart[] taken, RemotePart[] parts, Permit[] granted,
-            int refused, Refusal refusal) {
+            int refused, Refusal refusal, long endingsBefore) {
         for (int j = refused - 1; j >= 0; j--) {
             granted[j].cancel();
         }
@@ -262,7 +284,7 @@ final class RemotePlan {
                 parts[j].release(false, now);
             }
             if (refused < parts.length) {
-                parts[refused].refusedLocked(now, refusal);
+                parts[refused].refusedLocked(now, refusal, endingsBefore);
             }
         } finally {
             HeldPermit.unlockDistinct(taken);

@@ -26,6 +26,8 @@ final class Waiter implements Comparable<Waiter> {
     final boolean remote;
     /** Guarded as {@link #pending}: a {@link RemotePlan} is asking remote parts for this waiter right now. */
     boolean asking;
+    /** Guarded as {@link #pending}: it was to be tried again while {@link #asking}; the attempt then starts over. */
+    boolean missedWakeUp;
 
     Waiter(AbstractLimiter target, int priority, boolean blocking) {
         this.target = target;

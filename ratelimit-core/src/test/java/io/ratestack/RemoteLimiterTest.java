@@ -8,9 +8,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
-/** What remote limiters add to the contract: no polling, staged composites that keep nothing, real threads. */
+/**
+ * What remote limiters add to the contract: no polling, composites that ask stores only after their in-memory parts
+ * admitted and keep nothing of a refused use, real threads.
+ */
 class RemoteLimiterTest {
 
     private final FakeClock clock = new FakeClock();
@@ -76,6 +80,133 @@ class RemoteLimiterTest {
 
         assertThat(both.tryAcquire().isGranted()).isFalse();
         assertThat(far.tries.get()).isEqualTo(1);
+    }
+
+    @Test
+    void anyPassesOverARefusingRemotePartToTheNextChild() {
+        RemoteFixtures.Slots full = new RemoteFixtures.Slots(0, false);
+        RemoteFixtures.Slots open = new RemoteFixtures.Slots(1, false);
+        RateLimiter either = RateLimiters.any(RateLimiters.remote(full, clock), RateLimiters.remote(open, clock));
+
+        Permit permit = either.tryAcquire().permit();
+
+        assertThat(full.tries.get()).isEqualTo(1);
+        assertThat(open.free.get()).isZero();
+        permit.cancel();
+        assertThat(open.free.get()).isEqualTo(1);
+    }
+
+    @Test
+    void allGivesBackARemoteUseGrantedBeforeAnotherRemotePartRefused() {
+        RemoteFixtures.Slots first = new RemoteFixtures.Slots(1, false);
+        RemoteFixtures.Slots second = new RemoteFixtures.Slots(0, false);
+        second.retryAfter.set(Duration.ofSeconds(7).toNanos());
+        RateLimiter local = RateLimiters.timesPerBuilder(5, Duration.ofSeconds(1)).clock(clock).build();
+        RateLimiter all = RateLimiters.all(RateLimiters.remote(first, clock), RateLimiters.remote(second, clock), local);
+
+        AcquireResult refused = all.tryAcquire();
+
+        assertThat(refused).isEqualTo(new Refusal(Duration.ofSeconds(7).toNanos(), 0));
+        assertThat(first.free.get()).as("the use granted by the first store is given back").isEqualTo(1);
+        assertThat(local.remaining()).isEqualTo(5);
+        assertThat(first.tries.get()).isEqualTo(1);
+        assertThat(second.tries.get()).isEqualTo(1);
+    }
+
+    @Test
+    void anAttemptAsksEachRemotePartAtMostOnce() {
+        RemoteFixtures.Slots a = new RemoteFixtures.Slots(0, false);
+        RemoteFixtures.Slots b = new RemoteFixtures.Slots(1, false);
+        RemoteFixtures.Slots c = new RemoteFixtures.Slots(0, false);
+        RateLimiter tree = RateLimiters.all(
+                RateLimiters.any(RateLimiters.remote(a, clock), RateLimiters.remote(b, clock)),
+                RateLimiters.remote(c, clock));
+
+        assertThat(tree.tryAcquire().isGranted()).isFalse();
+
+        assertThat(List.of(a.tries.get(), b.tries.get(), c.tries.get())).containsExactly(1, 1, 1);
+        assertThat(b.free.get()).as("b admitted, then c refused: b's use is given back").isEqualTo(1);
+    }
+
+    @Test
+    void aMixedCompositesWaiterIsTriedWhenTheInMemoryPartThatRefusedFreesRoom() {
+        RateLimiter local = RateLimiters.timesPerBuilder(1, Duration.ofHours(1)).clock(clock).build();
+        Permit held = local.tryAcquire().permit();
+        RemoteFixtures.Slots store = new RemoteFixtures.Slots(5, false);
+        RateLimiter both = RateLimiters.all(local, RateLimiters.remote(store, clock));
+        CompletableFuture<Permit> waiter = both.acquireAsync();
+        assertThat(waiter).isNotDone();
+        assertThat(store.tries.get()).as("the in-memory part refused first").isZero();
+
+        held.cancel();
+
+        assertThat(waiter).isCompleted();
+        assertThat(store.tries.get()).isEqualTo(1);
+    }
+
+    @Test
+    void aMixedCompositesWaiterAsksARefusingStoreOnlyAtItsRetryAfter() {
+        RateLimiter local = RateLimiters.timesPerBuilder(5, Duration.ofSeconds(1)).clock(clock).build();
+        RemoteFixtures.Slots store = new RemoteFixtures.Slots(0, false);
+        store.retryAfter.set(Duration.ofSeconds(5).toNanos());
+        RateLimiter both = RateLimiters.all(local, RateLimiters.remote(store, clock));
+        CompletableFuture<Permit> waiter = both.acquireAsync(); // the store refuses: try again in 5 s
+        assertThat(store.tries.get()).isEqualTo(1);
+
+        local.tryAcquire().permit().cancel(); // the in-memory part changes; the store's refusal stands
+        clock.advance(Duration.ofMillis(4999));
+        assertThat(store.tries.get()).isEqualTo(1);
+        store.free.set(1);
+        clock.advance(Duration.ofMillis(1));
+
+        assertThat(waiter).isCompleted();
+        assertThat(store.tries.get()).isEqualTo(2);
+        assertThat(local.remaining()).isEqualTo(4);
+    }
+
+    @Test
+    void aWaiterRefusedByAStoreWhileAUseThroughItEndedIsTriedAgain() {
+        RateLimiter local = RateLimiters.concurrencyBuilder(1).clock(clock).build();
+        Permit localUse = local.tryAcquire().permit();
+        AtomicReference<Runnable> whileRefusing = new AtomicReference<>();
+        RemoteFixtures.Slots store = new RemoteFixtures.Slots(1, false) {
+            @Override
+            public AcquireResult tryAcquire() {
+                AcquireResult result = super.tryAcquire();
+                Runnable hook = whileRefusing.getAndSet(null);
+                if (hook != null && !result.isGranted()) {
+                    hook.run(); // a use through this store ends after it decided to refuse, before the answer arrives
+                }
+                return result;
+            }
+        };
+        store.retryAfter.set(Duration.ofHours(1).toNanos());
+        RateLimiter remote = RateLimiters.remote(store, clock);
+        Permit remoteUse = remote.tryAcquire().permit();
+        RateLimiter both = RateLimiters.all(local, remote);
+        CompletableFuture<Permit> waiter = both.acquireAsync(); // the in-memory part refuses
+        whileRefusing.set(remoteUse::cancel);
+
+        localUse.cancel(); // the waiter asks the store, which refuses as the other use gives its slot back
+
+        assertThat(waiter).as("the refusal is stale: the store has room").isCompleted();
+        assertThat(store.free.get()).isZero();
+    }
+
+    @Test
+    void readsOfAMixedCompositeReadTheStoreAndTakeNothing() {
+        RemoteFixtures.Slots store = new RemoteFixtures.Slots(3, false);
+        RateLimiter local = RateLimiters.timesPerBuilder(5, Duration.ofSeconds(1)).clock(clock).build();
+        RateLimiter both = RateLimiters.all(RateLimiters.remote(store, clock), local);
+
+        assertThat(both.remaining()).isEqualTo(3);
+        store.free.set(0); // another instance took the rest
+        assertThat(both.status()).isEqualTo(RateLimitStatus.LOCKED);
+        assertThat(both.remaining()).isZero();
+        assertThat(RateLimiters.any(RateLimiters.remote(store, clock), local).remaining()).isEqualTo(5);
+
+        assertThat(store.tries.get()).isZero();
+        assertThat(local.remaining()).isEqualTo(5);
     }
 
     @Test
@@ -152,6 +283,53 @@ class RemoteLimiterTest {
         assertThat(most.get()).isLessThanOrEqualTo(3);
         assertThat(limiter.waiting()).isZero();
         assertThat(far.limiter.remaining()).isEqualTo(3);
+    }
+
+    @Test
+    void realThreadsOnAMixedCompositeHoldNoMoreThanEitherPartAndGiveEverythingBack() throws Exception {
+        // The store caps uses in flight at 3, the in-memory part at 2, and they bind in turn as threads take and end
+        // uses: refused rounds give back slots of both kinds while other threads take them. The clock never moves.
+        RemoteFixtures.Far far = new RemoteFixtures.Far(RateLimiters.timesPerBuilder(3, Duration.ofSeconds(1))
+                .resetOffset(Duration.ofSeconds(-1)).clock(clock).build());
+        RateLimiter local = RateLimiters.concurrencyBuilder(2).clock(clock).build();
+        RateLimiter remote = RateLimiters.remote(far, clock);
+        RateLimiter both = RateLimiters.all(local, remote);
+        AtomicInteger inFlight = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        AtomicInteger done = new AtomicInteger();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            int id = t;
+            Thread thread = new Thread(() -> {
+                for (int i = 0; i < 200; i++) {
+                    // Some threads use the remote part alone, so the store binds while the in-memory part has room.
+                    RateLimiter through = id % 4 == 0 ? remote : both;
+                    Permit permit = through.acquire(i % 3, Duration.ofMinutes(1));
+                    if (through == both) {
+                        most.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                        inFlight.decrementAndGet();
+                    }
+                    if (i % 2 == 0) {
+                        permit.close();
+                    } else {
+                        permit.cancel();
+                    }
+                    done.incrementAndGet();
+                }
+            });
+            threads.add(thread);
+            thread.start();
+        }
+        for (Thread thread : threads) {
+            thread.join(Duration.ofSeconds(30).toMillis());
+        }
+
+        assertThat(done.get()).isEqualTo(8 * 200);
+        assertThat(most.get()).isLessThanOrEqualTo(2);
+        assertThat(both.waiting()).isZero();
+        assertThat(remote.waiting()).isZero();
+        assertThat(far.limiter.remaining()).isEqualTo(3);
+        assertThat(local.remaining()).isEqualTo(2);
     }
 
     /** A limiter made elsewhere. */
