@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -254,33 +255,11 @@ class RemoteLimiterTest {
         RemoteFixtures.Far far = new RemoteFixtures.Far(RateLimiters.timesPerBuilder(3, Duration.ofSeconds(1))
                 .resetOffset(Duration.ofSeconds(-1)).clock(clock).build());
         RateLimiter limiter = RateLimiters.remote(far, clock);
-        AtomicInteger inFlight = new AtomicInteger();
-        AtomicInteger most = new AtomicInteger();
-        AtomicInteger done = new AtomicInteger();
-        List<Thread> threads = new ArrayList<>();
-        for (int t = 0; t < 8; t++) {
-            Thread thread = new Thread(() -> {
-                for (int i = 0; i < 300; i++) {
-                    Permit permit = limiter.acquire(i % 3, Duration.ofMinutes(1));
-                    most.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-                    inFlight.decrementAndGet();
-                    if (i % 2 == 0) {
-                        permit.close();
-                    } else {
-                        permit.cancel();
-                    }
-                    done.incrementAndGet();
-                }
-            });
-            threads.add(thread);
-            thread.start();
-        }
-        for (Thread thread : threads) {
-            thread.join(Duration.ofSeconds(30).toMillis());
-        }
 
-        assertThat(done.get()).isEqualTo(8 * 300);
-        assertThat(most.get()).isLessThanOrEqualTo(3);
+        Hammered run = hammer(300, thread -> limiter, limiter);
+
+        assertThat(run.done()).isEqualTo(8 * 300);
+        assertThat(run.most()).isLessThanOrEqualTo(3);
         assertThat(limiter.waiting()).isZero();
         assertThat(far.limiter.remaining()).isEqualTo(3);
     }
@@ -294,18 +273,38 @@ class RemoteLimiterTest {
         RateLimiter local = RateLimiters.concurrencyBuilder(2).clock(clock).build();
         RateLimiter remote = RateLimiters.remote(far, clock);
         RateLimiter both = RateLimiters.all(local, remote);
+
+        // Some threads use the remote part alone, so the store binds while the in-memory part has room.
+        Hammered run = hammer(200, thread -> thread % 4 == 0 ? remote : both, both);
+
+        assertThat(run.done()).isEqualTo(8 * 200);
+        assertThat(run.most()).isLessThanOrEqualTo(2);
+        assertThat(both.waiting()).isZero();
+        assertThat(remote.waiting()).isZero();
+        assertThat(far.limiter.remaining()).isEqualTo(3);
+        assertThat(local.remaining()).isEqualTo(2);
+    }
+
+    /** How many uses the threads of {@link #hammer} made, and the most held at once through the counted limiter. */
+    private record Hammered(int done, int most) {
+    }
+
+    /**
+     * Eight threads each wait for {@code uses} uses through {@code through.apply(thread)}, at priorities 0 to 2, and
+     * end them at once, completing every other one and cancelling the rest.
+     */
+    private static Hammered hammer(int uses, IntFunction<RateLimiter> through, RateLimiter counted)
+            throws InterruptedException {
         AtomicInteger inFlight = new AtomicInteger();
         AtomicInteger most = new AtomicInteger();
         AtomicInteger done = new AtomicInteger();
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < 8; t++) {
-            int id = t;
+            RateLimiter limiter = through.apply(t);
             Thread thread = new Thread(() -> {
-                for (int i = 0; i < 200; i++) {
-                    // Some threads use the remote part alone, so the store binds while the in-memory part has room.
-                    RateLimiter through = id % 4 == 0 ? remote : both;
-                    Permit permit = through.acquire(i % 3, Duration.ofMinutes(1));
-                    if (through == both) {
+                for (int i = 0; i < uses; i++) {
+                    Permit permit = limiter.acquire(i % 3, Duration.ofMinutes(1));
+                    if (limiter == counted) {
                         most.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
                         inFlight.decrementAndGet();
                     }
@@ -323,13 +322,7 @@ class RemoteLimiterTest {
         for (Thread thread : threads) {
             thread.join(Duration.ofSeconds(30).toMillis());
         }
-
-        assertThat(done.get()).isEqualTo(8 * 200);
-        assertThat(most.get()).isLessThanOrEqualTo(2);
-        assertThat(both.waiting()).isZero();
-        assertThat(remote.waiting()).isZero();
-        assertThat(far.limiter.remaining()).isEqualTo(3);
-        assertThat(local.remaining()).isEqualTo(2);
+        return new Hammered(done.get(), most.get());
     }
 
     /** A limiter made elsewhere. */
