@@ -39,12 +39,17 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
     /** The distinct leaves of this tree, sorted by id: the lock order. */
     abstract LocalPart[] leaves();
 
+    /** Whether some leaf is a {@link RemotePart}; when none is, nothing of {@link RemotePlan} runs. */
+    boolean hasRemoteParts() {
+        return false;
+    }
+
     /**
      * The distinct {@linkplain RemotePart remote} leaves of this tree in tree order (the order a plan asks them in),
-     * or {@code null} when every leaf lives in memory; then nothing of {@link RemotePlan} runs.
+     * made on each call (only trees with remote parts ask); empty when every leaf lives in memory.
      */
-    RemotePart @Nullable [] remoteParts() {
-        return null;
+    RemotePart[] remoteParts() {
+        return RemotePart.NONE;
     }
 
     // ---- the plan: called with every leaf locked and rolled up to date ----
@@ -84,7 +89,7 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
 
     @Override
     public AcquireResult tryAcquire() {
-        if (remoteParts() != null) {
+        if (hasRemoteParts()) {
             return RemotePlan.tryAcquire(this);
         }
         LocalPart[] leaves = leaves();
@@ -148,7 +153,7 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
         if (closed || !canEverAdmit()) {
             return new RateLimitedException(this + " is closed");
         }
-        if (remoteParts() != null) {
+        if (hasRemoteParts()) {
             return RemotePlan.acquireOrWait(this, priority, timeoutNanos, blocking);
         }
         LocalPart[] leaves = leaves();

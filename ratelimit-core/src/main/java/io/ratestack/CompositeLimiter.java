@@ -16,8 +16,8 @@ abstract class CompositeLimiter extends AbstractLimiter {
     final @Nullable String name;
     final AbstractLimiter[] children;
     private final LocalPart[] leaves;
-    /** The remote leaves in tree order, or {@code null} when every leaf lives in memory. */
-    private final RemotePart @Nullable [] remotes;
+    /** Whether some leaf is remote; the parts themselves are found when asked ({@link #remoteParts()}). */
+    private final boolean remote;
     /** Set when every child is a leaf: then the plan needs no journal and no backtracking. */
     final boolean flat;
     private volatile @Nullable StatusPublisher publisher;
@@ -35,14 +35,17 @@ abstract class CompositeLimiter extends AbstractLimiter {
         this.clock = commonClock(children);
         this.name = name;
         this.leaves = distinctLeaves(children);
-        this.remotes = remotesInOrder(children);
         boolean allLeaves = true;
+        boolean anyRemote = false;
         for (AbstractLimiter child : children) {
             allLeaves &= child instanceof LocalPart;
+            anyRemote |= child.hasRemoteParts();
         }
         this.flat = allLeaves;
+        this.remote = anyRemote;
         // Distinct leaves in no particular order are the sorted leaves: one array for both (a starter keeps many).
-        this.children = !ordered && allLeaves && leaves.length == children.length ? leaves : children;
+        // Remote parts are asked in the given order, which the children then keep.
+        this.children = !ordered && allLeaves && !anyRemote && leaves.length == children.length ? leaves : children;
     }
 
     @Override
@@ -56,8 +59,25 @@ abstract class CompositeLimiter extends AbstractLimiter {
     }
 
     @Override
-    final RemotePart @Nullable [] remoteParts() {
-        return remotes;
+    final boolean hasRemoteParts() {
+        return remote;
+    }
+
+    /** The distinct remote leaves of the children, depth first in the given order. */
+    @Override
+    final RemotePart[] remoteParts() {
+        if (!remote) {
+            return RemotePart.NONE;
+        }
+        List<RemotePart> found = new ArrayList<>();
+        for (AbstractLimiter child : children) {
+            for (RemotePart part : child.remoteParts()) {
+                if (!found.contains(part)) {
+                    found.add(part);
+                }
+            }
+        }
+        return found.toArray(RemotePart.NONE);
     }
 
     /**
@@ -106,32 +126,11 @@ abstract class CompositeLimiter extends AbstractLimiter {
         return sorted;
     }
 
-    /** The distinct remote leaves of {@code children}, depth first in the given order; {@code null} if none. */
-    private static RemotePart @Nullable [] remotesInOrder(AbstractLimiter[] children) {
-        List<RemotePart> found = null;
-        for (AbstractLimiter child : children) {
-            RemotePart[] own = child.remoteParts();
-            if (own == null) {
-                continue;
-            }
-            if (found == null) {
-                found = new ArrayList<>();
-            }
-            for (RemotePart part : own) {
-                if (!found.contains(part)) {
-                    found.add(part);
-                }
-            }
-        }
-        return found == null ? null : found.toArray(RemotePart[]::new);
-    }
-
     /** Reads the state of the remote parts first, so the locked read sees what their stores say now. */
     @Override
     final long read(int what) {
-        RemotePart[] remote = remotes;
-        if (remote != null && what != WAITING && !closed) {
-            for (RemotePart part : remote) {
+        if (remote && what != WAITING && !closed) {
+            for (RemotePart part : remoteParts()) {
                 part.readState();
             }
         }

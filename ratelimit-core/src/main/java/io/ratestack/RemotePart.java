@@ -31,13 +31,14 @@ final class RemotePart extends LocalPart {
     /** How soon a locked status is read again when no window runs, and waiters try a store that threw. */
     static final long RECHECK_NANOS = 1_000_000_000L;
 
+    static final RemotePart[] NONE = {};
+
     static final int READ = 0;
     static final int TRY = 1;
     static final int WAIT = 2;
 
     final RemoteLimit limit;
     private final Clock clock;
-    private final RemotePart[] remoteSelf = {this};
     /** Serializes reads of the store's state, so the last one recorded was read after the last change. */
     private final AtomicInteger reading = new AtomicInteger();
 
@@ -75,8 +76,13 @@ final class RemotePart extends LocalPart {
     }
 
     @Override
+    boolean hasRemoteParts() {
+        return true;
+    }
+
+    @Override
     RemotePart[] remoteParts() {
-        return remoteSelf;
+        return new RemotePart[] {this};
     }
 
     // ---- what this instance knows, with the lock held ----

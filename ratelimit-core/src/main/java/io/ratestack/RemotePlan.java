@@ -131,7 +131,6 @@ final class RemotePlan {
     private static @Nullable Object attempt(AbstractLimiter target, int mode, @Nullable Waiter waiter) {
         LocalPart[] leaves = target.leaves();
         RemotePart[] remotes = target.remoteParts();
-        assert remotes != null;
         boolean[] excluded = new boolean[remotes.length];
         boolean[] asked = new boolean[remotes.length];
         long[] endings = new long[remotes.length];

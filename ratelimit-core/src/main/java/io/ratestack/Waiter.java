@@ -33,7 +33,7 @@ final class Waiter implements Comparable<Waiter> {
         this.target = target;
         this.priority = priority;
         this.blocking = blocking;
-        this.remote = target.remoteParts() != null;
+        this.remote = target.hasRemoteParts();
     }
 
     @Override
