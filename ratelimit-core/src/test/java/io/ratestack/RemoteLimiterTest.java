@@ -195,6 +195,24 @@ class RemoteLimiterTest {
     }
 
     @Test
+    void waitersOfLimitersSharingARemotePartGoByPriorityThenArrival() {
+        RemoteFixtures.Slots store = new RemoteFixtures.Slots(0, false);
+        RateLimiter remote = RateLimiters.remote(store, clock);
+        RateLimiter local = RateLimiters.timesPerBuilder(5, Duration.ofSeconds(1)).clock(clock).build();
+        RateLimiter composite = RateLimiters.all(local, remote);
+        CompletableFuture<Permit> early = remote.acquireAsync(5, Duration.ofMinutes(1)); // refused: 1 s
+        CompletableFuture<Permit> urgent = composite.acquireAsync(1, Duration.ofMinutes(1));
+
+        store.free.set(1);
+        clock.advance(Duration.ofSeconds(1));
+
+        assertThat(urgent).as("one queue on the shared part, by priority").isCompleted();
+        assertThat(early).isNotDone();
+        urgent.join().cancel();
+        assertThat(early).isCompleted();
+    }
+
+    @Test
     void readsOfAMixedCompositeReadTheStoreAndTakeNothing() {
         RemoteFixtures.Slots store = new RemoteFixtures.Slots(3, false);
         RateLimiter local = RateLimiters.timesPerBuilder(5, Duration.ofSeconds(1)).clock(clock).build();
