@@ -319,10 +319,15 @@ abstract class LocalPart extends AbstractLimiter {
             if (s.timer != null && s.timerAt == at) {
                 s.timer = null;
             }
+            timerFiredLocked(clock().nanoTime());
         } finally {
             unlock();
         }
         afterChange();
+    }
+
+    /** Runs when the wake-up timer fires, with the lock held, before the follow-ups; nothing by default. */
+    void timerFiredLocked(long now) {
     }
 
     /** Tries the queued waiters in order while there is room; passes never nest or overlap on one leaf. */

@@ -87,8 +87,18 @@ final class RemotePart extends LocalPart {
 
     // ---- what this instance knows, with the lock held ----
 
+    /** Nothing ends by reading the clock: what time brings is found by the timer ({@link #timerFiredLocked}). */
     @Override
     void advance(long now) {
+    }
+
+    /**
+     * The last refusal's retry-after passed: waiters may try the store again; or a read of the state fell due.
+     * Only the timer finds these, so the retries and reads it starts run where the scheduler runs slow work (never
+     * on the thread of an acquire that happened to look at the clock).
+     */
+    @Override
+    void timerFiredLocked(long now) {
         if (refusing && refusalRetryNanos != Refusal.NEVER && now - retryAt >= 0) {
             refusing = false;
             mark(PartSupport.GREW | PartSupport.CHANGED);
