@@ -7,12 +7,13 @@ import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What every limiter shares. A limiter is a tree whose leaves are {@link LocalPart}s (a {@link RemotePart} is the leaf
- * whose counts live in a store elsewhere); the state lives only in the leaves, each guarded by its own {@link Mutex}. Every operation locks the distinct leaves of the tree in
- * ascending id order, brings their windows up to date, decides, and unlocks; listeners, waiters' futures and
- * dispatch run only after the locks are released. A composite therefore takes the slots of all its parts at once or
- * none, and no other thread ever sees a partial take. A tree with remote parts asks their stores after the locks are
- * released, and gives back what it took if one refuses ({@link RemotePlan}).
+ * What every limiter shares. A limiter is a tree whose leaves are {@link LocalPart}s (a {@link RemotePart} is the
+ * leaf whose counts live in a store elsewhere); the state lives only in the leaves, each guarded by its own
+ * {@link Mutex}. Every operation locks the distinct leaves of the tree in ascending id order, brings their windows up
+ * to date, decides, and unlocks; listeners, waiters' futures and dispatch run only after the locks are released. A
+ * composite therefore takes the slots of all its parts at once or none, and no other thread ever sees a partial take.
+ * A tree with remote parts asks their stores after the locks are released, and gives back what it took if one
+ * refuses ({@link RemotePlan}).
  *
  * <p>Waiting is asynchronous at heart: a {@link Waiter} is registered on every leaf of its limiter and is tried
  * again when one of them may have room (a refund, a window's end). Blocking acquires wait on the waiter's future.

@@ -6,10 +6,11 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A leaf of the limiter tree: the engine around an algorithm whose state lives in memory, or around what this
- * instance knows of a remote store ({@link RemotePart}). This class owns what every leaf shares (its id in the lock order, closing, pausing, the lazily made {@link PartSupport} with its queue of
- * waiters, wake-up timer, status publisher and observers, serving the queue); a subclass owns the counts and answers
- * the questions below. The engine calls those with this part's lock held, after {@link #advance(long)} has brought
- * the state up to {@code now}; they never throw and never take a lock.
+ * instance knows of a remote store ({@link RemotePart}). This class owns what every leaf shares (its id in the lock
+ * order, closing, pausing, the lazily made {@link PartSupport} with its queue of waiters, wake-up timer, status
+ * publisher and observers, serving the queue); a subclass owns the counts and answers the questions below. The
+ * engine calls those with this part's lock held, after {@link #advance(long)} has brought the state up to
+ * {@code now}; they never throw and never take a lock.
  *
  * <p>Algorithms subclass this directly, so a limiter is one object until something waits for it or listens to it.
  */

@@ -103,7 +103,8 @@ class RemoteLimiterTest {
         RemoteFixtures.Slots second = new RemoteFixtures.Slots(0, false);
         second.retryAfter.set(Duration.ofSeconds(7).toNanos());
         RateLimiter local = RateLimiters.timesPerBuilder(5, Duration.ofSeconds(1)).clock(clock).build();
-        RateLimiter all = RateLimiters.all(RateLimiters.remote(first, clock), RateLimiters.remote(second, clock), local);
+        RateLimiter all = RateLimiters.all(
+                RateLimiters.remote(first, clock), RateLimiters.remote(second, clock), local);
 
         AcquireResult refused = all.tryAcquire();
 
