@@ -12,8 +12,8 @@ import org.jspecify.annotations.Nullable;
  * held and back to {@link #READ} before it is released):
  * <ul>
  *   <li>{@link #TRY}, an acquire that asks the store at once: admits unless this attempt already saw it refuse;</li>
- *   <li>{@link #WAIT}, a waiter served from a queue: admits also only once the last refusal's retry-after (at least
- *       1 ms) has passed or a use taken through this part has ended since;</li>
+ *   <li>{@link #WAIT}, a waiter served from a queue: admits also only once this part's timer found the last
+ *       refusal's retry-after (at least 1 ms) passed, or a use taken through this part ended since;</li>
  *   <li>{@link #READ}, status and reads: admits if the state last read from the store has room.</li>
  * </ul>
  * A use holds no count here (take and untake do nothing); its end is a change that lets waiters try again.
@@ -48,7 +48,7 @@ final class RemotePart extends LocalPart {
     int mode = READ;
     /** This attempt saw the store refuse: the plan looks elsewhere. */
     boolean excluded;
-    /** The last refusal: its retry-after has not passed and no use through this part ended since. */
+    /** The last refusal stands: the timer has not found its retry-after passed, no use through this part ended. */
     private boolean refusing;
     private long retryAt;
     private long refusedAt;
@@ -56,7 +56,7 @@ final class RemotePart extends LocalPart {
     private int refusalRemaining;
     /** Uses taken through this part that ended: a refusal asked for before one of them ended may be stale. */
     long endings;
-    /** The state last read from the store, recorded at {@link #seenAt}. */
+    /** The state last read from the store, recorded at {@link #seenAt}; open until the first read. */
     private int seenRemaining = 1;
     private long seenResetNanos;
     private long seenAt;

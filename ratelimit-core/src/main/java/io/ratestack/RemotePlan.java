@@ -94,10 +94,14 @@ final class RemotePlan {
         return waiter;
     }
 
-    /** {@link Waiter#tryAdmit()} of a waiter whose limiter has remote parts. */
+    /**
+     * {@link Waiter#tryAdmit()} of a waiter whose limiter has remote parts. A refusal that says a store can never
+     * admit again ({@link Refusal#NEVER}) where the limiter needs it fails the waiter.
+     */
     static void tryAdmit(Waiter waiter) {
         Object outcome = attempt(waiter.target, RemotePart.WAIT, waiter);
-        if (!(outcome instanceof Permit permit)) {
+        boolean never = outcome instanceof Refusal refusal && refusal.retryAfterNanos() == Refusal.NEVER;
+        if (!(outcome instanceof Permit) && !never) {
             return;
         }
         LocalPart[] leaves = waiter.target.leaves();
@@ -112,10 +116,14 @@ final class RemotePlan {
         } finally {
             AbstractLimiter.unlockAll(leaves);
         }
-        if (won) {
-            waiter.deliver(permit); // before the follow-ups, as in memory
+        if (never) {
+            if (won) {
+                waiter.fail(new RateLimitedException(waiter.target + " can never admit again"));
+            }
+        } else if (won) {
+            waiter.deliver((Permit) outcome); // before the follow-ups, as in memory
         } else {
-            permit.cancel(); // timed out or withdrawn while the stores were asked: the next waiter gets it
+            ((Permit) outcome).cancel(); // timed out or withdrawn while the stores were asked: the next waiter gets it
         }
         AbstractLimiter.afterChanges(leaves);
     }

@@ -214,6 +214,20 @@ class RemoteLimiterTest {
     }
 
     @Test
+    void aStoreThatCanNeverAdmitAgainFailsTheWaiters() {
+        RemoteFixtures.Slots store = new RemoteFixtures.Slots(0, false);
+        RateLimiter remote = RateLimiters.remote(store, clock);
+        CompletableFuture<Permit> waiter = remote.acquireAsync(); // refused: tried again in a second
+        store.retryAfter.set(Refusal.NEVER);
+
+        clock.advance(Duration.ofSeconds(1));
+
+        assertThat(waiter).isCompletedExceptionally();
+        assertThat(remote.waiting()).isZero();
+        assertThatThrownBy(() -> remote.acquire(Duration.ofMinutes(1))).isInstanceOf(RateLimitedException.class);
+    }
+
+    @Test
     void readsOfAMixedCompositeReadTheStoreAndTakeNothing() {
         RemoteFixtures.Slots store = new RemoteFixtures.Slots(3, false);
         RateLimiter local = RateLimiters.timesPerBuilder(5, Duration.ofSeconds(1)).clock(clock).build();
