@@ -7,11 +7,13 @@ import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What every limiter shares. A limiter is a tree whose leaves are {@link LocalPart}s; the state lives only in
- * the leaves, each guarded by its own {@link Mutex}. Every operation locks the distinct leaves of the tree in
- * ascending id order, brings their windows up to date, decides, and unlocks; listeners, waiters' futures and
- * dispatch run only after the locks are released. A composite therefore takes the slots of all its parts at once or
- * none, and no other thread ever sees a partial take.
+ * What every limiter shares. A limiter is a tree whose leaves are {@link LocalPart}s (a {@link RemotePart} is the
+ * leaf whose counts live in a store elsewhere); the state lives only in the leaves, each guarded by its own
+ * {@link Mutex}. Every operation locks the distinct leaves of the tree in ascending id order, brings their windows up
+ * to date, decides, and unlocks; listeners, waiters' futures and dispatch run only after the locks are released. A
+ * composite therefore takes the slots of all its parts at once or none, and no other thread ever sees a partial take.
+ * A tree with remote parts asks their stores after the locks are released, and gives back what it took if one
+ * refuses ({@link RemotePlan}).
  *
  * <p>Waiting is asynchronous at heart: a {@link Waiter} is registered on every leaf of its limiter and is tried
  * again when one of them may have room (a refund, a window's end). Blocking acquires wait on the waiter's future.
@@ -37,6 +39,19 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
 
     /** The distinct leaves of this tree, sorted by id: the lock order. */
     abstract LocalPart[] leaves();
+
+    /** Whether some leaf is a {@link RemotePart}; when none is, nothing of {@link RemotePlan} runs. */
+    boolean hasRemoteParts() {
+        return false;
+    }
+
+    /**
+     * The distinct {@linkplain RemotePart remote} leaves of this tree in tree order (the order a plan asks them in),
+     * made on each call (only trees with remote parts ask); empty when every leaf lives in memory.
+     */
+    RemotePart[] remoteParts() {
+        return RemotePart.NONE;
+    }
 
     // ---- the plan: called with every leaf locked and rolled up to date ----
 
@@ -92,6 +107,9 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
     @Override
     public AcquireResult tryAcquire(int cost) {
         Nanos.positive("cost", cost);
+        if (hasRemoteParts()) {
+            return RemotePlan.tryAcquire(this, cost);
+        }
         LocalPart[] leaves = leaves();
         if (leaves.length == 0) {
             return closed ? new Refusal(Refusal.NEVER, 0) : NoopPermit.INSTANCE;
@@ -159,6 +177,9 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
         if (cost > largest) {
             return new RateLimitedException("a use of cost " + cost + " can never be admitted by " + this
                     + ", which admits at most " + largest + " at once");
+        }
+        if (hasRemoteParts()) {
+            return RemotePlan.acquireOrWait(this, cost, priority, timeoutNanos, blocking);
         }
         LocalPart[] leaves = leaves();
         if (leaves.length == 0) {

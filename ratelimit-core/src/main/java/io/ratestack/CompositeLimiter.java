@@ -16,6 +16,8 @@ abstract class CompositeLimiter extends AbstractLimiter {
     final @Nullable String name;
     final AbstractLimiter[] children;
     private final LocalPart[] leaves;
+    /** Whether some leaf is remote; the parts themselves are found when asked ({@link #remoteParts()}). */
+    private final boolean remote;
     /** Set when every child is a leaf: then the plan needs no journal and no backtracking. */
     final boolean flat;
     private volatile @Nullable StatusPublisher publisher;
@@ -34,12 +36,16 @@ abstract class CompositeLimiter extends AbstractLimiter {
         this.name = name;
         this.leaves = distinctLeaves(children);
         boolean allLeaves = true;
+        boolean anyRemote = false;
         for (AbstractLimiter child : children) {
             allLeaves &= child instanceof LocalPart;
+            anyRemote |= child.hasRemoteParts();
         }
         this.flat = allLeaves;
+        this.remote = anyRemote;
         // Distinct leaves in no particular order are the sorted leaves: one array for both (a starter keeps many).
-        this.children = !ordered && allLeaves && leaves.length == children.length ? leaves : children;
+        // Remote parts are asked in the given order, which the children then keep.
+        this.children = !ordered && allLeaves && !anyRemote && leaves.length == children.length ? leaves : children;
     }
 
     @Override
@@ -52,24 +58,41 @@ abstract class CompositeLimiter extends AbstractLimiter {
         return clock;
     }
 
+    @Override
+    final boolean hasRemoteParts() {
+        return remote;
+    }
+
+    /** The distinct remote leaves of the children, depth first in the given order. */
+    @Override
+    final RemotePart[] remoteParts() {
+        if (!remote) {
+            return RemotePart.NONE;
+        }
+        List<RemotePart> found = new ArrayList<>();
+        for (AbstractLimiter child : children) {
+            for (RemotePart part : child.remoteParts()) {
+                if (!found.contains(part)) {
+                    found.add(part);
+                }
+            }
+        }
+        return found.toArray(RemotePart.NONE);
+    }
+
     /**
-     * The one clock of a composite's parts, in memory or {@linkplain RemoteLimiter remote}; composites without
-     * leaves have none of their own and are skipped.
+     * The one clock of a composite's parts, in memory or {@linkplain RemotePart remote}; composites without leaves
+     * have none of their own and are skipped.
      *
      * @throws IllegalArgumentException if two parts use different clocks
      */
-    static Clock commonClock(RateLimiter[] children) {
+    static Clock commonClock(AbstractLimiter[] children) {
         Clock clock = null;
-        for (RateLimiter child : children) {
-            Clock own;
-            if (child instanceof AbstractLimiter local) {
-                if (!(local instanceof LocalPart) && local.leaves().length == 0) {
-                    continue;
-                }
-                own = local.clock();
-            } else {
-                own = ((RemoteLimiter) child).clock();
+        for (AbstractLimiter child : children) {
+            if (!(child instanceof LocalPart) && child.leaves().length == 0) {
+                continue;
             }
+            Clock own = child.clock();
             if (clock == null) {
                 clock = own;
             } else if (clock != own) {
@@ -101,6 +124,17 @@ abstract class CompositeLimiter extends AbstractLimiter {
         LocalPart[] sorted = all.toArray(NO_LEAVES);
         sortById(sorted);
         return sorted;
+    }
+
+    /** Reads the state of the remote parts first, so the locked read sees what their stores say now. */
+    @Override
+    final long read(int what) {
+        if (remote && what != WAITING && !closed) {
+            for (RemotePart part : remoteParts()) {
+                part.readState();
+            }
+        }
+        return super.read(what);
     }
 
     // ---- status listeners: recomputed on each change of a leaf ----

@@ -59,7 +59,7 @@ final class HeldPermit implements Permit {
         }
     }
 
-    private static void lockDistinct(LocalPart[] slots) {
+    static void lockDistinct(LocalPart[] slots) {
         for (int i = 0; i < slots.length; i++) {
             if (i == 0 || slots[i - 1] != slots[i]) {
                 slots[i].lock();
@@ -67,7 +67,7 @@ final class HeldPermit implements Permit {
         }
     }
 
-    private static void unlockDistinct(LocalPart[] slots) {
+    static void unlockDistinct(LocalPart[] slots) {
         for (int i = slots.length - 1; i >= 0; i--) {
             if (i == 0 || slots[i - 1] != slots[i]) {
                 slots[i].unlock();

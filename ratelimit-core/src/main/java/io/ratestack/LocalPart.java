@@ -5,11 +5,12 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A leaf of the limiter tree whose state lives in memory: the engine around an algorithm. This class owns what every
- * such leaf shares (its id in the lock order, closing, pausing, the lazily made {@link PartSupport} with its queue of
- * waiters, wake-up timer, status publisher and observers, serving the queue); a subclass owns the counts and answers
- * the questions below. The engine calls those with this part's lock held, after {@link #advance(long)} has brought
- * the state up to {@code now}; they never throw and never take a lock.
+ * A leaf of the limiter tree: the engine around an algorithm whose state lives in memory, or around what this
+ * instance knows of a remote store ({@link RemotePart}). This class owns what every leaf shares (its id in the lock
+ * order, closing, pausing, the lazily made {@link PartSupport} with its queue of waiters, wake-up timer, status
+ * publisher and observers, serving the queue); a subclass owns the counts and answers the questions below. The
+ * engine calls those with this part's lock held, after {@link #advance(long)} has brought the state up to
+ * {@code now}; they never throw and never take a lock.
  *
  * <p>Algorithms subclass this directly, so a limiter is one object until something waits for it or listens to it.
  */
@@ -93,12 +94,12 @@ abstract class LocalPart extends AbstractLimiter {
 
     /** The fast path of a single limiter: no arrays, one lock, one permit object. */
     @Override
-    public final AcquireResult tryAcquire() {
+    public AcquireResult tryAcquire() {
         return tryAcquireLeaf(1);
     }
 
     @Override
-    public final AcquireResult tryAcquire(int cost) {
+    public AcquireResult tryAcquire(int cost) {
         return tryAcquireLeaf(Nanos.positive("cost", cost));
     }
 
@@ -139,7 +140,7 @@ abstract class LocalPart extends AbstractLimiter {
         return !closed && !pausedLocked() && fits(cost);
     }
 
-    private boolean pausedLocked() {
+    final boolean pausedLocked() {
         PartSupport s = support;
         return s != null && s.paused;
     }
@@ -298,6 +299,7 @@ abstract class LocalPart extends AbstractLimiter {
             return;
         }
         boolean serve;
+        boolean slowServe;
         boolean changed;
         StatusPublisher publisher;
         lock();
@@ -308,6 +310,7 @@ abstract class LocalPart extends AbstractLimiter {
             s.events = 0;
             serve = !s.queue.isEmpty()
                     && ((events & (PartSupport.GREW | PartSupport.SERVE)) != 0 || s.restartPending);
+            slowServe = s.remoteWaiters != 0;
             changed = events != 0;
             publisher = s.publisher;
             if (publisher != null) {
@@ -325,9 +328,17 @@ abstract class LocalPart extends AbstractLimiter {
                 observer.run();
             }
         }
-        if (serve) {
+        if (serve && slowServe) {
+            // Trying those waiters asks remote stores: slow work, which the scheduler keeps off its timer thread.
+            clock().scheduler().execute(() -> serveQueue(s));
+        } else if (serve) {
             serveQueue(s);
         }
+        followUp();
+    }
+
+    /** Runs at the end of each {@link #afterChange()}, with no lock held; nothing by default. */
+    void followUp() {
     }
 
     /**
@@ -336,7 +347,8 @@ abstract class LocalPart extends AbstractLimiter {
      * first waiter's cost fits (a pass stops at a waiter this part has no room for).
      */
     private void updateTimerLocked(PartSupport s, long now) {
-        int units = room() + 1;
+        int room = room();
+        int units = room == Integer.MAX_VALUE ? room : room + 1;
         if (!s.queue.isEmpty() && s.observers.isEmpty() && (s.publisher == null || !s.publisher.hasListeners())) {
             for (Waiter first : s.queue) {
                 if (first.cost <= maxCost()) { // one this part can never hold waits for another part
@@ -376,10 +388,15 @@ abstract class LocalPart extends AbstractLimiter {
             if (s.timer != null && s.timerAt == at) {
                 s.timer = null;
             }
+            timerFiredLocked(clock().nanoTime());
         } finally {
             unlock();
         }
         afterChange();
+    }
+
+    /** Runs when the wake-up timer fires, with the lock held, before the follow-ups; nothing by default. */
+    void timerFiredLocked(long now) {
     }
 
     /** Tries the queued waiters in order while there is room; passes never nest or overlap on one leaf. */
@@ -394,6 +411,10 @@ abstract class LocalPart extends AbstractLimiter {
                 servePass(s);
                 missed = s.dispatching.addAndGet(-missed);
             } while (missed != 0);
+        } catch (RuntimeException | Error e) {
+            // Only a remote part's store throws (against its contract): the next change serves the queue again.
+            s.dispatching.set(0);
+            throw e;
         } finally {
             Deliveries.endServing(deliveries);
         }
@@ -436,16 +457,21 @@ abstract class LocalPart extends AbstractLimiter {
         lock();
         try {
             roll(clock().nanoTime());
-            return admitsLocked(cost);
+            return servesNextLocked(cost);
         } finally {
             unlock();
         }
     }
 
+    /** Whether a pass over the queue goes on to a waiter of {@code cost}: while it is admitted, by default. */
+    boolean servesNextLocked(int cost) {
+        return admitsLocked(cost);
+    }
+
     // ---- listeners and observers ----
 
     @Override
-    public final Subscription onStatusChange(Consumer<RateLimitStatus> listener) {
+    public Subscription onStatusChange(Consumer<RateLimitStatus> listener) {
         Nanos.requireNonNull(listener, "listener");
         StatusPublisher publisher;
         lock();

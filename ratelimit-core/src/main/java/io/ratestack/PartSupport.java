@@ -36,6 +36,8 @@ final class PartSupport {
     @Nullable StatusPublisher publisher;
     /** Composites over this leaf that have status listeners. */
     final CopyOnWriteArrayList<Runnable> observers = new CopyOnWriteArrayList<>();
+    /** How many queued waiters belong to limiters with a {@link RemotePart}: trying them may be slow. */
+    int remoteWaiters;
     /** Serializes dispatch passes: requests made during a pass cause one more pass, never a nested one. */
     final AtomicInteger dispatching = new AtomicInteger();
 
@@ -45,10 +47,15 @@ final class PartSupport {
         }
     }
 
-    void remove(Waiter waiter) {
-        if (queue.remove(waiter) && waiter.cost > 1) {
+    /** Whether the waiter was queued here. */
+    boolean remove(Waiter waiter) {
+        if (!queue.remove(waiter)) {
+            return false;
+        }
+        if (waiter.cost > 1) {
             heavyWaiters--;
         }
+        return true;
     }
 
     /** Whether something must be woken when capacity returns: waiters, listeners, observing composites. */

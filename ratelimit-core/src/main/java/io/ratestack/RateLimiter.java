@@ -241,8 +241,8 @@ public interface RateLimiter extends AutoCloseable {
     /**
      * Closes this limiter: every waiter on it fails with {@link RateLimitedException}, later acquires fail, and
      * {@link #tryAcquire()} refuses with {@link Refusal#NEVER}. Held permits stay valid. Closing a composite does not
-     * close its children; closing an in-memory limiter fails the waiters of composites that can no
-     * longer admit without it. Idempotent.
+     * close its children; closing a limiter, in memory or remote, fails the waiters of composites that
+     * can no longer admit without it. Idempotent.
      */
     @Override
     void close();

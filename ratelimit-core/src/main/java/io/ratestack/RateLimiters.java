@@ -212,42 +212,33 @@ public final class RateLimiters {
      * A limiter that admits a use only if every one of {@code limiters} admits it, and then holds a slot of each.
      * With no limiters it admits everything.
      *
-     * <p>When every part lives in memory, the slots are taken under the parts' locks, at once or not at all. When
-     * some part is {@linkplain #remote remote}, the parts are taken one after another, in-memory ones first, and
-     * what was taken is given back as soon as one refuses; the composite is then itself a remote limiter (its waiters
-     * retry at the refusal's retry-after or when one of its own uses ends).
+     * <p>The slots of the parts in memory are taken under the parts' locks, at once or not at all. When some part is
+     * {@linkplain #remote remote}, its store is asked only after the in-memory parts admitted, with no lock held; if
+     * it refuses, what was taken is given back (another thread may for that moment see a slot taken, which can only
+     * refuse it). Waiters of a composite with remote parts try those stores again when the last refusal's
+     * retry-after has passed or a use taken through them ended, and whenever an in-memory part frees room.
      *
      * @param limiters the limiters to stack, made by this class; they must share one clock
      * @return the limiter
      * @throws IllegalArgumentException if a limiter was not made by this class, or the limiters use different clocks
      */
     public static RateLimiter all(RateLimiter... limiters) {
-        AbstractLimiter[] local = internal(limiters);
-        if (local != null) {
-            return new AllLimiter(local, null);
-        }
-        return new RemoteLimiter(StagedLimit.all(limiters), CompositeLimiter.commonClock(limiters),
-                CompositeLimiter.describe("all", null, limiters));
+        return new AllLimiter(internal(limiters), null);
     }
 
     /**
      * A limiter that takes, for each use, the first of {@code limiters} (in the given order) that admits it, and
      * holds a slot of that one only. With no limiters it admits everything.
      *
-     * <p>With a {@linkplain #remote remote} part, the parts are tried one after another and the composite is itself a
-     * remote limiter, as for {@link #all}.
+     * <p>A {@linkplain #remote remote} part that refuses is passed over for the next choice, as one in memory is; its
+     * store is asked with no lock held, as for {@link #all}.
      *
      * @param limiters the limiters to choose from, made by this class; they must share one clock
      * @return the limiter
      * @throws IllegalArgumentException if a limiter was not made by this class, or the limiters use different clocks
      */
     public static RateLimiter any(RateLimiter... limiters) {
-        AbstractLimiter[] local = internal(limiters);
-        if (local != null) {
-            return new AnyLimiter(local, null);
-        }
-        return new RemoteLimiter(StagedLimit.any(limiters), CompositeLimiter.commonClock(limiters),
-                CompositeLimiter.describe("any", null, limiters));
+        return new AnyLimiter(internal(limiters), null);
     }
 
     /**
@@ -271,35 +262,33 @@ public final class RateLimiters {
     /**
      * A limiter over a limit whose counts live elsewhere, such as in Redis (see {@code RedisLimits.limiter}):
      * {@link RateLimiter#tryAcquire()} asks the remote limit at once; waiting acquires queue here by priority and ask
-     * again when the last refusal's retry-after has passed or a use taken through this limiter ended, never sooner;
-     * {@link RateLimiter#pause} and {@link RateLimiter#close()} act on this instance only. It stacks with in-memory
-     * limiters in {@link #all} and {@link #any}.
+     * again when the last refusal's retry-after (at least 1 ms) has passed or a use taken through this limiter ended,
+     * never sooner; {@link RateLimiter#status()}, {@link RateLimiter#remaining()} and
+     * {@link RateLimiter#resetInNanos()} read the remote limit's state; {@link RateLimiter#pause} and
+     * {@link RateLimiter#close()} act on this instance only. It stacks with in-memory limiters in {@link #all} and
+     * {@link #any}.
      *
      * @param limit the remote limit
      * @param clock the clock that times waiters and timeouts; the remote limit keeps its own time for its windows
      * @return the limiter
      */
     public static RateLimiter remote(RemoteLimit limit, Clock clock) {
-        return new RemoteLimiter(limit, clock, "remote(" + Nanos.requireNonNull(limit, "limit") + ")");
+        return new RemotePart(limit, clock);
     }
 
-    /** The parts as in-memory limiters, or {@code null} when some part is remote. */
-    private static AbstractLimiter @Nullable [] internal(RateLimiter[] limiters) {
+    /** The parts as the engine's limiters. */
+    private static AbstractLimiter[] internal(RateLimiter[] limiters) {
         Nanos.requireNonNull(limiters, "limiters");
         AbstractLimiter[] result = new AbstractLimiter[limiters.length];
-        boolean remote = false;
         for (int i = 0; i < limiters.length; i++) {
             RateLimiter limiter = Nanos.requireNonNull(limiters[i], "limiters[" + i + "]");
-            if (limiter instanceof AbstractLimiter known) {
-                result[i] = known;
-            } else if (limiter instanceof RemoteLimiter) {
-                remote = true;
-            } else {
+            if (!(limiter instanceof AbstractLimiter known)) {
                 throw new IllegalArgumentException("limiters[" + i + "] must be made by RateLimiters, but is a "
                         + limiter.getClass().getName());
             }
+            result[i] = known;
         }
-        return remote ? null : result;
+        return result;
     }
 
     /** Options of a times-per limiter. Not thread-safe; each {@link #build()} makes a new, independent limiter. */

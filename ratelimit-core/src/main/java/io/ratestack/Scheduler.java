@@ -25,10 +25,11 @@ public interface Scheduler {
     Cancellable schedule(long deadlineNanos, Runnable task);
 
     /**
-     * Runs {@code work}, which a scheduled task started and which may be slow (a call to a remote store), where it
-     * holds up no more of this scheduler's other tasks than this scheduler accepts. The system scheduler hands it to
-     * a small bounded pool when called on its timer thread and runs it on the calling thread otherwise; a
-     * {@link FakeClock} runs it on the calling thread. Limiters call this with no lock held.
+     * Runs {@code work}, which may be slow (a call to a remote store) and may have been started by a scheduled task,
+     * where it holds up no more of this scheduler's other tasks than this scheduler accepts. Limiters call this, with
+     * no lock held, for each pass over a queue whose waiters ask remote stores and for each re-read of a remote
+     * store's state that time made due. The system scheduler hands it to a small bounded pool when called on its
+     * timer thread and runs it on the calling thread otherwise; a {@link FakeClock} runs it on the calling thread.
      *
      * @param work what to run
      */

@@ -23,13 +23,20 @@ final class Waiter implements Comparable<Waiter> {
     final CompletableFuture<Permit> future = new CompletableFuture<>();
     volatile @Nullable Cancellable timeout;
     /** Guarded by the locks of all of {@code target}'s leaves. */
-    private boolean pending = true;
+    boolean pending = true;
+    /** Whether {@code target} has remote parts: then {@link RemotePlan} admits this waiter. */
+    final boolean remote;
+    /** Guarded as {@link #pending}: a {@link RemotePlan} is asking remote parts for this waiter right now. */
+    boolean asking;
+    /** Guarded as {@link #pending}: it was to be tried again while {@link #asking}; the attempt then starts over. */
+    boolean missedWakeUp;
 
     Waiter(AbstractLimiter target, int cost, int priority, boolean blocking) {
         this.target = target;
         this.cost = cost;
         this.priority = priority;
         this.blocking = blocking;
+        this.remote = target.hasRemoteParts();
     }
 
     @Override
@@ -40,6 +47,10 @@ final class Waiter implements Comparable<Waiter> {
 
     /** Admits this waiter if its limiter has room for it now. */
     void tryAdmit() {
+        if (remote) {
+            RemotePlan.tryAdmit(this);
+            return;
+        }
         LocalPart[] leaves = target.leaves();
         HeldPermit permit = null;
         boolean impossible = false;
@@ -114,18 +125,18 @@ final class Waiter implements Comparable<Waiter> {
         return left;
     }
 
-    private void leaveLocked(LocalPart[] leaves) {
+    void leaveLocked(LocalPart[] leaves) {
         pending = false;
         for (LocalPart leaf : leaves) {
             PartSupport support = leaf.support;
-            if (support != null) {
-                support.remove(this);
+            if (support != null && support.remove(this) && remote) {
+                support.remoteWaiters--;
             }
         }
         target.waiting--;
     }
 
-    private void deliver(HeldPermit permit) {
+    void deliver(Permit permit) {
         Cancellable t = timeout;
         if (t != null) {
             t.cancel();
@@ -137,7 +148,7 @@ final class Waiter implements Comparable<Waiter> {
         }, blocking);
     }
 
-    private void fail(RateLimitedException failure) {
+    void fail(RateLimitedException failure) {
         Cancellable t = timeout;
         if (t != null) {
             t.cancel();

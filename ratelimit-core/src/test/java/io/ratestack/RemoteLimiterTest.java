@@ -8,9 +8,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 
-/** What remote limiters add to the contract: no polling, staged composites that keep nothing, real threads. */
+/**
+ * What remote limiters add to the contract: no polling, composites that ask stores only after their in-memory parts
+ * admitted and keep nothing of a refused use, real threads.
+ */
 class RemoteLimiterTest {
 
     private final FakeClock clock = new FakeClock();
@@ -79,6 +84,166 @@ class RemoteLimiterTest {
     }
 
     @Test
+    void anyPassesOverARefusingRemotePartToTheNextChild() {
+        RemoteFixtures.Slots full = new RemoteFixtures.Slots(0, false);
+        RemoteFixtures.Slots open = new RemoteFixtures.Slots(1, false);
+        RateLimiter either = RateLimiters.any(RateLimiters.remote(full, clock), RateLimiters.remote(open, clock));
+
+        Permit permit = either.tryAcquire().permit();
+
+        assertThat(full.tries.get()).isEqualTo(1);
+        assertThat(open.free.get()).isZero();
+        permit.cancel();
+        assertThat(open.free.get()).isEqualTo(1);
+    }
+
+    @Test
+    void allGivesBackARemoteUseGrantedBeforeAnotherRemotePartRefused() {
+        RemoteFixtures.Slots first = new RemoteFixtures.Slots(1, false);
+        RemoteFixtures.Slots second = new RemoteFixtures.Slots(0, false);
+        second.retryAfter.set(Duration.ofSeconds(7).toNanos());
+        RateLimiter local = RateLimiters.timesPerBuilder(5, Duration.ofSeconds(1)).clock(clock).build();
+        RateLimiter all = RateLimiters.all(
+                RateLimiters.remote(first, clock), RateLimiters.remote(second, clock), local);
+
+        AcquireResult refused = all.tryAcquire();
+
+        assertThat(refused).isEqualTo(new Refusal(Duration.ofSeconds(7).toNanos(), 0));
+        assertThat(first.free.get()).as("the use granted by the first store is given back").isEqualTo(1);
+        assertThat(local.remaining()).isEqualTo(5);
+        assertThat(first.tries.get()).isEqualTo(1);
+        assertThat(second.tries.get()).isEqualTo(1);
+    }
+
+    @Test
+    void anAttemptAsksEachRemotePartAtMostOnce() {
+        RemoteFixtures.Slots a = new RemoteFixtures.Slots(0, false);
+        RemoteFixtures.Slots b = new RemoteFixtures.Slots(1, false);
+        RemoteFixtures.Slots c = new RemoteFixtures.Slots(0, false);
+        RateLimiter tree = RateLimiters.all(
+                RateLimiters.any(RateLimiters.remote(a, clock), RateLimiters.remote(b, clock)),
+                RateLimiters.remote(c, clock));
+
+        assertThat(tree.tryAcquire().isGranted()).isFalse();
+
+        assertThat(List.of(a.tries.get(), b.tries.get(), c.tries.get())).containsExactly(1, 1, 1);
+        assertThat(b.free.get()).as("b admitted, then c refused: b's use is given back").isEqualTo(1);
+    }
+
+    @Test
+    void aMixedCompositesWaiterIsTriedWhenTheInMemoryPartThatRefusedFreesRoom() {
+        RateLimiter local = RateLimiters.timesPerBuilder(1, Duration.ofHours(1)).clock(clock).build();
+        Permit held = local.tryAcquire().permit();
+        RemoteFixtures.Slots store = new RemoteFixtures.Slots(5, false);
+        RateLimiter both = RateLimiters.all(local, RateLimiters.remote(store, clock));
+        CompletableFuture<Permit> waiter = both.acquireAsync();
+        assertThat(waiter).isNotDone();
+        assertThat(store.tries.get()).as("the in-memory part refused first").isZero();
+
+        held.cancel();
+
+        assertThat(waiter).isCompleted();
+        assertThat(store.tries.get()).isEqualTo(1);
+    }
+
+    @Test
+    void aMixedCompositesWaiterAsksARefusingStoreOnlyAtItsRetryAfter() {
+        RateLimiter local = RateLimiters.timesPerBuilder(5, Duration.ofSeconds(1)).clock(clock).build();
+        RemoteFixtures.Slots store = new RemoteFixtures.Slots(0, false);
+        store.retryAfter.set(Duration.ofSeconds(5).toNanos());
+        RateLimiter both = RateLimiters.all(local, RateLimiters.remote(store, clock));
+        CompletableFuture<Permit> waiter = both.acquireAsync(); // the store refuses: try again in 5 s
+        assertThat(store.tries.get()).isEqualTo(1);
+
+        local.tryAcquire().permit().cancel(); // the in-memory part changes; the store's refusal stands
+        clock.advance(Duration.ofMillis(4999));
+        assertThat(store.tries.get()).isEqualTo(1);
+        store.free.set(1);
+        clock.advance(Duration.ofMillis(1));
+
+        assertThat(waiter).isCompleted();
+        assertThat(store.tries.get()).isEqualTo(2);
+        assertThat(local.remaining()).isEqualTo(4);
+    }
+
+    @Test
+    void aWaiterRefusedByAStoreWhileAUseThroughItEndedIsTriedAgain() {
+        RateLimiter local = RateLimiters.concurrencyBuilder(1).clock(clock).build();
+        Permit localUse = local.tryAcquire().permit();
+        AtomicReference<Runnable> whileRefusing = new AtomicReference<>();
+        RemoteFixtures.Slots store = new RemoteFixtures.Slots(1, false) {
+            @Override
+            public AcquireResult tryAcquire(int cost) {
+                AcquireResult result = super.tryAcquire(cost);
+                Runnable hook = whileRefusing.getAndSet(null);
+                if (hook != null && !result.isGranted()) {
+                    hook.run(); // a use through this store ends after it decided to refuse, before the answer arrives
+                }
+                return result;
+            }
+        };
+        store.retryAfter.set(Duration.ofHours(1).toNanos());
+        RateLimiter remote = RateLimiters.remote(store, clock);
+        Permit remoteUse = remote.tryAcquire().permit();
+        RateLimiter both = RateLimiters.all(local, remote);
+        CompletableFuture<Permit> waiter = both.acquireAsync(); // the in-memory part refuses
+        whileRefusing.set(remoteUse::cancel);
+
+        localUse.cancel(); // the waiter asks the store, which refuses as the other use gives its slot back
+
+        assertThat(waiter).as("the refusal is stale: the store has room").isCompleted();
+        assertThat(store.free.get()).isZero();
+    }
+
+    @Test
+    void waitersOfLimitersSharingARemotePartGoByPriorityThenArrival() {
+        RemoteFixtures.Slots store = new RemoteFixtures.Slots(0, false);
+        RateLimiter remote = RateLimiters.remote(store, clock);
+        RateLimiter local = RateLimiters.timesPerBuilder(5, Duration.ofSeconds(1)).clock(clock).build();
+        RateLimiter composite = RateLimiters.all(local, remote);
+        CompletableFuture<Permit> early = remote.acquireAsync(5, Duration.ofMinutes(1)); // refused: 1 s
+        CompletableFuture<Permit> urgent = composite.acquireAsync(1, Duration.ofMinutes(1));
+
+        store.free.set(1);
+        clock.advance(Duration.ofSeconds(1));
+
+        assertThat(urgent).as("one queue on the shared part, by priority").isCompleted();
+        assertThat(early).isNotDone();
+        urgent.join().cancel();
+        assertThat(early).isCompleted();
+    }
+
+    @Test
+    void aStoreThatCanNeverAdmitAgainFailsTheWaiters() {
+        RemoteFixtures.Slots store = new RemoteFixtures.Slots(0, false);
+        RateLimiter remote = RateLimiters.remote(store, clock);
+        CompletableFuture<Permit> waiter = remote.acquireAsync(); // refused: tried again in a second
+        store.retryAfter.set(Refusal.NEVER);
+
+        clock.advance(Duration.ofSeconds(1));
+
+        assertThat(waiter).isCompletedExceptionally();
+        assertThat(remote.waiting()).isZero();
+        assertThatThrownBy(() -> remote.acquire(Duration.ofMinutes(1))).isInstanceOf(RateLimitedException.class);
+    }
+
+    @Test
+    void readsOfAMixedCompositeReadTheStoreAndTakeNothing() {
+        RemoteFixtures.Slots store = new RemoteFixtures.Slots(3, false);
+        RateLimiter local = RateLimiters.timesPerBuilder(5, Duration.ofSeconds(1)).clock(clock).build();
+        RateLimiter both = RateLimiters.all(RateLimiters.remote(store, clock), local);
+
+        assertThat(both.remaining()).isEqualTo(3);
+        store.free.set(0); // another instance took the rest
+        assertThat(both.status()).isEqualTo(RateLimitStatus.LOCKED);
+        assertThat(both.remaining()).isZero();
+        assertThat(RateLimiters.any(RateLimiters.remote(store, clock), local).remaining()).isEqualTo(5);
+
+        assertThat(store.tries.get()).isZero();
+        assertThat(local.remaining()).isEqualTo(5);
+    }
+
+    @Test
     void compositesRejectLimitersOfOtherClocksAndOtherMakers() {
         RateLimiter remote = RateLimiters.remote(far(1), clock);
         RateLimiter elsewhere = RateLimiters.timesPerBuilder(1, Duration.ofSeconds(1)).clock(new FakeClock()).build();
@@ -123,16 +288,59 @@ class RemoteLimiterTest {
         RemoteFixtures.Far far = new RemoteFixtures.Far(RateLimiters.timesPerBuilder(3, Duration.ofSeconds(1))
                 .resetOffset(Duration.ofSeconds(-1)).clock(clock).build());
         RateLimiter limiter = RateLimiters.remote(far, clock);
+
+        Hammered run = hammer(300, thread -> limiter, limiter);
+
+        assertThat(run.done()).isEqualTo(8 * 300);
+        assertThat(run.most()).isLessThanOrEqualTo(3);
+        assertThat(limiter.waiting()).isZero();
+        assertThat(far.limiter.remaining()).isEqualTo(3);
+    }
+
+    @Test
+    void realThreadsOnAMixedCompositeHoldNoMoreThanEitherPartAndGiveEverythingBack() throws Exception {
+        // The store caps uses in flight at 3, the in-memory part at 2, and they bind in turn as threads take and end
+        // uses: refused rounds give back slots of both kinds while other threads take them. The clock never moves.
+        RemoteFixtures.Far far = new RemoteFixtures.Far(RateLimiters.timesPerBuilder(3, Duration.ofSeconds(1))
+                .resetOffset(Duration.ofSeconds(-1)).clock(clock).build());
+        RateLimiter local = RateLimiters.concurrencyBuilder(2).clock(clock).build();
+        RateLimiter remote = RateLimiters.remote(far, clock);
+        RateLimiter both = RateLimiters.all(local, remote);
+
+        // Some threads use the remote part alone, so the store binds while the in-memory part has room.
+        Hammered run = hammer(200, thread -> thread % 4 == 0 ? remote : both, both);
+
+        assertThat(run.done()).isEqualTo(8 * 200);
+        assertThat(run.most()).isLessThanOrEqualTo(2);
+        assertThat(both.waiting()).isZero();
+        assertThat(remote.waiting()).isZero();
+        assertThat(far.limiter.remaining()).isEqualTo(3);
+        assertThat(local.remaining()).isEqualTo(2);
+    }
+
+    /** How many uses the threads of {@link #hammer} made, and the most held at once through the counted limiter. */
+    private record Hammered(int done, int most) {
+    }
+
+    /**
+     * Eight threads each wait for {@code uses} uses through {@code through.apply(thread)}, at priorities 0 to 2, and
+     * end them at once, completing every other one and cancelling the rest.
+     */
+    private static Hammered hammer(int uses, IntFunction<RateLimiter> through, RateLimiter counted)
+            throws InterruptedException {
         AtomicInteger inFlight = new AtomicInteger();
         AtomicInteger most = new AtomicInteger();
         AtomicInteger done = new AtomicInteger();
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < 8; t++) {
+            RateLimiter limiter = through.apply(t);
             Thread thread = new Thread(() -> {
-                for (int i = 0; i < 300; i++) {
+                for (int i = 0; i < uses; i++) {
                     Permit permit = limiter.acquire(i % 3, Duration.ofMinutes(1));
-                    most.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-                    inFlight.decrementAndGet();
+                    if (limiter == counted) {
+                        most.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                        inFlight.decrementAndGet();
+                    }
                     if (i % 2 == 0) {
                         permit.close();
                     } else {
@@ -147,11 +355,7 @@ class RemoteLimiterTest {
         for (Thread thread : threads) {
             thread.join(Duration.ofSeconds(30).toMillis());
         }
-
-        assertThat(done.get()).isEqualTo(8 * 300);
-        assertThat(most.get()).isLessThanOrEqualTo(3);
-        assertThat(limiter.waiting()).isZero();
-        assertThat(far.limiter.remaining()).isEqualTo(3);
+        return new Hammered(done.get(), most.get());
     }
 
     /** A limiter made elsewhere. */

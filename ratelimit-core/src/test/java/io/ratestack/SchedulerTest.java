@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 class SchedulerTest {
@@ -56,6 +57,34 @@ class SchedulerTest {
 
         assertThat(next).isCompleted();
         assertThat(clock.pendingDeadlines()).isEmpty();
+    }
+
+    @Test
+    void aRemoteWaitersRetryRunsFromTheSchedulerNotOnTheAcquiringThread() {
+        ManualClock clock = new ManualClock();
+        AtomicBoolean slowRead = new AtomicBoolean();
+        RemoteFixtures.Slots store = new RemoteFixtures.Slots(0, false) {
+            @Override
+            public State state() {
+                if (slowRead.getAndSet(false)) {
+                    clock.now += SECOND; // the read after the refusal is slow: its retry-after has passed meanwhile
+                }
+                return super.state();
+            }
+        };
+        store.retryAfter.set(SECOND / 2);
+        RateLimiter limiter = RateLimiters.remote(store, clock);
+        limiter.onStatusChange(status -> { }); // a listener: the store's state is read after each try
+        slowRead.set(true);
+
+        CompletableFuture<Permit> waiter = limiter.acquireAsync(0, Duration.ofMinutes(1));
+
+        assertThat(store.tries.get()).as("tries made by the acquiring thread").isEqualTo(1);
+        assertThat(clock.pendingDeadlines()).contains(SECOND / 2);
+        store.free.set(1);
+        clock.runDue();
+        assertThat(waiter).isCompleted();
+        assertThat(store.tries.get()).isEqualTo(2);
     }
 
     /** Reads what the test sets; its scheduler only records tasks, and runs them when the test says. */
