@@ -59,7 +59,8 @@ class RedisLimiterContractTest extends RateLimiterContract {
      * at once; token buckets of two every second (interval refill); GCRA and sliding windows as {@code any()} of two
      * limiters of one use each, recovering together a second after they were used up (one per second, burst one;
      * one per half-second window, which needs the previous window rolled out). Each alone and with a times-per
-     * limit of ten in the same script call.
+     * limit of ten in the same script call; concurrency also in {@code any()} over Redis and beside an in-memory
+     * limit, and a bucket in {@code all()} with an in-memory times-per limit.
      */
     static Stream<Arguments> otherAlgorithms() {
         LimitSpec concurrency = LimitSpec.Concurrency.of(2).named("cc");
@@ -74,6 +75,15 @@ class RedisLimiterContractTest extends RateLimiterContract {
                 Arguments.of("redis(concurrency, timesPer)", one(concurrency, ten), twoAtOnce),
                 Arguments.of("redis(tokenBucket)", one(bucket), Profile.TWO_PER_SECOND),
                 Arguments.of("redis(tokenBucket, timesPer)", one(bucket, ten), Profile.TWO_PER_SECOND),
+                Arguments.of("any(redis(concurrency), redis(concurrency))", two(name -> LimitSpec.Concurrency.of(1)
+                        .named(name), null), twoAtOnce),
+                Arguments.of("any(redis(concurrency), concurrency)", (BiFunction<RedisLimits, FakeClock, RateLimiter>)
+                        (limits, clock) -> RateLimiters.any(limits.limiter("client",
+                                List.of(LimitSpec.Concurrency.of(1).named("cc"))),
+                                RateLimiters.concurrencyBuilder(1).clock(clock).build()), twoAtOnce),
+                Arguments.of("all(redis(tokenBucket), timesPer)", (BiFunction<RedisLimits, FakeClock, RateLimiter>)
+                        (limits, clock) -> RateLimiters.all(one(bucket).apply(limits, clock), inMemory(clock, 10)),
+                        Profile.TWO_PER_SECOND),
                 Arguments.of("any(redis(gcra), redis(gcra))", two(gcra, null), Profile.TWO_PER_SECOND),
                 Arguments.of("any(redis(gcra, timesPer), redis(gcra, timesPer))", two(gcra, ten),
                         Profile.TWO_PER_SECOND),
