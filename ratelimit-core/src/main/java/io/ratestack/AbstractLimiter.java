@@ -7,7 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What every limiter shares. A limiter is a tree whose leaves are {@link LocalPart}s (a {@link RemotePart} is the
+ * What every limiter shares. A limiter is a tree whose leaves are {@link Part}s (a {@link RemotePart} is the
  * leaf whose counts live in a store elsewhere); the state lives only in the leaves, each guarded by its own
  * {@link Mutex}. Every operation locks the distinct leaves of the tree in ascending id order, brings their windows up
  * to date, decides, and unlocks; listeners, waiters' futures and dispatch run only after the locks are released. A
@@ -38,7 +38,7 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
     abstract Clock clock();
 
     /** The distinct leaves of this tree, sorted by id: the lock order. */
-    abstract LocalPart[] leaves();
+    abstract Part[] leaves();
 
     /** Whether some leaf is a {@link RemotePart}; when none is, nothing of {@link RemotePlan} runs. */
     boolean hasRemoteParts() {
@@ -63,7 +63,7 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
      * nothing. A part gives none of its room to the use while a waiter queued there ahead of it ({@code waiter}, or
      * {@code null} for a use that is not queued and so comes after all) needs more room than the part has.
      */
-    LocalPart @Nullable [] reserveTop(int cost, @Nullable Waiter waiter) {
+    Part @Nullable [] reserveTop(int cost, @Nullable Waiter waiter) {
         Journal journal = new Journal(cost, waiter);
         return reserve(journal, DONE) ? journal.sorted() : null;
     }
@@ -91,7 +91,7 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
      * The fewest times one use of this limiter takes {@code leaf}, whichever choices its any-limiters make: what
      * bounds the {@link #largestCost()} of an all-limiter whose parts share the leaf.
      */
-    abstract int minTakes(LocalPart leaf);
+    abstract int minTakes(Part leaf);
 
     /** How many uses could be admitted now; a bound for composites that share a leaf. */
     abstract int remainingLocked();
@@ -110,11 +110,11 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
         if (hasRemoteParts()) {
             return RemotePlan.tryAcquire(this, cost);
         }
-        LocalPart[] leaves = leaves();
+        Part[] leaves = leaves();
         if (leaves.length == 0) {
             return closed ? new Refusal(Refusal.NEVER, 0) : NoopPermit.INSTANCE;
         }
-        LocalPart @Nullable [] taken;
+        Part @Nullable [] taken;
         Refusal refusal = null;
         boolean slow;
         lockAll(leaves);
@@ -181,11 +181,11 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
         if (hasRemoteParts()) {
             return RemotePlan.acquireOrWait(this, cost, priority, timeoutNanos, blocking);
         }
-        LocalPart[] leaves = leaves();
+        Part[] leaves = leaves();
         if (leaves.length == 0) {
             return NoopPermit.INSTANCE;
         }
-        LocalPart @Nullable [] taken = null;
+        Part @Nullable [] taken = null;
         Waiter waiter = null;
         boolean slow;
         boolean closedMeanwhile = false;
@@ -208,7 +208,7 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
                 }
             } else if (timeoutNanos > 0) {
                 waiter = new Waiter(this, cost, priority, blocking);
-                for (LocalPart leaf : leaves) {
+                for (Part leaf : leaves) {
                     PartSupport support = leaf.supportLocked();
                     support.add(waiter);
                     if (queued) {
@@ -246,7 +246,7 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
     @Override
     public final void pause(Duration duration) {
         long nanos = Nanos.nonNegative("duration", duration);
-        LocalPart[] leaves = leaves();
+        Part[] leaves = leaves();
         if (nanos == 0 || leaves.length == 0) {
             return;
         }
@@ -254,7 +254,7 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
         try {
             long now = clock().nanoTime();
             rollAll(leaves, now);
-            for (LocalPart leaf : leaves) {
+            for (Part leaf : leaves) {
                 leaf.pauseLocked(now + nanos);
             }
         } finally {
@@ -290,7 +290,7 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
 
     /** Reads one value with every leaf locked and rolled up to date. */
     long read(int what) {
-        LocalPart[] leaves = leaves();
+        Part[] leaves = leaves();
         if (leaves.length == 0) {
             return switch (what) {
                 case OPEN -> closed ? 0 : 1;
@@ -322,7 +322,7 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
     /** Fails every waiter made through this limiter. Composites override to also mark themselves closed. */
     void failOwnWaiters() {
         List<Waiter> own = new ArrayList<>();
-        for (LocalPart leaf : leaves()) {
+        for (Part leaf : leaves()) {
             leaf.lock();
             try {
                 PartSupport support = leaf.support;
@@ -344,30 +344,30 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
 
     // ---- locking helpers ----
 
-    static void lockAll(LocalPart[] leaves) {
-        for (LocalPart leaf : leaves) {
+    static void lockAll(Part[] leaves) {
+        for (Part leaf : leaves) {
             leaf.lock();
         }
     }
 
-    static void unlockAll(LocalPart[] leaves) {
+    static void unlockAll(Part[] leaves) {
         for (int i = leaves.length - 1; i >= 0; i--) {
             leaves[i].unlock();
         }
     }
 
     /** Rolls every leaf's window to {@code now}; answers whether any leaf has support (so needs an afterChange). */
-    static boolean rollAll(LocalPart[] leaves, long now) {
+    static boolean rollAll(Part[] leaves, long now) {
         boolean slow = false;
-        for (LocalPart leaf : leaves) {
+        for (Part leaf : leaves) {
             leaf.roll(now);
             slow |= leaf.support != null;
         }
         return slow;
     }
 
-    static boolean anyQueued(LocalPart[] leaves) {
-        for (LocalPart leaf : leaves) {
+    static boolean anyQueued(Part[] leaves) {
+        for (Part leaf : leaves) {
             PartSupport support = leaf.support;
             if (support != null && !support.queue.isEmpty()) {
                 return true;
@@ -376,24 +376,24 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
         return false;
     }
 
-    static void markTaken(LocalPart[] taken) {
-        for (LocalPart leaf : taken) {
+    static void markTaken(Part[] taken) {
+        for (Part leaf : taken) {
             leaf.mark(PartSupport.CHANGED);
         }
     }
 
     /** Runs each supported leaf's follow-up (listeners, timers, dispatch); call with no lock held. */
-    static void afterChanges(LocalPart[] leaves) {
-        for (LocalPart leaf : leaves) {
+    static void afterChanges(Part[] leaves) {
+        for (Part leaf : leaves) {
             if (leaf.support != null) {
                 leaf.afterChange();
             }
         }
     }
 
-    static void sortById(LocalPart[] leaves) {
+    static void sortById(Part[] leaves) {
         for (int i = 1; i < leaves.length; i++) {
-            LocalPart leaf = leaves[i];
+            Part leaf = leaves[i];
             int j = i - 1;
             while (j >= 0 && leaves[j].id > leaf.id) {
                 leaves[j + 1] = leaves[j];

@@ -12,7 +12,7 @@ final class AllLimiter extends CompositeLimiter {
     private static final long serialVersionUID = 1L;
 
     /** When flat: the children sorted by id, a leaf listed as often as it is a child. The slots of one use. */
-    private final LocalPart @Nullable [] flatUses;
+    private final Part @Nullable [] flatUses;
     /** When flat: how many slots of {@code leaves()[i]} one use takes. */
     private final int @Nullable [] needs;
     /** The children's largest costs, and each shared leaf's divided by the fewest times a use takes it. */
@@ -21,14 +21,14 @@ final class AllLimiter extends CompositeLimiter {
     AllLimiter(AbstractLimiter[] children, @Nullable String name) {
         super(children, name, false);
         if (flat && children.length > 0) {
-            LocalPart[] uses = new LocalPart[children.length];
+            Part[] uses = new Part[children.length];
             for (int i = 0; i < children.length; i++) {
-                uses[i] = (LocalPart) children[i];
+                uses[i] = (Part) children[i];
             }
             sortById(uses);
-            LocalPart[] leaves = leaves();
+            Part[] leaves = leaves();
             int[] counts = new int[leaves.length];
-            for (LocalPart use : uses) {
+            for (Part use : uses) {
                 for (int i = 0; i < leaves.length; i++) {
                     if (leaves[i] == use) {
                         counts[i]++;
@@ -47,7 +47,7 @@ final class AllLimiter extends CompositeLimiter {
         for (AbstractLimiter child : children) {
             least = Math.min(least, child.largestCost());
         }
-        for (LocalPart leaf : leaves()) {
+        for (Part leaf : leaves()) {
             int takes = minTakes(leaf);
             if (takes > 1) {
                 least = Math.min(least, leaf.maxCost() / takes);
@@ -72,18 +72,18 @@ final class AllLimiter extends CompositeLimiter {
     }
 
     @Override
-    LocalPart @Nullable [] reserveTop(int cost, @Nullable Waiter waiter) {
-        LocalPart[] uses = flatUses;
+    Part @Nullable [] reserveTop(int cost, @Nullable Waiter waiter) {
+        Part[] uses = flatUses;
         if (uses == null) {
             return super.reserveTop(cost, waiter);
         }
         if (closed || !flatFeasible(cost, waiter)) {
             return null;
         }
-        LocalPart[] leaves = leaves();
+        Part[] leaves = leaves();
         int[] counts = needs;
         for (int i = 0; i < leaves.length; i++) {
-            LocalPart leaf = leaves[i];
+            Part leaf = leaves[i];
             leaf.take(cost);
             if (counts != null) {
                 for (int more = counts[i]; more > 1; more--) {
@@ -103,10 +103,10 @@ final class AllLimiter extends CompositeLimiter {
     }
 
     private boolean flatFeasible(int cost, @Nullable Waiter waiter) {
-        LocalPart[] leaves = leaves();
+        Part[] leaves = leaves();
         int[] counts = needs;
         for (int i = 0; i < leaves.length; i++) {
-            LocalPart leaf = leaves[i];
+            Part leaf = leaves[i];
             if (leaf.closed || leaf.available() < (counts == null ? cost : (long) cost * counts[i])
                     || leaf.heldForQueueLocked(waiter)) {
                 return false;
@@ -126,7 +126,7 @@ final class AllLimiter extends CompositeLimiter {
 
     /** The sum over the children: each takes its share. */
     @Override
-    int minTakes(LocalPart leaf) {
+    int minTakes(Part leaf) {
         long sum = 0;
         for (AbstractLimiter child : children) {
             sum += child.minTakes(leaf);
@@ -145,7 +145,7 @@ final class AllLimiter extends CompositeLimiter {
         }
         if (longest == 0L) {
             // Each child could admit alone, but not all together: they share a leaf. Guess when it next frees room.
-            for (LocalPart leaf : leaves()) {
+            for (Part leaf : leaves()) {
                 longest = Math.max(longest, leaf.nextFreeIn(now));
             }
         }

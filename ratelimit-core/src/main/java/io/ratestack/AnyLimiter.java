@@ -31,7 +31,7 @@ final class AnyLimiter extends CompositeLimiter {
     }
 
     @Override
-    LocalPart @Nullable [] reserveTop(int cost, @Nullable Waiter waiter) {
+    Part @Nullable [] reserveTop(int cost, @Nullable Waiter waiter) {
         if (closed) {
             return null;
         }
@@ -39,7 +39,7 @@ final class AnyLimiter extends CompositeLimiter {
             return super.reserveTop(cost, waiter);
         }
         for (AbstractLimiter child : children) {
-            LocalPart[] taken = child.reserveTop(cost, waiter);
+            Part[] taken = child.reserveTop(cost, waiter);
             if (taken != null) {
                 return taken;
             }
@@ -92,7 +92,7 @@ final class AnyLimiter extends CompositeLimiter {
 
     /** The fewest over the children: a use takes one of them. */
     @Override
-    int minTakes(LocalPart leaf) {
+    int minTakes(Part leaf) {
         int fewest = children.length == 0 ? 0 : Integer.MAX_VALUE;
         for (AbstractLimiter child : children) {
             fewest = Math.min(fewest, child.minTakes(leaf));
@@ -119,7 +119,7 @@ final class AnyLimiter extends CompositeLimiter {
         }
         long sum = 0;
         if (flat) {
-            for (LocalPart leaf : leaves()) {
+            for (Part leaf : leaves()) {
                 sum += leaf.remainingLocked();
             }
         } else {

@@ -8,14 +8,14 @@ import org.jspecify.annotations.Nullable;
 /** What the all- and any-limiters share: their children, their leaves, their status listeners, and close. */
 abstract class CompositeLimiter extends AbstractLimiter {
 
-    private static final LocalPart[] NO_LEAVES = {};
+    private static final Part[] NO_LEAVES = {};
 
     private static final long serialVersionUID = 1L;
 
     private final Clock clock;
     final @Nullable String name;
     final AbstractLimiter[] children;
-    private final LocalPart[] leaves;
+    private final Part[] leaves;
     /** Whether some leaf is remote; the parts themselves are found when asked ({@link #remoteParts()}). */
     private final boolean remote;
     /** Set when every child is a leaf: then the plan needs no journal and no backtracking. */
@@ -38,7 +38,7 @@ abstract class CompositeLimiter extends AbstractLimiter {
         boolean allLeaves = true;
         boolean anyRemote = false;
         for (AbstractLimiter child : children) {
-            allLeaves &= child instanceof LocalPart;
+            allLeaves &= child instanceof Part;
             anyRemote |= child.hasRemoteParts();
         }
         this.flat = allLeaves;
@@ -49,7 +49,7 @@ abstract class CompositeLimiter extends AbstractLimiter {
     }
 
     @Override
-    final LocalPart[] leaves() {
+    final Part[] leaves() {
         return leaves;
     }
 
@@ -89,7 +89,7 @@ abstract class CompositeLimiter extends AbstractLimiter {
     static Clock commonClock(AbstractLimiter[] children) {
         Clock clock = null;
         for (AbstractLimiter child : children) {
-            if (!(child instanceof LocalPart) && child.leaves().length == 0) {
+            if (!(child instanceof Part) && child.leaves().length == 0) {
                 continue;
             }
             Clock own = child.clock();
@@ -103,16 +103,16 @@ abstract class CompositeLimiter extends AbstractLimiter {
         return clock == null ? Clock.system() : clock;
     }
 
-    private static LocalPart[] distinctLeaves(AbstractLimiter[] children) {
-        List<LocalPart> all = new ArrayList<>();
+    private static Part[] distinctLeaves(AbstractLimiter[] children) {
+        List<Part> all = new ArrayList<>();
         for (AbstractLimiter child : children) {
-            if (child instanceof LocalPart leaf) {
+            if (child instanceof Part leaf) {
                 if (!all.contains(leaf)) {
                     all.add(leaf);
                 }
                 continue;
             }
-            for (LocalPart leaf : child.leaves()) {
+            for (Part leaf : child.leaves()) {
                 if (!all.contains(leaf)) {
                     all.add(leaf);
                 }
@@ -121,7 +121,7 @@ abstract class CompositeLimiter extends AbstractLimiter {
         if (all.isEmpty()) {
             return NO_LEAVES;
         }
-        LocalPart[] sorted = all.toArray(NO_LEAVES);
+        Part[] sorted = all.toArray(NO_LEAVES);
         sortById(sorted);
         return sorted;
     }
@@ -151,7 +151,7 @@ abstract class CompositeLimiter extends AbstractLimiter {
             }
             publisher.add(listener);
             if (++listeners == 1) {
-                for (LocalPart leaf : leaves) {
+                for (Part leaf : leaves) {
                     leaf.addObserver(observer);
                 }
             }
@@ -164,7 +164,7 @@ abstract class CompositeLimiter extends AbstractLimiter {
             lock();
             try {
                 if (subscribed.remove(listener) && --listeners == 0) {
-                    for (LocalPart leaf : leaves) {
+                    for (Part leaf : leaves) {
                         leaf.removeObserver(observer);
                     }
                 }

@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
  * so there is nothing to refund but the units). No window runs, nothing ends by time and no timer runs for room: only the end of a held use admits the next
  * waiter. A refusal's retry-after is the spec's hint, since no time is known at which a unit comes back.
  */
-final class ConcurrencyLimiter extends LocalPart {
+final class ConcurrencyLimiter extends Part {
 
     private static final long serialVersionUID = 1L;
 

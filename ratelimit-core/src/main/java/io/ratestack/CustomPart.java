@@ -1,11 +1,11 @@
 package io.ratestack;
 
 /**
- * A {@link LocalPart} whose counts are a user's {@link LimitAlgorithm}: the engine's questions answered by it, and
+ * A {@link Part} whose counts are a user's {@link LimitAlgorithm}: the engine's questions answered by it, and
  * the events it raises found by comparing its room before and after (a release or an advance that makes more fit
  * is a growth).
  */
-final class CustomPart extends LocalPart {
+final class CustomPart extends Part {
 
     private static final long serialVersionUID = 1L;
 

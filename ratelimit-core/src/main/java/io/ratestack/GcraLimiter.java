@@ -24,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  * than only its unpaid part. Settling a cost {@code a} other than {@code c} moves {@code tat} by
  * {@code (a - c) * T} the same way: a larger cost pushes it further ahead (nothing is admitted until time pays it).
  */
-final class GcraLimiter extends LocalPart {
+final class GcraLimiter extends Part {
 
     private static final long serialVersionUID = 1L;
 

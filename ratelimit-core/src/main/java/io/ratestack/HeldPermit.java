@@ -8,11 +8,11 @@ package io.ratestack;
 final class HeldPermit implements Permit {
 
     private final AbstractLimiter owner;
-    private final LocalPart[] taken;
+    private final Part[] taken;
     private final int cost;
     private boolean done;
 
-    HeldPermit(AbstractLimiter owner, LocalPart[] taken, int cost) {
+    HeldPermit(AbstractLimiter owner, Part[] taken, int cost) {
         this.owner = owner;
         this.taken = taken;
         this.cost = cost;
@@ -34,7 +34,7 @@ final class HeldPermit implements Permit {
     }
 
     private void finish(int actual) {
-        LocalPart[] slots = taken;
+        Part[] slots = taken;
         boolean slow = false;
         lockDistinct(slots);
         try {
@@ -44,7 +44,7 @@ final class HeldPermit implements Permit {
             done = true;
             long now = owner.clock().nanoTime();
             for (int i = 0; i < slots.length; i++) {
-                LocalPart leaf = slots[i];
+                Part leaf = slots[i];
                 if (i == 0 || slots[i - 1] != leaf) {
                     leaf.roll(now);
                     slow |= leaf.support != null;
@@ -59,7 +59,7 @@ final class HeldPermit implements Permit {
         }
     }
 
-    static void lockDistinct(LocalPart[] slots) {
+    static void lockDistinct(Part[] slots) {
         for (int i = 0; i < slots.length; i++) {
             if (i == 0 || slots[i - 1] != slots[i]) {
                 slots[i].lock();
@@ -67,7 +67,7 @@ final class HeldPermit implements Permit {
         }
     }
 
-    static void unlockDistinct(LocalPart[] slots) {
+    static void unlockDistinct(Part[] slots) {
         for (int i = slots.length - 1; i >= 0; i--) {
             if (i == 0 || slots[i - 1] != slots[i]) {
                 slots[i].unlock();

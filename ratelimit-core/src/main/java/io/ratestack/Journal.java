@@ -11,7 +11,7 @@ final class Journal {
     /** The waiter the plan is for, or {@code null} for a use that is not queued (it comes after every waiter). */
     final @Nullable Waiter waiter;
 
-    private LocalPart[] taken = new LocalPart[4];
+    private Part[] taken = new Part[4];
     private int size;
 
     Journal(int cost, @Nullable Waiter waiter) {
@@ -19,7 +19,7 @@ final class Journal {
         this.waiter = waiter;
     }
 
-    void push(LocalPart leaf) {
+    void push(Part leaf) {
         if (size == taken.length) {
             taken = Arrays.copyOf(taken, size * 2);
         }
@@ -31,8 +31,8 @@ final class Journal {
     }
 
     /** The taken slots sorted by leaf id, duplicates side by side: the lock order of a {@link HeldPermit}. */
-    LocalPart[] sorted() {
-        LocalPart[] result = Arrays.copyOf(taken, size);
+    Part[] sorted() {
+        Part[] result = Arrays.copyOf(taken, size);
         AbstractLimiter.sortById(result);
         return result;
     }

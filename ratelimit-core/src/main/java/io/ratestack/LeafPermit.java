@@ -1,13 +1,13 @@
 package io.ratestack;
 
-/** A held use of a single {@link LocalPart}: its cost, and whether it is done (guarded by the leaf's lock). */
+/** A held use of a single {@link Part}: its cost, and whether it is done (guarded by the leaf's lock). */
 final class LeafPermit implements Permit {
 
-    private final LocalPart leaf;
+    private final Part leaf;
     private final int cost;
     private boolean done;
 
-    LeafPermit(LocalPart leaf, int cost) {
+    LeafPermit(Part leaf, int cost) {
         this.leaf = leaf;
         this.cost = cost;
     }

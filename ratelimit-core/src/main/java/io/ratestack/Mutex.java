@@ -3,9 +3,9 @@ package io.ratestack;
 import java.util.concurrent.locks.AbstractQueuedLongSynchronizer;
 
 /**
- * The lock of a {@link LocalPart}, built into every limiter so that a leaf needs no lock object of its own: a
+ * The lock of a {@link Part}, built into every limiter so that a leaf needs no lock object of its own: a
  * plain, non-reentrant mutex. Threads that find it taken park (never spin and never hold a monitor), so virtual
- * threads wait on it without pinning a carrier. Limiters lock several leaves in ascending {@link LocalPart#id}
+ * threads wait on it without pinning a carrier. Limiters lock several leaves in ascending {@link Part#id}
  * order, which rules out deadlock. Composites use theirs only to guard their listeners. (The long synchronizer,
  * because the int one's {@code tryAcquire(int)} would clash with {@link RateLimiter#tryAcquire(int)}.)
  */

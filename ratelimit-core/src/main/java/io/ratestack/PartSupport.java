@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What a {@link LocalPart} needs only once something waits for it or listens to it: an idle limiter has none,
+ * What a {@link Part} needs only once something waits for it or listens to it: an idle limiter has none,
  * which keeps it small and keeps its hot path free of bookkeeping. Made on first need, never dropped. Every field
  * but {@link #dispatching} and {@link #observers} is guarded by the leaf's lock.
  */
@@ -23,7 +23,7 @@ final class PartSupport {
     final TreeSet<Waiter> queue = new TreeSet<>();
     /** How many queued waiters have a cost above 1: while none has, no waiter can need room that others could take. */
     int heavyWaiters;
-    /** Events since the last {@link LocalPart#afterChange()}. */
+    /** Events since the last {@link Part#afterChange()}. */
     int events;
     /** A window ended while waiters were queued; the next one starts at {@link #resetAt} if they still are. */
     boolean restartPending;

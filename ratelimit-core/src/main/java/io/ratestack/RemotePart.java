@@ -22,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  * when the pause or the store's window ends, or after a second when neither runs (every slot in flight, freed
  * elsewhere); reads never take a use and never run on the scheduler's timer thread.
  */
-final class RemotePart extends LocalPart {
+final class RemotePart extends Part {
 
     private static final long serialVersionUID = 1L;
 
@@ -348,9 +348,9 @@ final class RemotePart extends LocalPart {
     }
 
     /** The remote parts of {@code taken}, the slots of a plan, in {@code order}, one entry per slot. */
-    static RemotePart @Nullable [] asked(LocalPart[] taken, RemotePart[] order) {
+    static RemotePart @Nullable [] asked(Part[] taken, RemotePart[] order) {
         int count = 0;
-        for (LocalPart slot : taken) {
+        for (Part slot : taken) {
             if (slot instanceof RemotePart) {
                 count++;
             }
@@ -361,7 +361,7 @@ final class RemotePart extends LocalPart {
         RemotePart[] asked = new RemotePart[count];
         int next = 0;
         for (RemotePart part : order) {
-            for (LocalPart slot : taken) {
+            for (Part slot : taken) {
                 if (slot == part) {
                     asked[next++] = part;
                 }

@@ -43,7 +43,7 @@ final class RemotePlan {
      */
     static Object acquireOrWait(AbstractLimiter target, int cost, int priority, long timeoutNanos,
             boolean blocking) {
-        LocalPart[] leaves = target.leaves();
+        Part[] leaves = target.leaves();
         boolean queued;
         AbstractLimiter.lockAll(leaves);
         try {
@@ -73,7 +73,7 @@ final class RemotePlan {
             AbstractLimiter.rollAll(leaves, now);
             closedMeanwhile = target.closed || !target.canEverAdmit();
             if (!closedMeanwhile) {
-                for (LocalPart leaf : leaves) {
+                for (Part leaf : leaves) {
                     PartSupport support = leaf.supportLocked();
                     support.add(waiter);
                     support.remoteWaiters++;
@@ -106,7 +106,7 @@ final class RemotePlan {
         if (!(outcome instanceof Permit) && !never) {
             return;
         }
-        LocalPart[] leaves = waiter.target.leaves();
+        Part[] leaves = waiter.target.leaves();
         boolean won;
         AbstractLimiter.lockAll(leaves);
         try {
@@ -140,14 +140,14 @@ final class RemotePlan {
      *     {@code null} when the waiter is gone, is being tried by another thread, or was failed here
      */
     private static @Nullable Object attempt(AbstractLimiter target, int mode, @Nullable Waiter waiter, int cost) {
-        LocalPart[] leaves = target.leaves();
+        Part[] leaves = target.leaves();
         RemotePart[] remotes = target.remoteParts();
         boolean[] excluded = new boolean[remotes.length];
         boolean[] asked = new boolean[remotes.length];
         long[] endings = new long[remotes.length];
         try {
             for (int round = 0; ; round++) {
-                LocalPart[] taken = null;
+                Part[] taken = null;
                 Refusal refusal = null;
                 boolean slow = false;
                 boolean impossible = false;
@@ -237,7 +237,7 @@ final class RemotePlan {
      *
      * @return the index of the part that refused, or {@code parts.length} when every one admitted
      */
-    private static int ask(AbstractLimiter target, LocalPart[] taken, RemotePart[] parts, Permit[] granted,
+    private static int ask(AbstractLimiter target, Part[] taken, RemotePart[] parts, Permit[] granted,
             RemotePart[] remotes, boolean[] asked, long[] endings, @Nullable Waiter waiter, int cost) {
         int i = 0;
         long endingsBefore = 0;
@@ -259,7 +259,7 @@ final class RemotePlan {
             giveBack(target, taken, parts, granted, i, new Refusal(RemotePart.RECHECK_NANOS, 0), endingsBefore,
                     cost);
             if (waiter != null) {
-                LocalPart[] leaves = target.leaves();
+                Part[] leaves = target.leaves();
                 AbstractLimiter.lockAll(leaves);
                 try {
                     waiter.asking = false;
@@ -275,7 +275,7 @@ final class RemotePlan {
      * Gives back what a round took: the remote uses granted so far (to their stores, then to their parts, which lets
      * their waiters try again), the in-memory slots, and records the refusal of {@code parts[refused]}.
      */
-    private static void giveBack(AbstractLimiter target, LocalPart[] taken, RemotePart[] parts, Permit[] granted,
+    private static void giveBack(AbstractLimiter target, Part[] taken, RemotePart[] parts, Permit[] granted,
             int refused, Refusal refusal, long endingsBefore, int cost) {
         for (int j = refused - 1; j >= 0; j--) {
             granted[j].cancel();
@@ -284,7 +284,7 @@ final class RemotePlan {
         try {
             long now = target.clock().nanoTime();
             for (int k = 0; k < taken.length; k++) {
-                LocalPart leaf = taken[k];
+                Part leaf = taken[k];
                 if (k == 0 || taken[k - 1] != leaf) {
                     leaf.roll(now);
                 }

@@ -33,7 +33,7 @@ import org.jspecify.annotations.Nullable;
  * cost {@code a} other than {@code c} does the same with the difference: a larger cost counts {@code a - c} more in
  * the running window, a smaller one gives back {@code c - a} as a cancel gives back {@code c}.
  */
-final class SlidingWindowLimiter extends LocalPart {
+final class SlidingWindowLimiter extends Part {
 
     private static final long serialVersionUID = 1L;
 

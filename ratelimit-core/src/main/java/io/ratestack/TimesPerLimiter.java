@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  * the end admitted, the next window starts at once. Windows end lazily, on the next look at the clock; a timer runs
  * only while something waits for this limiter or listens to it.
  */
-final class TimesPerLimiter extends LocalPart {
+final class TimesPerLimiter extends Part {
 
     private static final long serialVersionUID = 1L;
 

@@ -21,7 +21,7 @@ import org.jspecify.annotations.Nullable;
  * until the refill repays it). Refill happens lazily, on the next look at the
  * clock; a timer runs only while something waits for this limiter or listens to it and the bucket is not full.
  */
-final class TokenBucketLimiter extends LocalPart {
+final class TokenBucketLimiter extends Part {
 
     private static final long serialVersionUID = 1L;
 

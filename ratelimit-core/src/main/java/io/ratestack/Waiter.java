@@ -51,7 +51,7 @@ final class Waiter implements Comparable<Waiter> {
             RemotePlan.tryAdmit(this);
             return;
         }
-        LocalPart[] leaves = target.leaves();
+        Part[] leaves = target.leaves();
         HeldPermit permit = null;
         boolean impossible = false;
         AbstractLimiter.lockAll(leaves);
@@ -64,7 +64,7 @@ final class Waiter implements Comparable<Waiter> {
                 impossible = true;
                 leaveLocked(leaves);
             } else {
-                LocalPart[] taken = target.reserveTop(cost, this);
+                Part[] taken = target.reserveTop(cost, this);
                 if (taken != null) {
                     AbstractLimiter.markTaken(taken);
                     leaveLocked(leaves);
@@ -108,7 +108,7 @@ final class Waiter implements Comparable<Waiter> {
     }
 
     private boolean leaveIf(boolean onlyIfImpossible) {
-        LocalPart[] leaves = target.leaves();
+        Part[] leaves = target.leaves();
         boolean left = false;
         AbstractLimiter.lockAll(leaves);
         try {
@@ -125,9 +125,9 @@ final class Waiter implements Comparable<Waiter> {
         return left;
     }
 
-    void leaveLocked(LocalPart[] leaves) {
+    void leaveLocked(Part[] leaves) {
         pending = false;
-        for (LocalPart leaf : leaves) {
+        for (Part leaf : leaves) {
             PartSupport support = leaf.support;
             if (support != null && support.remove(this) && remote) {
                 support.remoteWaiters--;

@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Algorithms subclass this directly, so a limiter is one object until something waits for it or listens to it.
  */
-abstract class LocalPart extends AbstractLimiter {
+abstract class Part extends AbstractLimiter {
 
     private static final long serialVersionUID = 1L;
     private static final AtomicLong IDS = new AtomicLong();
@@ -26,7 +26,7 @@ abstract class LocalPart extends AbstractLimiter {
     /** Unique; the order in which composites lock leaves. */
     final long id = IDS.incrementAndGet();
     /** This leaf alone, made when a generic path needs it (waiting, composites use the leaf itself). */
-    private LocalPart @Nullable [] self;
+    private Part @Nullable [] self;
 
     /** Guarded by this part's lock. */
     @Nullable PartSupport support;
@@ -83,10 +83,10 @@ abstract class LocalPart extends AbstractLimiter {
     // ---- AbstractLimiter ----
 
     @Override
-    final LocalPart[] leaves() {
-        LocalPart[] leaves = self;
+    final Part[] leaves() {
+        Part[] leaves = self;
         if (leaves == null) {
-            leaves = new LocalPart[] {this};
+            leaves = new Part[] {this};
             self = leaves;
         }
         return leaves;
@@ -238,7 +238,7 @@ abstract class LocalPart extends AbstractLimiter {
     }
 
     @Override
-    final LocalPart @Nullable [] reserveTop(int cost, @Nullable Waiter waiter) {
+    final Part @Nullable [] reserveTop(int cost, @Nullable Waiter waiter) {
         if (!admitsLocked(cost) || heldForQueueLocked(waiter)) {
             return null;
         }
@@ -266,7 +266,7 @@ abstract class LocalPart extends AbstractLimiter {
     }
 
     @Override
-    final int minTakes(LocalPart leaf) {
+    final int minTakes(Part leaf) {
         return leaf == this ? 1 : 0;
     }
 
