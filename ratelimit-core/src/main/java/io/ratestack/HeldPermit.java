@@ -5,35 +5,20 @@ package io.ratestack;
  * by the locks of those leaves, which completing and cancelling take anyway, so the first call wins without any
  * atomic of its own.
  */
-final class HeldPermit implements Permit {
+final class HeldPermit extends SettledPermit {
 
     private final AbstractLimiter owner;
     private final Part[] taken;
-    private final int cost;
     private boolean done;
 
     HeldPermit(AbstractLimiter owner, Part[] taken, int cost) {
+        super(cost);
         this.owner = owner;
         this.taken = taken;
-        this.cost = cost;
     }
 
     @Override
-    public void close() {
-        finish(cost);
-    }
-
-    @Override
-    public void close(int actualCost) {
-        finish(Nanos.nonNegative("actualCost", actualCost));
-    }
-
-    @Override
-    public void cancel() {
-        finish(0);
-    }
-
-    private void finish(int actual) {
+    void settle(int actual) {
         Part[] slots = taken;
         boolean slow = false;
         lockDistinct(slots);

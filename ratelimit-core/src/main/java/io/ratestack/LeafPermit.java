@@ -1,33 +1,18 @@
 package io.ratestack;
 
 /** A held use of a single {@link Part}: its cost, and whether it is done (guarded by the leaf's lock). */
-final class LeafPermit implements Permit {
+final class LeafPermit extends SettledPermit {
 
     private final Part leaf;
-    private final int cost;
     private boolean done;
 
     LeafPermit(Part leaf, int cost) {
+        super(cost);
         this.leaf = leaf;
-        this.cost = cost;
     }
 
     @Override
-    public void close() {
-        finish(cost);
-    }
-
-    @Override
-    public void close(int actualCost) {
-        finish(Nanos.nonNegative("actualCost", actualCost));
-    }
-
-    @Override
-    public void cancel() {
-        finish(0);
-    }
-
-    private void finish(int actual) {
+    void settle(int actual) {
         boolean slow;
         leaf.lock();
         try {

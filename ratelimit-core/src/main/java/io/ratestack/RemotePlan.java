@@ -325,41 +325,28 @@ final class RemotePlan {
      * A use that holds remote parts: the stores' permits, ended first, then the engine's slots (whose end lets the
      * parts' waiters try again). The first of close and cancel wins.
      */
-    static final class RemotePermit implements Permit {
+    static final class RemotePermit extends SettledPermit {
         private final HeldPermit held;
         private final RemotePart[] parts;
         private final Permit[] granted;
         private final AtomicBoolean ended = new AtomicBoolean();
 
         RemotePermit(HeldPermit held, RemotePart[] parts, Permit[] granted) {
+            super(held.cost);
             this.held = held;
             this.parts = parts;
             this.granted = granted;
         }
 
+        /** Ends every store's use at {@code actual} (the reserved cost is a close, zero a cancel), then the slots. */
         @Override
-        public void close() {
-            finish(-1);
-        }
-
-        @Override
-        public void close(int actualCost) {
-            finish(Nanos.nonNegative("actualCost", actualCost));
-        }
-
-        @Override
-        public void cancel() {
-            finish(0);
-        }
-
-        /** Ends every part: at the reserved cost ({@code -1}), or settling {@code actual} (zero: a cancel). */
-        private void finish(int actual) {
+        void settle(int actual) {
             if (!ended.compareAndSet(false, true)) {
                 return;
             }
             try {
                 for (Permit permit : granted) {
-                    if (actual < 0) {
+                    if (actual == cost) {
                         permit.close();
                     } else if (actual == 0) {
                         permit.cancel();
@@ -368,13 +355,7 @@ final class RemotePlan {
                     }
                 }
             } finally {
-                if (actual < 0) {
-                    held.close();
-                } else if (actual == 0) {
-                    held.cancel();
-                } else {
-                    held.close(actual);
-                }
+                held.settle(actual);
             }
             for (int i = 0; i < parts.length; i++) {
                 if (i == 0 || parts[i - 1] != parts[i]) {
