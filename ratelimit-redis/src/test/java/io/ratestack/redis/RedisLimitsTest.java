@@ -25,6 +25,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -40,6 +41,7 @@ class RedisLimitsTest {
     private static final Limit GLOBAL = Limit.of(3, Duration.ofSeconds(10)).named("global");
     private static final Limit ROUTE = Limit.of(1, Duration.ofSeconds(1)).named("route:/test");
     private static final List<Limit> ONE_PER_HOUR = List.of(Limit.of(1, Duration.ofHours(1)).named("global"));
+    private static final List<Limit> TEN_PER_HOUR = List.of(Limit.of(10, Duration.ofHours(1)).named("global"));
 
     @BeforeEach
     void connect() {
@@ -382,6 +384,119 @@ class RedisLimitsTest {
         assertThat(granted.get()).isPositive().isLessThanOrEqualTo(limit);
         assertThat(connection.sync().hget("t:{c}:global:s", "used")).isEqualTo(Integer.toString(granted.get()));
         assertThat(connection.sync().zcard("t:{c}:global:l")).isZero();
+    }
+
+    /**
+     * Redis is up and answers: only a failure of Redis flags it unavailable, and while it is flagged, ends of uses and
+     * calls given up on still reach it.
+     */
+    @Nested
+    class WhileRedisAnswers {
+
+        private RedisLimits flagged;
+
+        @BeforeEach
+        void poison() {
+            flagged = RedisLimits.builder(connection).clock(clock).lease(Duration.ofMinutes(1))
+                    .probeInterval(Duration.ofSeconds(1)).commandTimeout(Duration.ofSeconds(5)).build();
+            // A key of the wrong type: the next call for client "poison" fails with a script error (Redis stays up).
+            connection.sync().set("ratelimit:{poison}:global:s", "not a hash");
+        }
+
+        private void oneCallFails() {
+            flagged.tryAcquire("poison", ONE_PER_HOUR);
+            assertThat(flagged.isAvailable()).as("one failed call flags Redis unavailable").isFalse();
+        }
+
+        @Test
+        void aRefundMadeWhileFlaggedUnavailableFreesTheSlotWhenRedisIsReachable() {
+            Permit permit = flagged.tryAcquire("alice", ONE_PER_HOUR).permit();
+            oneCallFails();
+
+            permit.cancel(); // the request failed (500): its use is refunded; Redis is reachable
+
+            clock.advance(Duration.ofSeconds(2)); // past the probe interval: the next call tries Redis and reaches it
+            AcquireResult next = flagged.tryAcquire("alice", ONE_PER_HOUR);
+            assertThat(flagged.isAvailable()).isTrue();
+            assertThat(next.isGranted())
+                    .as("the refunded use freed its slot (it is held until the 1-minute lease instead)").isTrue();
+        }
+
+        @Test
+        void aUseCompletedWhileFlaggedUnavailableCountsInItsWindow() {
+            Permit permit = flagged.tryAcquire("bob", ONE_PER_HOUR).permit();
+            oneCallFails();
+
+            permit.close(); // the request completed: its use counts in the 1-per-hour window
+
+            clock.advance(Duration.ofMinutes(2)); // past the lease, well inside the hour
+            AcquireResult next = flagged.tryAcquire("bob", ONE_PER_HOUR);
+            assertThat(flagged.isAvailable()).isTrue();
+            assertThat(next.isGranted()).as("1 per hour, 1 used: a second use inside the hour is over-admission")
+                    .isFalse();
+        }
+
+        @Test
+        void anInterruptedCallerDoesNotMakeOtherRequestsFailWhileRedisAnswers() {
+            // An interrupt is the caller's, not a failure of Redis: it must not flag Redis unavailable.
+            // The clock is never advanced: the probe interval never passes.
+            RedisLimits closed = RedisLimits.builder(connection).clock(clock)
+                    .onFailure(StoreFailurePolicy.FAIL_CLOSED).probeInterval(Duration.ofSeconds(1))
+                    .commandTimeout(Duration.ofSeconds(5)).build();
+
+            // The interrupt takes effect when Redis has not answered yet as the caller starts waiting: try a few times.
+            for (int i = 0; i < 50; i++) {
+                Thread.currentThread().interrupt();
+                try {
+                    closed.tryAcquire("interrupted-" + i, TEN_PER_HOUR);
+                } finally {
+                    Thread.interrupted(); // this request is over; the thread serves the next one
+                }
+                AcquireResult other = closed.tryAcquire("other-" + i, TEN_PER_HOUR);
+                assertThat(RedisLimits.isUnavailableRefusal(other))
+                        .as("attempt %d: another request, on a thread nobody interrupted, against a Redis that answers,"
+                                + " is refused as if Redis were down (available=%s, failures=%d)",
+                                i, closed.isAvailable(), closed.failures())
+                        .isFalse();
+                assertThat(other.isGranted()).isTrue();
+                other.permit().close();
+            }
+        }
+
+        @Test
+        void anAcquireGivenUpOnHoldsNoSlotOnceRedisAnswersAgain() throws Exception {
+            // The script sent before the timeout still runs; its slot must not stay held for the lease.
+            StatefulRedisConnection<String, String> admin = redis.connect();
+            RedisLimits slow = RedisLimits.builder(connection).clock(clock).lease(Duration.ofMinutes(1))
+                    .probeInterval(Duration.ofSeconds(1)).commandTimeout(Duration.ofMillis(100)).build();
+            slow.tryAcquire("warm-up", ONE_PER_HOUR).permit().cancel(); // the server knows the script
+
+            clientPause(admin, "PAUSE", "5000", "WRITE"); // scripts wait; reads and CLIENT UNPAUSE do not
+            AcquireResult givenUp;
+            try {
+                givenUp = slow.tryAcquire("erin", ONE_PER_HOUR);
+            } finally {
+                clientPause(admin, "UNPAUSE");
+            }
+            assertThat(slow.isAvailable()).as("the call timed out").isFalse();
+            assertThat(givenUp.isGranted()).as("fail-open admitted it, uncounted").isTrue();
+            givenUp.permit().close();
+
+            // The script sent before the timeout runs now. Wait (bounded) until it has.
+            String leases = "ratelimit:{erin}:global:l";
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (admin.sync().zcard(leases) == 0 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+
+            clock.advance(Duration.ofSeconds(2)); // past the probe interval; far inside the 1-minute lease
+            AcquireResult next = slow.tryAcquire("erin", ONE_PER_HOUR);
+            assertThat(slow.isAvailable()).as("Redis answers again").isTrue();
+            assertThat(next.isGranted())
+                    .as("no use of erin is in flight and none completed in Redis, yet a slot is held by the token of"
+                            + " the call given up on (%s)", admin.sync().zrangeWithScores(leases, 0, -1))
+                    .isTrue();
+        }
     }
 
     private static void clientPause(StatefulRedisConnection<String, String> admin, String... args) {

@@ -20,12 +20,18 @@ import io.ratestack.spring.web.RateLimitStore;
 import io.ratestack.spring.web.RateLimiterStore;
 import io.ratestack.spring.web.Route;
 import io.ratestack.spring.web.RoutePolicy;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableWebApplicationContext;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
@@ -238,6 +244,70 @@ class RateLimitRedisAutoConfigurationTest {
                     assertThat(registry.get("ratelimit.store.recoveries").functionCounter().count()).isZero();
                     assertThat(registry.get("ratelimit.store.available").gauge().value()).isEqualTo(1);
                     assertThat(registry.find("ratelimit.clients").gauge()).as("no local caches").isNull();
+                });
+    }
+
+    @Test
+    void aFailOpenStoreStartsWhileRedisIsDownAndAdmits() throws Exception {
+        // An outage of Redis is not an outage of the API: with fail-open (or local) the store connects later.
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        runner.withPropertyValues("ratelimit.store=redis", "ratelimit.redis.url=redis://127.0.0.1:" + closedPort,
+                "ratelimit.redis.on-failure=fail-open").run(context -> {
+                    assertThat(context).as("Redis is down; the policy says admit").hasNotFailed();
+                    RateLimitStore store = context.getBean(RateLimitStore.class);
+                    RoutePolicy policy = new RoutePolicy("test",
+                            List.of(io.ratestack.Limit.of(5, Duration.ofSeconds(1)).named("route")));
+                    assertThat(store.tryAcquire("192.0.2.1", new Route("/x", policy)).result().isGranted()).isTrue();
+                });
+    }
+
+    @Test
+    void aStoreStartedWhileRedisIsDownIsNotReportedAvailable() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        runner.withPropertyValues("ratelimit.store=redis", "ratelimit.redis.url=redis://127.0.0.1:" + closedPort,
+                "ratelimit.redis.on-failure=fail-open").run(context -> {
+                    assertThat(context).hasNotFailed();
+                    RateLimitRedisConnection connection = context.getBean(RateLimitRedisConnection.class);
+                    assertThat(connection.connection()).as("startup could not connect").isNull();
+                    assertThat(context.getBean(RedisLimits.class).isAvailable())
+                            .as("Redis was found unreachable at startup").isFalse();
+                });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"redi://ratelimit:s3cret-pa55@redis.internal:6379/0",
+        "redi://ratelimit:s3cret/pa55@redis.internal:6379/0", "redi://ratelimit:s3cret?pa55#x@redis.internal:6379"})
+    void aRejectedUrlDoesNotPutItsPasswordInTheStartupFailure(String url) {
+        // Passwords holding /, ? or # are masked too.
+        runner.withPropertyValues("ratelimit.store=redis",
+                "ratelimit.redis.url=" + url).run(context -> {
+                    assertThat(context).hasFailed();
+                    StringWriter trace = new StringWriter();
+                    context.getStartupFailure().printStackTrace(new PrintWriter(trace));
+                    FailureAnalysis analysis = new RateLimitFailureAnalyzer().analyze(context.getStartupFailure());
+                    String shown = trace + (analysis == null ? ""
+                            : analysis.getDescription() + analysis.getAction());
+                    assertThat(shown).contains("ratelimit.redis.url").doesNotContain("s3cret");
+                });
+    }
+
+    @Test
+    void sentinelSettingsFailStartupRatherThanFallBackToHostAndPort() {
+        // A Redis answers at host:port (the test's server), but it is not the one the sentinels name.
+        runner.withPropertyValues("ratelimit.store=redis",
+                "spring.data.redis.sentinel.master=mymaster",
+                "spring.data.redis.sentinel.nodes=127.0.0.1:26379,127.0.0.1:26380",
+                "spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + server.port)
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure()).as("Boot would use the sentinels' master, not host:port")
+                            .hasStackTraceContaining("spring.data.redis.sentinel.master");
                 });
     }
 
