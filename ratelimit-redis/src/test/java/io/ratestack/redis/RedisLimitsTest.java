@@ -297,14 +297,7 @@ class RedisLimitsTest {
         AcquireResult running = forgetting.tryAcquire("warm-up", ONE_PER_HOUR);
         assertThat(running.isGranted()).isTrue();
 
-        clientPause(admin, "PAUSE", "5000", "WRITE"); // scripts wait; reads and CLIENT UNPAUSE do not
-        AcquireResult givenUp;
-        try {
-            givenUp = forgetting.tryAcquire("erin", ONE_PER_HOUR);
-        } finally {
-            clientPause(admin, "UNPAUSE");
-        }
-        assertThat(forgetting.isAvailable()).as("the call timed out").isFalse();
+        AcquireResult givenUp = timedOutWhileScriptsWait(forgetting, admin, "erin");
         givenUp.permit().close(); // fail-open's uncounted permit
 
         String leases = "ratelimit:{erin}:global:l";
@@ -471,14 +464,7 @@ class RedisLimitsTest {
                     .probeInterval(Duration.ofSeconds(1)).commandTimeout(Duration.ofMillis(100)).build();
             slow.tryAcquire("warm-up", ONE_PER_HOUR).permit().cancel(); // the server knows the script
 
-            clientPause(admin, "PAUSE", "5000", "WRITE"); // scripts wait; reads and CLIENT UNPAUSE do not
-            AcquireResult givenUp;
-            try {
-                givenUp = slow.tryAcquire("erin", ONE_PER_HOUR);
-            } finally {
-                clientPause(admin, "UNPAUSE");
-            }
-            assertThat(slow.isAvailable()).as("the call timed out").isFalse();
+            AcquireResult givenUp = timedOutWhileScriptsWait(slow, admin, "erin");
             assertThat(givenUp.isGranted()).as("fail-open admitted it, uncounted").isTrue();
             givenUp.permit().close();
 
@@ -497,6 +483,20 @@ class RedisLimitsTest {
                             + " the call given up on (%s)", admin.sync().zrangeWithScores(leases, 0, -1))
                     .isTrue();
         }
+    }
+
+    /** An acquire of {@code client} that times out while Redis holds scripts back (it still runs them later). */
+    private static AcquireResult timedOutWhileScriptsWait(RedisLimits limits,
+            StatefulRedisConnection<String, String> admin, String client) {
+        clientPause(admin, "PAUSE", "5000", "WRITE"); // scripts wait; reads and CLIENT UNPAUSE do not
+        AcquireResult givenUp;
+        try {
+            givenUp = limits.tryAcquire(client, ONE_PER_HOUR);
+        } finally {
+            clientPause(admin, "UNPAUSE");
+        }
+        assertThat(limits.isAvailable()).as("the call timed out").isFalse();
+        return givenUp;
     }
 
     private static void clientPause(StatefulRedisConnection<String, String> admin, String... args) {

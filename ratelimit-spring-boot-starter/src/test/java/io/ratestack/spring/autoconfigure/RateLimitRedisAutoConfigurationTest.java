@@ -20,6 +20,7 @@ import io.ratestack.spring.web.RateLimitStore;
 import io.ratestack.spring.web.RateLimiterStore;
 import io.ratestack.spring.web.Route;
 import io.ratestack.spring.web.RoutePolicy;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
@@ -67,10 +68,7 @@ class RateLimitRedisAutoConfigurationTest {
 
     @Test
     void theDefaultMemoryStoreOpensNoRedisConnection() throws Exception {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closedPort = socket.getLocalPort();
-        }
+        int closedPort = closedPort();
         // Nothing listens there: a connection attempt would fail startup.
         runner.withPropertyValues("ratelimit.redis.url=redis://127.0.0.1:" + closedPort).run(context -> {
             assertThat(context).hasNotFailed()
@@ -250,10 +248,7 @@ class RateLimitRedisAutoConfigurationTest {
     @Test
     void aFailOpenStoreStartsWhileRedisIsDownAndAdmits() throws Exception {
         // An outage of Redis is not an outage of the API: with fail-open (or local) the store connects later.
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closedPort = socket.getLocalPort();
-        }
+        int closedPort = closedPort();
         runner.withPropertyValues("ratelimit.store=redis", "ratelimit.redis.url=redis://127.0.0.1:" + closedPort,
                 "ratelimit.redis.on-failure=fail-open").run(context -> {
                     assertThat(context).as("Redis is down; the policy says admit").hasNotFailed();
@@ -266,10 +261,7 @@ class RateLimitRedisAutoConfigurationTest {
 
     @Test
     void aStoreStartedWhileRedisIsDownIsNotReportedAvailable() throws Exception {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closedPort = socket.getLocalPort();
-        }
+        int closedPort = closedPort();
         runner.withPropertyValues("ratelimit.store=redis", "ratelimit.redis.url=redis://127.0.0.1:" + closedPort,
                 "ratelimit.redis.on-failure=fail-open").run(context -> {
                     assertThat(context).hasNotFailed();
@@ -309,6 +301,13 @@ class RateLimitRedisAutoConfigurationTest {
                     assertThat(context.getStartupFailure()).as("Boot would use the sentinels' master, not host:port")
                             .hasStackTraceContaining("spring.data.redis.sentinel.master");
                 });
+    }
+
+    /** A local port that nothing listens on. */
+    private static int closedPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 
     private void assertFailure(String property, String value, String reason, String... properties) {
