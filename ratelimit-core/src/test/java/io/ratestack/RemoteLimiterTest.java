@@ -38,6 +38,7 @@ class RemoteLimiterTest {
         return RemoteFixtures.far(clock, limit, Duration.ofSeconds(1));
     }
 
+    /** Waiters ask a store only at its last refusal's retry-after or when a use through it ended. */
     @Nested
     class Waiting {
 
@@ -163,6 +164,7 @@ class RemoteLimiterTest {
         }
     }
 
+    /** All and any over remote and in-memory parts: stores asked last, at most once, nothing kept of a refusal. */
     @Nested
     class Composites {
 
@@ -388,6 +390,7 @@ class RemoteLimiterTest {
         }
     }
 
+    /** A pause refuses, reads as nothing remaining, pauses every part of a composite and is never shortened. */
     @Nested
     class Pausing {
 
@@ -485,6 +488,7 @@ class RemoteLimiterTest {
         }
     }
 
+    /** Reads ask the store and take nothing; listeners hear each change; the last status delivered is the status. */
     @Nested
     class Status {
 
@@ -550,6 +554,7 @@ class RemoteLimiterTest {
         }
     }
 
+    /** Closing a part fails the waiters of the mixed composites that can no longer admit without it. */
     @Nested
     class Closing {
 
@@ -663,6 +668,7 @@ class RemoteLimiterTest {
         }
     }
 
+    /** Real threads, a clock that never moves: never more held than the limit, every slot back, no wake-up lost. */
     @Nested
     class RealThreads {
 
