@@ -48,7 +48,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 @ConditionalOnClass(name = {"io.ratestack.redis.RedisLimits", "io.lettuce.core.RedisClient",
         "org.springframework.web.servlet.DispatcherServlet", "com.github.benmanes.caffeine.cache.Caffeine"})
 @ConditionalOnProperty(prefix = "ratelimit", name = "enabled", havingValue = "true", matchIfMissing = true)
-@Conditional(RateLimitRedisAutoConfiguration.OnRedisStore.class)
+@ConditionalOnProperty(prefix = "ratelimit", name = "store", havingValue = "redis")
 public class RateLimitRedisAutoConfiguration {
 
     private static final Log LOG = LogFactory.getLog(RateLimitRedisAutoConfiguration.class);
@@ -171,14 +171,4 @@ public class RateLimitRedisAutoConfiguration {
         return () -> store.ifAvailable(redis -> redis.limits().warmUp(timeout));
     }
 
-    /** {@code ratelimit.store} is {@code redis}, in any case. */
-    static final class OnRedisStore extends SpringBootCondition {
-        @Override
-        public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
-            String store = context.getEnvironment().getProperty("ratelimit.store", "memory");
-            return store.trim().toLowerCase(Locale.ROOT).equals("redis")
-                    ? ConditionOutcome.match("ratelimit.store is redis")
-                    : ConditionOutcome.noMatch("ratelimit.store is " + store);
-        }
-    }
 }
