@@ -6,8 +6,8 @@ import io.ratestack.RateLimiter;
 import io.ratestack.Refusal;
 import io.ratestack.redis.LocalFallback;
 import io.ratestack.redis.RedisLimits;
+import io.ratestack.spring.web.MemoryRateLimitStore;
 import io.ratestack.spring.web.RateLimitStore;
-import io.ratestack.spring.web.RateLimiterStore;
 import io.ratestack.spring.web.Route;
 import io.ratestack.spring.web.RoutePolicy;
 import java.nio.charset.StandardCharsets;
@@ -111,7 +111,7 @@ public final class RedisRateLimitStore implements RateLimitStore {
      * @param local the in-memory store, with the same global limits
      * @return the fallback
      */
-    public static LocalFallback localFallback(RateLimiterStore local) {
+    public static LocalFallback localFallback(MemoryRateLimitStore local) {
         Objects.requireNonNull(local, "local");
         Refusal unknown = new Refusal(RedisLimits.FAIL_CLOSED_RETRY_AFTER.toNanos(), 0);
         return (client, named, cost) -> named instanceof RouteLimits route && cost == 1
