@@ -18,7 +18,6 @@ class PublicApiTest {
                 "PacedHttpClient",
                 "RequestKey",
                 "RequestPacer",
-                "RequestPacer$Builder",
-                "RetryAfter");
+                "RequestPacer$Builder");
     }
 }

@@ -16,11 +16,9 @@ class PublicApiTest {
     @Test
     void publicTypesAreTheListedOnes() {
         assertThat(PublicTypes.of(RateLimitFilter.class, "io.ratestack.spring")).containsExactly(
-                "autoconfigure.MicrometerRateLimitObserver",
                 "autoconfigure.RateLimitAutoConfiguration",
                 "autoconfigure.RateLimitClientAutoConfiguration",
                 "autoconfigure.RateLimitEndpointAutoConfiguration",
-                "autoconfigure.RateLimitFailureAnalyzer",
                 "autoconfigure.RateLimitMetricsAutoConfiguration",
                 "autoconfigure.RateLimitProperties",
                 "autoconfigure.RateLimitProperties$CacheBounds",

@@ -41,6 +41,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>The state is not kept in this instance: each attempt carries what its script call saw of each limit (remaining
  * uses, time to reset), for the {@code RateLimit} header and the violated policies of a refusal; an attempt answered
  * by the failure policy while Redis is away carries nothing ({@link RateLimitStore.Attempt#tracked()} is false).
+ *
+ * <p>Public for the starter's Redis auto-configuration, in another package; not an extension point.
  */
 public final class RedisRateLimitStore implements RateLimitStore {
 

@@ -41,6 +41,9 @@ import org.springframework.web.util.pattern.PathPatternParser;
  * Excluded paths and overrides are matched with Spring MVC's own path patterns, on the path within the application.
  *
  * <p>Annotations are read once, after every singleton is created ({@link #initialize()}); a bad one fails startup.
+ *
+ * <p>Public for the starter's auto-configuration (which builds and initializes it) and its actuator endpoint (which
+ * reports its policies); not an extension point: a resolver of your own implements {@link RouteResolver}.
  */
 public final class MvcRouteResolver implements RouteResolver {
 
@@ -319,22 +322,6 @@ public final class MvcRouteResolver implements RouteResolver {
     /** The paths never limited. */
     public List<String> excludedPaths() {
         return excluded.stream().map(PathPattern::getPatternString).toList();
-    }
-
-    /** The longest window among the annotations and overrides, and the default. */
-    public Duration longestWindow() {
-        Duration longest = defaultPolicy.longestWindow();
-        for (RoutePolicy policy : overridePolicies) {
-            if (policy != null && policy.longestWindow().compareTo(longest) > 0) {
-                longest = policy.longestWindow();
-            }
-        }
-        for (RoutePolicy policy : state().annotatedPolicies().values()) {
-            if (policy.longestWindow().compareTo(longest) > 0) {
-                longest = policy.longestWindow();
-            }
-        }
-        return longest;
     }
 
     /**
