@@ -79,18 +79,6 @@ public final class MvcRouteResolver implements RouteResolver {
      * @param overrides per-pattern policies, first match wins; a {@code null} policy exempts
      * @param keyByPath key per-route limiters by the literal path, as slowstack's tutorial does, instead of the
      *     matched pattern; every variant of a path then opens a limiter of its own
-     */
-    public MvcRouteResolver(Supplier<List<HandlerMapping>> mappings, RoutePolicy defaultPolicy,
-            List<String> excludedPatterns, List<PathOverride> overrides, boolean keyByPath) {
-        this(mappings, defaultPolicy, excludedPatterns, overrides, keyByPath, mapping -> false);
-    }
-
-    /**
-     * @param mappings the application's handler mappings in dispatch order, read at {@link #initialize()}
-     * @param defaultPolicy the per-route limits of routes without annotation or override
-     * @param excludedPatterns paths never limited, as Spring MVC path patterns ({@code /actuator/**})
-     * @param overrides per-pattern policies, first match wins; a {@code null} policy exempts
-     * @param keyByPath key per-route limiters by the literal path instead of the matched pattern
      * @param exemptMappings the handler mappings whose handlers are never limited, such as the actuator's: a
      *     request that one of them would dispatch is exempt, wherever its path
      */
