@@ -94,6 +94,23 @@ class RateLimitsEndpointTest {
     }
 
     @Test
+    void findsAClientByAnySpellingOfItsAddressOrByItsResolversKey() {
+        runner.withPropertyValues("management.endpoints.web.exposure.include=ratelimits").run(context -> {
+            RateLimitsEndpoint endpoint = context.getBean(RateLimitsEndpoint.class);
+            MemoryRateLimitStore store = context.getBean(MemoryRateLimitStore.class);
+            use(store, "2001:db8::/64");
+            use(store, "key:alice");
+
+            assertThat(endpoint.client(new String[] {"2001:DB8:0:0::9"})).as("an address in the prefix").isNotNull()
+                    .satisfies(state -> assertThat(state.client()).isEqualTo("2001:db8::/64"));
+            assertThat(endpoint.client(new String[] {"alice"})).as("the key a ClientKeyResolver returned")
+                    .isNotNull().satisfies(state -> assertThat(state.client()).isEqualTo("key:alice"));
+            assertThat(endpoint.client(new String[] {"key:alice"})).as("the key as the filter keeps it").isNotNull();
+            assertThat(endpoint.client(new String[] {"key:bob"})).isNull();
+        });
+    }
+
+    @Test
     void listsTheExemptHandlers() {
         runner.withPropertyValues("management.endpoints.web.exposure.include=ratelimits")
                 .withUserConfiguration(Mvc.class, StatusController.class).run(context -> {
