@@ -9,7 +9,7 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /** Parses {@code Retry-After}: delay-seconds ({@code 120}) or an HTTP-date ({@code Wed, 21 Oct 2015 07:28:00 GMT}). */
-public final class RetryAfter {
+final class RetryAfter {
 
     /** The longest hold-back honoured: a server's mistake must not stop a client for days. */
     public static final Duration MAXIMUM = Duration.ofHours(1);

@@ -6,8 +6,8 @@ import io.ratestack.redis.RedisLimits;
 import io.ratestack.redis.StoreFailurePolicy;
 import io.ratestack.spring.redis.RedisRateLimitStore;
 import io.ratestack.spring.web.Durations;
+import io.ratestack.spring.web.MemoryRateLimitStore;
 import io.ratestack.spring.web.RateLimitStore;
-import io.ratestack.spring.web.RateLimiterStore;
 import java.time.Duration;
 import java.util.Locale;
 import org.apache.commons.logging.Log;
@@ -144,7 +144,7 @@ public class RateLimitRedisAutoConfiguration {
         if (redis.onFailure() == RateLimitSettings.FailurePolicy.LOCAL) {
             // The same limits in this instance's memory, used only while Redis is away.
             builder.localFallback(RedisRateLimitStore.localFallback(
-                    new RateLimiterStore(clock, settings.global, settings.globalCache, settings.routeCache)));
+                    new MemoryRateLimitStore(clock, settings.global, settings.globalCache, settings.routeCache)));
         }
         return builder.build();
     }

@@ -15,10 +15,10 @@ import io.ratestack.redis.TestRedis;
 import io.ratestack.redis.TestRedisCluster;
 import io.ratestack.redis.TestSentinel;
 import io.ratestack.spring.redis.RedisRateLimitStore;
+import io.ratestack.spring.web.MemoryRateLimitStore;
 import io.ratestack.spring.web.RateLimitConfigurationException;
 import io.ratestack.spring.web.RateLimitFilter;
 import io.ratestack.spring.web.RateLimitStore;
-import io.ratestack.spring.web.RateLimiterStore;
 import io.ratestack.spring.web.Route;
 import io.ratestack.spring.web.RoutePolicy;
 import java.net.ServerSocket;
@@ -69,7 +69,7 @@ class RateLimitRedisAutoConfigurationTest {
         // Nothing listens there: a connection attempt would fail startup.
         runner.withPropertyValues("ratelimit.redis.url=redis://127.0.0.1:" + closedPort).run(context -> {
             assertThat(context).hasNotFailed()
-                    .hasSingleBean(RateLimiterStore.class)
+                    .hasSingleBean(MemoryRateLimitStore.class)
                     .doesNotHaveBean(RateLimitRedisConnection.class)
                     .doesNotHaveBean(RedisLimits.class)
                     .doesNotHaveBean(RedisRateLimitStore.class);
@@ -85,7 +85,7 @@ class RateLimitRedisAutoConfigurationTest {
                 "ratelimit.global.limit=5", "ratelimit.global.per=10s").run(context -> {
                     assertThat(context).hasNotFailed()
                             .hasSingleBean(RedisRateLimitStore.class)
-                            .doesNotHaveBean(RateLimiterStore.class)
+                            .doesNotHaveBean(MemoryRateLimitStore.class)
                             .hasSingleBean(RateLimitStore.class);
                     assertThat(filterStore(context)).isSameAs(context.getBean(RedisRateLimitStore.class));
                     opened[0] = context.getBean(RateLimitRedisConnection.class).connection();
@@ -305,7 +305,7 @@ class RateLimitRedisAutoConfigurationTest {
                 .withPropertyValues("management.endpoints.web.exposure.include=ratelimits")
                 .run(context -> {
                     assertThat(context).hasNotFailed()
-                            .hasSingleBean(RateLimiterStore.class)
+                            .hasSingleBean(MemoryRateLimitStore.class)
                             .hasSingleBean(RateLimitsEndpoint.class)
                             .doesNotHaveBean(RateLimitRedisConnection.class);
                     assertThat(context.getBean(RateLimitsEndpoint.class).policies()).containsKey("caches")

@@ -7,8 +7,8 @@ import io.ratestack.FakeClock;
 import io.ratestack.Limit;
 import io.ratestack.redis.RedisLimits;
 import io.ratestack.redis.RunningRedis;
+import io.ratestack.spring.web.MemoryRateLimitStore;
 import io.ratestack.spring.web.RateLimitStore;
-import io.ratestack.spring.web.RateLimiterStore;
 import io.ratestack.spring.web.Route;
 import io.ratestack.spring.web.RoutePolicy;
 import java.time.Duration;
@@ -58,9 +58,9 @@ class OverloadedHandlersShareRedisStateRegressionTest {
         Route list = new Route("/items", itemsPolicy("()")); // GET /items  -> items()
         Route add = new Route("/items", itemsPolicy("(com.example.Item)")); // POST /items -> items(Item)
 
-        RateLimiterStore memory = new RateLimiterStore(new FakeClock(), GLOBAL,
-                new RateLimiterStore.CacheBounds(1000, Duration.ofMinutes(1)),
-                new RateLimiterStore.CacheBounds(1000, Duration.ofMinutes(1)));
+        MemoryRateLimitStore memory = new MemoryRateLimitStore(new FakeClock(), GLOBAL,
+                new MemoryRateLimitStore.CacheBounds(1000, Duration.ofMinutes(1)),
+                new MemoryRateLimitStore.CacheBounds(1000, Duration.ofMinutes(1)));
         assertThat(admitted(memory, "c", list)).isTrue();
         assertThat(admitted(memory, "c", add)).as("in memory: two policies, two budgets").isTrue();
 

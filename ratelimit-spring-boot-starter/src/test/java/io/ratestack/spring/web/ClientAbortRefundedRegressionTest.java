@@ -23,10 +23,10 @@ class ClientAbortRefundedRegressionTest {
     private final FakeClock clock = new FakeClock();
     private final RoutePolicy onePerSecond = new RoutePolicy("test",
             List.of(new Limit(1, Duration.ofSeconds(1), Duration.ZERO, "route")));
-    private final RateLimiterStore store = new RateLimiterStore(clock,
+    private final MemoryRateLimitStore store = new MemoryRateLimitStore(clock,
             List.of(new Limit(3, Duration.ofSeconds(10), Duration.ZERO, "global")),
-            new RateLimiterStore.CacheBounds(1000, Duration.ofMinutes(1)),
-            new RateLimiterStore.CacheBounds(1000, Duration.ofMinutes(1)));
+            new MemoryRateLimitStore.CacheBounds(1000, Duration.ofMinutes(1)),
+            new MemoryRateLimitStore.CacheBounds(1000, Duration.ofMinutes(1)));
     private final RateLimitFilter filter = new RateLimitFilter(request -> new Route("/big", onePerSecond),
             request -> null, new RemoteAddressClientKeyResolver(), store, RefundStatuses.parse(List.of("500")),
             ProblemDetails.DEFAULT, true, onePerSecond, RateLimitObserver.NONE);

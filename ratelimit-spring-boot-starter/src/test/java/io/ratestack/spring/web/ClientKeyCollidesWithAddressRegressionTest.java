@@ -17,10 +17,10 @@ class ClientKeyCollidesWithAddressRegressionTest {
     private final FakeClock clock = new FakeClock();
     private final RoutePolicy onePerSecond = new RoutePolicy("test",
             List.of(new Limit(1, Duration.ofSeconds(1), Duration.ZERO, "route")));
-    private final RateLimiterStore store = new RateLimiterStore(clock,
+    private final MemoryRateLimitStore store = new MemoryRateLimitStore(clock,
             List.of(new Limit(3, Duration.ofSeconds(10), Duration.ZERO, "global")),
-            new RateLimiterStore.CacheBounds(1000, Duration.ofMinutes(1)),
-            new RateLimiterStore.CacheBounds(1000, Duration.ofMinutes(1)));
+            new MemoryRateLimitStore.CacheBounds(1000, Duration.ofMinutes(1)),
+            new MemoryRateLimitStore.CacheBounds(1000, Duration.ofMinutes(1)));
     private final ClientKeyResolver readmeApiKeys = request -> request.getHeader("X-Api-Key");
 
     private int call(String address, String apiKey) throws Exception {

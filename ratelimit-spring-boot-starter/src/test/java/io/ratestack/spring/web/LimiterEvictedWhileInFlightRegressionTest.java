@@ -15,10 +15,10 @@ class LimiterEvictedWhileInFlightRegressionTest {
     private final FakeClock clock = new FakeClock();
     private final RoutePolicy onePerSecond = new RoutePolicy("test",
             List.of(new Limit(1, Duration.ofSeconds(1), Duration.ZERO, "route")));
-    private final RateLimiterStore store = new RateLimiterStore(clock,
+    private final MemoryRateLimitStore store = new MemoryRateLimitStore(clock,
             List.of(new Limit(1, Duration.ofSeconds(10), Duration.ZERO, "global")),
-            new RateLimiterStore.CacheBounds(1000, Duration.ofMinutes(1)),
-            new RateLimiterStore.CacheBounds(1000, Duration.ofMinutes(1)));
+            new MemoryRateLimitStore.CacheBounds(1000, Duration.ofMinutes(1)),
+            new MemoryRateLimitStore.CacheBounds(1000, Duration.ofMinutes(1)));
     private final Route route = new Route("/stream", onePerSecond);
 
     @Test
