@@ -3,6 +3,7 @@ package io.ratestack;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
@@ -135,7 +136,7 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
         if (slow) {
             afterChanges(leaves);
         }
-        return taken != null ? new HeldPermit(this, taken, cost) : refusal;
+        return taken != null ? new HeldPermit(this, taken, cost) : Objects.requireNonNull(refusal);
     }
 
     @Override

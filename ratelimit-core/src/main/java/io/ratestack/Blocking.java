@@ -1,5 +1,6 @@
 package io.ratestack;
 
+import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -26,7 +27,7 @@ final class Blocking {
             Thread.currentThread().interrupt();
             throw new RateLimitedException("interrupted while waiting for " + limiter, interrupted);
         } catch (ExecutionException failed) {
-            Throwable cause = failed.getCause();
+            Throwable cause = Objects.requireNonNullElse(failed.getCause(), failed); // a future's failure has a cause
             throw new RateLimitedException(cause.getMessage(), cause);
         } catch (CancellationException cancelled) {
             throw new RateLimitedException("the wait for " + limiter + " was cancelled", cancelled);

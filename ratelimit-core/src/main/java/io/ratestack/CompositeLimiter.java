@@ -143,29 +143,36 @@ abstract class CompositeLimiter extends AbstractLimiter {
     public final Subscription onStatusChange(Consumer<RateLimitStatus> listener) {
         Nanos.requireNonNull(listener, "listener");
         RateLimitStatus initial = status();
+        StatusPublisher current;
+        Runnable currentObserver;
         lock();
         try {
-            if (publisher == null) {
-                publisher = new StatusPublisher(initial);
-                observer = this::onLeafChanged;
+            current = publisher;
+            currentObserver = observer;
+            if (current == null || currentObserver == null) {
+                current = new StatusPublisher(initial);
+                currentObserver = this::onLeafChanged;
+                publisher = current;
+                observer = currentObserver;
             }
-            publisher.add(listener);
+            current.add(listener);
             if (++listeners == 1) {
                 for (Part leaf : leaves) {
-                    leaf.addObserver(observer);
+                    leaf.addObserver(currentObserver);
                 }
             }
         } finally {
             unlock();
         }
         onLeafChanged();
-        StatusPublisher subscribed = publisher;
+        StatusPublisher subscribed = current;
+        Runnable leafObserver = currentObserver;
         return () -> {
             lock();
             try {
                 if (subscribed.remove(listener) && --listeners == 0) {
                     for (Part leaf : leaves) {
-                        leaf.removeObserver(observer);
+                        leaf.removeObserver(leafObserver);
                     }
                 }
             } finally {

@@ -1,5 +1,6 @@
 package io.ratestack;
 
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -130,7 +131,7 @@ abstract class Part extends AbstractLimiter {
         if (slow) {
             afterChange();
         }
-        return taken ? new LeafPermit(this, cost) : refusal;
+        return taken ? new LeafPermit(this, cost) : Objects.requireNonNull(refusal);
     }
 
     // ---- state, guarded by the lock ----

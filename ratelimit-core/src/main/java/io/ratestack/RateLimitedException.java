@@ -1,5 +1,7 @@
 package io.ratestack;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A waiting acquire gave up: its timeout passed, the limiter was closed, or the waiting thread was interrupted (its
  * interrupt status is kept). Nothing is held when this is thrown.
@@ -18,10 +20,10 @@ public class RateLimitedException extends RuntimeException {
     }
 
     /**
-     * @param message what gave up and why
+     * @param message what gave up and why, or {@code null} (the message of a cause that has none)
      * @param cause the underlying cause, such as an {@link InterruptedException}
      */
-    public RateLimitedException(String message, Throwable cause) {
+    public RateLimitedException(@Nullable String message, Throwable cause) {
         super(message, cause);
     }
 }

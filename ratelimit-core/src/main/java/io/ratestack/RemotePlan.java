@@ -1,6 +1,7 @@
 package io.ratestack;
 
 import java.util.Arrays;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
@@ -27,7 +28,7 @@ final class RemotePlan {
         if (target.closed) {
             return new Refusal(Refusal.NEVER, 0);
         }
-        Object outcome = attempt(target, RemotePart.TRY, null, cost);
+        Object outcome = attemptNow(target, cost);
         if (outcome instanceof Permit) {
             AbstractLimiter.afterChanges(target.leaves());
         }
@@ -52,7 +53,7 @@ final class RemotePlan {
             AbstractLimiter.unlockAll(leaves);
         }
         if (!queued || timeoutNanos == 0) {
-            Object outcome = attempt(target, RemotePart.TRY, null, cost);
+            Object outcome = attemptNow(target, cost);
             if (outcome instanceof Permit permit) {
                 AbstractLimiter.afterChanges(leaves);
                 return permit;
@@ -102,8 +103,9 @@ final class RemotePlan {
      */
     static void tryAdmit(Waiter waiter) {
         Object outcome = attempt(waiter.target, RemotePart.WAIT, waiter, waiter.cost);
+        Permit permit = outcome instanceof Permit admitted ? admitted : null;
         boolean never = outcome instanceof Refusal refusal && refusal.retryAfterNanos() == Refusal.NEVER;
-        if (!(outcome instanceof Permit) && !never) {
+        if (permit == null && !never) {
             return;
         }
         Part[] leaves = waiter.target.leaves();
@@ -118,16 +120,21 @@ final class RemotePlan {
         } finally {
             AbstractLimiter.unlockAll(leaves);
         }
-        if (never) {
+        if (permit == null) {
             if (won) {
                 waiter.fail(new RateLimitedException(waiter.target + " can never admit a use of cost " + waiter.cost));
             }
         } else if (won) {
-            waiter.deliver((Permit) outcome); // before the follow-ups, as in memory
+            waiter.deliver(permit); // before the follow-ups, as in memory
         } else {
-            ((Permit) outcome).cancel(); // timed out or withdrawn while the stores were asked: the next waiter gets it
+            permit.cancel(); // timed out or withdrawn while the stores were asked: the next waiter gets it
         }
         AbstractLimiter.afterChanges(leaves);
+    }
+
+    /** {@link #attempt} for an acquire that does not wait, which ends in a permit or a refusal, never in null. */
+    private static Object attemptNow(AbstractLimiter target, int cost) {
+        return Objects.requireNonNull(attempt(target, RemotePart.TRY, null, cost));
     }
 
     /**
@@ -196,7 +203,7 @@ final class RemotePlan {
                 } finally {
                     AbstractLimiter.unlockAll(leaves);
                 }
-                if (impossible) {
+                if (impossible && waiter != null) { // only a waiter is found impossible
                     waiter.fail(new RateLimitedException(target + " is closed"));
                     AbstractLimiter.afterChanges(leaves);
                     return null;

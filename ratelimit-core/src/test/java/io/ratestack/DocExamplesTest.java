@@ -210,8 +210,21 @@ class DocExamplesTest {
     }
 
     @Test
+    void termsAsValuesMakeLimiters() {
+        // tag::specs[]
+        List<LimitSpec> terms = List.of(
+                Limit.of(100, Duration.ofMinutes(1)).named("calls"),
+                LimitSpec.TokenBucket.of(20, 5, Duration.ofSeconds(1)).named("burst"),
+                LimitSpec.SlidingWindow.of(1000, Duration.ofHours(1)).named("hourly"));
+        RateLimiter api = RateLimiters.all(terms.stream()
+                .map(spec -> RateLimiters.of(spec, clock)).toArray(RateLimiter[]::new));
+        assertThat(api.remaining()).isEqualTo(20); // the bucket's 20 are the fewest
+        // end::specs[]
+    }
+
+    @Test
     void docShowsEveryExampleAsWrittenHere() throws IOException {
-        DocSnippets.assertShows("docs/core.md", "src/test/java/io/ratestack/DocExamplesTest.java", 11);
+        DocSnippets.assertShows("docs/core.md", "src/test/java/io/ratestack/DocExamplesTest.java", 12);
         DocSnippets.assertShows("docs/core.md", "src/test/java/io/ratestack/FixedWindow.java", 1);
     }
 }

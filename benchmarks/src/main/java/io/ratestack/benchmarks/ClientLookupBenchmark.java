@@ -3,7 +3,7 @@ package io.ratestack.benchmarks;
 import io.ratestack.Clock;
 import io.ratestack.Limit;
 import io.ratestack.Permit;
-import io.ratestack.spring.web.RateLimiterStore;
+import io.ratestack.spring.web.MemoryRateLimitStore;
 import io.ratestack.spring.web.Route;
 import io.ratestack.spring.web.RoutePolicy;
 import java.time.Duration;
@@ -23,7 +23,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * What one call of {@code /actuator/ratelimits/{client}} costs the store ({@code RateLimiterStore.describe}) with
+ * What one call of {@code /actuator/ratelimits/{client}} costs the store ({@code MemoryRateLimitStore.describe}) with
  * 100,000 clients on two routes each (200,000 client-route pairs): routes keyed by pattern ({@code routes = 2}, one
  * lookup per route) and keyed by path past what the store looks up by key ({@code routes = 200000}, a path per pair:
  * a scan of every pair).
@@ -43,14 +43,14 @@ public class ClientLookupBenchmark {
     @Param({"2", "200000"})
     int routes;
 
-    private RateLimiterStore store;
+    private MemoryRateLimitStore store;
 
     @Setup(Level.Trial)
     public void fill() {
-        store = new RateLimiterStore(Clock.system(),
+        store = new MemoryRateLimitStore(Clock.system(),
                 List.of(new Limit(1_000_000, Duration.ofHours(1), Duration.ZERO, "global")),
-                new RateLimiterStore.CacheBounds(CLIENTS, Duration.ofHours(1)),
-                new RateLimiterStore.CacheBounds(2L * CLIENTS, Duration.ofHours(1)));
+                new MemoryRateLimitStore.CacheBounds(CLIENTS, Duration.ofHours(1)),
+                new MemoryRateLimitStore.CacheBounds(2L * CLIENTS, Duration.ofHours(1)));
         RoutePolicy policy = new RoutePolicy("bench", List.of(new Limit(1_000_000, Duration.ofHours(1),
                 Duration.ZERO, "route")));
         int pair = 0;

@@ -3,7 +3,7 @@ package io.ratestack.benchmarks;
 import io.ratestack.Clock;
 import io.ratestack.Limit;
 import io.ratestack.Permit;
-import io.ratestack.spring.web.RateLimiterStore;
+import io.ratestack.spring.web.MemoryRateLimitStore;
 import io.ratestack.spring.web.Route;
 import io.ratestack.spring.web.RoutePolicy;
 import java.lang.management.ManagementFactory;
@@ -29,10 +29,10 @@ public final class MemoryPerClient {
     public static void main(String[] args) throws Exception {
         int clients = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         long maximumSize = args.length > 1 ? Long.parseLong(args[1]) : 2L * clients;
-        RateLimiterStore store = new RateLimiterStore(Clock.system(),
+        MemoryRateLimitStore store = new MemoryRateLimitStore(Clock.system(),
                 List.of(new Limit(10, Duration.ofSeconds(10), Duration.ZERO, "global")),
-                new RateLimiterStore.CacheBounds(maximumSize, Duration.ofHours(1)),
-                new RateLimiterStore.CacheBounds(maximumSize, Duration.ofHours(1)));
+                new MemoryRateLimitStore.CacheBounds(maximumSize, Duration.ofHours(1)),
+                new MemoryRateLimitStore.CacheBounds(maximumSize, Duration.ofHours(1)));
         Route route = new Route("/test", new RoutePolicy("per-route",
                 List.of(new Limit(1, Duration.ofSeconds(1), Duration.ZERO, "route"))));
         long before = retained();

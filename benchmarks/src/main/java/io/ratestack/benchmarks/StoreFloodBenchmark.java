@@ -3,7 +3,7 @@ package io.ratestack.benchmarks;
 import io.ratestack.Clock;
 import io.ratestack.Limit;
 import io.ratestack.Permit;
-import io.ratestack.spring.web.RateLimiterStore;
+import io.ratestack.spring.web.MemoryRateLimitStore;
 import io.ratestack.spring.web.Route;
 import io.ratestack.spring.web.RoutePolicy;
 import java.time.Duration;
@@ -49,16 +49,16 @@ public class StoreFloodBenchmark {
     @Param("100000")
     int maximumSize;
 
-    private RateLimiterStore store;
+    private MemoryRateLimitStore store;
     private Route route;
     private final AtomicLong next = new AtomicLong();
 
     @Setup(Level.Trial)
     public void fill() {
-        store = new RateLimiterStore(Clock.system(),
+        store = new MemoryRateLimitStore(Clock.system(),
                 List.of(new Limit(1_000_000_000, Duration.ofHours(1), Duration.ZERO, "global")),
-                new RateLimiterStore.CacheBounds(maximumSize, Duration.ofMinutes(1)),
-                new RateLimiterStore.CacheBounds(2L * maximumSize, Duration.ofMinutes(1)));
+                new MemoryRateLimitStore.CacheBounds(maximumSize, Duration.ofMinutes(1)),
+                new MemoryRateLimitStore.CacheBounds(2L * maximumSize, Duration.ofMinutes(1)));
         route = new Route("/test", new RoutePolicy("per-route",
                 List.of(new Limit(1_000_000_000, Duration.ofHours(1), Duration.ZERO, "route"))));
         use(TRACKED);

@@ -6,9 +6,10 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /** Parses {@code Retry-After}: delay-seconds ({@code 120}) or an HTTP-date ({@code Wed, 21 Oct 2015 07:28:00 GMT}). */
-public final class RetryAfter {
+final class RetryAfter {
 
     /** The longest hold-back honoured: a server's mistake must not stop a client for days. */
     public static final Duration MAXIMUM = Duration.ofHours(1);
@@ -25,7 +26,7 @@ public final class RetryAfter {
         DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", java.util.Locale.ROOT).withZone(java.time.ZoneOffset.UTC),
     };
 
-    private static ZonedDateTime httpDate(String text) {
+    private static @Nullable ZonedDateTime httpDate(String text) {
         for (DateTimeFormatter format : HTTP_DATES) {
             try {
                 return ZonedDateTime.parse(text, format);
@@ -43,7 +44,7 @@ public final class RetryAfter {
      * @param wallClock the clock an HTTP-date is measured against
      * @return the delay, at most {@link #MAXIMUM}; empty when the value is missing, malformed or in the past
      */
-    public static Optional<Duration> parse(String value, Clock wallClock) {
+    public static Optional<Duration> parse(@Nullable String value, Clock wallClock) {
         if (value == null || value.isBlank()) {
             return Optional.empty();
         }

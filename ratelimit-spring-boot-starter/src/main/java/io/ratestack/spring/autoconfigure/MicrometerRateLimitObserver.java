@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  * Meters are made once per route and outcome and then only counted.
  */
-public final class MicrometerRateLimitObserver implements RateLimitObserver {
+final class MicrometerRateLimitObserver implements RateLimitObserver {
 
     private final MeterRegistry registry;
     private final Timer filterTime;
@@ -30,7 +30,7 @@ public final class MicrometerRateLimitObserver implements RateLimitObserver {
     /**
      * @param registry where the meters go
      */
-    public MicrometerRateLimitObserver(MeterRegistry registry) {
+    MicrometerRateLimitObserver(MeterRegistry registry) {
         this.registry = registry;
         this.filterTime = Timer.builder("ratelimit.filter")
                 .description("Time the rate limit filter spends on a request, the handler's time left out")

@@ -20,7 +20,7 @@ import org.springframework.core.Ordered;
  * {@code ratelimit}: unknown keys (each with the nearest valid key) and values of the wrong type. Runs before Spring
  * Boot's analyzers of binding failures.
  */
-public class RateLimitFailureAnalyzer implements FailureAnalyzer, Ordered {
+class RateLimitFailureAnalyzer implements FailureAnalyzer, Ordered {
 
     private static final ConfigurationPropertyName PREFIX = ConfigurationPropertyName.of("ratelimit");
 

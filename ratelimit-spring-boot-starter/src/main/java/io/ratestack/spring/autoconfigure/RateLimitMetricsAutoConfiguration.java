@@ -6,9 +6,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.ratestack.redis.RedisLimits;
 import io.ratestack.spring.redis.RedisRateLimitStore;
+import io.ratestack.spring.web.MemoryRateLimitStore;
 import io.ratestack.spring.web.RateLimitObserver;
 import io.ratestack.spring.web.RateLimitStore;
-import io.ratestack.spring.web.RateLimiterStore;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -43,12 +43,12 @@ public class RateLimitMetricsAutoConfiguration {
 
     /** How many clients the caches track, and how many requests found them full. */
     @Bean
-    public MeterBinder rateLimitCacheMetrics(ObjectProvider<RateLimiterStore> stores) {
+    public MeterBinder rateLimitCacheMetrics(ObjectProvider<MemoryRateLimitStore> stores) {
         return registry -> stores.ifAvailable(store -> {
-            Gauge.builder("ratelimit.clients", store, RateLimiterStore::clientCount)
+            Gauge.builder("ratelimit.clients", store, MemoryRateLimitStore::clientCount)
                     .description("Clients whose global limiters are kept").tag("cache", "global")
                     .register(registry);
-            Gauge.builder("ratelimit.clients", store, RateLimiterStore::routeCount)
+            Gauge.builder("ratelimit.clients", store, MemoryRateLimitStore::routeCount)
                     .description("Client-route pairs whose per-route limiters are kept").tag("cache", "per-route")
                     .register(registry);
             FunctionCounter.builder("ratelimit.clients.overflow", store,

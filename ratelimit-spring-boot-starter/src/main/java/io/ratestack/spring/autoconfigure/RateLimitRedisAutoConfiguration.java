@@ -1,12 +1,13 @@
 package io.ratestack.spring.autoconfigure;
 
+import io.lettuce.core.AbstractRedisClient;
 import io.ratestack.Clock;
 import io.ratestack.redis.RedisLimits;
 import io.ratestack.redis.StoreFailurePolicy;
 import io.ratestack.spring.redis.RedisRateLimitStore;
 import io.ratestack.spring.web.Durations;
+import io.ratestack.spring.web.MemoryRateLimitStore;
 import io.ratestack.spring.web.RateLimitStore;
-import io.ratestack.spring.web.RateLimiterStore;
 import java.time.Duration;
 import java.util.Locale;
 import org.apache.commons.logging.Log;
@@ -15,6 +16,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -23,22 +25,30 @@ import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.ConditionContext;
 import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotatedTypeMetadata;
+import org.springframework.data.redis.connection.RedisClusterConfiguration;
+import org.springframework.data.redis.connection.RedisSentinelConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
  * The Redis store, with {@code ratelimit.store=redis}: the filter's limits kept in Redis through
- * {@code ratelimit-redis}, shared by every instance. Opens its own Lettuce connection ({@code ratelimit.redis.url},
- * else {@code spring.data.redis.*}) unless the application declares a {@link RedisLimits} bean, which then wins
- * with its own connection and options. With {@code ratelimit.store=memory} (the default) nothing here runs and no
- * connection is opened.
+ * {@code ratelimit-redis}, shared by every instance. Its connection comes from the application's own Lettuce client
+ * when it has Spring Data Redis (a {@code LettuceConnectionFactory}, configured as Spring Boot configures it), else
+ * from a client of its own ({@code spring.data.redis.*}); {@code ratelimit.redis.url} always gives it a client of
+ * its own to that URL (see {@link RateLimitRedisConnection}). A {@link RedisLimits} bean of the application wins
+ * over both, with its own connection and options. With {@code ratelimit.store=memory} (the default) nothing here
+ * runs and no connection is opened.
  */
-@AutoConfiguration(after = RateLimitAutoConfiguration.class, before = RateLimitServletAutoConfiguration.class)
+@AutoConfiguration(after = RateLimitAutoConfiguration.class, before = RateLimitServletAutoConfiguration.class,
+        afterName = {"org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
+            "org.springframework.boot.autoconfigure.data.redis.RedisAutoConfiguration"})
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnClass(name = {"io.ratestack.redis.RedisLimits", "io.lettuce.core.RedisClient",
         "org.springframework.web.servlet.DispatcherServlet", "com.github.benmanes.caffeine.cache.Caffeine"})
 @ConditionalOnProperty(prefix = "ratelimit", name = "enabled", havingValue = "true", matchIfMissing = true)
-@Conditional(RateLimitRedisAutoConfiguration.OnRedisStore.class)
+@ConditionalOnProperty(prefix = "ratelimit", name = "store", havingValue = "redis")
 public class RateLimitRedisAutoConfiguration {
 
     private static final Log LOG = LogFactory.getLog(RateLimitRedisAutoConfiguration.class);
@@ -49,15 +59,74 @@ public class RateLimitRedisAutoConfiguration {
      */
     static final Duration WARM_UP_TIMEOUT = Duration.ofSeconds(5);
 
-    /** The starter's own connection, unless the application has its own {@link RedisLimits}. */
+    /**
+     * A connection from the application's Lettuce client, when it has Spring Data Redis with Lettuce and
+     * {@code ratelimit.redis.url} does not name another server.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory")
+    @Conditional(NoOwnUrl.class)
+    static class ApplicationConnection {
+
+        @Bean
+        @ConditionalOnMissingBean(RedisLimits.class)
+        @ConditionalOnBean(LettuceConnectionFactory.class)
+        RateLimitRedisConnection rateLimitRedisConnection(LettuceConnectionFactory factory,
+                RateLimitSettings settings) {
+            RateLimitRedisConnection connection = RateLimitRedisConnection.shared(() -> nativeClient(factory),
+                    "the application's Redis (" + describe(factory) + ")");
+            logConnection(connection, settings);
+            return connection;
+        }
+
+        /** The factory's client: made when it starts, which it does when it is made, unless told to wait. */
+        private static AbstractRedisClient nativeClient(LettuceConnectionFactory factory) {
+            if (!factory.isRunning()) {
+                factory.start();
+            }
+            return factory.getRequiredNativeClient();
+        }
+
+        private static String describe(LettuceConnectionFactory factory) {
+            RedisSentinelConfiguration sentinel = factory.getSentinelConfiguration();
+            if (sentinel != null && sentinel.getMaster() != null) {
+                return "sentinel master " + sentinel.getMaster().getName();
+            }
+            RedisClusterConfiguration cluster = factory.getClusterConfiguration();
+            if (cluster != null) {
+                return "cluster of " + cluster.getClusterNodes().size() + " seed nodes";
+            }
+            return factory.getHostName() + ":" + factory.getPort();
+        }
+    }
+
+    /**
+     * The starter's own client: {@code ratelimit.redis.url}, or {@code spring.data.redis.*} when the application has
+     * no Lettuce connection factory; not when the application has its own {@link RedisLimits}.
+     */
     @Bean
-    @ConditionalOnMissingBean(RedisLimits.class)
+    @ConditionalOnMissingBean({RedisLimits.class, RateLimitRedisConnection.class})
     public RateLimitRedisConnection rateLimitRedisConnection(RateLimitSettings settings, Environment environment) {
         RateLimitRedisConnection connection = RateLimitRedisConnection.open(settings.redis, environment);
-        LOG.info("Rate limits shared through Redis at " + connection.address() + " (prefix '"
-                + settings.redis.prefix() + "', command timeout " + Durations.format(settings.redis.commandTimeout()) + ", on failure "
-                + settings.redis.onFailure().name().toLowerCase(Locale.ROOT).replace('_', '-') + ")");
+        logConnection(connection, settings);
         return connection;
+    }
+
+    private static void logConnection(RateLimitRedisConnection connection, RateLimitSettings settings) {
+        LOG.info("Rate limits shared through Redis at " + connection.address() + " (prefix '"
+                + settings.redis.prefix() + "', command timeout " + Durations.format(settings.redis.commandTimeout())
+                + ", on failure " + settings.redis.onFailure().name().toLowerCase(Locale.ROOT).replace('_', '-')
+                + ")");
+    }
+
+    /** {@code ratelimit.redis.url} is not set: the store may use the application's own connection. */
+    static final class NoOwnUrl extends SpringBootCondition {
+        @Override
+        public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
+            String url = context.getEnvironment().getProperty("ratelimit.redis.url", "");
+            return url.isBlank() ? ConditionOutcome.match("ratelimit.redis.url is not set")
+                    : ConditionOutcome.noMatch("ratelimit.redis.url is set");
+        }
     }
 
     /** The limits in Redis, as {@code ratelimit.redis.*} says. */
@@ -75,7 +144,7 @@ public class RateLimitRedisAutoConfiguration {
         if (redis.onFailure() == RateLimitSettings.FailurePolicy.LOCAL) {
             // The same limits in this instance's memory, used only while Redis is away.
             builder.localFallback(RedisRateLimitStore.localFallback(
-                    new RateLimiterStore(clock, settings.global, settings.globalCache, settings.routeCache)));
+                    new MemoryRateLimitStore(clock, settings.global, settings.globalCache, settings.routeCache)));
         }
         return builder.build();
     }
@@ -102,14 +171,4 @@ public class RateLimitRedisAutoConfiguration {
         return () -> store.ifAvailable(redis -> redis.limits().warmUp(timeout));
     }
 
-    /** {@code ratelimit.store} is {@code redis}, in any case. */
-    static final class OnRedisStore extends SpringBootCondition {
-        @Override
-        public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
-            String store = context.getEnvironment().getProperty("ratelimit.store", "memory");
-            return store.trim().toLowerCase(Locale.ROOT).equals("redis")
-                    ? ConditionOutcome.match("ratelimit.store is redis")
-                    : ConditionOutcome.noMatch("ratelimit.store is " + store);
-        }
-    }
 }

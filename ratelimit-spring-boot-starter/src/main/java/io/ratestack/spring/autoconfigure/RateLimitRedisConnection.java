@@ -9,6 +9,7 @@ import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.codec.StringCodec;
 import io.ratestack.redis.RedisLimits;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
@@ -17,20 +18,29 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.Environment;
 
 /**
- * The Lettuce client and connection the starter opens for the Redis store, and closes when the application stops.
- * Only made when {@code ratelimit.store=redis} and the application has no {@code RedisLimits} bean of its own.
+ * The Lettuce connection of the Redis store, closed when the application stops. Only made when
+ * {@code ratelimit.store=redis} and the application has no {@code RedisLimits} bean of its own.
  *
- * <p>The connection is {@code ratelimit.redis.url} when set, else the application's {@code spring.data.redis.*}:
- * {@code url}, or {@code host}, {@code port}, {@code username}, {@code password}, {@code database} and
- * {@code ssl.enabled}; or, when {@code spring.data.redis.cluster.nodes} lists nodes, a Redis Cluster seeded by them
- * (with the same credentials and TLS); and {@code connect-timeout}. They are read with Boot's {@link Binder}, not
- * Boot's Redis
+ * <p>When the application has Spring Data Redis with Lettuce (a {@code LettuceConnectionFactory} bean, as Spring
+ * Boot makes it from {@code spring.data.redis.*}, its SSL bundles and its connection details such as Docker Compose
+ * and Testcontainers service connections) and {@code ratelimit.redis.url} is not set, the store opens its connection
+ * from that factory's own Lettuce client: the same server, Sentinel or cluster, credentials, TLS and client
+ * resources as the application ({@link #shared}); the client stays the application's.
+ *
+ * <p>Otherwise the starter makes its own client ({@link #open}), which it shuts down when the application stops:
+ * {@code ratelimit.redis.url} when set, else the application's {@code spring.data.redis.*}: {@code url}, or
+ * {@code host}, {@code port}, {@code username}, {@code password}, {@code database} and {@code ssl.enabled}; or, when
+ * {@code spring.data.redis.sentinel.master} is set, the master that the Sentinels of
+ * {@code spring.data.redis.sentinel.nodes} name (with {@code sentinel.username} and {@code sentinel.password} for
+ * them); or, when {@code spring.data.redis.cluster.nodes} lists nodes, a Redis Cluster seeded by them (with the same
+ * credentials and TLS); and {@code connect-timeout}. They are read with Boot's {@link Binder}, not Boot's Redis
  * property classes, which moved between Spring Boot 3 and 4. While disconnected, commands fail at once instead of
  * queueing, so no request waits for a Redis that is known to be down; Lettuce reconnects in the background, trying
  * at least every {@link #LONGEST_RECONNECT_DELAY}. If Redis cannot be reached at startup, the application starts
@@ -41,15 +51,31 @@ public final class RateLimitRedisConnection implements AutoCloseable {
     /** Reconnection attempts back off from 100ms to at most this, so limits are shared again soon after an outage. */
     static final Duration LONGEST_RECONNECT_DELAY = Duration.ofSeconds(5);
 
-    private final ClientResources resources;
-    private final AbstractRedisClient client;
+    /** The starter's own client and its resources, shut down on close; {@code null} for the application's. */
+    private final @Nullable ClientResources ownResources;
+    private final @Nullable AbstractRedisClient ownClient;
+    private final Supplier<AbstractRedisClient> client;
     private volatile @Nullable StatefulConnection<String, String> connection;
     private final String address;
 
-    private RateLimitRedisConnection(ClientResources resources, AbstractRedisClient client, String address) {
-        this.resources = resources;
+    private RateLimitRedisConnection(@Nullable ClientResources ownResources, @Nullable AbstractRedisClient ownClient,
+            Supplier<AbstractRedisClient> client, String address) {
+        this.ownResources = ownResources;
+        this.ownClient = ownClient;
         this.client = client;
         this.address = address;
+    }
+
+    /**
+     * A connection from the application's own Lettuce client, which it keeps: closing this closes only the
+     * connection.
+     *
+     * @param client the application's client, asked for when the store first connects
+     * @param address where it connects to, for the log, without credentials
+     * @return the connection, not connected yet
+     */
+    static RateLimitRedisConnection shared(Supplier<AbstractRedisClient> client, String address) {
+        return new RateLimitRedisConnection(null, null, client, address);
     }
 
     /**
@@ -64,9 +90,6 @@ public final class RateLimitRedisConnection implements AutoCloseable {
         Binder binder = Binder.get(environment);
         SocketOptions.Builder socket = SocketOptions.builder();
         binder.bind("spring.data.redis.connect-timeout", Duration.class).ifBound(socket::connectTimeout);
-        if (settings.url() == null) {
-            refuseSentinel(binder);
-        }
         List<RedisURI> nodes = clusterNodes(settings, binder);
         // Lettuce's default backs off to 30s between reconnection attempts: too long to share limits again.
         ClientResources resources = ClientResources.builder()
@@ -85,7 +108,11 @@ public final class RateLimitRedisConnection implements AutoCloseable {
                         .socketOptions(socket.build())
                         .build());
                 client = standalone;
-                address = uri.getSocket() != null ? uri.getSocket() : uri.getHost() + ":" + uri.getPort();
+                address = uri.getSocket() != null ? uri.getSocket()
+                        : uri.getSentinelMasterId() != null ? "sentinel master " + uri.getSentinelMasterId() + " via "
+                                + String.join(",", uri.getSentinels().stream()
+                                        .map(n -> n.getHost() + ":" + n.getPort()).toList())
+                        : uri.getHost() + ":" + uri.getPort();
             } else {
                 RedisClusterClient cluster = RedisClusterClient.create(resources, nodes);
                 cluster.setOptions(ClusterClientOptions.builder()
@@ -106,7 +133,8 @@ public final class RateLimitRedisConnection implements AutoCloseable {
         }
         // Not connected yet: the RedisLimits built over it connects, or starts unavailable (and says so) while
         // Redis is down, answering by ratelimit.redis.on-failure until a probe connects.
-        return new RateLimitRedisConnection(resources, client, address);
+        AbstractRedisClient made = client;
+        return new RateLimitRedisConnection(resources, made, () -> made, address);
     }
 
     /** The connection, made now if it is not yet; throws if Redis cannot be reached. */
@@ -114,7 +142,9 @@ public final class RateLimitRedisConnection implements AutoCloseable {
         synchronized (this) {
             StatefulConnection<String, String> made = connection;
             if (made == null) {
-                made = client instanceof RedisClusterClient cluster ? cluster.connect() : ((RedisClient) client).connect();
+                AbstractRedisClient redis = client.get();
+                made = redis instanceof RedisClusterClient cluster ? cluster.connect(StringCodec.UTF8)
+                        : ((RedisClient) redis).connect(StringCodec.UTF8);
                 connection = made;
             }
             return made;
@@ -122,40 +152,71 @@ public final class RateLimitRedisConnection implements AutoCloseable {
     }
 
     /**
-     * Spring Boot prefers Sentinel settings over every other: ignoring them would keep the limits in another server
-     * than the application's.
+     * The master that the Sentinels of {@code spring.data.redis.sentinel.*} name, which Spring Boot prefers over
+     * host and port: the application's Redis. {@code null} when no master is set.
      */
-    private static void refuseSentinel(Binder binder) {
-        String master = binder.bind("spring.data.redis.sentinel.master", String.class).orElse(null);
-        if (master != null && !master.isBlank()) {
-            throw new RateLimitConfigurationException("spring.data.redis.sentinel.master", master,
-                    "Redis Sentinel settings are not read by the rate-limit store: set ratelimit.redis.url"
-                            + " (redis-sentinel://host:26379#" + master + ") or declare a RedisLimits bean");
+    private static RedisURI.@Nullable Builder sentinel(Binder binder) {
+        String master = binder.bind("spring.data.redis.sentinel.master", String.class).orElse("").trim();
+        if (master.isEmpty()) {
+            return null;
         }
+        List<String> nodes = binder.bind("spring.data.redis.sentinel.nodes", Bindable.listOf(String.class))
+                .orElse(List.of());
+        if (nodes.isEmpty()) {
+            throw new RateLimitConfigurationException("spring.data.redis.sentinel.nodes", "",
+                    "must list the Sentinels (host:port) of master " + master);
+        }
+        @Nullable String username = binder.bind("spring.data.redis.sentinel.username", String.class).orElse(null);
+        @Nullable String password = binder.bind("spring.data.redis.sentinel.password", String.class).orElse(null);
+        RedisURI.Builder builder = RedisURI.builder().withSentinelMasterId(master);
+        for (String node : nodes) {
+            RedisURI.Builder sentinel = RedisURI.builder().withHost(host("spring.data.redis.sentinel.nodes", node))
+                    .withPort(port("spring.data.redis.sentinel.nodes", node));
+            if (password != null && username != null) {
+                sentinel.withAuthentication(username, password.toCharArray());
+            } else if (password != null) {
+                sentinel.withPassword(password.toCharArray());
+            }
+            builder.withSentinel(sentinel.build());
+        }
+        return builder;
+    }
+
+    /** The host of a {@code host:port} node; the property names the list it came from. */
+    private static String host(String property, String node) {
+        port(property, node);
+        String trimmed = node.trim();
+        return trimmed.substring(0, trimmed.lastIndexOf(':'));
+    }
+
+    /** The port of a {@code host:port} node, or a failure naming the property and the node. */
+    private static int port(String property, String node) {
+        String trimmed = node.trim();
+        int colon = trimmed.lastIndexOf(':');
+        int port;
+        try {
+            port = colon > 0 ? Integer.parseInt(trimmed.substring(colon + 1)) : -1;
+        } catch (NumberFormatException notANumber) {
+            port = -1;
+        }
+        if (port < 1 || port > 65535) {
+            throw new RateLimitConfigurationException(property, node, "is not host:port");
+        }
+        return port;
     }
 
     /** The seeds of a Redis Cluster, when the application's settings name one and no URL says otherwise. */
     private static List<RedisURI> clusterNodes(RateLimitSettings.RedisSettings settings, Binder binder) {
-        if (settings.url() != null || !binder.bind("spring.data.redis.url", String.class).orElse("").isBlank()) {
-            return List.of();
+        if (settings.url() != null || !binder.bind("spring.data.redis.url", String.class).orElse("").isBlank()
+                || !binder.bind("spring.data.redis.sentinel.master", String.class).orElse("").isBlank()) {
+            return List.of(); // Boot, too, prefers Sentinel settings to a cluster's
         }
         List<String> nodes = binder.bind("spring.data.redis.cluster.nodes", Bindable.listOf(String.class))
                 .orElse(List.of());
         List<RedisURI> seeds = new ArrayList<>(nodes.size());
         for (String node : nodes) {
-            String trimmed = node.trim();
-            int colon = trimmed.lastIndexOf(':');
-            int port;
-            try {
-                port = colon > 0 ? Integer.parseInt(trimmed.substring(colon + 1)) : -1;
-            } catch (NumberFormatException notANumber) {
-                port = -1;
-            }
-            if (port < 1 || port > 65535) {
-                throw new RateLimitConfigurationException("spring.data.redis.cluster.nodes", node,
-                        "is not host:port");
-            }
-            seeds.add(credentials(RedisURI.builder().withHost(trimmed.substring(0, colon)).withPort(port), binder)
+            seeds.add(credentials(RedisURI.builder().withHost(host("spring.data.redis.cluster.nodes", node))
+                    .withPort(port("spring.data.redis.cluster.nodes", node)), binder)
                     .withSsl(binder.bind("spring.data.redis.ssl.enabled", Boolean.class).orElse(false))
                     .withTimeout(settings.commandTimeout())
                     .build());
@@ -180,7 +241,13 @@ public final class RateLimitRedisConnection implements AutoCloseable {
             uri = parse("ratelimit.redis.url", settings.url());
         } else {
             String url = binder.bind("spring.data.redis.url", String.class).orElse(null);
-            if (url != null && !url.isBlank()) {
+            RedisURI.Builder sentinel = sentinel(binder);
+            if (sentinel != null) {
+                uri = credentials(sentinel, binder)
+                        .withDatabase(binder.bind("spring.data.redis.database", Integer.class).orElse(0))
+                        .withSsl(binder.bind("spring.data.redis.ssl.enabled", Boolean.class).orElse(false))
+                        .build();
+            } else if (url != null && !url.isBlank()) {
                 uri = parse("spring.data.redis.url", url);
             } else {
                 RedisURI.Builder builder = RedisURI.builder()
@@ -220,7 +287,7 @@ public final class RateLimitRedisConnection implements AutoCloseable {
         return address;
     }
 
-    /** Closes the connection and shuts the client down. */
+    /** Closes the connection, and shuts the client down if it is the starter's own. */
     @Override
     public void close() {
         try {
@@ -229,8 +296,12 @@ public final class RateLimitRedisConnection implements AutoCloseable {
                 made.close();
             }
         } finally {
-            client.shutdown(0, 2, TimeUnit.SECONDS);
-            resources.shutdown(0, 2, TimeUnit.SECONDS);
+            if (ownClient != null) {
+                ownClient.shutdown(0, 2, TimeUnit.SECONDS);
+            }
+            if (ownResources != null) {
+                ownResources.shutdown(0, 2, TimeUnit.SECONDS);
+            }
         }
     }
 }

@@ -22,10 +22,10 @@ class RateLimitRuntimeHints implements RuntimeHintsRegistrar {
         for (Class<?> type : new Class<?>[] {RateLimit.class, RateLimit.List.class, RateLimit.Exempt.class}) {
             hints.reflection().registerType(type, MemberCategory.INVOKE_PUBLIC_METHODS);
         }
-        for (Class<?> type : new Class<?>[] {io.ratestack.spring.web.RateLimiterStore.ClientState.class,
-                io.ratestack.spring.web.RateLimiterStore.RouteState.class,
-                io.ratestack.spring.web.RateLimiterStore.LimiterState.class,
-                io.ratestack.spring.web.RateLimiterStore.CacheState.class}) {
+        for (Class<?> type : new Class<?>[] {io.ratestack.spring.web.MemoryRateLimitStore.ClientState.class,
+                io.ratestack.spring.web.MemoryRateLimitStore.RouteState.class,
+                io.ratestack.spring.web.MemoryRateLimitStore.LimiterState.class,
+                io.ratestack.spring.web.MemoryRateLimitStore.CacheState.class}) {
             hints.reflection().registerType(type, MemberCategory.INVOKE_PUBLIC_METHODS,
                     MemberCategory.INVOKE_DECLARED_CONSTRUCTORS);
         }

@@ -5,11 +5,11 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.ratestack.Clock;
 import io.ratestack.RateLimiter;
 import io.ratestack.spring.web.ClientKeyResolver;
+import io.ratestack.spring.web.MemoryRateLimitStore;
 import io.ratestack.spring.web.MvcRouteResolver;
 import io.ratestack.spring.web.RateLimitFilter;
 import io.ratestack.spring.web.RateLimitObserver;
 import io.ratestack.spring.web.RateLimitStore;
-import io.ratestack.spring.web.RateLimiterStore;
 import io.ratestack.spring.web.RemoteAddressClientKeyResolver;
 import io.ratestack.spring.web.RouteResolver;
 import jakarta.servlet.DispatcherType;
@@ -68,8 +68,8 @@ public class RateLimitServletAutoConfiguration {
     /** The limiters of every client, in memory, unless another store is configured ({@code ratelimit.store}). */
     @Bean
     @ConditionalOnMissingBean(RateLimitStore.class)
-    public RateLimiterStore rateLimiterStore(RateLimitSettings settings, Clock clock) {
-        return new RateLimiterStore(clock, settings.global, settings.globalCache, settings.routeCache);
+    public MemoryRateLimitStore rateLimiterStore(RateLimitSettings settings, Clock clock) {
+        return new MemoryRateLimitStore(clock, settings.global, settings.globalCache, settings.routeCache);
     }
 
     /**

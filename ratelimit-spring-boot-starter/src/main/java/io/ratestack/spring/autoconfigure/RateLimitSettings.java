@@ -2,11 +2,11 @@ package io.ratestack.spring.autoconfigure;
 
 import io.ratestack.Limit;
 import io.ratestack.spring.web.Durations;
+import io.ratestack.spring.web.MemoryRateLimitStore;
 import io.ratestack.spring.web.MvcRouteResolver;
 import io.ratestack.spring.web.PolicyNames;
 import io.ratestack.spring.web.ProblemDetails;
 import io.ratestack.spring.web.RateLimitConfigurationException;
-import io.ratestack.spring.web.RateLimiterStore;
 import io.ratestack.spring.web.RefundStatuses;
 import io.ratestack.spring.web.RemoteAddressClientKeyResolver;
 import io.ratestack.spring.web.RoutePolicy;
@@ -36,8 +36,8 @@ final class RateLimitSettings {
     final List<MvcRouteResolver.PathOverride> overrides;
     final List<String> excludedPaths;
     final RefundStatuses refundStatuses;
-    final RateLimiterStore.CacheBounds globalCache;
-    final RateLimiterStore.CacheBounds routeCache;
+    final MemoryRateLimitStore.CacheBounds globalCache;
+    final MemoryRateLimitStore.CacheBounds routeCache;
     final ProblemDetails problem;
     final RemoteAddressClientKeyResolver addresses;
     /** Whether the limits live in Redis ({@code ratelimit.store=redis}). */
@@ -282,7 +282,7 @@ final class RateLimitSettings {
         return RefundStatuses.parse(specs);
     }
 
-    private static RateLimiterStore.CacheBounds cache(String property, RateLimitProperties.CacheBounds bounds) {
+    private static MemoryRateLimitStore.CacheBounds cache(String property, RateLimitProperties.CacheBounds bounds) {
         if (bounds.getMaximumSize() <= 0) {
             throw new RateLimitConfigurationException(property + ".maximum-size",
                     String.valueOf(bounds.getMaximumSize()), "must be > 0");
@@ -292,7 +292,7 @@ final class RateLimitSettings {
             throw new RateLimitConfigurationException(property + ".expire-after-access", text(expire),
                     "must be >= 0");
         }
-        return new RateLimiterStore.CacheBounds(bounds.getMaximumSize(), expire);
+        return new MemoryRateLimitStore.CacheBounds(bounds.getMaximumSize(), expire);
     }
 
     private static <T> T required(String property, T value) {

@@ -2,11 +2,10 @@ package io.ratestack.spring.autoconfigure;
 
 import io.ratestack.Limit;
 import io.ratestack.spring.web.Durations;
+import io.ratestack.spring.web.MemoryRateLimitStore;
 import io.ratestack.spring.web.MvcRouteResolver;
-import io.ratestack.spring.web.RateLimitFilter;
-import io.ratestack.spring.web.RemoteAddressClientKeyResolver;
 import io.ratestack.spring.web.RateLimitStore;
-import io.ratestack.spring.web.RateLimiterStore;
+import io.ratestack.spring.web.RemoteAddressClientKeyResolver;
 import io.ratestack.spring.web.RoutePolicy;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
@@ -75,7 +74,7 @@ public class RateLimitsEndpoint {
                     .sorted().toList());
             result.put("excludedPaths", routes.excludedPaths());
         }
-        if (store instanceof RateLimiterStore memory) {
+        if (store instanceof MemoryRateLimitStore memory) {
             Map<String, Object> caches = new LinkedHashMap<>();
             caches.put("clients", memory.clientCount());
             caches.put("clientRoutes", memory.routeCount());
@@ -100,24 +99,12 @@ public class RateLimitsEndpoint {
      *     instance (Redis)
      */
     @ReadOperation
-    public RateLimiterStore.@Nullable ClientState client(@Selector(match = Selector.Match.ALL_REMAINING) String[] key) {
-        if (!(store instanceof RateLimiterStore memory)) {
+    public MemoryRateLimitStore.@Nullable ClientState client(
+            @Selector(match = Selector.Match.ALL_REMAINING) String[] key) {
+        if (!(store instanceof MemoryRateLimitStore memory)) {
             return null;
         }
-        return client(memory, key);
-    }
-
-    private RateLimiterStore.@Nullable ClientState client(RateLimiterStore store, String[] key) {
-        String raw = String.join("/", key);
-        RateLimiterStore.ClientState state = store.describe(raw);
-        if (state == null && !raw.startsWith("key:")) {
-            int slash = raw.indexOf('/');
-            state = store.describe(addresses.keyOf(slash < 0 ? raw : raw.substring(0, slash)));
-            if (state == null) {
-                state = store.describe(RateLimitFilter.resolvedKey(raw));
-            }
-        }
-        return state;
+        return memory.find(String.join("/", key), addresses);
     }
 
     /** {@code (String, int)}: overloads stay apart. */

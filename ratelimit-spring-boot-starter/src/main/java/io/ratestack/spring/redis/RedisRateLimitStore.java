@@ -6,8 +6,8 @@ import io.ratestack.RateLimiter;
 import io.ratestack.Refusal;
 import io.ratestack.redis.LocalFallback;
 import io.ratestack.redis.RedisLimits;
+import io.ratestack.spring.web.MemoryRateLimitStore;
 import io.ratestack.spring.web.RateLimitStore;
-import io.ratestack.spring.web.RateLimiterStore;
 import io.ratestack.spring.web.Route;
 import io.ratestack.spring.web.RoutePolicy;
 import java.nio.charset.StandardCharsets;
@@ -41,6 +41,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>The state is not kept in this instance: each attempt carries what its script call saw of each limit (remaining
  * uses, time to reset), for the {@code RateLimit} header and the violated policies of a refusal; an attempt answered
  * by the failure policy while Redis is away carries nothing ({@link RateLimitStore.Attempt#tracked()} is false).
+ *
+ * <p>Public for the starter's Redis auto-configuration, in another package; not an extension point.
  */
 public final class RedisRateLimitStore implements RateLimitStore {
 
@@ -111,7 +113,7 @@ public final class RedisRateLimitStore implements RateLimitStore {
      * @param local the in-memory store, with the same global limits
      * @return the fallback
      */
-    public static LocalFallback localFallback(RateLimiterStore local) {
+    public static LocalFallback localFallback(MemoryRateLimitStore local) {
         Objects.requireNonNull(local, "local");
         Refusal unknown = new Refusal(RedisLimits.FAIL_CLOSED_RETRY_AFTER.toNanos(), 0);
         return (client, named, cost) -> named instanceof RouteLimits route && cost == 1

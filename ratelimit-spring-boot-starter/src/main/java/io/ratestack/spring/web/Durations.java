@@ -11,6 +11,9 @@ import java.util.regex.Pattern;
  * attributes alike: a unit is required ({@code 10s}, {@code 500ms}, {@code 1h}, {@code 2d}, or ISO-8601
  * {@code PT10S}), since Spring Boot would read a bare number as milliseconds; only {@code 0} may go without one.
  * Kept here so the filter does not depend on Spring Boot.
+ *
+ * <p>Public for the starter's auto-configuration, which checks and writes {@code ratelimit.*} durations by these
+ * rules; not an extension point.
  */
 public final class Durations {
 

@@ -1,6 +1,5 @@
 package io.ratestack.spring.web;
 
-import java.io.EOFException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -8,23 +7,16 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.util.Locale;
-import java.util.Set;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import org.jspecify.annotations.Nullable;
 
 /**
- * Small helpers of the filter: bounded keys, client keys fit for logs, and telling a client that hung up from a
- * failing handler.
+ * Small helpers of the filter: bounded keys and client keys fit for logs.
  */
 final class Keys {
 
     /** The key of {@link #forLog}: random per process, so a log's reader cannot confirm a guessed client. */
     private static final SecretKeySpec LOG_KEY = logKey();
-
-    private static final Set<String> DISCONNECTED = Set.of("ClientAbortException", "EofException",
-            "AbortedException", "AsyncRequestNotUsableException");
 
     private Keys() {
     }
@@ -58,25 +50,5 @@ final class Keys {
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         return new SecretKeySpec(key, "HmacSHA256");
-    }
-
-    /**
-     * Whether {@code failure} says the client went away (the response could not be written), rather than that the
-     * handler failed: the servers' own exception types, or a broken pipe or reset connection somewhere in the chain.
-     */
-    static boolean isClientDisconnect(@Nullable Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
-            if (DISCONNECTED.contains(cause.getClass().getSimpleName()) || cause instanceof EOFException) {
-                return true;
-            }
-            String message = cause.getMessage();
-            if (message != null) {
-                String lower = message.toLowerCase(Locale.ROOT);
-                if (lower.contains("broken pipe") || lower.contains("connection reset by peer")) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 }

@@ -41,6 +41,9 @@ import org.springframework.web.util.pattern.PathPatternParser;
  * Excluded paths and overrides are matched with Spring MVC's own path patterns, on the path within the application.
  *
  * <p>Annotations are read once, after every singleton is created ({@link #initialize()}); a bad one fails startup.
+ *
+ * <p>Public for the starter's auto-configuration (which builds and initializes it) and its actuator endpoint (which
+ * reports its policies); not an extension point: a resolver of your own implements {@link RouteResolver}.
  */
 public final class MvcRouteResolver implements RouteResolver {
 
@@ -76,18 +79,6 @@ public final class MvcRouteResolver implements RouteResolver {
      * @param overrides per-pattern policies, first match wins; a {@code null} policy exempts
      * @param keyByPath key per-route limiters by the literal path, as slowstack's tutorial does, instead of the
      *     matched pattern; every variant of a path then opens a limiter of its own
-     */
-    public MvcRouteResolver(Supplier<List<HandlerMapping>> mappings, RoutePolicy defaultPolicy,
-            List<String> excludedPatterns, List<PathOverride> overrides, boolean keyByPath) {
-        this(mappings, defaultPolicy, excludedPatterns, overrides, keyByPath, mapping -> false);
-    }
-
-    /**
-     * @param mappings the application's handler mappings in dispatch order, read at {@link #initialize()}
-     * @param defaultPolicy the per-route limits of routes without annotation or override
-     * @param excludedPatterns paths never limited, as Spring MVC path patterns ({@code /actuator/**})
-     * @param overrides per-pattern policies, first match wins; a {@code null} policy exempts
-     * @param keyByPath key per-route limiters by the literal path instead of the matched pattern
      * @param exemptMappings the handler mappings whose handlers are never limited, such as the actuator's: a
      *     request that one of them would dispatch is exempt, wherever its path
      */
@@ -319,22 +310,6 @@ public final class MvcRouteResolver implements RouteResolver {
     /** The paths never limited. */
     public List<String> excludedPaths() {
         return excluded.stream().map(PathPattern::getPatternString).toList();
-    }
-
-    /** The longest window among the annotations and overrides, and the default. */
-    public Duration longestWindow() {
-        Duration longest = defaultPolicy.longestWindow();
-        for (RoutePolicy policy : overridePolicies) {
-            if (policy != null && policy.longestWindow().compareTo(longest) > 0) {
-                longest = policy.longestWindow();
-            }
-        }
-        for (RoutePolicy policy : state().annotatedPolicies().values()) {
-            if (policy.longestWindow().compareTo(longest) > 0) {
-                longest = policy.longestWindow();
-            }
-        }
-        return longest;
     }
 
     /**

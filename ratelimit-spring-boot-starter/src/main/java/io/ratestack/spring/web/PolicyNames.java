@@ -6,6 +6,9 @@ import java.util.List;
 /**
  * Policy names appear in the {@code RateLimit} headers as structured-field strings and in the 429 body: each limit
  * the filter applies must have one, of printable ASCII without quotes or backslashes.
+ *
+ * <p>Public for the starter's auto-configuration, which checks the names of {@code ratelimit.*} limits by this rule;
+ * not an extension point.
  */
 public final class PolicyNames {
 

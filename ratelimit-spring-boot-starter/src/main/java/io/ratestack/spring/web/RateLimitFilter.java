@@ -10,10 +10,14 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.EOFException;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
@@ -34,6 +38,10 @@ public final class RateLimitFilter extends OncePerRequestFilter {
 
     private static final Log LOG = LogFactory.getLog(RateLimitFilter.class);
     private static final Duration FAILURE_LOG_INTERVAL = Duration.ofMinutes(1);
+
+    /** The simple names of the servers' exceptions that say the client went away. */
+    private static final Set<String> DISCONNECTED = Set.of("ClientAbortException", "EofException",
+            "AbortedException", "AsyncRequestNotUsableException");
 
     private final RouteResolver routes;
     private final ClientKeyResolver clientKeys;
@@ -137,7 +145,7 @@ public final class RateLimitFilter extends OncePerRequestFilter {
                 async = true;
             }
         } catch (IOException | ServletException | RuntimeException | Error failure) {
-            if (Keys.isClientDisconnect(failure)) {
+            if (isClientDisconnect(failure)) {
                 observed.close(); // the handler did its work; the client hung up while it was sent
             } else {
                 observed.cancel(); // no-op if the response was already committed and the use finished
@@ -234,8 +242,28 @@ public final class RateLimitFilter extends OncePerRequestFilter {
      * @param key the resolver's key
      * @return the key the limiters are kept under
      */
-    public static String resolvedKey(String key) {
+    static String resolvedKey(String key) {
         return "key:" + (key.length() <= 64 ? key : Keys.sha256(key));
+    }
+
+    /**
+     * Whether {@code failure} says the client went away (the response could not be written), rather than that the
+     * handler failed: the servers' own exception types, or a broken pipe or reset connection somewhere in the chain.
+     */
+    private static boolean isClientDisconnect(@Nullable Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (DISCONNECTED.contains(cause.getClass().getSimpleName()) || cause instanceof EOFException) {
+                return true;
+            }
+            String message = cause.getMessage();
+            if (message != null) {
+                String lower = message.toLowerCase(Locale.ROOT);
+                if (lower.contains("broken pipe") || lower.contains("connection reset by peer")) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     static void finish(Permit permit, int status, RefundStatuses refunds) {
@@ -264,7 +292,7 @@ public final class RateLimitFilter extends OncePerRequestFilter {
 
         @Override
         public void onError(AsyncEvent event) {
-            if (Keys.isClientDisconnect(event.getThrowable())) {
+            if (isClientDisconnect(event.getThrowable())) {
                 permit.close();
             } else {
                 permit.cancel();

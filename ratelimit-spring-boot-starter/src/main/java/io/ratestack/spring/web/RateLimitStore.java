@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * Where the filter takes each request's use: one use of the client's global limits and of its route's limits
- * together, all or nothing, without waiting. {@link RateLimiterStore} keeps the limiters in this instance's memory;
+ * together, all or nothing, without waiting. {@link MemoryRateLimitStore} keeps the limiters in this instance's memory;
  * the starter's Redis store shares them between instances through {@code ratelimit-redis}.
  */
 public interface RateLimitStore {

@@ -33,7 +33,7 @@ public record Route(String key, @Nullable RoutePolicy policy, String pattern) {
      * matched none (a 404, a 405, or one whose route could not be resolved, such as a bad {@code X-Forwarded-Prefix})
      * fails before any handler runs, and its use counts whatever its status.
      */
-    public boolean matchedHandler() {
+    boolean matchedHandler() {
         return !pattern.equals(UNMATCHED);
     }
 

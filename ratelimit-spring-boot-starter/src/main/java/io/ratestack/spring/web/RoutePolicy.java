@@ -63,7 +63,7 @@ public final class RoutePolicy {
     }
 
     /** The longest window of the limits: how long an idle client's limiters must be kept. */
-    public Duration longestWindow() {
+    Duration longestWindow() {
         return longestWindow;
     }
 

@@ -14,13 +14,15 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  * The actuator's endpoints over real HTTP: not limited by default, whatever their base path, on the additional
  * health paths too, and limited like any route with {@code ratelimit.limit-management-endpoints=true}. The limits:
  * 1 per second per route, on a fake clock that never moves, so a second request to any limited route is a 429.
+ * (Spring Data Redis is on the test classpath for the Redis store's tests: its health indicator, which would report
+ * the Redis these applications do not have, is off.)
  */
 class ManagementEndpointsTest {
 
     @Nested
     @SpringBootTest(classes = HttpTestApp.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
             "ratelimit.per-route.limit=1", "ratelimit.per-route.per=1s",
-            "management.endpoints.web.exposure.include=health,ratelimits",
+            "management.health.redis.enabled=false", "management.endpoints.web.exposure.include=health,ratelimits",
             "management.endpoint.health.probes.enabled=true",
             "management.endpoint.health.probes.add-additional-paths=true"})
     class ByDefault {
@@ -47,7 +49,7 @@ class ManagementEndpointsTest {
     @Nested
     @SpringBootTest(classes = HttpTestApp.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
             "ratelimit.per-route.limit=1", "ratelimit.per-route.per=1s",
-            "management.endpoints.web.base-path=/", "management.endpoints.web.exposure.include=health,ratelimits"})
+            "management.endpoints.web.base-path=/", "management.health.redis.enabled=false", "management.endpoints.web.exposure.include=health,ratelimits"})
     class AtTheRoot {
 
         @LocalServerPort
@@ -64,7 +66,7 @@ class ManagementEndpointsTest {
     @Nested
     @SpringBootTest(classes = HttpTestApp.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
             "ratelimit.per-route.limit=1", "ratelimit.per-route.per=1s", "ratelimit.limit-management-endpoints=true",
-            "management.endpoints.web.exposure.include=health"})
+            "management.health.redis.enabled=false", "management.endpoints.web.exposure.include=health"})
     class LimitedOnRequest {
 
         @LocalServerPort
@@ -79,7 +81,7 @@ class ManagementEndpointsTest {
     @Nested
     @SpringBootTest(classes = HttpTestApp.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
             "ratelimit.per-route.limit=1", "ratelimit.per-route.per=1s", "ratelimit.limit-management-endpoints=true",
-            "management.server.port=0", "management.endpoints.web.exposure.include=health"})
+            "management.server.port=0", "management.health.redis.enabled=false", "management.endpoints.web.exposure.include=health"})
     class OnASeparatePort {
 
         @LocalManagementPort

@@ -8,11 +8,11 @@ import io.ratestack.FakeClock;
 
 
 import io.ratestack.spring.web.ClientKeyResolver;
+import io.ratestack.spring.web.MemoryRateLimitStore;
 import io.ratestack.spring.web.MvcRouteResolver;
 import io.ratestack.spring.web.RateLimit;
 import io.ratestack.spring.web.RateLimitConfigurationException;
 import io.ratestack.spring.web.RateLimitFilter;
-import io.ratestack.spring.web.RateLimiterStore;
 import io.ratestack.spring.web.RemoteAddressClientKeyResolver;
 import io.ratestack.spring.web.Route;
 import io.ratestack.spring.web.RouteResolver;
@@ -31,9 +31,9 @@ import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -63,7 +63,7 @@ class RateLimitAutoConfigurationTest {
             assertThat(registration.getFilter()).isInstanceOf(RateLimitFilter.class);
             assertThat(registration.getFilterName()).isEqualTo("rateLimitFilter");
             assertThat(registration.getOrder()).isEqualTo(-101);
-            assertThat(context).hasSingleBean(RateLimiterStore.class)
+            assertThat(context).hasSingleBean(MemoryRateLimitStore.class)
                     .hasSingleBean(MvcRouteResolver.class)
                     .hasSingleBean(RemoteAddressClientKeyResolver.class)
                     .hasSingleBean(ClientKeyResolver.class)
@@ -85,7 +85,7 @@ class RateLimitAutoConfigurationTest {
                 "ratelimit.routes[0].per=1s", "ratelimit.excluded-paths=/actuator/**",
                 "ratelimit.filter.order=5").run(context -> {
                     assertThat(context).hasNotFailed();
-                    assertThat(context.getBean(RateLimiterStore.class).globalSpecs())
+                    assertThat(context.getBean(MemoryRateLimitStore.class).globalSpecs())
                             .extracting(spec -> spec.name() + " " + spec.limit() + "/" + spec.per())
                             .containsExactly("global 10/PT10S", "global-2 1000/PT24H");
                     assertThat(context.getBean(FilterRegistrationBean.class).getOrder()).isEqualTo(5);
@@ -99,7 +99,7 @@ class RateLimitAutoConfigurationTest {
         runner.withPropertyValues("ratelimit.enabled=false").run(context -> {
             assertThat(context).hasNotFailed();
             assertThat(context).doesNotHaveBean(FilterRegistrationBean.class)
-                    .doesNotHaveBean(RateLimiterStore.class)
+                    .doesNotHaveBean(MemoryRateLimitStore.class)
                     .doesNotHaveBean(MvcRouteResolver.class);
         });
     }

@@ -6,8 +6,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.ratestack.Limit;
+import io.ratestack.spring.web.MemoryRateLimitStore;
 import io.ratestack.spring.web.RateLimitObserver;
-import io.ratestack.spring.web.RateLimiterStore;
 import io.ratestack.spring.web.Route;
 import io.ratestack.spring.web.RoutePolicy;
 import java.time.Duration;
@@ -67,7 +67,7 @@ class RateLimitMetricsAutoConfigurationTest {
                 .run(context -> {
                     MeterRegistry registry = context.getBean(MeterRegistry.class);
                     context.getBeansOfType(MeterBinder.class).values().forEach(binder -> binder.bindTo(registry));
-                    RateLimiterStore store = context.getBean(RateLimiterStore.class);
+                    MemoryRateLimitStore store = context.getBean(MemoryRateLimitStore.class);
                     Route route = new Route("/test", new RoutePolicy("test", List.of(Limit.of(10,
                             Duration.ofSeconds(1)).named("route"))));
 

@@ -13,11 +13,12 @@ import io.ratestack.redis.RedisLimits;
 import io.ratestack.redis.StoreFailurePolicy;
 import io.ratestack.redis.TestRedis;
 import io.ratestack.redis.TestRedisCluster;
+import io.ratestack.redis.TestSentinel;
 import io.ratestack.spring.redis.RedisRateLimitStore;
+import io.ratestack.spring.web.MemoryRateLimitStore;
 import io.ratestack.spring.web.RateLimitConfigurationException;
 import io.ratestack.spring.web.RateLimitFilter;
 import io.ratestack.spring.web.RateLimitStore;
-import io.ratestack.spring.web.RateLimiterStore;
 import io.ratestack.spring.web.Route;
 import io.ratestack.spring.web.RoutePolicy;
 import java.io.IOException;
@@ -72,7 +73,7 @@ class RateLimitRedisAutoConfigurationTest {
         // Nothing listens there: a connection attempt would fail startup.
         runner.withPropertyValues("ratelimit.redis.url=redis://127.0.0.1:" + closedPort).run(context -> {
             assertThat(context).hasNotFailed()
-                    .hasSingleBean(RateLimiterStore.class)
+                    .hasSingleBean(MemoryRateLimitStore.class)
                     .doesNotHaveBean(RateLimitRedisConnection.class)
                     .doesNotHaveBean(RedisLimits.class)
                     .doesNotHaveBean(RedisRateLimitStore.class);
@@ -88,7 +89,7 @@ class RateLimitRedisAutoConfigurationTest {
                 "ratelimit.global.limit=5", "ratelimit.global.per=10s").run(context -> {
                     assertThat(context).hasNotFailed()
                             .hasSingleBean(RedisRateLimitStore.class)
-                            .doesNotHaveBean(RateLimiterStore.class)
+                            .doesNotHaveBean(MemoryRateLimitStore.class)
                             .hasSingleBean(RateLimitStore.class);
                     assertThat(filterStore(context)).isSameAs(context.getBean(RedisRateLimitStore.class));
                     opened[0] = context.getBean(RateLimitRedisConnection.class).connection();
@@ -135,6 +136,103 @@ class RateLimitRedisAutoConfigurationTest {
                         redis.sync().select(0);
                     }
                 });
+    }
+
+    @Test
+    void sentinelSettingsLeadTheStoreToTheMasterTheSentinelsName() throws Exception {
+        try (TestSentinel sentinel = TestSentinel.monitoring(server, "mymaster"); TestRedis decoy = TestRedis.start()) {
+            // Boot prefers the Sentinel settings to host and port: so does the store, with no ratelimit.redis.url.
+            runner.withPropertyValues("ratelimit.store=redis", "spring.data.redis.sentinel.master=mymaster",
+                    "spring.data.redis.sentinel.nodes=" + sentinel.node(), "spring.data.redis.host=127.0.0.1",
+                    "spring.data.redis.port=" + decoy.port, "ratelimit.global.limit=7", "ratelimit.global.per=1m")
+                    .run(context -> {
+                        assertThat(context).hasNotFailed();
+                        assertThat(context.getBean(RateLimitRedisConnection.class).address())
+                                .isEqualTo("sentinel master mymaster via " + sentinel.node());
+                        takeOne(context, "198.51.100.7");
+                        assertThat(redis.sync().hget("ratelimit:{198.51.100.7}:global:global:7/60000ms:s", "used"))
+                                .isEqualTo("1");
+                        assertNothingIn(decoy);
+                    });
+        }
+    }
+
+    @Test
+    void sentinelSettingsWithoutSentinelsFailNamingTheProperty() {
+        assertFailure("spring.data.redis.sentinel.nodes", "", "must list the Sentinels (host:port) of master mymaster",
+                "ratelimit.store=redis", "spring.data.redis.sentinel.master=mymaster");
+        assertFailure("spring.data.redis.sentinel.nodes", "sentinel", "is not host:port",
+                "ratelimit.store=redis", "spring.data.redis.sentinel.master=mymaster",
+                "spring.data.redis.sentinel.nodes=sentinel");
+    }
+
+    @Test
+    void theStoreConnectsThroughTheApplicationsLettuceConnectionFactory() throws Exception {
+        runner.withConfiguration(AutoConfigurations.of(dataRedisAutoConfiguration()))
+                .withPropertyValues("ratelimit.store=redis", "spring.data.redis.host=127.0.0.1",
+                        "spring.data.redis.port=" + server.port, "ratelimit.global.limit=7",
+                        "ratelimit.global.per=1m")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context.getBean(RateLimitRedisConnection.class).address())
+                            .isEqualTo("the application's Redis (127.0.0.1:" + server.port + ")");
+                    takeOne(context, "198.51.100.8");
+                    assertThat(redis.sync().hget("ratelimit:{198.51.100.8}:global:global:7/60000ms:s", "used"))
+                            .isEqualTo("1");
+                });
+    }
+
+    @Test
+    void theApplicationsConnectionFactoryBringsItsSentinels() throws Exception {
+        try (TestSentinel sentinel = TestSentinel.monitoring(server, "appmaster")) {
+            runner.withConfiguration(AutoConfigurations.of(dataRedisAutoConfiguration()))
+                    .withPropertyValues("ratelimit.store=redis", "spring.data.redis.sentinel.master=appmaster",
+                            "spring.data.redis.sentinel.nodes=" + sentinel.node(), "ratelimit.global.limit=7",
+                            "ratelimit.global.per=1m")
+                    .run(context -> {
+                        assertThat(context).hasNotFailed();
+                        assertThat(context.getBean(RateLimitRedisConnection.class).address())
+                                .isEqualTo("the application's Redis (sentinel master appmaster)");
+                        takeOne(context, "198.51.100.9");
+                        assertThat(redis.sync().hget("ratelimit:{198.51.100.9}:global:global:7/60000ms:s", "used"))
+                                .isEqualTo("1");
+                    });
+        }
+    }
+
+    @Test
+    void itsOwnUrlWinsOverTheApplicationsConnectionFactory() throws Exception {
+        try (TestRedis decoy = TestRedis.start()) {
+            runner.withConfiguration(AutoConfigurations.of(dataRedisAutoConfiguration()))
+                    .withPropertyValues("ratelimit.store=redis", "spring.data.redis.host=127.0.0.1",
+                            "spring.data.redis.port=" + decoy.port,
+                            "ratelimit.redis.url=redis://127.0.0.1:" + server.port)
+                    .run(context -> {
+                        assertThat(context).hasNotFailed();
+                        assertThat(context.getBean(RateLimitRedisConnection.class).address())
+                                .isEqualTo("127.0.0.1:" + server.port);
+                        takeOne(context, "198.51.100.10");
+                        assertNothingIn(decoy);
+                    });
+        }
+    }
+
+    /** Boot's Spring Data Redis auto-configuration: a module of its own in Spring Boot 4, in Boot's in 3.5. */
+    private static Class<?> dataRedisAutoConfiguration() throws ClassNotFoundException {
+        try {
+            return Class.forName("org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration");
+        } catch (ClassNotFoundException boot3) {
+            return Class.forName("org.springframework.boot.autoconfigure.data.redis.RedisAutoConfiguration");
+        }
+    }
+
+    private static void assertNothingIn(TestRedis other) {
+        RedisClient otherClient = other.client();
+        try (StatefulRedisConnection<String, String> connection = otherClient.connect()) {
+            assertThat(connection.sync().keys("*")).as("keys in the Redis the store must not use").isEmpty();
+        } finally {
+            otherClient.shutdown();
+        }
     }
 
     @Test
@@ -211,7 +309,7 @@ class RateLimitRedisAutoConfigurationTest {
                 .withPropertyValues("management.endpoints.web.exposure.include=ratelimits")
                 .run(context -> {
                     assertThat(context).hasNotFailed()
-                            .hasSingleBean(RateLimiterStore.class)
+                            .hasSingleBean(MemoryRateLimitStore.class)
                             .hasSingleBean(RateLimitsEndpoint.class)
                             .doesNotHaveBean(RateLimitRedisConnection.class);
                     assertThat(context.getBean(RateLimitsEndpoint.class).policies()).containsKey("caches")
@@ -286,20 +384,6 @@ class RateLimitRedisAutoConfigurationTest {
                     String shown = trace + (analysis == null ? ""
                             : analysis.getDescription() + analysis.getAction());
                     assertThat(shown).contains("ratelimit.redis.url").doesNotContain("s3cret");
-                });
-    }
-
-    @Test
-    void sentinelSettingsFailStartupRatherThanFallBackToHostAndPort() {
-        // A Redis answers at host:port (the test's server), but it is not the one the sentinels name.
-        runner.withPropertyValues("ratelimit.store=redis",
-                "spring.data.redis.sentinel.master=mymaster",
-                "spring.data.redis.sentinel.nodes=127.0.0.1:26379,127.0.0.1:26380",
-                "spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + server.port)
-                .run(context -> {
-                    assertThat(context).hasFailed();
-                    assertThat(context.getStartupFailure()).as("Boot would use the sentinels' master, not host:port")
-                            .hasStackTraceContaining("spring.data.redis.sentinel.master");
                 });
     }
 

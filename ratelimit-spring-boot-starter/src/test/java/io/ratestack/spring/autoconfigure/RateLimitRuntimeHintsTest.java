@@ -2,8 +2,8 @@ package io.ratestack.spring.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ratestack.spring.web.MemoryRateLimitStore;
 import io.ratestack.spring.web.RateLimit;
-import io.ratestack.spring.web.RateLimiterStore;
 import org.junit.jupiter.api.Test;
 import org.springframework.aot.hint.RuntimeHints;
 import org.springframework.aot.hint.predicate.RuntimeHintsPredicates;
@@ -25,7 +25,7 @@ class RateLimitRuntimeHintsTest {
         RuntimeHints hints = new RuntimeHints();
         new RateLimitRuntimeHints().registerHints(hints, getClass().getClassLoader());
 
-        assertThat(RuntimeHintsPredicates.reflection().onType(RateLimiterStore.ClientState.class)).accepts(hints);
-        assertThat(RuntimeHintsPredicates.reflection().onType(RateLimiterStore.CacheState.class)).accepts(hints);
+        assertThat(RuntimeHintsPredicates.reflection().onType(MemoryRateLimitStore.ClientState.class)).accepts(hints);
+        assertThat(RuntimeHintsPredicates.reflection().onType(MemoryRateLimitStore.CacheState.class)).accepts(hints);
     }
 }

@@ -3,10 +3,10 @@ package io.ratestack.spring.autoconfigure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ratestack.Permit;
-import io.ratestack.spring.web.RateLimiterStore;
+import io.ratestack.spring.web.MemoryRateLimitStore;
+import io.ratestack.spring.web.RateLimit;
 import io.ratestack.spring.web.Route;
 import io.ratestack.spring.web.RoutePolicy;
-import io.ratestack.spring.web.RateLimit;
 import java.util.List;
 import java.util.Map;
 import org.assertj.core.api.InstanceOfAssertFactories;
@@ -33,7 +33,7 @@ class RateLimitsEndpointTest {
         runner.withPropertyValues("management.endpoints.web.exposure.include=ratelimits").run(context -> {
             assertThat(context).hasNotFailed();
             RateLimitsEndpoint endpoint = context.getBean(RateLimitsEndpoint.class);
-            RateLimiterStore store = context.getBean(RateLimiterStore.class);
+            MemoryRateLimitStore store = context.getBean(MemoryRateLimitStore.class);
             use(store, "203.0.113.5");
 
             Map<String, Object> policies = endpoint.policies();
@@ -45,8 +45,8 @@ class RateLimitsEndpointTest {
             assertThat(policies.get("routes").toString()).contains("/search/**").contains("limit=3");
             assertThat(policies.get("caches")).asInstanceOf(InstanceOfAssertFactories.MAP)
                     .containsEntry("clients", 1L).containsEntry("clientRoutes", 1L)
-                    .containsEntry("global", new RateLimiterStore.CacheState(1, 100_000, false, 0))
-                    .containsEntry("perRoute", new RateLimiterStore.CacheState(1, 200_000, false, 0))
+                    .containsEntry("global", new MemoryRateLimitStore.CacheState(1, 100_000, false, 0))
+                    .containsEntry("perRoute", new MemoryRateLimitStore.CacheState(1, 200_000, false, 0))
                     .containsKey("overflow");
             assertThat(policies.toString()).doesNotContain("203.0.113.5");
         });
@@ -57,14 +57,14 @@ class RateLimitsEndpointTest {
         runner.withPropertyValues("management.endpoints.web.exposure.include=ratelimits",
                 "ratelimit.cache.global.maximum-size=1").run(context -> {
             RateLimitsEndpoint endpoint = context.getBean(RateLimitsEndpoint.class);
-            RateLimiterStore store = context.getBean(RateLimiterStore.class);
+            MemoryRateLimitStore store = context.getBean(MemoryRateLimitStore.class);
             use(store, "203.0.113.5");
             use(store, "203.0.113.6");
 
             Map<?, ?> caches = (Map<?, ?>) endpoint.policies().get("caches");
 
-            assertThat(caches.get("global")).isEqualTo(new RateLimiterStore.CacheState(1, 1, true, 1));
-            RateLimiterStore.ClientState overflow = (RateLimiterStore.ClientState) caches.get("overflow");
+            assertThat(caches.get("global")).isEqualTo(new MemoryRateLimitStore.CacheState(1, 1, true, 1));
+            MemoryRateLimitStore.ClientState overflow = (MemoryRateLimitStore.ClientState) caches.get("overflow");
             assertThat(overflow.global()).singleElement()
                     .satisfies(limiter -> assertThat(limiter.remaining()).as("10 less the newcomer's use").isEqualTo(9));
             assertThat(endpoint.client(new String[] {"203.0.113.6"}).global())
@@ -76,10 +76,10 @@ class RateLimitsEndpointTest {
     void showsOneClientsLimitersGivenItsKey() {
         runner.withPropertyValues("management.endpoints.web.exposure.include=ratelimits").run(context -> {
             RateLimitsEndpoint endpoint = context.getBean(RateLimitsEndpoint.class);
-            RateLimiterStore store = context.getBean(RateLimiterStore.class);
+            MemoryRateLimitStore store = context.getBean(MemoryRateLimitStore.class);
             use(store, "2001:db8::/64");
 
-            RateLimiterStore.ClientState state = endpoint.client(new String[] {"2001:db8::", "64"});
+            MemoryRateLimitStore.ClientState state = endpoint.client(new String[] {"2001:db8::", "64"});
 
             assertThat(state).isNotNull();
             assertThat(state.global()).singleElement().satisfies(limiter -> {
@@ -90,6 +90,23 @@ class RateLimitsEndpointTest {
             assertThat(state.routes()).singleElement()
                     .satisfies(route -> assertThat(route.route()).isEqualTo("/test"));
             assertThat(endpoint.client(new String[] {"198.51.100.1"})).isNull();
+        });
+    }
+
+    @Test
+    void findsAClientByAnySpellingOfItsAddressOrByItsResolversKey() {
+        runner.withPropertyValues("management.endpoints.web.exposure.include=ratelimits").run(context -> {
+            RateLimitsEndpoint endpoint = context.getBean(RateLimitsEndpoint.class);
+            MemoryRateLimitStore store = context.getBean(MemoryRateLimitStore.class);
+            use(store, "2001:db8::/64");
+            use(store, "key:alice");
+
+            assertThat(endpoint.client(new String[] {"2001:DB8:0:0::9"})).as("an address in the prefix").isNotNull()
+                    .satisfies(state -> assertThat(state.client()).isEqualTo("2001:db8::/64"));
+            assertThat(endpoint.client(new String[] {"alice"})).as("the key a ClientKeyResolver returned")
+                    .isNotNull().satisfies(state -> assertThat(state.client()).isEqualTo("key:alice"));
+            assertThat(endpoint.client(new String[] {"key:alice"})).as("the key as the filter keeps it").isNotNull();
+            assertThat(endpoint.client(new String[] {"key:bob"})).isNull();
         });
     }
 
@@ -125,7 +142,7 @@ class RateLimitsEndpointTest {
         runner.run(context -> assertThat(context).doesNotHaveBean(RateLimitsEndpoint.class));
     }
 
-    private static void use(RateLimiterStore store, String client) {
+    private static void use(MemoryRateLimitStore store, String client) {
         Route route = new Route("/test", new RoutePolicy("test", List.of(io.ratestack.Limit.of(1,
                 java.time.Duration.ofSeconds(1)).named("route"))));
         if (store.tryAcquire(client, route).result() instanceof Permit permit) {

@@ -10,7 +10,7 @@ import io.ratestack.redis.RedisLimits;
 import io.ratestack.redis.RunningRedis;
 import io.ratestack.spring.autoconfigure.RateLimitsEndpoint;
 import io.ratestack.spring.web.RateLimitStore;
-import io.ratestack.spring.web.RateLimiterStore;
+import io.ratestack.spring.web.MemoryRateLimitStore;
 import io.ratestack.spring.web.RemoteAddressClientKeyResolver;
 import io.ratestack.spring.web.Route;
 import io.ratestack.spring.web.RoutePolicy;
@@ -117,9 +117,9 @@ class RedisRateLimitStoreTest {
         Route list = new Route("/items", itemsPolicy("()")); // GET /items  -> items()
         Route add = new Route("/items", itemsPolicy("(com.example.Item)")); // POST /items -> items(Item)
 
-        RateLimiterStore memory = new RateLimiterStore(new FakeClock(), GLOBAL,
-                new RateLimiterStore.CacheBounds(1000, Duration.ofMinutes(1)),
-                new RateLimiterStore.CacheBounds(1000, Duration.ofMinutes(1)));
+        MemoryRateLimitStore memory = new MemoryRateLimitStore(new FakeClock(), GLOBAL,
+                new MemoryRateLimitStore.CacheBounds(1000, Duration.ofMinutes(1)),
+                new MemoryRateLimitStore.CacheBounds(1000, Duration.ofMinutes(1)));
         assertThat(admitted(memory, "overloads", list)).isTrue();
         assertThat(admitted(memory, "overloads", add)).as("in memory: two policies, two budgets").isTrue();
 

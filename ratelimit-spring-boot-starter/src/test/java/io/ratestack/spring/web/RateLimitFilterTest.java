@@ -30,10 +30,10 @@ class RateLimitFilterTest {
     private final FakeClock clock = new FakeClock();
     private final RoutePolicy onePerSecond = new RoutePolicy("test",
             List.of(new Limit(1, Duration.ofSeconds(1), Duration.ZERO, "route")));
-    private final RateLimiterStore store = new RateLimiterStore(clock,
+    private final MemoryRateLimitStore store = new MemoryRateLimitStore(clock,
             List.of(new Limit(3, Duration.ofSeconds(10), Duration.ZERO, "global")),
-            new RateLimiterStore.CacheBounds(1000, Duration.ofMinutes(1)),
-            new RateLimiterStore.CacheBounds(1000, Duration.ofMinutes(1)));
+            new MemoryRateLimitStore.CacheBounds(1000, Duration.ofMinutes(1)),
+            new MemoryRateLimitStore.CacheBounds(1000, Duration.ofMinutes(1)));
     private final RemoteAddressClientKeyResolver addresses = new RemoteAddressClientKeyResolver();
     private RouteResolver routes = request -> new Route("/test", onePerSecond);
     private ClientKeyResolver clientKeys = request -> null;

@@ -22,17 +22,17 @@ import org.junit.jupiter.api.Test;
  * The caches' rules: idle limiters are kept at least as long as their longest window, and never evicted to make
  * room; past its bound, a cache gives new keys a shared overflow budget.
  */
-class RateLimiterStoreTest {
+class MemoryRateLimitStoreTest {
 
     private static final Limit TEN_PER_300S = new Limit(10, Duration.ofSeconds(300), Duration.ZERO, "tight");
     private static final Limit LOOSE = new Limit(1000, Duration.ofSeconds(1), Duration.ZERO, "loose");
 
     private final FakeClock clock = new FakeClock();
-    private final RateLimiterStore.CacheBounds oneMinute =
-            new RateLimiterStore.CacheBounds(1000, Duration.ofMinutes(1));
+    private final MemoryRateLimitStore.CacheBounds oneMinute =
+            new MemoryRateLimitStore.CacheBounds(1000, Duration.ofMinutes(1));
 
-    private RateLimiterStore store(Duration globalWindow) {
-        return new RateLimiterStore(clock, List.of(new Limit(1, globalWindow, Duration.ZERO, "global")),
+    private MemoryRateLimitStore store(Duration globalWindow) {
+        return new MemoryRateLimitStore(clock, List.of(new Limit(1, globalWindow, Duration.ZERO, "global")),
                 oneMinute, oneMinute);
     }
 
@@ -40,7 +40,7 @@ class RateLimiterStoreTest {
         return new Route("/r", new RoutePolicy("test", List.of(new Limit(1, window, Duration.ZERO, "route"))));
     }
 
-    private static boolean use(RateLimiterStore store, String client, Route route) {
+    private static boolean use(MemoryRateLimitStore store, String client, Route route) {
         if (store.tryAcquire(client, route).result() instanceof Permit permit) {
             permit.close();
             return true;
@@ -50,7 +50,7 @@ class RateLimiterStoreTest {
 
     @Test
     void anIdleClientKeepsItsGlobalLimiterUntilItsLongestWindowEnds() {
-        RateLimiterStore store = store(Duration.ofHours(1));
+        MemoryRateLimitStore store = store(Duration.ofHours(1));
         Route route = route(Duration.ofSeconds(1));
         assertThat(use(store, "a", route)).isTrue();
 
@@ -63,7 +63,7 @@ class RateLimiterStoreTest {
 
     @Test
     void anIdleClientKeepsItsRouteLimiterUntilItsLongestWindowEnds() {
-        RateLimiterStore store = store(Duration.ofSeconds(1));
+        MemoryRateLimitStore store = store(Duration.ofSeconds(1));
         Route daily = route(Duration.ofDays(1));
         assertThat(use(store, "a", daily)).isTrue();
 
@@ -76,7 +76,7 @@ class RateLimiterStoreTest {
 
     @Test
     void idleEntriesExpireOnceTheirWindowsAreOver() {
-        RateLimiterStore store = store(Duration.ofSeconds(1));
+        MemoryRateLimitStore store = store(Duration.ofSeconds(1));
         use(store, "a", route(Duration.ofSeconds(1)));
         assertThat(store.clientCount()).isEqualTo(1);
 
@@ -88,7 +88,7 @@ class RateLimiterStoreTest {
 
     @Test
     void clientsAndRoutesHaveLimitersOfTheirOwn() {
-        RateLimiterStore store = store(Duration.ofSeconds(10));
+        MemoryRateLimitStore store = store(Duration.ofSeconds(10));
         Route first = route(Duration.ofSeconds(1));
         Route second = new Route("/other", first.policy());
 
@@ -100,7 +100,7 @@ class RateLimiterStoreTest {
 
     @Test
     void oneClientIsDescribedByItsKeyWithEachOfItsRoutes() {
-        RateLimiterStore store = new RateLimiterStore(clock, List.of(LOOSE), oneMinute, oneMinute);
+        MemoryRateLimitStore store = new MemoryRateLimitStore(clock, List.of(LOOSE), oneMinute, oneMinute);
         RoutePolicy policy = new RoutePolicy("test", List.of(TEN_PER_300S));
         for (int client = 0; client < 50; client++) {
             for (String path : List.of("/a", "/b", "/c")) {
@@ -109,7 +109,7 @@ class RateLimiterStoreTest {
         }
         use(store, "192.0.2.7", new Route("/a", policy));
 
-        RateLimiterStore.ClientState state = store.describe("192.0.2.7");
+        MemoryRateLimitStore.ClientState state = store.describe("192.0.2.7");
 
         assertThat(state).isNotNull();
         assertThat(state.routes()).extracting(route -> route.route() + " " + route.limiters().get(0).remaining())
@@ -119,9 +119,9 @@ class RateLimiterStoreTest {
 
     @Test
     void clientsAreStillDescribedWhenRoutesKeyedByPathAreTooManyToLookUp() {
-        RateLimiterStore store = new RateLimiterStore(clock, List.of(LOOSE),
-                new RateLimiterStore.CacheBounds(100_000, Duration.ofMinutes(1)),
-                new RateLimiterStore.CacheBounds(100_000, Duration.ofMinutes(1)));
+        MemoryRateLimitStore store = new MemoryRateLimitStore(clock, List.of(LOOSE),
+                new MemoryRateLimitStore.CacheBounds(100_000, Duration.ofMinutes(1)),
+                new MemoryRateLimitStore.CacheBounds(100_000, Duration.ofMinutes(1)));
         RoutePolicy policy = new RoutePolicy("test", List.of(TEN_PER_300S));
         for (int path = 0; path <= 10_000; path++) {
             clock.advance(Duration.ofMillis(1)); // the global 1000 per second
@@ -135,9 +135,9 @@ class RateLimiterStoreTest {
     }
 
     /** A store whose idle entries are kept only for their windows. */
-    private RateLimiterStore floodable(Limit global, long globalMaximum, Limit route, long routeMaximum) {
-        return new RateLimiterStore(clock, List.of(global), new RateLimiterStore.CacheBounds(globalMaximum,
-                Duration.ZERO), new RateLimiterStore.CacheBounds(routeMaximum, Duration.ZERO));
+    private MemoryRateLimitStore floodable(Limit global, long globalMaximum, Limit route, long routeMaximum) {
+        return new MemoryRateLimitStore(clock, List.of(global), new MemoryRateLimitStore.CacheBounds(globalMaximum,
+                Duration.ZERO), new MemoryRateLimitStore.CacheBounds(routeMaximum, Duration.ZERO));
     }
 
     private record Flood(int admitted, long largest) {
@@ -147,7 +147,7 @@ class RateLimiterStoreTest {
      * "quiet" spends its 10 uses of the tight limit, then 10,000 one-shot keys arrive: how many of them were
      * admitted, and the largest size of the cache that {@code size} reads.
      */
-    private static Flood spendThenFlood(RateLimiterStore store, Route route, ToLongFunction<RateLimiterStore> size) {
+    private static Flood spendThenFlood(MemoryRateLimitStore store, Route route, ToLongFunction<MemoryRateLimitStore> size) {
         for (int i = 0; i < 10; i++) {
             assertThat(use(store, "quiet", route)).isTrue();
         }
@@ -166,16 +166,16 @@ class RateLimiterStoreTest {
      */
     @Test
     void aFloodOfNewClientsNeverEvictsAClientWhoseWindowRuns() {
-        RateLimiterStore store = floodable(TEN_PER_300S, 1000, LOOSE, 100_000);
+        MemoryRateLimitStore store = floodable(TEN_PER_300S, 1000, LOOSE, 100_000);
         Route route = new Route("/r", new RoutePolicy("test", List.of(LOOSE)));
 
-        Flood flood = spendThenFlood(store, route, RateLimiterStore::clientCount);
+        Flood flood = spendThenFlood(store, route, MemoryRateLimitStore::clientCount);
 
         assertThat(use(store, "quiet", route)).as("quiet's window runs until t=300s").isFalse();
         assertThat(flood.largest()).as("clients kept at most").isLessThanOrEqualTo(1000);
         assertThat(flood.admitted()).as("999 with limiters of their own, then 10 of the shared overflow budget")
                 .isEqualTo(999 + 10);
-        assertThat(store.globalCacheState()).isEqualTo(new RateLimiterStore.CacheState(1000, 1000, true, 9001));
+        assertThat(store.globalCacheState()).isEqualTo(new MemoryRateLimitStore.CacheState(1000, 1000, true, 9001));
         assertThat(store.overflow().global()).singleElement()
                 .satisfies(overflow -> assertThat(overflow.remaining()).isZero());
         clock.advance(Duration.ofSeconds(299));
@@ -190,16 +190,16 @@ class RateLimiterStoreTest {
     /** The same for the per-route cache: a flood on the route the client has spent. */
     @Test
     void aFloodOfNewClientsNeverEvictsAClientRouteWhoseWindowRuns() {
-        RateLimiterStore store = floodable(LOOSE, 100_000, TEN_PER_300S, 1000);
+        MemoryRateLimitStore store = floodable(LOOSE, 100_000, TEN_PER_300S, 1000);
         Route route = new Route("/r", new RoutePolicy("test", List.of(TEN_PER_300S)));
 
-        Flood flood = spendThenFlood(store, route, RateLimiterStore::routeCount);
+        Flood flood = spendThenFlood(store, route, MemoryRateLimitStore::routeCount);
 
         assertThat(use(store, "quiet", route)).as("quiet's route window runs until t=300s").isFalse();
         assertThat(flood.largest()).as("client-route pairs kept at most").isLessThanOrEqualTo(1000);
         assertThat(flood.admitted()).as("999 with limiters of their own, then 10 of the route's overflow budget")
                 .isEqualTo(999 + 10);
-        assertThat(store.routeCacheState()).isEqualTo(new RateLimiterStore.CacheState(1000, 1000, true, 9001));
+        assertThat(store.routeCacheState()).isEqualTo(new MemoryRateLimitStore.CacheState(1000, 1000, true, 9001));
         assertThat(store.overflow().routes()).singleElement().satisfies(overflow -> {
             assertThat(overflow.policy()).isEqualTo("test");
             assertThat(overflow.limiters().get(0).remaining()).isZero();
@@ -217,10 +217,10 @@ class RateLimiterStoreTest {
     @Test
     void concurrentNewClientsKeepTheBoundAndEvictNoEntryInUse() throws Exception {
         int threads = 4;
-        RateLimiterStore store = new RateLimiterStore(Clock.system(),
+        MemoryRateLimitStore store = new MemoryRateLimitStore(Clock.system(),
                 List.of(new Limit(1, Duration.ofHours(1), Duration.ZERO, "global")),
-                new RateLimiterStore.CacheBounds(200, Duration.ZERO),
-                new RateLimiterStore.CacheBounds(200, Duration.ZERO));
+                new MemoryRateLimitStore.CacheBounds(200, Duration.ZERO),
+                new MemoryRateLimitStore.CacheBounds(200, Duration.ZERO));
         Route route = new Route("/r", new RoutePolicy("test",
                 List.of(new Limit(1, Duration.ofHours(1), Duration.ZERO, "route"))));
         List<Permit> held = new ArrayList<>();
@@ -264,7 +264,7 @@ class RateLimiterStoreTest {
     @Nested
     class InFlightUses {
 
-        private final RateLimiterStore store = new RateLimiterStore(clock,
+        private final MemoryRateLimitStore store = new MemoryRateLimitStore(clock,
                 List.of(new Limit(1, Duration.ofSeconds(10), Duration.ZERO, "global")), oneMinute, oneMinute);
         private final Route route = new Route("/stream", new RoutePolicy("test",
                 List.of(new Limit(1, Duration.ofSeconds(1), Duration.ZERO, "route"))));

@@ -44,10 +44,14 @@ import org.jspecify.annotations.Nullable;
  * A flood of new keys is so limited as one client and evicts no one. The first overflow, and one a minute while
  * overflows go on, is logged at WARN. A client's uses of an overflow budget are not carried over to the entry it
  * gets once there is room.
+ *
+ * <p>The filter's store unless Redis is configured. Public for the starter's auto-configuration (the bean, its
+ * metrics and actuator endpoint) and its Redis store's local fallback; not an extension point: a store of your own
+ * implements {@link RateLimitStore}.
  */
-public final class RateLimiterStore implements RateLimitStore {
+public final class MemoryRateLimitStore implements RateLimitStore {
 
-    private static final Log LOG = LogFactory.getLog(RateLimiterStore.class);
+    private static final Log LOG = LogFactory.getLog(MemoryRateLimitStore.class);
 
     /** How often at most a full cache is cleaned out to find room: Caffeine's timer wheel turns in ~1 s steps. */
     private static final long CLEAN_UP_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -166,7 +170,7 @@ public final class RateLimiterStore implements RateLimitStore {
      * @param globalBounds bounds of the cache of global limiters
      * @param routeBounds bounds of the cache of per-route limiters
      */
-    public RateLimiterStore(Clock clock, List<Limit> globalSpecs, CacheBounds globalBounds,
+    public MemoryRateLimitStore(Clock clock, List<Limit> globalSpecs, CacheBounds globalBounds,
             CacheBounds routeBounds) {
         if (globalSpecs.isEmpty()) {
             throw new IllegalArgumentException("at least one global limit is needed");
@@ -288,6 +292,27 @@ public final class RateLimiterStore implements RateLimitStore {
             return null;
         }
         return new ClientState(client, global == null ? List.of() : states(global.leaves, globalSpecs), routes);
+    }
+
+    /**
+     * The state of one client's limiters, found by its key as the filter keeps it, by any spelling of its address (an
+     * IPv6 address or prefix is grouped as {@code addresses} groups it), or by the key a {@link ClientKeyResolver}
+     * returned.
+     *
+     * @param key the client key, an address, an address prefix ({@code 2001:db8::/64}) or a resolver's key
+     * @param addresses how the filter makes keys of addresses
+     * @return its state, or {@code null} when no limiter of it is kept
+     */
+    public @Nullable ClientState find(String key, RemoteAddressClientKeyResolver addresses) {
+        ClientState state = describe(key);
+        if (state == null && !key.startsWith("key:")) {
+            int slash = key.indexOf('/');
+            state = describe(addresses.keyOf(slash < 0 ? key : key.substring(0, slash)));
+            if (state == null) {
+                state = describe(RateLimitFilter.resolvedKey(key));
+            }
+        }
+        return state;
     }
 
     private static RouteState routeState(RouteKey key, Entry entry) {

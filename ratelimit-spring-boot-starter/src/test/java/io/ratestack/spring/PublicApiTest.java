@@ -1,0 +1,72 @@
+package io.ratestack.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ratestack.PublicTypes;
+import io.ratestack.spring.web.RateLimitFilter;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The public types of ratelimit-spring-boot-starter, written out: a type made public fails this test until it is added
+ * to the list, so widening the API is a visible decision. Public means a user may rely on it; implementation types are
+ * package-private.
+ */
+class PublicApiTest {
+
+    @Test
+    void publicTypesAreTheListedOnes() {
+        assertThat(PublicTypes.of(RateLimitFilter.class, "io.ratestack.spring")).containsExactly(
+                "autoconfigure.RateLimitAutoConfiguration",
+                "autoconfigure.RateLimitClientAutoConfiguration",
+                "autoconfigure.RateLimitEndpointAutoConfiguration",
+                "autoconfigure.RateLimitMetricsAutoConfiguration",
+                "autoconfigure.RateLimitProperties",
+                "autoconfigure.RateLimitProperties$CacheBounds",
+                "autoconfigure.RateLimitProperties$Caches",
+                "autoconfigure.RateLimitProperties$ClientKey",
+                "autoconfigure.RateLimitProperties$ClientPacing",
+                "autoconfigure.RateLimitProperties$ClientTarget",
+                "autoconfigure.RateLimitProperties$Filter",
+                "autoconfigure.RateLimitProperties$Headers",
+                "autoconfigure.RateLimitProperties$Limit",
+                "autoconfigure.RateLimitProperties$Problem",
+                "autoconfigure.RateLimitProperties$Redis",
+                "autoconfigure.RateLimitProperties$RouteKey",
+                "autoconfigure.RateLimitProperties$RouteOverride",
+                "autoconfigure.RateLimitProperties$Scope",
+                "autoconfigure.RateLimitRedisAutoConfiguration",
+                "autoconfigure.RateLimitRedisConnection",
+                "autoconfigure.RateLimitServletAutoConfiguration",
+                "autoconfigure.RateLimitsEndpoint",
+                "client.PacedTarget",
+                "client.PacedTargets",
+                "client.RateLimitingExchangeFilter",
+                "client.RateLimitingInterceptor",
+                "redis.RedisRateLimitStore",
+                "web.ClientKeyResolver",
+                "web.Durations",
+                "web.MemoryRateLimitStore",
+                "web.MemoryRateLimitStore$CacheBounds",
+                "web.MemoryRateLimitStore$CacheState",
+                "web.MemoryRateLimitStore$ClientState",
+                "web.MemoryRateLimitStore$LimiterState",
+                "web.MemoryRateLimitStore$RouteState",
+                "web.MvcRouteResolver",
+                "web.MvcRouteResolver$PathOverride",
+                "web.PolicyNames",
+                "web.ProblemDetails",
+                "web.RateLimit",
+                "web.RateLimit$Exempt",
+                "web.RateLimit$List",
+                "web.RateLimitConfigurationException",
+                "web.RateLimitFilter",
+                "web.RateLimitObserver",
+                "web.RateLimitStore",
+                "web.RateLimitStore$Attempt",
+                "web.RefundStatuses",
+                "web.RemoteAddressClientKeyResolver",
+                "web.Route",
+                "web.RoutePolicy",
+                "web.RouteResolver");
+    }
+}
