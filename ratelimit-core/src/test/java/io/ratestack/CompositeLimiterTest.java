@@ -224,4 +224,25 @@ class CompositeLimiterTest {
         clock.advance(Duration.ofSeconds(1));
         assertThat(canUseB).isCompleted();
     }
+
+    @Test
+    void tryAcquireAndAcquireAgreeOnAClosedNestedComposite() {
+        RateLimiter x = timesPer(5);
+        RateLimiter y = timesPer(5);
+        RateLimiter inner = RateLimiters.any(x);
+        RateLimiter outer = RateLimiters.all(inner, y);
+        inner.close();
+
+        boolean granted = outer.tryAcquire().isGranted();
+        RateLimitStatus status = outer.status();
+        boolean acquireThrows;
+        try {
+            outer.acquire(Duration.ofSeconds(1)).close();
+            acquireThrows = false;
+        } catch (RateLimitedException e) {
+            acquireThrows = true;
+        }
+        assertThat(granted).as("tryAcquire granted (status %s) but acquire threw: %s", status, acquireThrows)
+                .isEqualTo(!acquireThrows);
+    }
 }

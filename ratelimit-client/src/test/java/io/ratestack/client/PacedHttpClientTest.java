@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ratestack.FakeClock;
 import io.ratestack.Limit;
+import io.ratestack.Permit;
 import io.ratestack.RateLimitedException;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -15,6 +16,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -172,5 +177,48 @@ class PacedHttpClientTest {
         assertThat(RequestKey.HOST_AND_PATH.keyOf(URI.create("http://a.example:8080/x/y?q=1")))
                 .isEqualTo("a.example:8080/x/y");
         assertThat(RequestKey.HOST_AND_PATH.keyOf(URI.create("https://b.example"))).isEqualTo("b.example/");
+    }
+
+    @Test
+    void cancellingAnAsyncSendAsItsSlotIsGrantedLeaksNoSlot() throws Exception {
+        // The caller cancels the send while another thread's refund grants it the slot: the grant is given back.
+        RequestPacer perPath = RequestPacer.builder().perKey(Limit.of(1, Duration.ofSeconds(1)))
+                .maximumKeys(100_000).clock(clock).build();
+        int rounds = 3000;
+        int leaked = 0;
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            PacedHttpClient paced = PacedHttpClient.of(HttpClient.newHttpClient(), perPath);
+            for (int i = 0; i < rounds; i++) {
+                String path = "/k" + i;
+                Permit holder = perPath.acquire(path, 0, Duration.ZERO);
+                CompletableFuture<HttpResponse<Void>> sent = paced.sendAsync(
+                        HttpRequest.newBuilder(server.uri(path)).build(), HttpResponse.BodyHandlers.discarding());
+                CountDownLatch go = new CountDownLatch(1);
+                Future<?> refund = pool.submit(() -> {
+                    go.await();
+                    holder.cancel();
+                    return null;
+                });
+                go.countDown();
+                sent.cancel(false);
+                refund.get();
+            }
+            // Requests that did go out finish in their own time: poll, bounded, until every slot is back.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            do {
+                clock.advance(Duration.ofSeconds(5)); // every window that a completed use started is over
+                leaked = 0;
+                for (int i = 0; i < rounds; i++) {
+                    if (perPath.limiterFor("/k" + i).remaining() == 0) {
+                        leaked++;
+                    }
+                }
+                Thread.onSpinWait();
+            } while (leaked > 0 && System.nanoTime() - deadline < 0);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(leaked).as("paths whose slot stays taken forever, of %d", rounds).isZero();
     }
 }

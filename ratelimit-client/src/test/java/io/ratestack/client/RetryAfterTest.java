@@ -38,4 +38,12 @@ class RetryAfterTest {
         assertThat(RetryAfter.parse("99999999999999999999", wall)).contains(RetryAfter.MAXIMUM);
         assertThat(RetryAfter.parse("86400", wall)).contains(RetryAfter.MAXIMUM);
     }
+
+    /** RFC 9110 10.2.3 / 5.6.7: a recipient must accept the obsolete HTTP-date forms too. */
+    @Test
+    void obsoleteHttpDateForms() {
+        Clock wall = Clock.fixed(Instant.parse("1994-11-06T08:48:37Z"), ZoneOffset.UTC);
+        assertThat(RetryAfter.parse("Sunday, 06-Nov-94 08:49:37 GMT", wall)).contains(Duration.ofSeconds(60));
+        assertThat(RetryAfter.parse("Sun Nov  6 08:49:37 1994", wall)).contains(Duration.ofSeconds(60));
+    }
 }

@@ -14,12 +14,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
- * Review regression, over a real Redis: RemoteLimit implementations "never throw from tryAcquire()", and
- * RateLimiter#tryAcquire "never throws". RedisLimits.await() turns timeouts, interrupts and errors into
- * RedisExceptions for the failure policy, but not a command that Lettuce cancels: closing a connection cancels the
- * commands it buffered while Redis was away (DefaultEndpoint.cancelBufferedCommands -> RedisCommand::cancel), and
- * RedisFuture.get() then throws CancellationException, which escapes the limiter (and, in a RemoteLimiter serve pass,
- * stops its queue for good: see RemoteServeWedgedTest).
+ * Over a real Redis: a command that Lettuce cancels (closing a connection cancels the commands it buffered while
+ * Redis was away) is answered by the failure policy like a timeout or an error: tryAcquire() never throws.
  */
 class RedisClosedConnectionTest {
 

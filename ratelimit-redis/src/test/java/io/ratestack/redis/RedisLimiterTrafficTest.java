@@ -16,10 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Review regression, over a real Redis: a Redis limiter with a status listener makes its waiting head run the
- * acquire script every second (the status recheck shares the waiters' timer and onTimer() always serves), though the
- * refusal said to come back in a minute. While no use ends, only a refused acquire reads a times-per limit's first
- * lease (ZRANGE), so the server's ZRANGE count is the count of acquire tries.
+ * Over a real Redis, what a Redis limiter sends: a waiter runs the acquire script only when its refusal's retry-after
+ * has passed or a use ended, even while a status listener watches. While no use ends, only a refused acquire reads a
+ * times-per limit's first lease (ZRANGE), so the server's ZRANGE count is the count of acquire tries.
  */
 class RedisLimiterTrafficTest {
 

@@ -5,6 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.StatusOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
+import io.lettuce.core.resource.Transports;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
 import io.ratestack.AcquireResult;
 import io.ratestack.FakeClock;
 import io.ratestack.Limit;
@@ -15,8 +22,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -31,6 +40,8 @@ class RedisLimitsTest {
 
     private static final Limit GLOBAL = Limit.of(3, Duration.ofSeconds(10)).named("global");
     private static final Limit ROUTE = Limit.of(1, Duration.ofSeconds(1)).named("route:/test");
+    private static final List<Limit> ONE_PER_HOUR = List.of(Limit.of(1, Duration.ofHours(1)).named("global"));
+    private static final List<Limit> TEN_PER_HOUR = List.of(Limit.of(10, Duration.ofHours(1)).named("global"));
 
     @BeforeEach
     void connect() {
@@ -73,8 +84,7 @@ class RedisLimitsTest {
 
     @Test
     void anInterruptedCallerIsNeverAdmittedUncountedEvenFailingOpen() {
-        // Regression: an interrupt during the script call got the failure policy's answer, so under fail-open a
-        // waiting limiter's pass on the interrupted thread admitted its head uncounted (seen in the contract test).
+        // An interrupt during the script call is no store failure: fail-open must not admit the caller uncounted.
         RedisLimits open = RedisLimits.builder(connection).prefix("i:").onFailure(StoreFailurePolicy.FAIL_OPEN)
                 .clock(clock).build();
         for (int i = 0; i < 20; i++) {
@@ -118,6 +128,71 @@ class RedisLimitsTest {
     }
 
     @Test
+    void aUseEndedByAnInterruptedThreadIsStillCountedAndTheInterruptKept() throws Exception {
+        // The end waits with the interrupt flag cleared: a cancelled command would never be written.
+        StatefulRedisConnection<String, String> own = redis.connect();
+        StatefulRedisConnection<String, String> admin = redis.connect();
+        RedisLimits ending = RedisLimits.builder(own).lease(Duration.ofMinutes(1)).build();
+
+        AcquireResult use = ending.tryAcquire("erin", ONE_PER_HOUR);
+        assertThat(use.isGranted()).isTrue();
+        Thread.currentThread().interrupt(); // e.g. the request's thread was interrupted by an async timeout
+        try {
+            use.permit().close();
+            assertThat(Thread.currentThread().isInterrupted()).as("the interrupt is kept").isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+        own.sync().ping(); // on the limits' connection: answered after anything sent before it
+
+        assertThat(admin.sync().zcard("ratelimit:{erin}:global:l")).as("the use's slot is freed").isZero();
+        assertThat(admin.sync().hget("ratelimit:{erin}:global:s", "used"))
+                .as("the completed use is counted in its window").isEqualTo("1");
+        assertThat(ending.failures()).isZero();
+    }
+
+    @Test
+    void anEndGivenUpOnAtTheCommandTimeoutIsStillDeliveredWhenRedisGetsToIt() throws Exception {
+        StatefulRedisConnection<String, String> own = redis.connect();
+        StatefulRedisConnection<String, String> admin = redis.connect();
+        RedisLimits ending = RedisLimits.builder(own).lease(Duration.ofMinutes(1))
+                .commandTimeout(Duration.ofMillis(50)).build();
+        AcquireResult use = ending.tryAcquire("finn", ONE_PER_HOUR);
+        assertThat(use.isGranted()).isTrue();
+
+        // Lettuce's event loops are held busy past the command timeout, as under load: the end is given up on.
+        EventLoopGroup loops = redis.client().getResources().eventLoopGroupProvider()
+                .allocate(Transports.eventLoopGroupClass());
+        List<EventExecutor> executors = new ArrayList<>();
+        loops.forEach(executors::add);
+        CountDownLatch held = new CountDownLatch(executors.size());
+        CountDownLatch letGo = new CountDownLatch(1);
+        try {
+            for (EventExecutor executor : executors) {
+                executor.execute(() -> {
+                    held.countDown();
+                    try {
+                        letGo.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+            }
+            assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+            use.permit().close(); // waits 50 ms, then gives up: a failure
+        } finally {
+            letGo.countDown();
+            redis.client().getResources().eventLoopGroupProvider().release(loops, 0, 1, TimeUnit.SECONDS);
+        }
+        assertThat(ending.failures()).isEqualTo(1);
+        own.sync().ping(); // on the limits' connection: answered after anything sent before it
+
+        assertThat(admin.sync().zcard("ratelimit:{finn}:global:l")).as("the use's slot is freed").isZero();
+        assertThat(admin.sync().hget("ratelimit:{finn}:global:s", "used"))
+                .as("the completed use is counted, late").isEqualTo("1");
+    }
+
+    @Test
     void anInFlightSlotIsFreedWhenItsLeaseRunsOut() {
         List<Limit> route = List.of(ROUTE);
         Permit abandoned = limits.tryAcquire("c", route).permit();
@@ -147,7 +222,7 @@ class RedisLimitsTest {
         assertThat(sync.pttl("t:{b}:route:/test:l")).isBetween(30_001L, 31_000L);
     }
 
-    /** Review finding: an empty tag, or a client starting with '}', spread one client's keys over cluster slots. */
+    /** Even an empty client, or one starting with '}', keeps its keys in one cluster slot. */
     @Test
     void everyClientsKeysShareOneClusterSlot() {
         List<String> clients = List.of("", "}x", "a{b}", "{", "%", "%7B", "plain");
@@ -164,7 +239,7 @@ class RedisLimitsTest {
         }
     }
 
-    /** Review finding: a shorter lease on one instance shortened the life of every lease in the set. */
+    /** A shorter lease on one instance does not shorten the life of the other instances' leases. */
     @Test
     void theLeaseSetLivesAsLongAsItsLatestLease() {
         Limit two = Limit.of(2, Duration.ofSeconds(1)).named("global");
@@ -177,7 +252,7 @@ class RedisLimitsTest {
         assertThat(connection.sync().pttl("t:{c}:global:l")).isGreaterThan(Duration.ofMinutes(9).toMillis());
     }
 
-    /** Review finding: a negative fake-clock reading was taken for "use the server's clock". */
+    /** A negative clock reading is a time like any other, not "use the server's clock". */
     @Test
     void negativeClockReadingsAreTimesLikeAnyOther() {
         FakeClock negative = new FakeClock(-Duration.ofSeconds(20).toNanos());
@@ -206,6 +281,36 @@ class RedisLimitsTest {
         connection.sync().scriptFlush();
         limits.tryAcquire("c", List.of(GLOBAL)).permit().close();
         assertThat(connection.sync().hget("t:{c}:global:s", "used")).isEqualTo("2");
+    }
+
+    @Test
+    void anAcquireGivenUpOnRightAfterAScriptFlushIsForgottenAndHoldsNoSlot() {
+        // The forget falls back to EVAL too: release.lua is reloaded only when a use ends.
+        StatefulRedisConnection<String, String> own = redis.connect();
+        StatefulRedisConnection<String, String> admin = redis.connect();
+        RedisLimits forgetting = RedisLimits.builder(own).clock(clock).lease(Duration.ofMinutes(1))
+                .probeInterval(Duration.ofSeconds(1)).commandTimeout(Duration.ofMillis(100)).build();
+
+        admin.sync().scriptFlush(); // as after a restart of Redis
+        // The first acquire after it loads acquire.lua by EVAL; its use is still running (a long request), so
+        // release.lua has not been loaded again yet.
+        AcquireResult running = forgetting.tryAcquire("warm-up", ONE_PER_HOUR);
+        assertThat(running.isGranted()).isTrue();
+
+        AcquireResult givenUp = timedOutWhileScriptsWait(forgetting, admin, "erin");
+        givenUp.permit().close(); // fail-open's uncounted permit
+
+        String leases = "ratelimit:{erin}:global:l";
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (admin.sync().zcard(leases) == 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait(); // the acquire sent before the timeout runs now
+        }
+        own.sync().ping(); // on the limits' connection: answered after the forget sent behind the acquire
+
+        assertThat(admin.sync().zrangeWithScores(leases, 0, -1))
+                .as("the forget sent after the timed-out acquire should have removed its slot")
+                .isEmpty();
+        running.permit().close();
     }
 
     @Test
@@ -272,5 +377,133 @@ class RedisLimitsTest {
         assertThat(granted.get()).isPositive().isLessThanOrEqualTo(limit);
         assertThat(connection.sync().hget("t:{c}:global:s", "used")).isEqualTo(Integer.toString(granted.get()));
         assertThat(connection.sync().zcard("t:{c}:global:l")).isZero();
+    }
+
+    /**
+     * Redis is up and answers: only a failure of Redis flags it unavailable, and while it is flagged, ends of uses and
+     * calls given up on still reach it.
+     */
+    @Nested
+    class WhileRedisAnswers {
+
+        private RedisLimits flagged;
+
+        @BeforeEach
+        void poison() {
+            flagged = RedisLimits.builder(connection).clock(clock).lease(Duration.ofMinutes(1))
+                    .probeInterval(Duration.ofSeconds(1)).commandTimeout(Duration.ofSeconds(5)).build();
+            // A key of the wrong type: the next call for client "poison" fails with a script error (Redis stays up).
+            connection.sync().set("ratelimit:{poison}:global:s", "not a hash");
+        }
+
+        private void oneCallFails() {
+            flagged.tryAcquire("poison", ONE_PER_HOUR);
+            assertThat(flagged.isAvailable()).as("one failed call flags Redis unavailable").isFalse();
+        }
+
+        @Test
+        void aRefundMadeWhileFlaggedUnavailableFreesTheSlotWhenRedisIsReachable() {
+            Permit permit = flagged.tryAcquire("alice", ONE_PER_HOUR).permit();
+            oneCallFails();
+
+            permit.cancel(); // the request failed (500): its use is refunded; Redis is reachable
+
+            clock.advance(Duration.ofSeconds(2)); // past the probe interval: the next call tries Redis and reaches it
+            AcquireResult next = flagged.tryAcquire("alice", ONE_PER_HOUR);
+            assertThat(flagged.isAvailable()).isTrue();
+            assertThat(next.isGranted())
+                    .as("the refunded use freed its slot (it is held until the 1-minute lease instead)").isTrue();
+        }
+
+        @Test
+        void aUseCompletedWhileFlaggedUnavailableCountsInItsWindow() {
+            Permit permit = flagged.tryAcquire("bob", ONE_PER_HOUR).permit();
+            oneCallFails();
+
+            permit.close(); // the request completed: its use counts in the 1-per-hour window
+
+            clock.advance(Duration.ofMinutes(2)); // past the lease, well inside the hour
+            AcquireResult next = flagged.tryAcquire("bob", ONE_PER_HOUR);
+            assertThat(flagged.isAvailable()).isTrue();
+            assertThat(next.isGranted()).as("1 per hour, 1 used: a second use inside the hour is over-admission")
+                    .isFalse();
+        }
+
+        @Test
+        void anInterruptedCallerDoesNotMakeOtherRequestsFailWhileRedisAnswers() {
+            // An interrupt is the caller's, not a failure of Redis: it must not flag Redis unavailable.
+            // The clock is never advanced: the probe interval never passes.
+            RedisLimits closed = RedisLimits.builder(connection).clock(clock)
+                    .onFailure(StoreFailurePolicy.FAIL_CLOSED).probeInterval(Duration.ofSeconds(1))
+                    .commandTimeout(Duration.ofSeconds(5)).build();
+
+            // The interrupt takes effect when Redis has not answered yet as the caller starts waiting: try a few times.
+            for (int i = 0; i < 50; i++) {
+                Thread.currentThread().interrupt();
+                try {
+                    closed.tryAcquire("interrupted-" + i, TEN_PER_HOUR);
+                } finally {
+                    Thread.interrupted(); // this request is over; the thread serves the next one
+                }
+                AcquireResult other = closed.tryAcquire("other-" + i, TEN_PER_HOUR);
+                assertThat(RedisLimits.isUnavailableRefusal(other))
+                        .as("attempt %d: another request, on a thread nobody interrupted, against a Redis that answers,"
+                                + " is refused as if Redis were down (available=%s, failures=%d)",
+                                i, closed.isAvailable(), closed.failures())
+                        .isFalse();
+                assertThat(other.isGranted()).isTrue();
+                other.permit().close();
+            }
+        }
+
+        @Test
+        void anAcquireGivenUpOnHoldsNoSlotOnceRedisAnswersAgain() throws Exception {
+            // The script sent before the timeout still runs; its slot must not stay held for the lease.
+            StatefulRedisConnection<String, String> admin = redis.connect();
+            RedisLimits slow = RedisLimits.builder(connection).clock(clock).lease(Duration.ofMinutes(1))
+                    .probeInterval(Duration.ofSeconds(1)).commandTimeout(Duration.ofMillis(100)).build();
+            slow.tryAcquire("warm-up", ONE_PER_HOUR).permit().cancel(); // the server knows the script
+
+            AcquireResult givenUp = timedOutWhileScriptsWait(slow, admin, "erin");
+            assertThat(givenUp.isGranted()).as("fail-open admitted it, uncounted").isTrue();
+            givenUp.permit().close();
+
+            // The script sent before the timeout runs now. Wait (bounded) until it has.
+            String leases = "ratelimit:{erin}:global:l";
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (admin.sync().zcard(leases) == 0 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+
+            clock.advance(Duration.ofSeconds(2)); // past the probe interval; far inside the 1-minute lease
+            AcquireResult next = slow.tryAcquire("erin", ONE_PER_HOUR);
+            assertThat(slow.isAvailable()).as("Redis answers again").isTrue();
+            assertThat(next.isGranted())
+                    .as("no use of erin is in flight and none completed in Redis, yet a slot is held by the token of"
+                            + " the call given up on (%s)", admin.sync().zrangeWithScores(leases, 0, -1))
+                    .isTrue();
+        }
+    }
+
+    /** An acquire of {@code client} that times out while Redis holds scripts back (it still runs them later). */
+    private static AcquireResult timedOutWhileScriptsWait(RedisLimits limits,
+            StatefulRedisConnection<String, String> admin, String client) {
+        clientPause(admin, "PAUSE", "5000", "WRITE"); // scripts wait; reads and CLIENT UNPAUSE do not
+        AcquireResult givenUp;
+        try {
+            givenUp = limits.tryAcquire(client, ONE_PER_HOUR);
+        } finally {
+            clientPause(admin, "UNPAUSE");
+        }
+        assertThat(limits.isAvailable()).as("the call timed out").isFalse();
+        return givenUp;
+    }
+
+    private static void clientPause(StatefulRedisConnection<String, String> admin, String... args) {
+        CommandArgs<String, String> command = new CommandArgs<>(StringCodec.UTF8);
+        for (String arg : args) {
+            command.add(arg);
+        }
+        admin.sync().dispatch(CommandType.CLIENT, new StatusOutput<>(StringCodec.UTF8), command);
     }
 }

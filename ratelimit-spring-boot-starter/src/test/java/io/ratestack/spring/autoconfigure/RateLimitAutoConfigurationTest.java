@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.ratestack.Clock;
 import io.ratestack.FakeClock;
-import io.ratestack.spring.client.PacedTargets;
-import io.ratestack.spring.client.RateLimitingInterceptor;
+
+
 import io.ratestack.spring.web.ClientKeyResolver;
 import io.ratestack.spring.web.MemoryRateLimitStore;
 import io.ratestack.spring.web.MvcRouteResolver;
@@ -18,7 +18,7 @@ import io.ratestack.spring.web.Route;
 import io.ratestack.spring.web.RouteResolver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -102,54 +102,6 @@ class RateLimitAutoConfigurationTest {
                     .doesNotHaveBean(MemoryRateLimitStore.class)
                     .doesNotHaveBean(MvcRouteResolver.class);
         });
-    }
-
-    @Test
-    void clientTargetsPaceEveryRestClientBuilder() {
-        runner.withUserConfiguration(Builders.class)
-                .withPropertyValues("ratelimit.client.targets.tutorial.base-url=http://localhost:8000",
-                        "ratelimit.client.targets.tutorial.global.limit=10",
-                        "ratelimit.client.targets.tutorial.global.per=10s",
-                        "ratelimit.client.targets.tutorial.per-path.limit=1",
-                        "ratelimit.client.targets.tutorial.per-path.per=1s")
-                .run(context -> {
-                    assertThat(context).hasNotFailed();
-                    PacedTargets targets = context.getBean(PacedTargets.class);
-                    assertThat(targets.targets()).singleElement()
-                            .satisfies(target -> assertThat(target.name()).isEqualTo("tutorial"));
-                    assertThat(targets.find(URI.create("http://localhost:8000/test"))).isNotNull();
-                    assertThat(targets.find(URI.create("http://localhost:9000/test"))).isNull();
-                    RestClient.Builder builder = context.getBean(RestClient.Builder.class);
-                    builder.requestInterceptors(interceptors -> assertThat(interceptors)
-                            .hasExactlyElementsOfTypes(RateLimitingInterceptor.class));
-                });
-    }
-
-    @Test
-    void withoutTargetsNothingIsPaced() {
-        runner.withUserConfiguration(Builders.class).run(context -> {
-            assertThat(context.getBean(PacedTargets.class).isEmpty()).isTrue();
-            context.getBean(RestClient.Builder.class)
-                    .requestInterceptors(interceptors -> assertThat(interceptors).isEmpty());
-        });
-        runner.withUserConfiguration(Builders.class)
-                .withPropertyValues("ratelimit.client.enabled=false",
-                        "ratelimit.client.targets.x.base-url=http://a", "ratelimit.client.targets.x.global.limit=1",
-                        "ratelimit.client.targets.x.global.per=1s")
-                .run(context -> assertThat(context).doesNotHaveBean(PacedTargets.class));
-    }
-
-    @Test
-    void badClientTargetsFailStartupNamingTheProperty() {
-        assertFails("ratelimit.client.targets.x.base-url=http://a", "ratelimit.client.targets.x", "x",
-                "needs limits");
-        runner.withPropertyValues("ratelimit.client.targets.x.global.limit=1", "ratelimit.client.targets.x.global.per=1s")
-                .run(context -> assertThat(context.getStartupFailure()).hasStackTraceContaining(
-                        "ratelimit.client.targets.x.base-url = null: must be an absolute URL"));
-        runner.withPropertyValues("ratelimit.client.targets.x.base-url=http://a",
-                "ratelimit.client.targets.x.per-path.limit=0", "ratelimit.client.targets.x.per-path.per=1s")
-                .run(context -> assertThat(context.getStartupFailure()).hasStackTraceContaining(
-                        "ratelimit.client.targets.x.per-path.limit = 0: must be > 0"));
     }
 
     @Configuration(proxyBeanMethods = false)
@@ -260,7 +212,7 @@ class RateLimitAutoConfigurationTest {
         assertFails(runner.withPropertyValues(property), origin, value, reason);
     }
 
-    private static void assertFails(WebApplicationContextRunner runner, String origin, String value, String reason) {
+    static void assertFails(WebApplicationContextRunner runner, String origin, String value, String reason) {
         runner.run(context -> {
             assertThat(context).as(origin).hasFailed();
             Throwable cause = context.getStartupFailure();

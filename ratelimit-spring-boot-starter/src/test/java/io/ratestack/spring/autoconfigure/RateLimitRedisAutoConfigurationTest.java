@@ -21,12 +21,19 @@ import io.ratestack.spring.web.RateLimitFilter;
 import io.ratestack.spring.web.RateLimitStore;
 import io.ratestack.spring.web.Route;
 import io.ratestack.spring.web.RoutePolicy;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableWebApplicationContext;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
@@ -62,10 +69,7 @@ class RateLimitRedisAutoConfigurationTest {
 
     @Test
     void theDefaultMemoryStoreOpensNoRedisConnection() throws Exception {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closedPort = socket.getLocalPort();
-        }
+        int closedPort = closedPort();
         // Nothing listens there: a connection attempt would fail startup.
         runner.withPropertyValues("ratelimit.redis.url=redis://127.0.0.1:" + closedPort).run(context -> {
             assertThat(context).hasNotFailed()
@@ -337,6 +341,57 @@ class RateLimitRedisAutoConfigurationTest {
                     assertThat(registry.get("ratelimit.store.available").gauge().value()).isEqualTo(1);
                     assertThat(registry.find("ratelimit.clients").gauge()).as("no local caches").isNull();
                 });
+    }
+
+    @Test
+    void aFailOpenStoreStartsWhileRedisIsDownAndAdmits() throws Exception {
+        // An outage of Redis is not an outage of the API: with fail-open (or local) the store connects later.
+        int closedPort = closedPort();
+        runner.withPropertyValues("ratelimit.store=redis", "ratelimit.redis.url=redis://127.0.0.1:" + closedPort,
+                "ratelimit.redis.on-failure=fail-open").run(context -> {
+                    assertThat(context).as("Redis is down; the policy says admit").hasNotFailed();
+                    RateLimitStore store = context.getBean(RateLimitStore.class);
+                    RoutePolicy policy = new RoutePolicy("test",
+                            List.of(io.ratestack.Limit.of(5, Duration.ofSeconds(1)).named("route")));
+                    assertThat(store.tryAcquire("192.0.2.1", new Route("/x", policy)).result().isGranted()).isTrue();
+                });
+    }
+
+    @Test
+    void aStoreStartedWhileRedisIsDownIsNotReportedAvailable() throws Exception {
+        int closedPort = closedPort();
+        runner.withPropertyValues("ratelimit.store=redis", "ratelimit.redis.url=redis://127.0.0.1:" + closedPort,
+                "ratelimit.redis.on-failure=fail-open").run(context -> {
+                    assertThat(context).hasNotFailed();
+                    RateLimitRedisConnection connection = context.getBean(RateLimitRedisConnection.class);
+                    assertThat(connection.connection()).as("startup could not connect").isNull();
+                    assertThat(context.getBean(RedisLimits.class).isAvailable())
+                            .as("Redis was found unreachable at startup").isFalse();
+                });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"redi://ratelimit:s3cret-pa55@redis.internal:6379/0",
+        "redi://ratelimit:s3cret/pa55@redis.internal:6379/0", "redi://ratelimit:s3cret?pa55#x@redis.internal:6379"})
+    void aRejectedUrlDoesNotPutItsPasswordInTheStartupFailure(String url) {
+        // Passwords holding /, ? or # are masked too.
+        runner.withPropertyValues("ratelimit.store=redis",
+                "ratelimit.redis.url=" + url).run(context -> {
+                    assertThat(context).hasFailed();
+                    StringWriter trace = new StringWriter();
+                    context.getStartupFailure().printStackTrace(new PrintWriter(trace));
+                    FailureAnalysis analysis = new RateLimitFailureAnalyzer().analyze(context.getStartupFailure());
+                    String shown = trace + (analysis == null ? ""
+                            : analysis.getDescription() + analysis.getAction());
+                    assertThat(shown).contains("ratelimit.redis.url").doesNotContain("s3cret");
+                });
+    }
+
+    /** A local port that nothing listens on. */
+    private static int closedPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 
     private void assertFailure(String property, String value, String reason, String... properties) {

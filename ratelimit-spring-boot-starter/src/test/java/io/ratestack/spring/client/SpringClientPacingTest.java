@@ -3,22 +3,41 @@ package io.ratestack.spring.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.sun.net.httpserver.HttpServer;
 import io.ratestack.FakeClock;
 import io.ratestack.Limit;
+import io.ratestack.Permit;
 import io.ratestack.RateLimitedException;
 import io.ratestack.client.RequestKey;
 import io.ratestack.client.RequestPacer;
 import io.ratestack.client.TestServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.client.SimpleClientHttpRequestFactory;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClient;
+import org.springframework.web.client.RestTemplate;
+import org.springframework.web.reactive.function.client.ClientRequest;
+import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
@@ -192,6 +211,97 @@ class SpringClientPacingTest {
         assertThatThrownBy(() -> late.get(BOUND_SECONDS, TimeUnit.SECONDS))
                 .hasCauseInstanceOf(RateLimitedException.class);
         assertThat(server.hits("/a")).isEqualTo(1);
+    }
+
+    @Test
+    void webClientCancellingAsItsSlotIsGrantedLeaksNoSlot() throws Exception {
+        // The subscriber cancels while another thread's refund grants it the slot: the grant is given back.
+        RequestPacer perPath = RequestPacer.builder().perKey(Limit.of(1, Duration.ofSeconds(1)))
+                .maximumKeys(100_000).clock(clock).build();
+        URI base = URI.create("http://127.0.0.1:9");
+        RateLimitingExchangeFilter filter = new RateLimitingExchangeFilter(
+                PacedTargets.of(new PacedTarget("t", base, perPath, RequestKey.PATH, Duration.ofMinutes(1))));
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        int leaked = 0;
+        int rounds = 3000;
+        try {
+            for (int i = 0; i < rounds; i++) {
+                String path = "/k" + i;
+                Permit holder = perPath.acquire(path, 0, Duration.ZERO);
+                ClientRequest request = ClientRequest.create(HttpMethod.GET, base.resolve(path)).build();
+                Mono<ClientResponse> exchange = filter.filter(request,
+                        r -> Mono.just(ClientResponse.create(HttpStatus.OK).build()));
+                Disposable subscription = exchange.subscribe();
+                CountDownLatch go = new CountDownLatch(1);
+                Future<?> refund = pool.submit(() -> {
+                    go.await();
+                    holder.cancel(); // frees the slot: the waiter is admitted now
+                    return null;
+                });
+                go.countDown();
+                subscription.dispose();
+                refund.get();
+            }
+            // Requests that did go out finish in their own time: poll, bounded, until every slot is back.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            do {
+                clock.advance(Duration.ofSeconds(5)); // every window that a completed use started is over
+                leaked = 0;
+                for (int i = 0; i < rounds; i++) {
+                    if (perPath.limiterFor("/k" + i).remaining() == 0) {
+                        leaked++;
+                    }
+                }
+                Thread.onSpinWait();
+            } while (leaked > 0 && System.nanoTime() - deadline < 0);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(leaked).as("paths whose slot stays taken forever, of %d", rounds).isZero();
+    }
+
+    @Test
+    void restTemplateReadTimeoutOnAPostIsRefunded() throws Exception {
+        // The I/O error surfaces from response.getStatusCode(), inside the interceptor.
+        CountDownLatch release = new CountDownLatch(1);
+        HttpServer slow = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        slow.setExecutor(Executors.newFixedThreadPool(4));
+        slow.createContext("/", exchange -> {
+            try (InputStream in = exchange.getRequestBody()) {
+                in.readAllBytes();
+            }
+            try {
+                release.await(5, TimeUnit.SECONDS); // answers too late for the client's read timeout
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        slow.start();
+        try {
+            URI base = URI.create("http://127.0.0.1:" + slow.getAddress().getPort());
+            RequestPacer slowPacer = RequestPacer.builder().global(Limit.of(10, Duration.ofSeconds(10)))
+                    .perKey(Limit.of(1, Duration.ofSeconds(1))).clock(new FakeClock()).build();
+            PacedTargets slowTargets = PacedTargets.of(
+                    new PacedTarget("t", base, slowPacer, RequestKey.PATH, Duration.ZERO));
+            SimpleClientHttpRequestFactory factory = new SimpleClientHttpRequestFactory();
+            factory.setReadTimeout(Duration.ofMillis(300));
+            RestTemplate template = new RestTemplate(factory); // RestTemplate's default factory
+            template.getInterceptors().add(new RateLimitingInterceptor(slowTargets));
+
+            assertThatThrownBy(() -> template.postForEntity(base.resolve("/slow"), "body", String.class))
+                    .isInstanceOf(ResourceAccessException.class);
+            release.countDown();
+
+            // An I/O error is refunded (docs/client-pacing.md, spec): the path's slot and the global slot are free
+            // again.
+            assertThat(slowPacer.limiterFor("/slow").remaining()).as("per-path + global slots after an I/O error")
+                    .isEqualTo(1);
+        } finally {
+            release.countDown();
+            slow.stop(0);
+        }
     }
 
     private void awaitWaiting(String key, int count) {

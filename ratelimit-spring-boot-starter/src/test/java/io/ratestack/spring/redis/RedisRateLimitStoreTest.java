@@ -3,12 +3,14 @@ package io.ratestack.spring.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.ratestack.FakeClock;
 import io.ratestack.Limit;
 import io.ratestack.Refusal;
 import io.ratestack.redis.RedisLimits;
 import io.ratestack.redis.RunningRedis;
 import io.ratestack.spring.autoconfigure.RateLimitsEndpoint;
 import io.ratestack.spring.web.RateLimitStore;
+import io.ratestack.spring.web.MemoryRateLimitStore;
 import io.ratestack.spring.web.RemoteAddressClientKeyResolver;
 import io.ratestack.spring.web.Route;
 import io.ratestack.spring.web.RoutePolicy;
@@ -27,6 +29,8 @@ class RedisRateLimitStoreTest {
 
     private final StatefulRedisConnection<String, String> connection = redis.connect();
     private final RedisLimits limits = RedisLimits.builder(connection).build();
+
+    private static final List<Limit> GLOBAL = List.of(Limit.of(100, Duration.ofHours(1)).named("global"));
 
     private static List<Limit> global(int limit) {
         return List.of(Limit.of(limit, Duration.ofHours(1)).named("global"));
@@ -105,5 +109,44 @@ class RedisRateLimitStoreTest {
         RedisRateLimitStore store = new RedisRateLimitStore(limits, global(10));
         assertThat(take(store, "c4", new Route("/" + "a".repeat(5000), policy("p", 1)))).isTrue();
         assertThat(connection.sync().keys("ratelimit:{c4}:route:sha256:*")).isNotEmpty();
+    }
+
+    @Test
+    void overloadedHandlersOnOnePathKeepTheirOwnBudgetsAsInMemory() {
+        // The store names a route's state by the policy's key, which tells overloads apart, not by its source.
+        Route list = new Route("/items", itemsPolicy("()")); // GET /items  -> items()
+        Route add = new Route("/items", itemsPolicy("(com.example.Item)")); // POST /items -> items(Item)
+
+        MemoryRateLimitStore memory = new MemoryRateLimitStore(new FakeClock(), GLOBAL,
+                new MemoryRateLimitStore.CacheBounds(1000, Duration.ofMinutes(1)),
+                new MemoryRateLimitStore.CacheBounds(1000, Duration.ofMinutes(1)));
+        assertThat(admitted(memory, "overloads", list)).isTrue();
+        assertThat(admitted(memory, "overloads", add)).as("in memory: two policies, two budgets").isTrue();
+
+        RedisRateLimitStore shared = new RedisRateLimitStore(limits, GLOBAL);
+        assertThat(admitted(shared, "overloads", list)).isTrue();
+        assertThat(admitted(shared, "overloads", add))
+                .as("in Redis the POST is refused by the GET's use: both policies map to the same keys %s",
+                        connection.sync().keys("ratelimit:{overloads}:route:*"))
+                .isTrue();
+    }
+
+    /**
+     * What MvcRouteResolver makes of {@code @RateLimit(limit = 1, per = "1h")} on an overload of a method named
+     * items: one source, keys told apart by the parameter types (MvcRouteResolverTest checks the resolver does so).
+     */
+    private static RoutePolicy itemsPolicy(String parameters) {
+        String source = "@RateLimit on com.example.ItemsController.items";
+        return new RoutePolicy(source, source + parameters,
+                List.of(new Limit(1, Duration.ofHours(1), Duration.ZERO, "route")));
+    }
+
+    private static boolean admitted(RateLimitStore store, String client, Route route) {
+        RateLimitStore.Attempt attempt = store.tryAcquire(client, route);
+        if (attempt.result().isGranted()) {
+            attempt.result().permit().close();
+            return true;
+        }
+        return false;
     }
 }

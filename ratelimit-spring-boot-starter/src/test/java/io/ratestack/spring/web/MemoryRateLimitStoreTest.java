@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToLongFunction;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -257,5 +258,40 @@ class MemoryRateLimitStoreTest {
                     .as("holder-%d's use is still in flight", i).isFalse();
         }
         held.forEach(Permit::close);
+    }
+
+    /** A limiter whose use is in flight is not idle: it is kept however long the use runs. */
+    @Nested
+    class InFlightUses {
+
+        private final MemoryRateLimitStore store = new MemoryRateLimitStore(clock,
+                List.of(new Limit(1, Duration.ofSeconds(10), Duration.ZERO, "global")), oneMinute, oneMinute);
+        private final Route route = new Route("/stream", new RoutePolicy("test",
+                List.of(new Limit(1, Duration.ofSeconds(1), Duration.ZERO, "route"))));
+
+        @Test
+        void aUseInFlightLongerThanTheExpiryDoesNotOpenAFreshLimit() {
+            Permit first = (Permit) store.tryAcquire("192.0.2.1", route).result();
+            assertThat(store.tryAcquire("192.0.2.1", route).result().isGranted())
+                    .as("global limit 1 and per-route limit 1: the in-flight use holds both").isFalse();
+
+            // A long request (SSE stream, long poll, slow download) runs for 2 minutes; the client sends nothing else.
+            clock.advance(Duration.ofMinutes(2));
+
+            assertThat(store.tryAcquire("192.0.2.1", route).result().isGranted())
+                    .as("the first use is still in flight, so the client is still at its limit").isFalse();
+            first.close();
+        }
+
+        @Test
+        void aUseCompletedAfterTheExpiryStillCountsAgainstTheClient() {
+            Permit first = (Permit) store.tryAcquire("192.0.2.1", route).result();
+            clock.advance(Duration.ofMinutes(2));
+            first.close(); // its window (10 s global, 1 s route) starts now
+
+            clock.advance(Duration.ofMillis(500));
+            assertThat(store.tryAcquire("192.0.2.1", route).result().isGranted())
+                    .as("0.5 s into the window started by the completed use").isFalse();
+        }
     }
 }

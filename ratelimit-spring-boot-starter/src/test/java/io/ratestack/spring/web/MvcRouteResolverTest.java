@@ -2,6 +2,7 @@ package io.ratestack.spring.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.options;
 
 import io.ratestack.FakeClock;
 import java.time.Duration;
@@ -20,12 +21,14 @@ import org.springframework.test.web.servlet.setup.MockMvcBuilders;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.WebApplicationContext;
 
 /**
- * Routes as Spring MVC matches them, with the application's real handler mappings: route keys, annotations, path
- * overrides and exclusions. Per-route default: 1 per second; global: 100 per second.
+ * Routes as Spring MVC matches them, with the application's real handler mappings: route keys, annotations (also on
+ * classes whose handlers are inherited), path overrides, exclusions and CORS preflights. Per-route default: 1 per
+ * second; global: 100 per second.
  */
 @SpringBootTest(classes = MvcRouteResolverTest.App.class, webEnvironment = SpringBootTest.WebEnvironment.MOCK,
         properties = {"ratelimit.global.limit=100", "ratelimit.global.per=1s",
@@ -174,10 +177,44 @@ class MvcRouteResolverTest {
         assertThat(policies).isEqualTo("\"global\";q=100;w=1, \"route\";q=2;w=1, \"per-minute\";q=3;w=60");
     }
 
+    @Test
+    void aPreflightDoesNotSpendTheUseOfTheRequestItPrecedes() throws Exception {
+        status(preflight("/plain"));
+
+        assertThat(status(get("/plain").header("Origin", "https://app.example")))
+                .as("the browser's real GET right after its preflight").isNotEqualTo(429);
+    }
+
+    @Test
+    void anExemptHandlerIsExemptForItsPreflightToo() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            assertThat(status(preflight("/annotated/exempt"))).isNotEqualTo(429);
+        }
+    }
+
+    @Test
+    void aClassLevelAnnotationAppliesToHandlersInheritedFromABaseClass() throws Exception {
+        assertThat(status("/expensive/report")).isEqualTo(200);
+        assertThat(status("/expensive/report")).as("@RateLimit(limit = 1, per = \"1h\") on the controller")
+                .isEqualTo(429);
+    }
+
+    @Test
+    void anExemptClassIsExemptForHandlersInheritedFromABaseClass() throws Exception {
+        for (int i = 0; i < 150; i++) {
+            assertThat(status("/free/report")).as("request " + (i + 1)).isEqualTo(200);
+        }
+    }
+
+    private static MockHttpServletRequestBuilder preflight(String path) {
+        return options(path).header("Origin", "https://app.example")
+                .header("Access-Control-Request-Method", "GET");
+    }
+
     @SpringBootConfiguration
     @EnableAutoConfiguration
     @Import({UsersController.class, AnnotatedController.class, ClassLevelController.class, ExemptController.class,
-            OverloadedController.class})
+            OverloadedController.class, ExpensiveReports.class, FreeReports.class})
     static class App {
         @Bean
         FakeClock clock() {
@@ -272,5 +309,24 @@ class MvcRouteResolverTest {
         String exempt() {
             return "exempt";
         }
+    }
+
+    abstract static class ReportController {
+        @GetMapping("/report")
+        String report() {
+            return "report";
+        }
+    }
+
+    @RestController
+    @RequestMapping("/expensive")
+    @RateLimit(limit = 1, per = "1h")
+    static class ExpensiveReports extends ReportController {
+    }
+
+    @RestController
+    @RequestMapping("/free")
+    @RateLimit.Exempt
+    static class FreeReports extends ReportController {
     }
 }

@@ -6,9 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.ratestack.FakeClock;
 import io.ratestack.Limit;
 import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -17,6 +20,7 @@ import org.springframework.boot.logging.LogLevel;
 import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.mock.web.MockAsyncContext;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
 
@@ -373,5 +377,46 @@ class RateLimitFilterTest {
         assertThat(RateLimitResponses.wholeSecondsAtLeastOne(1_000_000_000)).isEqualTo(1);
         assertThat(RateLimitResponses.wholeSecondsAtLeastOne(1_000_000_001)).isEqualTo(2);
         assertThat(RateLimitResponses.wholeSecondsAtLeastOne(Long.MAX_VALUE)).isEqualTo(9_223_372_037L);
+    }
+
+    @Test
+    void aClientAbortWhileTheResponseIsWrittenIsNotRefunded() throws Exception {
+        // The handler ran and wrote most of a large 200 response; the client then closed the connection, and the
+        // container's write failed (Tomcat: ClientAbortException extends IOException: Broken pipe).
+        assertThatThrownBy(() -> filter().doFilter(get("192.0.2.1"), new MockHttpServletResponse(), (req, res) -> {
+            ((HttpServletResponse) res).setStatus(200);
+            throw new IOException("Broken pipe");
+        })).isInstanceOf(IOException.class);
+
+        assertThat(call("192.0.2.1").getStatus()).as("the 200 was served; the client only hung up").isEqualTo(429);
+    }
+
+    @Test
+    void aClientThatDisconnectsFromAnAsyncStreamIsNotRefunded() throws Exception {
+        MockHttpServletRequest request = get("192.0.2.1");
+        request.setAsyncSupported(true);
+        MockHttpServletResponse response = new MockHttpServletResponse();
+        AsyncContext[] async = new AsyncContext[1];
+        filter().doFilter(request, response, (req, res) -> async[0] = req.startAsync());
+        response.setStatus(200);
+        // An SSE stream served for a while; the client goes away, the container reports an I/O error.
+        for (AsyncListener listener : ((MockAsyncContext) async[0]).getListeners()) {
+            listener.onError(new AsyncEvent(async[0], new IOException("Connection reset by peer")));
+        }
+        async[0].complete();
+
+        assertThat(call("192.0.2.1").getStatus()).as("the stream was served; the client only hung up").isEqualTo(429);
+    }
+
+    @Test
+    void aClientCannotSpendAnotherClientsAddressLimitBySendingItAsAnApiKey() throws Exception {
+        // Custom client keys and address keys live in separate namespaces.
+        clientKeys = request -> request.getHeader("X-Api-Key"); // the README's resolver
+        MockHttpServletRequest attacker = get("198.51.100.9");
+        attacker.addHeader("X-Api-Key", "192.0.2.1"); // names the victim's address as its "API key"
+        assertThat(call(attacker, 200).getStatus()).isEqualTo(200);
+
+        assertThat(call("192.0.2.1").getStatus()).as("the victim, without an API key, keyed by its address")
+                .isEqualTo(200);
     }
 }

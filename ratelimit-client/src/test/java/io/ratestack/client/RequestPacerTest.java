@@ -7,15 +7,20 @@ import io.ratestack.FakeClock;
 import io.ratestack.Limit;
 import io.ratestack.Permit;
 import io.ratestack.RateLimitedException;
-import java.time.Clock;
+import io.ratestack.RemoteFixtures;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-class RegressionPacerTest {
+/**
+ * The pacer without HTTP: one limiter per key under the global limits, kept while a request or a waiter holds it;
+ * a Retry-After holds back every request; waiters of different keys share the global limits' queues, with a shared
+ * (remote) limit too.
+ */
+class RequestPacerTest {
 
     private final FakeClock clock = new FakeClock();
     private final RequestPacer pacer = RequestPacer.builder()
@@ -24,11 +29,10 @@ class RegressionPacerTest {
             .clock(clock)
             .build();
 
-    /** A request in flight longer than the cache's keep (1 min) loses its key's limiter: a second one goes at once. */
     @Test
-    void aKeysLimiterIsNotDroppedWhileARequestHoldsIt() {
+    void aKeysLimiterIsKeptWhileARequestHoldsItLongerThanTheCacheKeepsIdleKeys() {
         Permit slow = pacer.acquire("/report", 0, Duration.ZERO);
-        clock.advance(Duration.ofSeconds(61)); // the report is still being served
+        clock.advance(Duration.ofSeconds(61)); // the report is still being served; idle keys are kept a minute
 
         assertThatThrownBy(() -> pacer.acquire("/report", 0, Duration.ZERO))
                 .as("per-path 1: the first /report is still in flight")
@@ -36,9 +40,8 @@ class RegressionPacerTest {
         slow.close();
     }
 
-    /** A Retry-After longer than a minute: waiters of a key sit on a limiter the cache has dropped meanwhile. */
     @Test
-    void aLongRetryAfterDoesNotSplitAKeyInTwo() throws Exception {
+    void aRetryAfterLongerThanTheCacheKeepsIdleKeysDoesNotSplitAKeyInTwo() throws Exception {
         Permit first = pacer.acquire("/a", 0, Duration.ZERO);
         pacer.completed(first, "/a", 429, "120");
 
@@ -52,17 +55,8 @@ class RegressionPacerTest {
         admitted.close();
     }
 
-    /** RFC 9110 10.2.3 / 5.6.7: a recipient MUST accept the obsolete HTTP-date forms too. */
     @Test
-    void obsoleteHttpDates() {
-        Clock wall = Clock.fixed(Instant.parse("1994-11-06T08:48:37Z"), ZoneOffset.UTC);
-        assertThat(RetryAfter.parse("Sunday, 06-Nov-94 08:49:37 GMT", wall)).contains(Duration.ofSeconds(60));
-        assertThat(RetryAfter.parse("Sun Nov  6 08:49:37 1994", wall)).contains(Duration.ofSeconds(60));
-    }
-
-    /** Per-path limits only (allowed by the starter): a 429's Retry-After holds back that path alone. */
-    @Test
-    void retryAfterHoldsBackEveryRequestWithoutGlobalLimitsToo() {
+    void aRetryAfterHoldsBackEveryRequestWithPerPathLimitsOnly() {
         RequestPacer perPathOnly = RequestPacer.builder().perKey(Limit.of(1, Duration.ofSeconds(1)))
                 .clock(clock).build();
         Permit busy = perPathOnly.acquire("/busy", 0, Duration.ZERO);
@@ -71,5 +65,23 @@ class RegressionPacerTest {
         assertThatThrownBy(() -> perPathOnly.acquire("/other", 0, Duration.ZERO))
                 .as("docs/client-pacing.md: its Retry-After holds every request back until then")
                 .isInstanceOf(RateLimitedException.class);
+    }
+
+    @ParameterizedTest(name = "shared={0}")
+    @ValueSource(booleans = {false, true})
+    void aRefundedRequestWakesTheWaiterOfAnotherKeyAtOnce(boolean shared) {
+        // With a shared limit every key's limiter holds a remote part; the global slot's refund still wakes them.
+        RequestPacer.Builder builder = RequestPacer.builder().global(Limit.of(1, Duration.ofMinutes(1))).clock(clock);
+        if (shared) {
+            builder.shared(RemoteFixtures.remote(clock, 100, Duration.ofSeconds(1)));
+        }
+        RequestPacer pacer = builder.build();
+        Permit x = pacer.acquire("/x", 0, Duration.ZERO); // the global slot, in flight
+        CompletableFuture<Permit> y = pacer.acquireAsync("/y", 0, Duration.ofMinutes(5));
+        assertThat(y).isNotDone();
+
+        pacer.failed(x); // an I/O error: the use is refunded, the global slot is free now
+
+        assertThat(y).isCompleted();
     }
 }
