@@ -2,11 +2,7 @@ package io.ratestack.redis;
 
 import io.lettuce.core.RedisCommandInterruptedException;
 import io.lettuce.core.RedisCommandTimeoutException;
-import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.RedisFuture;
-import io.lettuce.core.RedisNoScriptException;
-import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
@@ -20,26 +16,14 @@ import io.ratestack.RateLimiter;
 import io.ratestack.RateLimiters;
 import io.ratestack.RemoteLimit;
 import io.ratestack.Refusal;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -167,9 +151,7 @@ public final class RedisLimits {
             LimitSpec.Gcra.of(1, Duration.ofMillis(1), Integer.MAX_VALUE).named("warm-up"),
             LimitSpec.SlidingWindow.of(Integer.MAX_VALUE, Duration.ofSeconds(1)).named("warm-up"));
     /** The one script of every algorithm and operation (acquire, release, peek): see limits.lua. */
-    private static final String SCRIPT = load("limits.lua");
-    /** The most microseconds a term is sent as: {@code 2^62} nanoseconds, below Lua's exact {@code 2^53}. */
-    private static final long MAX_MICROS = (1L << 62) / 1000;
+    private static final String SCRIPT = RedisScript.load("limits.lua");
 
     private final Supplier<RedisScriptingAsyncCommands<String, String>> redis;
     private final String prefix;
@@ -179,17 +161,11 @@ public final class RedisLimits {
     private final Duration commandTimeout;
     private final StoreFailurePolicy onFailure;
     private final @Nullable LocalFallback localFallback;
-    private final long probeIntervalNanos;
     private final @Nullable Clock clock;
-    private final LongAdder failures = new LongAdder();
-    private final LongAdder recoveries = new LongAdder();
-    private final LongAdder probes = new LongAdder();
-    private final AtomicBoolean available = new AtomicBoolean(true);
-    /** While Redis is unavailable: when ({@link #nanoTime()}) the next call may try it. Written before available. */
-    private final AtomicLong nextProbe = new AtomicLong();
-    private final Script acquire = new Script(SCRIPT, false);
-    private final Script release = new Script(SCRIPT, true);
-    private final Script peek = new Script(SCRIPT, false);
+    private final RedisHealth health;
+    private final RedisScript acquire;
+    private final RedisScript release;
+    private final RedisScript peek;
     /** Tokens name in-flight uses: unique per instance by a counter, across instances by a random id. */
     private final String tokenPrefix = UUID.randomUUID() + ":";
     private final AtomicLong tokens = new AtomicLong();
@@ -202,13 +178,16 @@ public final class RedisLimits {
         this.commandTimeout = builder.commandTimeout;
         this.onFailure = builder.onFailure;
         this.localFallback = builder.localFallback;
-        this.probeIntervalNanos = builder.probeInterval.toNanos();
         this.clock = builder.clock;
-        if (redis instanceof Connector) {
+        this.health = new RedisHealth(onFailure, builder.probeInterval, clock);
+        this.acquire = new RedisScript(SCRIPT, false, redis, commandTimeout);
+        this.release = new RedisScript(SCRIPT, true, redis, commandTimeout);
+        this.peek = new RedisScript(SCRIPT, false, redis, commandTimeout);
+        if (redis instanceof RedisConnector) {
             try {
                 redis.get(); // connect now if Redis is there; else start unavailable, probing
             } catch (RedisException unreachable) {
-                failed(unreachable);
+                health.failed(unreachable);
             }
         }
     }
@@ -251,59 +230,7 @@ public final class RedisLimits {
      */
     public static Builder lazyBuilder(Supplier<? extends StatefulConnection<String, String>> connect) {
         Objects.requireNonNull(connect, "connect");
-        return new Builder(new Connector(connect));
-    }
-
-    /** Thrown to a call that finds another connecting: answered by the policy, not a failure of Redis. */
-    private static final class StillConnecting extends RedisException {
-        private static final long serialVersionUID = 1L;
-
-        StillConnecting() {
-            super("still connecting to Redis");
-        }
-    }
-
-    /**
-     * Connects on first use. Calls that find another connecting fail at once; once one has failed, Redis is known to
-     * be unavailable and only probes (one per interval) come here again.
-     */
-    private static final class Connector implements Supplier<RedisScriptingAsyncCommands<String, String>> {
-        private final Supplier<? extends StatefulConnection<String, String>> connect;
-        private final ReentrantLock connecting = new ReentrantLock();
-        private volatile @Nullable RedisScriptingAsyncCommands<String, String> commands;
-
-        Connector(Supplier<? extends StatefulConnection<String, String>> connect) {
-            this.connect = connect;
-        }
-
-        @Override
-        @SuppressWarnings("unchecked")
-        public RedisScriptingAsyncCommands<String, String> get() {
-            RedisScriptingAsyncCommands<String, String> made = commands;
-            if (made != null) {
-                return made;
-            }
-            if (!connecting.tryLock()) {
-                throw new StillConnecting();
-            }
-            try {
-                made = commands;
-                if (made == null) {
-                    StatefulConnection<String, String> connection = connect.get();
-                    made = connection instanceof StatefulRedisClusterConnection<?, ?> cluster
-                            ? ((StatefulRedisClusterConnection<String, String>) cluster).async()
-                            : ((StatefulRedisConnection<String, String>) connection).async();
-                    commands = made;
-                }
-                return made;
-            } catch (RedisException failed) {
-                throw failed;
-            } catch (RuntimeException failed) {
-                throw new RedisConnectionException("could not connect to Redis: " + failed.getMessage(), failed);
-            } finally {
-                connecting.unlock();
-            }
-        }
+        return new Builder(new RedisConnector(connect));
     }
 
     /** @return how long an in-flight slot outlives an instance that stopped talking */
@@ -313,7 +240,7 @@ public final class RedisLimits {
 
     /** @return whether the last call that tried Redis reached it */
     public boolean isAvailable() {
-        return available.get();
+        return health.isAvailable();
     }
 
     /**
@@ -322,17 +249,17 @@ public final class RedisLimits {
      *         because Redis was known to be unavailable; a caller's interrupt is not a failure of Redis
      */
     public long failures() {
-        return failures.sum();
+        return health.failures();
     }
 
     /** @return how many times Redis answered again after being unavailable, since this was built */
     public long recoveries() {
-        return recoveries.sum();
+        return health.recoveries();
     }
 
     /** @return how many calls tried Redis while it was known to be unavailable (one per probe interval at most) */
     long probes() {
-        return probes.sum();
+        return health.probes();
     }
 
     /** @return the failure policy */
@@ -371,28 +298,28 @@ public final class RedisLimits {
         if (timeout.toMillis() < 1) {
             throw new IllegalArgumentException("warm-up timeout " + timeout + " must be at least one millisecond");
         }
-        if (!available.get()) {
+        if (!health.isAvailable()) {
             return false; // the probes try Redis, one per interval
         }
         long deadline = System.nanoTime() + timeout.toNanos();
-        Target target = target("warm-up", WARM_UP_TAG, WARM_UP_LIMITS);
+        RedisKeys.Target target = RedisKeys.target(prefix, "warm-up", WARM_UP_TAG, WARM_UP_LIMITS);
         String token = tokenPrefix + "warm-up";
         try {
-            await(acquire.load(), false, until(deadline));
-            List<Long> taken = acquire.run(target.keys, args("a", token, leaseArgument, 1, 0, target.terms),
+            RedisScript.await(acquire.load(), false, until(deadline));
+            List<Long> taken = acquire.run(target.keys(), args("a", token, leaseArgument, 1, 0, target.terms()),
                     until(deadline));
             if (taken.get(0) == 1L) {
-                release.run(target.keys, args("r", token, "0", 1, 0, target.terms), until(deadline));
+                release.run(target.keys(), args("r", token, "0", 1, 0, target.terms()), until(deadline));
             }
-            peek.run(target.keys, args("p", "", "0", 1, 0, target.terms), until(deadline));
+            peek.run(target.keys(), args("p", "", "0", 1, 0, target.terms()), until(deadline));
         } catch (RedisCommandInterruptedException interrupted) {
-            forget(target.keys, token, 1, target.terms);
+            forget(target.keys(), token, 1, target.terms());
             return false; // the caller gave up, not Redis
         } catch (RedisException e) {
             if (e instanceof RedisCommandTimeoutException) {
-                forget(target.keys, token, 1, target.terms); // an acquire sent may still run
+                forget(target.keys(), token, 1, target.terms()); // an acquire sent may still run
             }
-            failed(e);
+            health.failed(e);
             return false;
         }
         return true;
@@ -415,7 +342,7 @@ public final class RedisLimits {
      * @throws IllegalArgumentException if {@code limits} is empty or a limit has no name
      */
     public AcquireResult tryAcquire(String client, List<? extends LimitSpec> limits) {
-        return attempt(target(client, limits), 1).result();
+        return attempt(RedisKeys.target(prefix, client, limits), 1).result();
     }
 
     /**
@@ -434,7 +361,7 @@ public final class RedisLimits {
      * @throws IllegalArgumentException if {@code cost} is below 1, {@code limits} is empty or a limit has no name
      */
     public AcquireResult tryAcquire(String client, List<? extends LimitSpec> limits, int cost) {
-        return attempt(target(client, limits), requireCost(cost)).result();
+        return attempt(RedisKeys.target(prefix, client, limits), requireCost(cost)).result();
     }
 
     /**
@@ -448,7 +375,7 @@ public final class RedisLimits {
      *         answered because Redis was unavailable
      */
     public Attempt attempt(String client, List<? extends LimitSpec> limits) {
-        return attempt(target(client, limits), 1);
+        return attempt(RedisKeys.target(prefix, client, limits), 1);
     }
 
     /**
@@ -461,7 +388,7 @@ public final class RedisLimits {
      * @throws IllegalArgumentException if {@code cost} is below 1, {@code limits} is empty or a limit has no name
      */
     public Attempt attempt(String client, List<? extends LimitSpec> limits, int cost) {
-        return attempt(target(client, limits), requireCost(cost));
+        return attempt(RedisKeys.target(prefix, client, limits), requireCost(cost));
     }
 
     private static int requireCost(int cost) {
@@ -508,7 +435,7 @@ public final class RedisLimits {
      * @throws IllegalArgumentException if {@code limits} is empty or a limit has no name
      */
     public RateLimiter limiter(String client, List<? extends LimitSpec> limits) {
-        Target target = target(client, limits);
+        RedisKeys.Target target = RedisKeys.target(prefix, client, limits);
         return RateLimiters.remote(new RemoteLimit() {
             @Override
             public AcquireResult tryAcquire(int cost) {
@@ -522,144 +449,50 @@ public final class RedisLimits {
 
             @Override
             public String toString() {
-                return "redis " + prefix + '{' + hashTag(client) + "}: " + limits;
+                return "redis " + prefix + '{' + RedisKeys.hashTag(client) + "}: " + limits;
             }
         }, clock != null ? clock : Clock.system());
     }
 
-    /** One client's limits, with their keys and terms in the script's order (two keys and six terms a limit). */
-    private record Target(String client, List<? extends LimitSpec> limits, String[] keys, String[] terms) {
-    }
-
-    private Target target(String client, List<? extends LimitSpec> limits) {
-        Objects.requireNonNull(client, "client");
-        return target(client, hashTag(client), limits);
-    }
-
-    private Target target(String client, String tag, List<? extends LimitSpec> limits) {
-        Objects.requireNonNull(limits, "limits");
-        if (limits.isEmpty()) {
-            throw new IllegalArgumentException("no limits to acquire for client " + client);
-        }
-        String[] keys = new String[limits.size() * 2];
-        String[] terms = new String[limits.size() * 6];
-        for (int i = 0; i < limits.size(); i++) {
-            LimitSpec spec = limits.get(i);
-            String name = spec.name();
-            if (name == null || name.isEmpty()) {
-                throw new IllegalArgumentException("limit " + spec + " needs a name: it keys the limit's state");
-            }
-            String base = prefix + '{' + tag + "}:" + name;
-            long[] values = new long[5];
-            String kind;
-            if (spec instanceof Limit limit) {
-                kind = "t";
-                keys[2 * i] = base + ":s";
-                keys[2 * i + 1] = base + ":l";
-                values[0] = limit.limit();
-                values[1] = micros(limit.window());
-            } else if (spec instanceof LimitSpec.Concurrency concurrency) {
-                kind = "c";
-                keys[2 * i] = base + ":c";
-                keys[2 * i + 1] = base + ":cl";
-                values[0] = concurrency.permits();
-                values[1] = Math.max(1L, micros(concurrency.retryAfter()));
-            } else if (spec instanceof LimitSpec.TokenBucket bucket) {
-                kind = "b";
-                keys[2 * i] = base + ":b";
-                keys[2 * i + 1] = keys[2 * i];
-                values[0] = bucket.capacity();
-                values[1] = bucket.refillTokens();
-                values[2] = Math.max(1L, micros(bucket.refillPeriod()));
-                values[3] = bucket.greedy() ? 1 : 0;
-                values[4] = bucket.initialTokens();
-            } else if (spec instanceof LimitSpec.Gcra gcra) {
-                kind = "g";
-                keys[2 * i] = base + ":g";
-                keys[2 * i + 1] = keys[2 * i];
-                values[0] = gcra.burst();
-                long intervalNanos = gcra.emissionInterval().toNanos();
-                values[1] = intervalNanos / 1000 + (intervalNanos % 1000 == 0 ? 0 : 1); // rounded up, as in memory
-            } else {
-                LimitSpec.SlidingWindow window = (LimitSpec.SlidingWindow) spec;
-                kind = "w";
-                keys[2 * i] = base + ":w";
-                keys[2 * i + 1] = keys[2 * i];
-                values[0] = window.limit();
-                values[1] = Math.max(1L, micros(window.window()));
-            }
-            terms[6 * i] = kind;
-            for (int v = 0; v < values.length; v++) {
-                terms[6 * i + 1 + v] = Long.toString(values[v]);
-            }
-        }
-        return new Target(client, limits, keys, terms);
-    }
-
-    /** A duration in whole microseconds, saturated at {@link #MAX_MICROS}. */
-    private static long micros(Duration duration) {
-        if (duration.getSeconds() >= MAX_MICROS / 1_000_000) {
-            return MAX_MICROS;
-        }
-        return Math.min(MAX_MICROS, duration.toNanos() / 1000);
-    }
-
-    /**
-     * The most units a limit ever admits at once (its limit, permits, capacity or burst): what the failure policy
-     * reports as its room; a cost above it is refused forever.
-     */
-    static int capacity(LimitSpec spec) {
-        if (spec instanceof Limit limit) {
-            return limit.limit();
-        } else if (spec instanceof LimitSpec.Concurrency concurrency) {
-            return concurrency.permits();
-        } else if (spec instanceof LimitSpec.TokenBucket bucket) {
-            return bucket.capacity();
-        } else if (spec instanceof LimitSpec.Gcra gcra) {
-            return gcra.burst();
-        }
-        return ((LimitSpec.SlidingWindow) spec).limit();
-    }
-
     /** Reads the counts of a target; while Redis is unavailable, what the failure policy would admit. */
-    private RemoteLimit.State peek(Target target) {
-        if (!available.get() && !mayProbe()) {
+    private RemoteLimit.State peek(RedisKeys.Target target) {
+        if (!health.isAvailable() && !health.mayProbe()) {
             return unavailableState(target);
         }
         List<Long> reply;
         try {
-            reply = peek.run(target.keys, args("p", "", "0", 1, 0, target.terms));
+            reply = peek.run(target.keys(), args("p", "", "0", 1, 0, target.terms()));
         } catch (RedisCommandInterruptedException interrupted) {
             return unavailableState(target); // the caller gave up, not Redis
         } catch (RedisException e) {
-            failed(e);
+            health.failed(e);
             return unavailableState(target);
         }
-        reached();
+        health.reached();
         return new RemoteLimit.State(reply.get(0).intValue(), TimeUnit.MICROSECONDS.toNanos(reply.get(1)));
     }
 
     /** Fail-closed admits nothing; fail-open and local are told the limits' own room (local counts are per use). */
-    private RemoteLimit.State unavailableState(Target target) {
+    private RemoteLimit.State unavailableState(RedisKeys.Target target) {
         if (onFailure == StoreFailurePolicy.FAIL_CLOSED) {
             return new RemoteLimit.State(0, 0);
         }
         int least = Integer.MAX_VALUE;
-        for (LimitSpec limit : target.limits) {
-            least = Math.min(least, capacity(limit));
+        for (LimitSpec limit : target.limits()) {
+            least = Math.min(least, RedisKeys.capacity(limit));
         }
         return new RemoteLimit.State(least, 0);
     }
 
-    private Attempt attempt(Target target, int cost) {
-        String[] keys = target.keys;
-        String[] terms = target.terms;
-        if (!available.get()) {
-            if (!mayProbe()) {
-                failures.increment();
-                return new Attempt(unavailable(target.client, target.limits, cost), List.of());
+    private Attempt attempt(RedisKeys.Target target, int cost) {
+        String[] keys = target.keys();
+        String[] terms = target.terms();
+        if (!health.isAvailable()) {
+            if (!health.mayProbe()) {
+                health.skipped();
+                return new Attempt(unavailable(target.client(), target.limits(), cost), List.of());
             }
-            probes.increment();
+            health.probing();
         }
         String token = tokenPrefix + tokens.incrementAndGet();
         List<Long> reply;
@@ -674,11 +507,11 @@ public final class RedisLimits {
             if (e instanceof RedisCommandTimeoutException) {
                 forget(keys, token, cost, terms); // sent, and may still run when Redis gets to it
             }
-            failed(e);
-            return new Attempt(unavailable(target.client, target.limits, cost), List.of());
+            health.failed(e);
+            return new Attempt(unavailable(target.client(), target.limits(), cost), List.of());
         }
-        reached();
-        RemoteLimit.State[] states = new RemoteLimit.State[target.limits.size()];
+        health.reached();
+        RemoteLimit.State[] states = new RemoteLimit.State[target.limits().size()];
         for (int i = 0; i < states.length; i++) {
             states[i] = new RemoteLimit.State(Math.max(0, reply.get(3 + 2 * i).intValue()),
                     TimeUnit.MICROSECONDS.toNanos(Math.max(0L, reply.get(4 + 2 * i))));
@@ -703,18 +536,6 @@ public final class RedisLimits {
         };
     }
 
-    /** While Redis is unavailable: whether this call is the one of its probe interval that tries Redis. */
-    private boolean mayProbe() {
-        long now = nanoTime();
-        long next = nextProbe.get();
-        return now - next >= 0 && nextProbe.compareAndSet(next, now + probeIntervalNanos);
-    }
-
-    private long nanoTime() {
-        Clock c = clock;
-        return c == null ? System.nanoTime() : c.nanoTime();
-    }
-
     /**
      * Ends a use in Redis. Always sent, even while Redis is thought to be away (commands to a disconnected server fail
      * at once): an end that reaches Redis is counted or refunded, and tells that Redis is back.
@@ -726,14 +547,14 @@ public final class RedisLimits {
         try {
             release.run(keys, args("r", token, "0", cost, actual, terms));
         } catch (RedisException e) {
-            failed(e); // the slot's lease frees it
+            health.failed(e); // the slot's lease frees it
             return;
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
         }
-        reached();
+        health.reached();
     }
 
     /**
@@ -747,45 +568,6 @@ public final class RedisLimits {
         } catch (RuntimeException lost) {
             // The lease frees the slot.
         }
-    }
-
-    private void failed(RedisException e) {
-        if (e instanceof StillConnecting) {
-            return; // another call is connecting: this one is answered by the policy, Redis is not known to be down
-        }
-        failures.increment();
-        nextProbe.set(nanoTime() + probeIntervalNanos); // before available: who sees it false sees this
-        if (available.compareAndSet(true, false)) {
-            String answer = switch (onFailure) {
-                case FAIL_OPEN -> "admitting uses uncounted";
-                case FAIL_CLOSED -> "refusing uses";
-                case LOCAL -> "limiting with local limits on this instance";
-            };
-            LOG.log(System.Logger.Level.WARNING, "Redis unavailable for rate limits (" + e.getMessage() + "); "
-                    + answer + " until it answers again, trying it once every " + Duration.ofNanos(probeIntervalNanos),
-                    e);
-        }
-    }
-
-    private void reached() {
-        if (!available.get() && available.compareAndSet(false, true)) {
-            recoveries.increment();
-            LOG.log(System.Logger.Level.INFO, "Redis reachable again for rate limits after " + failures() + " failures");
-        }
-    }
-
-    /**
-     * The client as a Redis Cluster hash tag: never empty and free of braces, so all of one client's keys hash to
-     * one slot; {@code %}, <code>{</code> and <code>}</code> are escaped so that two clients never share a tag.
-     */
-    static String hashTag(String client) {
-        if (client.isEmpty()) {
-            return "%"; // an escaped tag never holds a lone '%'
-        }
-        if (client.indexOf('%') < 0 && client.indexOf('{') < 0 && client.indexOf('}') < 0) {
-            return client;
-        }
-        return client.replace("%", "%25").replace("{", "%7B").replace("}", "%7D");
     }
 
     /** The script's arguments: the operation, now, token, lease, cost and actual cost, then each limit's terms. */
@@ -805,96 +587,6 @@ public final class RedisLimits {
     private String now() {
         Clock c = clock;
         return c == null ? "T" : Long.toString(TimeUnit.NANOSECONDS.toMicros(c.nanoTime()));
-    }
-
-    /**
-     * A script run by its digest. A server that does not know it (new, restarted, flushed, or another node of a
-     * cluster) gets its text once by {@code EVAL}, which runs it on the node of its keys and caches it there.
-     */
-    private final class Script {
-        private final String text;
-        private final String sha;
-        private final boolean deliverLate;
-
-        /**
-         * @param deliverLate whether a call given up on is still delivered when Redis gets to it (an end of use, which
-         *     only frees or counts) rather than cancelled (an acquire, which would take a slot no one holds)
-         */
-        Script(String text, boolean deliverLate) {
-            this.text = text;
-            this.sha = sha1(text);
-            this.deliverLate = deliverLate;
-        }
-
-        List<Long> run(String[] keys, String[] args) {
-            return run(keys, args, commandTimeout);
-        }
-
-        List<Long> run(String[] keys, String[] args, Duration timeout) {
-            try {
-                return await(redis.get().evalsha(sha, ScriptOutputType.MULTI, keys, args), !deliverLate, timeout);
-            } catch (RedisNoScriptException unknown) {
-                return await(redis.get().eval(text, ScriptOutputType.MULTI, keys, args), !deliverLate, timeout);
-            }
-        }
-
-        /** Sends {@code SCRIPT LOAD}: to every node of a cluster, which caches the script under its digest. */
-        RedisFuture<String> load() {
-            return redis.get().scriptLoad(text);
-        }
-
-        /**
-         * Sends the script's text without waiting for, or looking at, the answer: a rare call that must not be lost
-         * to a NOSCRIPT that no one would see.
-         */
-        void send(String[] keys, String[] args) {
-            redis.get().eval(text, ScriptOutputType.MULTI, keys, args);
-        }
-    }
-
-    private static String sha1(String text) {
-        try {
-            return HexFormat.of().formatHex(
-                    MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-1", e);
-        }
-    }
-
-    /** Waits for a command no longer than {@code timeout}; a command given up on is cancelled if asked. */
-    private static <T> T await(RedisFuture<T> command, boolean cancelWhenGivenUp, Duration timeout) {
-        try {
-            return command.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            if (cancelWhenGivenUp) {
-                command.cancel(false);
-            }
-            throw new RedisCommandTimeoutException("Redis did not answer within " + millis(timeout.toNanos()));
-        } catch (InterruptedException e) {
-            if (cancelWhenGivenUp) {
-                command.cancel(false);
-            }
-            Thread.currentThread().interrupt();
-            throw new RedisCommandInterruptedException(e);
-        } catch (CancellationException e) {
-            throw new RedisException("Redis command cancelled (the connection closed or was reset)", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RedisException redisError) {
-                throw redisError;
-            }
-            throw new RedisException(e.getCause());
-        }
-    }
-
-    private static String load(String name) {
-        try (InputStream in = RedisLimits.class.getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IllegalStateException("script " + name + " is missing from the jar");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /**
@@ -947,7 +639,7 @@ public final class RedisLimits {
 
     /** Options for {@link RedisLimits}. */
     public static final class Builder {
-        /** The connection's commands: at hand, or a {@link Connector} that makes the connection when asked. */
+        /** The connection's commands: at hand, or a {@link RedisConnector} that makes the connection when asked. */
         private final Supplier<RedisScriptingAsyncCommands<String, String>> commands;
         private String prefix = "ratelimit:";
         private Duration lease = DEFAULT_LEASE;
@@ -1055,10 +747,5 @@ public final class RedisLimits {
             }
             return new RedisLimits(this);
         }
-    }
-
-    /** A duration for messages, as configuration writes it: {@code 250ms}. */
-    private static String millis(long nanos) {
-        return TimeUnit.NANOSECONDS.toMillis(nanos) + "ms";
     }
 }

@@ -233,7 +233,7 @@ class RedisLimitsTest {
         assertThat(keys).hasSize(clients.size() * 2); // distinct clients never share keys
         assertThat(keys.stream().map(SlotHash::getSlot).distinct()).hasSize(clients.size());
         for (String c : clients) {
-            String tag = RedisLimits.hashTag(c);
+            String tag = RedisKeys.hashTag(c);
             assertThat(tag).isNotEmpty().doesNotContain("{", "}");
             assertThat(SlotHash.getSlot("t:{" + tag + "}:global:s")).isEqualTo(SlotHash.getSlot("t:{" + tag + "}:x"));
         }

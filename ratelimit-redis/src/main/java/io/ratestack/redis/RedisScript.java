@@ -1,0 +1,125 @@
+package io.ratestack.redis;
+
+import io.lettuce.core.RedisCommandInterruptedException;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+/**
+ * A script run by its digest. A server that does not know it (new, restarted, flushed, or another node of a cluster)
+ * gets its text once by {@code EVAL}, which runs it on the node of its keys and caches it there. Every call waits at
+ * most the command timeout.
+ */
+final class RedisScript {
+
+    private final String text;
+    private final String sha;
+    private final boolean deliverLate;
+    private final Supplier<RedisScriptingAsyncCommands<String, String>> redis;
+    private final Duration commandTimeout;
+
+    /**
+     * @param text the script
+     * @param deliverLate whether a call given up on is still delivered when Redis gets to it (an end of use, which
+     *     only frees or counts) rather than cancelled (an acquire, which would take a slot no one holds)
+     * @param redis the commands it is sent with
+     * @param commandTimeout how long a call waits for Redis
+     */
+    RedisScript(String text, boolean deliverLate, Supplier<RedisScriptingAsyncCommands<String, String>> redis,
+            Duration commandTimeout) {
+        this.text = text;
+        this.sha = sha1(text);
+        this.deliverLate = deliverLate;
+        this.redis = redis;
+        this.commandTimeout = commandTimeout;
+    }
+
+    List<Long> run(String[] keys, String[] args) {
+        return run(keys, args, commandTimeout);
+    }
+
+    List<Long> run(String[] keys, String[] args, Duration timeout) {
+        try {
+            return await(redis.get().evalsha(sha, ScriptOutputType.MULTI, keys, args), !deliverLate, timeout);
+        } catch (RedisNoScriptException unknown) {
+            return await(redis.get().eval(text, ScriptOutputType.MULTI, keys, args), !deliverLate, timeout);
+        }
+    }
+
+    /** Sends {@code SCRIPT LOAD}: to every node of a cluster, which caches the script under its digest. */
+    RedisFuture<String> load() {
+        return redis.get().scriptLoad(text);
+    }
+
+    /**
+     * Sends the script's text without waiting for, or looking at, the answer: a rare call that must not be lost to a
+     * NOSCRIPT that no one would see.
+     */
+    void send(String[] keys, String[] args) {
+        redis.get().eval(text, ScriptOutputType.MULTI, keys, args);
+    }
+
+    /** The text of a script next to this class in the jar. */
+    static String load(String name) {
+        try (InputStream in = RedisScript.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("script " + name + " is missing from the jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Waits for a command no longer than {@code timeout}; a command given up on is cancelled if asked. */
+    static <T> T await(RedisFuture<T> command, boolean cancelWhenGivenUp, Duration timeout) {
+        try {
+            return command.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            if (cancelWhenGivenUp) {
+                command.cancel(false);
+            }
+            throw new RedisCommandTimeoutException("Redis did not answer within "
+                    + TimeUnit.NANOSECONDS.toMillis(timeout.toNanos()) + "ms");
+        } catch (InterruptedException e) {
+            if (cancelWhenGivenUp) {
+                command.cancel(false);
+            }
+            Thread.currentThread().interrupt();
+            throw new RedisCommandInterruptedException(e);
+        } catch (CancellationException e) {
+            throw new RedisException("Redis command cancelled (the connection closed or was reset)", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RedisException redisError) {
+                throw redisError;
+            }
+            throw new RedisException(e.getCause());
+        }
+    }
+
+    private static String sha1(String text) {
+        try {
+            return HexFormat.of().formatHex(
+                    MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-1", e);
+        }
+    }
+}
