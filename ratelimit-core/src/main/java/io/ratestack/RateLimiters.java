@@ -38,12 +38,21 @@ public final class RateLimiters {
      * @return the limiter
      */
     public static RateLimiter timesPer(Limit limit, Clock clock) {
-        TimesPerBuilder builder = timesPerBuilder(limit.limit(), limit.per()).resetOffset(limit.resetOffset())
-                .clock(clock);
-        if (limit.name() != null) {
-            builder.name(limit.name());
-        }
-        return builder.build();
+        return timesPerBuilder(limit).clock(clock).build();
+    }
+
+    /**
+     * A builder of limiters of the terms of {@code limit} (its reset offset and name included), for a clock to be
+     * set: the limiters one builder makes share their terms, as a store that keeps a limiter per client wants.
+     *
+     * @param limit the limit
+     * @return the builder
+     */
+    public static TimesPerBuilder timesPerBuilder(Limit limit) {
+        Nanos.requireNonNull(limit, "limit");
+        TimesPerBuilder builder = timesPerBuilder(limit.limit(), limit.per()).resetOffset(limit.resetOffset());
+        String name = limit.name();
+        return name == null ? builder : builder.name(name);
     }
 
     /**

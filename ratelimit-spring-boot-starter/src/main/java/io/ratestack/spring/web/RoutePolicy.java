@@ -80,12 +80,7 @@ public final class RoutePolicy {
     static RateLimiters.TimesPerBuilder[] builders(List<Limit> limits, Clock clock) {
         RateLimiters.TimesPerBuilder[] builders = new RateLimiters.TimesPerBuilder[limits.size()];
         for (int i = 0; i < builders.length; i++) {
-            Limit limit = limits.get(i);
-            builders[i] = RateLimiters.timesPerBuilder(limit.limit(), limit.per()).resetOffset(limit.resetOffset())
-                    .clock(clock);
-            if (limit.name() != null) {
-                builders[i].name(limit.name());
-            }
+            builders[i] = RateLimiters.timesPerBuilder(limits.get(i)).clock(clock);
             builders[i].build(); // fixes the shared terms before the builder is shared between threads
         }
         return builders;
