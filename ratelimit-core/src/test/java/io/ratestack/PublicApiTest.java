@@ -18,6 +18,7 @@ class PublicApiTest {
                 "Cancellable",
                 "Clock",
                 "FakeClock",
+                "ForwardingPermit",
                 "Limit",
                 "LimitAlgorithm",
                 "LimitSpec",

@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import io.ratestack.Clock;
 import io.ratestack.Limit;
+import io.ratestack.ForwardingPermit;
 import io.ratestack.Permit;
 import io.ratestack.RateLimitedException;
 import io.ratestack.RateLimiter;
@@ -15,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntPredicate;
 import org.jspecify.annotations.Nullable;
@@ -212,43 +212,24 @@ public final class RequestPacer {
     }
 
     /** A use of a key's limiter that releases the key when it finishes, restarting its idle time. */
-    private final class KeyPermit implements Permit {
-        private final Permit permit;
+    private final class KeyPermit extends ForwardingPermit {
         private final String key;
         private final Key entry;
-        private final AtomicBoolean finished = new AtomicBoolean();
 
         KeyPermit(Permit permit, String key, Key entry) {
-            this.permit = permit;
+            super(permit);
             this.key = key;
             this.entry = entry;
         }
 
         @Override
-        public void close() {
-            if (finished.compareAndSet(false, true)) {
-                permit.close();
-                release(key, entry);
-            }
+        protected void completed() {
+            release(key, entry);
         }
 
         @Override
-        public void close(int actualCost) {
-            if (actualCost < 0) {
-                throw new IllegalArgumentException("actualCost must be >= 0 but was " + actualCost);
-            }
-            if (finished.compareAndSet(false, true)) {
-                permit.close(actualCost);
-                release(key, entry);
-            }
-        }
-
-        @Override
-        public void cancel() {
-            if (finished.compareAndSet(false, true)) {
-                permit.cancel();
-                release(key, entry);
-            }
+        protected void cancelled() {
+            release(key, entry);
         }
     }
 

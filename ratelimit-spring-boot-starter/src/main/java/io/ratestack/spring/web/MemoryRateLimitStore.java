@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import io.ratestack.AcquireResult;
 import io.ratestack.Clock;
+import io.ratestack.ForwardingPermit;
 import io.ratestack.Limit;
 import io.ratestack.Permit;
 import io.ratestack.RateLimitStatus;
@@ -18,7 +19,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -476,17 +476,15 @@ public final class MemoryRateLimitStore implements RateLimitStore {
      * A granted use that keeps its cache entries from expiring while it is in flight, and restarts their idle time
      * when it finishes (its window starts then).
      */
-    private final class TrackedPermit implements Permit {
+    private final class TrackedPermit extends ForwardingPermit {
 
-        private final Permit permit;
         private final String client;
         private final Entry global;
         private final RouteKey routeKey;
         private final Entry route;
-        private final AtomicBoolean finished = new AtomicBoolean();
 
         TrackedPermit(Permit permit, String client, Entry global, RouteKey routeKey, Entry route) {
-            this.permit = permit;
+            super(permit);
             this.client = client;
             this.global = global;
             this.routeKey = routeKey;
@@ -501,30 +499,13 @@ public final class MemoryRateLimitStore implements RateLimitStore {
         }
 
         @Override
-        public void close() {
-            if (finished.compareAndSet(false, true)) {
-                permit.close();
-                release();
-            }
+        protected void completed() {
+            release();
         }
 
         @Override
-        public void close(int actualCost) {
-            if (actualCost < 0) {
-                throw new IllegalArgumentException("actualCost must be >= 0 but was " + actualCost);
-            }
-            if (finished.compareAndSet(false, true)) {
-                permit.close(actualCost);
-                release();
-            }
-        }
-
-        @Override
-        public void cancel() {
-            if (finished.compareAndSet(false, true)) {
-                permit.cancel();
-                release();
-            }
+        protected void cancelled() {
+            release();
         }
 
         private void release() {

@@ -1,6 +1,7 @@
 package io.ratestack.spring.web;
 
 import io.ratestack.AcquireResult;
+import io.ratestack.ForwardingPermit;
 import io.ratestack.Clock;
 import io.ratestack.Permit;
 import io.ratestack.Refusal;
@@ -163,46 +164,33 @@ public final class RateLimitFilter extends OncePerRequestFilter {
      * Only a request that matched a handler is refunded ({@link Route#matchedHandler()}); {@link #cancel()} counts
      * the use of one that failed before any handler could run.
      */
-    private static final class ObservedPermit implements Permit {
-        private final Permit permit;
+    private static final class ObservedPermit extends ForwardingPermit {
         private final RateLimitObserver observer;
         private final Route route;
-        private final java.util.concurrent.atomic.AtomicBoolean finished =
-                new java.util.concurrent.atomic.AtomicBoolean();
 
         ObservedPermit(Permit permit, RateLimitObserver observer, Route route) {
-            this.permit = permit;
+            super(permit);
             this.observer = observer;
             this.route = route;
         }
 
         @Override
-        public void close() {
-            if (finished.compareAndSet(false, true)) {
-                permit.close();
-                observer.admitted(route);
-            }
-        }
-
-        @Override
-        public void close(int actualCost) {
-            if (actualCost < 0) {
-                throw new IllegalArgumentException("actualCost must be >= 0 but was " + actualCost);
-            }
-            if (finished.compareAndSet(false, true)) {
-                permit.close(actualCost);
-                observer.admitted(route);
-            }
-        }
-
-        @Override
         public void cancel() {
-            if (!route.matchedHandler()) {
+            if (route.matchedHandler()) {
+                super.cancel();
+            } else {
                 close();
-            } else if (finished.compareAndSet(false, true)) {
-                permit.cancel();
-                observer.refunded(route);
             }
+        }
+
+        @Override
+        protected void completed() {
+            observer.admitted(route);
+        }
+
+        @Override
+        protected void cancelled() {
+            observer.refunded(route);
         }
     }
 
