@@ -209,20 +209,8 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
                 }
             } else if (timeoutNanos > 0) {
                 waiter = new Waiter(this, cost, priority, blocking);
-                for (Part leaf : leaves) {
-                    PartSupport support = leaf.supportLocked();
-                    support.add(waiter);
-                    if (queued) {
-                        support.events |= PartSupport.SERVE;
-                    }
-                }
-                waiting++;
+                waiter.joinLocked(leaves, now, timeoutNanos, queued);
                 slow = true;
-                if (timeoutNanos < Nanos.FOREVER) {
-                    Waiter expiring = waiter;
-                    long after = timeoutNanos;
-                    waiter.timeout = clock().scheduler().schedule(now + after, () -> expiring.expire(after));
-                }
             }
         } finally {
             unlockAll(leaves);

@@ -41,10 +41,6 @@ abstract class Mutex extends AbstractQueuedLongSynchronizer {
         release(1L);
     }
 
-    final boolean isLocked() {
-        return getState() != 0;
-    }
-
     @Override
     protected final boolean tryAcquire(long ignored) {
         return compareAndSetState(0, 1);

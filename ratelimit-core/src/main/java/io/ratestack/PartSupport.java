@@ -42,20 +42,18 @@ final class PartSupport {
     final AtomicInteger dispatching = new AtomicInteger();
 
     void add(Waiter waiter) {
-        if (queue.add(waiter) && waiter.cost > 1) {
-            heavyWaiters++;
+        if (queue.add(waiter)) {
+            heavyWaiters += waiter.cost > 1 ? 1 : 0;
+            remoteWaiters += waiter.remote ? 1 : 0;
         }
     }
 
-    /** Whether the waiter was queued here. */
-    boolean remove(Waiter waiter) {
+    void remove(Waiter waiter) {
         if (!queue.remove(waiter)) {
-            return false;
+            return;
         }
-        if (waiter.cost > 1) {
-            heavyWaiters--;
-        }
-        return true;
+        heavyWaiters -= waiter.cost > 1 ? 1 : 0;
+        remoteWaiters -= waiter.remote ? 1 : 0;
     }
 
     /** Whether something must be woken when capacity returns: waiters, listeners, observing composites. */

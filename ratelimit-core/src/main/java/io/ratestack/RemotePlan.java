@@ -74,17 +74,7 @@ final class RemotePlan {
             AbstractLimiter.rollAll(leaves, now);
             closedMeanwhile = target.closed || !target.canEverAdmit();
             if (!closedMeanwhile) {
-                for (Part leaf : leaves) {
-                    PartSupport support = leaf.supportLocked();
-                    support.add(waiter);
-                    support.remoteWaiters++;
-                    support.events |= PartSupport.SERVE;
-                }
-                target.waiting++;
-                if (timeoutNanos < Nanos.FOREVER) {
-                    waiter.timeout = target.clock().scheduler().schedule(now + timeoutNanos,
-                            () -> waiter.expire(timeoutNanos));
-                }
+                waiter.joinLocked(leaves, now, timeoutNanos, true);
             }
         } finally {
             AbstractLimiter.unlockAll(leaves);

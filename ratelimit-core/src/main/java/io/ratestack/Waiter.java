@@ -125,12 +125,32 @@ final class Waiter implements Comparable<Waiter> {
         return left;
     }
 
+    /**
+     * Joins the queue of every leaf of the target, with all their locks held, and starts the timeout.
+     *
+     * @param serve whether the queues are to be served in order (this waiter joined waiters already queued, or its
+     *     admission asks stores); else it waits for the next change
+     */
+    void joinLocked(Part[] leaves, long now, long timeoutNanos, boolean serve) {
+        for (Part leaf : leaves) {
+            PartSupport support = leaf.supportLocked();
+            support.add(this);
+            if (serve) {
+                support.events |= PartSupport.SERVE;
+            }
+        }
+        target.waiting++;
+        if (timeoutNanos < Nanos.FOREVER) {
+            timeout = target.clock().scheduler().schedule(now + timeoutNanos, () -> expire(timeoutNanos));
+        }
+    }
+
     void leaveLocked(Part[] leaves) {
         pending = false;
         for (Part leaf : leaves) {
             PartSupport support = leaf.support;
-            if (support != null && support.remove(this) && remote) {
-                support.remoteWaiters--;
+            if (support != null) {
+                support.remove(this);
             }
         }
         target.waiting--;

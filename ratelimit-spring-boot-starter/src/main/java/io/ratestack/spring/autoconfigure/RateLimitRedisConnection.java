@@ -166,18 +166,12 @@ public final class RateLimitRedisConnection implements AutoCloseable {
             throw new RateLimitConfigurationException("spring.data.redis.sentinel.nodes", "",
                     "must list the Sentinels (host:port) of master " + master);
         }
-        @Nullable String username = binder.bind("spring.data.redis.sentinel.username", String.class).orElse(null);
-        @Nullable String password = binder.bind("spring.data.redis.sentinel.password", String.class).orElse(null);
         RedisURI.Builder builder = RedisURI.builder().withSentinelMasterId(master);
         for (String node : nodes) {
-            RedisURI.Builder sentinel = RedisURI.builder().withHost(host("spring.data.redis.sentinel.nodes", node))
-                    .withPort(port("spring.data.redis.sentinel.nodes", node));
-            if (password != null && username != null) {
-                sentinel.withAuthentication(username, password.toCharArray());
-            } else if (password != null) {
-                sentinel.withPassword(password.toCharArray());
-            }
-            builder.withSentinel(sentinel.build());
+            builder.withSentinel(credentials(RedisURI.builder()
+                    .withHost(host("spring.data.redis.sentinel.nodes", node))
+                    .withPort(port("spring.data.redis.sentinel.nodes", node)), binder, "spring.data.redis.sentinel")
+                    .build());
         }
         return builder;
     }
@@ -225,8 +219,13 @@ public final class RateLimitRedisConnection implements AutoCloseable {
     }
 
     private static RedisURI.Builder credentials(RedisURI.Builder builder, Binder binder) {
-        @Nullable String username = binder.bind("spring.data.redis.username", String.class).orElse(null);
-        @Nullable String password = binder.bind("spring.data.redis.password", String.class).orElse(null);
+        return credentials(builder, binder, "spring.data.redis");
+    }
+
+    /** {@code prefix.username} and {@code prefix.password}: a data node's, or (under {@code .sentinel}) a Sentinel's. */
+    private static RedisURI.Builder credentials(RedisURI.Builder builder, Binder binder, String prefix) {
+        @Nullable String username = binder.bind(prefix + ".username", String.class).orElse(null);
+        @Nullable String password = binder.bind(prefix + ".password", String.class).orElse(null);
         if (password != null && username != null) {
             builder.withAuthentication(username, password.toCharArray());
         } else if (password != null) {
