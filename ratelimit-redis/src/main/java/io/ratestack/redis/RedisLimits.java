@@ -374,7 +374,7 @@ public final class RedisLimits {
      * @return the result, with one state per limit in the order of {@code limits}; no states when the failure policy
      *         answered because Redis was unavailable
      */
-    public Attempt attempt(String client, List<? extends LimitSpec> limits) {
+    public Outcome attempt(String client, List<? extends LimitSpec> limits) {
         return attempt(RedisKeys.target(prefix, client, limits), 1);
     }
 
@@ -387,7 +387,7 @@ public final class RedisLimits {
      * @return as {@link #attempt(String, List)}
      * @throws IllegalArgumentException if {@code cost} is below 1, {@code limits} is empty or a limit has no name
      */
-    public Attempt attempt(String client, List<? extends LimitSpec> limits, int cost) {
+    public Outcome attempt(String client, List<? extends LimitSpec> limits, int cost) {
         return attempt(RedisKeys.target(prefix, client, limits), requireCost(cost));
     }
 
@@ -404,9 +404,9 @@ public final class RedisLimits {
      * @param result the {@link Permit} or {@link Refusal}
      * @param states what the script saw of each limit, in the order asked; empty when Redis was not reached
      */
-    public record Attempt(AcquireResult result, List<RemoteLimit.State> states) {
+    public record Outcome(AcquireResult result, List<RemoteLimit.State> states) {
         /** @param states copied */
-        public Attempt {
+        public Outcome {
             states = List.copyOf(states);
         }
     }
@@ -484,13 +484,13 @@ public final class RedisLimits {
         return new RemoteLimit.State(least, 0);
     }
 
-    private Attempt attempt(RedisKeys.Target target, int cost) {
+    private Outcome attempt(RedisKeys.Target target, int cost) {
         String[] keys = target.keys();
         String[] terms = target.terms();
         if (!health.isAvailable()) {
             if (!health.mayProbe()) {
                 health.skipped();
-                return new Attempt(unavailable(target.client(), target.limits(), cost), List.of());
+                return new Outcome(unavailable(target.client(), target.limits(), cost), List.of());
             }
             health.probing();
         }
@@ -502,13 +502,13 @@ public final class RedisLimits {
             // The caller's thread gave up, not Redis: nothing is marked unavailable, and nothing is admitted (an
             // interrupted thread is to stop, not to go on uncounted). The script may run anyway.
             forget(keys, token, cost, terms);
-            return new Attempt(new Refusal(INTERRUPTED_RETRY_NANOS, 0), List.of());
+            return new Outcome(new Refusal(INTERRUPTED_RETRY_NANOS, 0), List.of());
         } catch (RedisException e) {
             if (e instanceof RedisCommandTimeoutException) {
                 forget(keys, token, cost, terms); // sent, and may still run when Redis gets to it
             }
             health.failed(e);
-            return new Attempt(unavailable(target.client(), target.limits(), cost), List.of());
+            return new Outcome(unavailable(target.client(), target.limits(), cost), List.of());
         }
         health.reached();
         RemoteLimit.State[] states = new RemoteLimit.State[target.limits().size()];
@@ -524,7 +524,7 @@ public final class RedisLimits {
             result = new Refusal(retry < 0 ? Refusal.NEVER : TimeUnit.MICROSECONDS.toNanos(retry),
                     reply.get(2).intValue());
         }
-        return new Attempt(result, List.of(states));
+        return new Outcome(result, List.of(states));
     }
 
     /** The failure policy's answer. */

@@ -17,8 +17,8 @@ class PublicApiTest {
         assertThat(PublicTypes.of(RedisLimits.class, "io.ratestack.redis")).containsExactly(
                 "LocalFallback",
                 "RedisLimits",
-                "RedisLimits$Attempt",
                 "RedisLimits$Builder",
+                "RedisLimits$Outcome",
                 "StoreFailurePolicy");
     }
 }

@@ -57,7 +57,7 @@ class RedisAlgorithmsTest {
         clock.advance(Duration.ofSeconds(1));
         three.close(1); // frees three slots, counts one, starts the window at 1 s
 
-        RedisLimits.Attempt four = limits.attempt("c", five, 4);
+        RedisLimits.Outcome four = limits.attempt("c", five, 4);
         assertThat(four.states().get(0).remaining()).isZero();
         assertThat(refusal(limits.tryAcquire("c", five))).isEqualTo(new Refusal(Duration.ofSeconds(10).toNanos(), 0));
         four.result().permit().cancel();
@@ -195,7 +195,7 @@ class RedisAlgorithmsTest {
                 LimitSpec.SlidingWindow.of(3, Duration.ofSeconds(1)).named("w"));
         permit(limits.tryAcquire("c", stack, 2));
 
-        RedisLimits.Attempt refused = limits.attempt("c", stack, 2); // the sliding window has one left
+        RedisLimits.Outcome refused = limits.attempt("c", stack, 2); // the sliding window has one left
 
         assertThat(refusal(refused.result()).remaining()).isEqualTo(1);
         assertThat(refused.states().stream().map(s -> s.remaining()).toList()).containsExactly(8, 8, 8, 8, 1);

@@ -114,7 +114,7 @@ class RedisEquivalenceTest {
             } else if (action < 7 || held.isEmpty()) {
                 int roll = random.nextInt(20);
                 int cost = roll < 12 ? 1 : roll < 19 ? 1 + random.nextInt(most) : most + 1;
-                RedisLimits.Attempt attempt = limits.attempt("c", specs, cost);
+                RedisLimits.Outcome attempt = limits.attempt("c", specs, cost);
                 AcquireResult inMemory = memory.tryAcquire(cost);
                 assertThat(attempt.result().isGranted()).as(at + " cost " + cost + " granted")
                         .isEqualTo(inMemory.isGranted());

@@ -69,13 +69,13 @@ class RedisLimitsTest {
     void anAttemptReportsWhatRemainsOfEachLimitAndWhenItsWindowEnds() {
         List<Limit> both = List.of(GLOBAL, ROUTE);
 
-        RedisLimits.Attempt first = limits.attempt("c", both);
+        RedisLimits.Outcome first = limits.attempt("c", both);
         assertThat(first.result()).isInstanceOf(Permit.class);
         assertThat(first.states()).containsExactly(new RemoteLimit.State(2, 0), new RemoteLimit.State(0, 0));
         ((Permit) first.result()).close();
         clock.advance(Duration.ofMillis(400));
 
-        RedisLimits.Attempt refused = limits.attempt("c", both);
+        RedisLimits.Outcome refused = limits.attempt("c", both);
         assertThat(refused.result()).isEqualTo(new Refusal(Duration.ofMillis(600).toNanos(), 0));
         assertThat(refused.states()).containsExactly(
                 new RemoteLimit.State(2, Duration.ofMillis(9600).toNanos()),

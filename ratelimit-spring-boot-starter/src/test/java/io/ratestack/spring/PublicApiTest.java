@@ -45,6 +45,7 @@ class PublicApiTest {
                 "redis.RedisRateLimitStore",
                 "web.ClientKeyResolver",
                 "web.Durations",
+                "web.LimitReading",
                 "web.MemoryRateLimitStore",
                 "web.MemoryRateLimitStore$CacheBounds",
                 "web.MemoryRateLimitStore$CacheState",

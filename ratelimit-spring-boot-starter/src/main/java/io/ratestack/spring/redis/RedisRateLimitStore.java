@@ -2,10 +2,11 @@ package io.ratestack.spring.redis;
 
 import io.ratestack.AcquireResult;
 import io.ratestack.Limit;
-import io.ratestack.RateLimiter;
 import io.ratestack.Refusal;
+import io.ratestack.RemoteLimit;
 import io.ratestack.redis.LocalFallback;
 import io.ratestack.redis.RedisLimits;
+import io.ratestack.spring.web.LimitReading;
 import io.ratestack.spring.web.MemoryRateLimitStore;
 import io.ratestack.spring.web.RateLimitStore;
 import io.ratestack.spring.web.Route;
@@ -40,13 +41,12 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>The state is not kept in this instance: each attempt carries what its script call saw of each limit (remaining
  * uses, time to reset), for the {@code RateLimit} header and the violated policies of a refusal; an attempt answered
- * by the failure policy while Redis is away carries nothing ({@link RateLimitStore.Attempt#tracked()} is false).
+ * by the failure policy while Redis is away knows no limit's state ({@link RateLimitStore.Attempt#tracked()} is false).
  *
  * <p>Public for the starter's Redis auto-configuration, in another package; not an extension point.
  */
 public final class RedisRateLimitStore implements RateLimitStore {
 
-    private static final RateLimiter[] NONE = {};
     private static final int LONGEST_ROUTE_KEY = 200;
 
     private final RedisLimits limits;
@@ -75,11 +75,19 @@ public final class RedisRateLimitStore implements RateLimitStore {
     @Override
     public Attempt tryAcquire(String client, Route route) {
         RoutePolicy policy = Objects.requireNonNull(route.policy(), "an exempt route takes no limiter");
-        RedisLimits.Attempt attempt = limits.attempt(client,
+        RedisLimits.Outcome attempt = limits.attempt(client,
                 new RouteLimits(route, globalNamed, routeNamed(route, policy)));
         AcquireResult result = attempt.result();
-        return new Attempt(result, NONE, globalSpecs, NONE, policy.limits(), RedisLimits.isUnavailableRefusal(result),
-                attempt.states());
+        List<RemoteLimit.State> states = attempt.states(); // empty when Redis was not reached
+        List<Limit> routeSpecs = policy.limits();
+        LimitReading[] readings = new LimitReading[globalSpecs.size() + routeSpecs.size()];
+        for (int i = 0; i < readings.length; i++) {
+            boolean global = i < globalSpecs.size();
+            Limit spec = global ? globalSpecs.get(i) : routeSpecs.get(i - globalSpecs.size());
+            readings[i] = states.isEmpty() ? LimitReading.unknown(spec, global)
+                    : LimitReading.of(spec, global, states.get(i).remaining(), states.get(i).resetInNanos());
+        }
+        return new Attempt(result, List.of(readings), RedisLimits.isUnavailableRefusal(result));
     }
 
     @Override

@@ -94,8 +94,6 @@ public final class MemoryRateLimitStore implements RateLimitStore {
     public record CacheState(long size, long maximumSize, boolean full, long overflowRequests) {
     }
 
-    private static final RateLimiter[] NONE = {};
-
     private record RouteKey(String client, String route, RoutePolicy policy) {
         @Override
         public boolean equals(Object other) {
@@ -206,7 +204,7 @@ public final class MemoryRateLimitStore implements RateLimitStore {
             if (refusing != null) {
                 AcquireResult result = refusing.tryAcquire();
                 if (result instanceof Refusal) {
-                    return new Attempt(result, global.leaves, globalSpecs, NONE, policy.limits());
+                    return attempt(result, global, null, policy);
                 }
                 ((Permit) result).cancel(); // room appeared meanwhile: take it with the route's limits below
             }
@@ -224,7 +222,25 @@ public final class MemoryRateLimitStore implements RateLimitStore {
         if (result instanceof Permit permit) {
             result = new TrackedPermit(permit, client, global, routeKey, routeEntry);
         }
-        return new Attempt(result, global.leaves, globalSpecs, routeEntry.leaves, policy.limits());
+        return attempt(result, global, routeEntry, policy);
+    }
+
+    /** An attempt with a reading of each limiter; those of a route entry not looked up read as not known. */
+    private Attempt attempt(AcquireResult result, Entry global, @Nullable Entry route, RoutePolicy policy) {
+        List<Limit> routeSpecs = policy.limits();
+        LimitReading[] readings = new LimitReading[globalSpecs.size() + routeSpecs.size()];
+        for (int i = 0; i < global.leaves.length; i++) {
+            readings[i] = read(globalSpecs.get(i), true, global.leaves[i]);
+        }
+        for (int i = 0; i < routeSpecs.size(); i++) {
+            readings[global.leaves.length + i] = route == null ? LimitReading.unknown(routeSpecs.get(i), false)
+                    : read(routeSpecs.get(i), false, route.leaves[i]);
+        }
+        return new Attempt(result, List.of(readings), false);
+    }
+
+    private static LimitReading read(Limit spec, boolean global, RateLimiter limiter) {
+        return LimitReading.of(spec, global, limiter.remaining(), limiter.resetInNanos());
     }
 
     /**
@@ -346,7 +362,7 @@ public final class MemoryRateLimitStore implements RateLimitStore {
         List<LimiterState> states = new ArrayList<>();
         for (int i = 0; i < leaves.length; i++) {
             Limit spec = specs.get(i);
-            states.add(new LimiterState(String.valueOf(spec.name()), spec.limit(), Durations.format(spec.window()),
+            states.add(new LimiterState(spec.name(), spec.limit(), Durations.format(spec.window()),
                     leaves[i].remaining(), Duration.ofNanos(leaves[i].resetInNanos()).toMillis()));
         }
         return states;

@@ -1,12 +1,10 @@
 package io.ratestack.spring.web;
 
-import io.ratestack.Limit;
 import io.ratestack.Refusal;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 
 /**
  * Writes the rate-limit parts of responses: the IETF {@code RateLimit-Policy} and {@code RateLimit} headers
@@ -51,8 +49,12 @@ final class RateLimitResponses {
         if (attempt.tracked()) { // unknown when a shared store was not reached
             body.append(",\"violated-policies\":[");
             boolean first = true;
-            first = appendViolated(body, attempt, false, first);
-            appendViolated(body, attempt, true, first);
+            for (LimitReading limit : attempt.limits()) {
+                if (limit.exhausted()) {
+                    body.append(first ? "" : ",").append(json(limit.name()));
+                    first = false;
+                }
+            }
             body.append(']');
         }
         writeProblem(request, response, body.append('}'));
@@ -104,24 +106,12 @@ final class RateLimitResponses {
         if (!attempt.tracked()) {
             return "unknown";
         }
-        for (int i = 0; i < attempt.globalSpecs().size(); i++) {
-            if (attempt.remaining(false, i) == 0) {
+        for (LimitReading limit : attempt.limits()) {
+            if (limit.global() && limit.exhausted()) {
                 return "global";
             }
         }
         return "route";
-    }
-
-    private static boolean appendViolated(StringBuilder body, RateLimitStore.Attempt attempt, boolean inRoute,
-            boolean first) {
-        List<Limit> specs = inRoute ? attempt.routeSpecs() : attempt.globalSpecs();
-        for (int i = 0; i < specs.size(); i++) {
-            if (attempt.remaining(inRoute, i) == 0) {
-                body.append(first ? "" : ",").append(json(specs.get(i).name()));
-                first = false;
-            }
-        }
-        return first;
     }
 
     /** The request's path, without path parameters: a {@code ;jsessionid=...} is not echoed back. */
@@ -135,35 +125,25 @@ final class RateLimitResponses {
 
     private static final java.util.regex.Pattern PATH_PARAMETERS = java.util.regex.Pattern.compile(";[^/]*");
 
+    /** One item per limit in the policy header; one per limit whose state is known in the other. */
     private static void writeHeaders(HttpServletResponse response, RateLimitStore.Attempt attempt) {
         StringBuilder policies = new StringBuilder(64);
         StringBuilder limits = new StringBuilder(64);
-        append(policies, limits, attempt, false);
-        append(policies, limits, attempt, true);
+        for (LimitReading limit : attempt.limits()) {
+            policies.append(policies.isEmpty() ? "" : ", ")
+                    .append('"').append(limit.name()).append("\";q=").append(limit.quota())
+                    .append(";w=").append(wholeSecondsAtLeastOne(limit.window().toNanos()));
+            if (limit.known()) {
+                limits.append(limits.isEmpty() ? "" : ", ")
+                        .append('"').append(limit.name()).append("\";r=").append(limit.remaining());
+                if (limit.resetInNanos() > 0) {
+                    limits.append(";t=").append(wholeSecondsAtLeastOne(limit.resetInNanos()));
+                }
+            }
+        }
         response.setHeader(POLICY_HEADER, policies.toString());
         if (!limits.isEmpty()) { // empty: a shared store that was not reached
             response.setHeader(LIMIT_HEADER, limits.toString());
-        }
-    }
-
-    /** One item per limit in the policy header; one per limiter at hand in the other (a limit may have none yet). */
-    private static void append(StringBuilder policies, StringBuilder limits, RateLimitStore.Attempt attempt,
-            boolean inRoute) {
-        List<Limit> specs = inRoute ? attempt.routeSpecs() : attempt.globalSpecs();
-        for (int i = 0; i < specs.size(); i++) {
-            Limit spec = specs.get(i);
-            policies.append(policies.isEmpty() ? "" : ", ")
-                    .append('"').append(spec.name()).append("\";q=").append(spec.limit())
-                    .append(";w=").append(wholeSecondsAtLeastOne(spec.window().toNanos()));
-            int remaining = attempt.remaining(inRoute, i);
-            if (remaining >= 0) {
-                limits.append(limits.isEmpty() ? "" : ", ")
-                        .append('"').append(spec.name()).append("\";r=").append(remaining);
-                long resetIn = attempt.resetInNanos(inRoute, i);
-                if (resetIn > 0) {
-                    limits.append(";t=").append(wholeSecondsAtLeastOne(resetIn));
-                }
-            }
         }
     }
 

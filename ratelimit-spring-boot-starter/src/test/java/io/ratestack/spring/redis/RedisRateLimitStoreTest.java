@@ -1,6 +1,7 @@
 package io.ratestack.spring.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.ratestack.FakeClock;
@@ -9,6 +10,7 @@ import io.ratestack.Refusal;
 import io.ratestack.redis.RedisLimits;
 import io.ratestack.redis.RunningRedis;
 import io.ratestack.spring.autoconfigure.RateLimitsEndpoint;
+import io.ratestack.spring.web.LimitReading;
 import io.ratestack.spring.web.RateLimitStore;
 import io.ratestack.spring.web.MemoryRateLimitStore;
 import io.ratestack.spring.web.RemoteAddressClientKeyResolver;
@@ -57,11 +59,13 @@ class RedisRateLimitStoreTest {
         RateLimitStore.Attempt routeFull = store.tryAcquire("c1", a);
         assertThat(routeFull.result()).isInstanceOf(Refusal.class);
         assertThat(routeFull.tracked()).isTrue();
-        assertThat(routeFull.remaining(false, 0)).as("global, as the script saw it").isEqualTo(1);
-        assertThat(routeFull.remaining(true, 0)).as("the route refused").isZero();
-        assertThat(routeFull.resetInNanos(true, 0)).isPositive();
+        assertThat(routeFull.limits()).extracting(LimitReading::name, LimitReading::quota, LimitReading::global,
+                        LimitReading::remaining)
+                .as("global as the script saw it, then the route, which refused")
+                .containsExactly(tuple("global", 2, true, 1), tuple("route", 1, false, 0));
+        assertThat(routeFull.limits().get(1).resetInNanos()).isPositive();
         assertThat(routeFull.storeUnavailable()).isFalse();
-        assertThat(routeFull.globalSpecs()).isEqualTo(global(2));
+        assertThat(store.globalSpecs()).isEqualTo(global(2));
         // The route refused: the global use was not taken, so another route still has the global budget.
         assertThat(take(store, "c1", b)).isTrue();
         RateLimitStore.Attempt globalFull = store.tryAcquire("c1", new Route("/c", policy("c", 1)));

@@ -1,6 +1,7 @@
 package io.ratestack.spring.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.ratestack.Clock;
 import io.ratestack.FakeClock;
@@ -96,6 +97,29 @@ class MemoryRateLimitStoreTest {
         assertThat(use(store, "b", first)).isTrue();
         assertThat(use(store, "a", second)).as("a's global limit of 1 binds").isFalse();
         assertThat(store.routeCount()).as("no route entry for a client over its global budget").isEqualTo(2);
+    }
+
+    @Test
+    void anAttemptReadsEachLimitAfterItsUseGlobalFirstAndTheRouteUnknownWhenTheGlobalLimitsRefuse() {
+        MemoryRateLimitStore store = new MemoryRateLimitStore(clock, List.of(new Limit(2, Duration.ofSeconds(10),
+                Duration.ZERO, "global")), oneMinute, oneMinute);
+        Route first = route(Duration.ofSeconds(1));
+
+        RateLimitStore.Attempt admitted = store.tryAcquire("a", first);
+        admitted.result().permit().close();
+        assertThat(admitted.limits())
+                .extracting(LimitReading::name, LimitReading::quota, LimitReading::global, LimitReading::remaining)
+                .containsExactly(tuple("global", 2, true, 1), tuple("route", 1, false, 0));
+        store.tryAcquire("a", new Route("/second", first.policy())).result().permit().close();
+
+        RateLimitStore.Attempt refused = store.tryAcquire("a", new Route("/third", first.policy()));
+
+        assertThat(refused.result().isGranted()).isFalse();
+        assertThat(refused.tracked()).isTrue();
+        assertThat(refused.limits().get(0).exhausted()).isTrue();
+        assertThat(refused.limits().get(0).resetInNanos()).isEqualTo(Duration.ofSeconds(10).toNanos());
+        assertThat(refused.limits().get(1).known()).as("the route's limiter was not looked up").isFalse();
+        assertThat(store.routeCount()).isEqualTo(2);
     }
 
     @Test

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ratestack.AcquireResult;
 import io.ratestack.Limit;
 import io.ratestack.Permit;
-import io.ratestack.RateLimiter;
 import io.ratestack.Refusal;
 import io.ratestack.RemoteLimit;
 import jakarta.servlet.http.HttpServletResponse;
@@ -45,8 +44,13 @@ class SharedStoreResponsesTest {
     private final RateLimitStore store = new RateLimitStore() {
         @Override
         public Attempt tryAcquire(String client, Route route) {
-            return new Attempt(next, new RateLimiter[0], global, new RateLimiter[0], perRoute.limits(), unavailable,
-                    readings);
+            List<LimitReading> limits = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                Limit spec = i == 0 ? global.get(0) : perRoute.limits().get(0);
+                limits.add(readings.isEmpty() ? LimitReading.unknown(spec, i == 0)
+                        : LimitReading.of(spec, i == 0, readings.get(i).remaining(), readings.get(i).resetInNanos()));
+            }
+            return new Attempt(next, limits, unavailable);
         }
 
         @Override
