@@ -11,11 +11,7 @@ import io.ratestack.spring.web.MemoryRateLimitStore;
 import io.ratestack.spring.web.RateLimitStore;
 import io.ratestack.spring.web.Route;
 import io.ratestack.spring.web.RoutePolicy;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.AbstractList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -35,19 +31,20 @@ import java.util.concurrent.ConcurrentHashMap;
  * <pre>{@code global:<name>:<limit>/<window>ms
  * route:<route key>#<policy tag>:<name>:<limit>/<window>ms}</pre>
  *
- * <p>(the policy tag is a short hash of the policy's {@link RoutePolicy#key() key}, where it is declared, such as
- * {@code ratelimit.per-route} or {@code @RateLimit on com.example.SearchController.search(java.lang.String)}; a
- * route key longer than 200 characters is hashed).
+ * <p>(the {@linkplain RoutePolicy#tag() policy tag} is a short hash of the policy's {@link RoutePolicy#key() key},
+ * where it is declared, such as {@code ratelimit.per-route} or
+ * {@code @RateLimit on com.example.SearchController.search(java.lang.String)}; a route key is at most
+ * {@value Route#LONGEST_KEY} characters, see {@link Route#key()}).
  *
  * <p>The state is not kept in this instance: each attempt carries what its script call saw of each limit (remaining
  * uses, time to reset), for the {@code RateLimit} header and the violated policies of a refusal; an attempt answered
- * by the failure policy while Redis is away knows no limit's state ({@link RateLimitStore.Attempt#tracked()} is false).
+ * by the failure policy while Redis is away knows no limit's state ({@link RateLimitStore.Attempt#tracked()} is
+ * false).
  *
  * <p>Public for the starter's Redis auto-configuration, in another package; not an extension point.
  */
 public final class RedisRateLimitStore implements RateLimitStore {
 
-    private static final int LONGEST_ROUTE_KEY = 200;
 
     private final RedisLimits limits;
     private final List<Limit> globalSpecs;
@@ -130,8 +127,7 @@ public final class RedisRateLimitStore implements RateLimitStore {
     }
 
     private Limit[] routeNamed(Route route, RoutePolicy policy) {
-        String scope = "route:"
-                + (route.key().length() <= LONGEST_ROUTE_KEY ? route.key() : "sha256:" + sha256(route.key()));
+        String scope = "route:" + route.key();
         String[] suffixes = routeSuffixes.computeIfAbsent(policy, RedisRateLimitStore::suffixes);
         List<Limit> specs = policy.limits();
         Limit[] named = new Limit[suffixes.length];
@@ -143,7 +139,7 @@ public final class RedisRateLimitStore implements RateLimitStore {
 
     /** {@code #<policy tag>:<name>:<limit>/<window>ms} for each limit of the policy. */
     private static String[] suffixes(RoutePolicy policy) {
-        String tag = "#" + sha256(policy.key()).substring(0, 8) + ":";
+        String tag = "#" + policy.tag() + ":";
         List<Limit> specs = policy.limits();
         String[] suffixes = new String[specs.size()];
         for (int i = 0; i < suffixes.length; i++) {
@@ -155,15 +151,6 @@ public final class RedisRateLimitStore implements RateLimitStore {
     /** A limit's name and the terms Redis counts by: the limit and the window (per + reset offset). */
     private static String terms(Limit spec) {
         return spec.name() + ":" + spec.limit() + "/" + spec.window().toMillis() + "ms";
-    }
-
-    private static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(
-                    MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** The limits of one request, global then route, that also know the request's route (for the local fallback). */

@@ -21,14 +21,26 @@ final class Keys {
     private Keys() {
     }
 
-    /** A fixed-size stand-in for a long key: 43 characters of base64url SHA-256. */
-    static String sha256(String text) {
+    /** The SHA-256 digest of a text's UTF-8 bytes. */
+    static byte[] sha256(String text) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException impossible) {
             throw new IllegalStateException("every JDK has SHA-256", impossible);
         }
+    }
+
+    /**
+     * A key of at most {@code longest} characters: the key itself, or one longer {@code sha256:} and 43 characters
+     * of its base64url SHA-256, so that a client sending huge keys gets small entries.
+     */
+    static String bounded(String key, int longest) {
+        return key.length() <= longest ? key : "sha256:" + base64Sha256(key);
+    }
+
+    /** A fixed-size stand-in for a long key: 43 characters of base64url SHA-256. */
+    static String base64Sha256(String text) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(sha256(text));
     }
 
     /**

@@ -260,7 +260,7 @@ public final class MvcRouteResolver implements RouteResolver {
                 break;
             }
         }
-        String key = keyByPath ? pathKey(within.value()) : pattern;
+        String key = keyByPath ? within.value() : pattern;
         if (handler instanceof HandlerMethod method) {
             Route annotated = current.annotated().get(HandlerKey.of(method));
             if (annotated != null) {
@@ -277,11 +277,6 @@ public final class MvcRouteResolver implements RouteResolver {
             return new Route(key, defaultPolicy, pattern);
         }
         return defaultRoutes.computeIfAbsent(key, k -> new Route(k, defaultPolicy));
-    }
-
-    /** A literal path as a key: long ones hashed, so that a client sending huge paths gets small entries. */
-    private static String pathKey(String path) {
-        return path.length() <= 256 ? path : "sha256:" + Keys.sha256(path);
     }
 
     private static RequestPath requestPath(HttpServletRequest request) {

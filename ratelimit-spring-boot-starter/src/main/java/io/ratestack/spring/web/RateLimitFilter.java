@@ -231,7 +231,7 @@ public final class RateLimitFilter extends OncePerRequestFilter {
      * @return the key the limiters are kept under
      */
     static String resolvedKey(String key) {
-        return "key:" + (key.length() <= 64 ? key : Keys.sha256(key));
+        return "key:" + (key.length() <= 64 ? key : Keys.base64Sha256(key));
     }
 
     /**

@@ -1,16 +1,27 @@
 package io.ratestack.spring.web;
 
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
  * What the filter applies to one request: the per-route limiter key and policy, or an exemption.
  *
  * @param key identifies the route within one client: the matched pattern ({@code /users/{id}}), or the literal path
- *     when routes are keyed by path
+ *     when routes are keyed by path; one longer than {@value #LONGEST_KEY} characters is replaced by
+ *     {@code sha256:} and its base64url SHA-256
  * @param policy the per-route limits; {@code null} only for {@link #EXEMPT}
  * @param pattern the matched pattern, whatever the key: a bounded name for metrics
  */
 public record Route(String key, @Nullable RoutePolicy policy, String pattern) {
+
+    /** The longest key a route keeps as it is. */
+    public static final int LONGEST_KEY = 256;
+
+    /** @throws NullPointerException if the key or the pattern is null */
+    public Route {
+        key = Keys.bounded(key, LONGEST_KEY);
+        Objects.requireNonNull(pattern, "pattern");
+    }
 
     /** Not rate limited at all. */
     public static final Route EXEMPT = new Route("(exempt)", null);

@@ -4,6 +4,7 @@ import io.ratestack.Clock;
 import io.ratestack.Limit;
 import io.ratestack.RateLimiters;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -55,6 +56,14 @@ public final class RoutePolicy {
     /** What tells this policy from the application's others, the same in every instance. */
     public String key() {
         return key;
+    }
+
+    /**
+     * A short tag of {@link #key()}: 8 hex digits of its SHA-256, for names that a shared store keys the policy's
+     * state by.
+     */
+    public String tag() {
+        return HexFormat.of().formatHex(Keys.sha256(key), 0, 4);
     }
 
     /** The stacked limits. */
