@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The response as the application sees it while it holds a use: the use is finished (completed, or refunded on a
@@ -20,8 +21,8 @@ final class CommittingResponse extends HttpServletResponseWrapper {
 
     private final Runnable finish;
     private final AtomicBoolean finished = new AtomicBoolean();
-    private ServletOutputStream stream;
-    private PrintWriter writer;
+    private @Nullable ServletOutputStream stream;
+    private @Nullable PrintWriter writer;
     private long contentLength = -1;
     private long written;
 

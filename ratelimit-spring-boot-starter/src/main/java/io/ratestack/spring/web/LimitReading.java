@@ -38,22 +38,25 @@ public record LimitReading(String name, int quota, Duration window, boolean glob
     /**
      * A limit's reading.
      *
-     * @param limit the limit's terms
+     * @param limit the limit's terms, named
      * @param global whether it is a global limit
      * @param remaining the uses left, or {@code -1} when not known
      * @param resetInNanos nanoseconds until its window ends, zero when none runs or not known
      * @return the reading
+     * @throws NullPointerException if the limit has no name
      */
     public static LimitReading of(Limit limit, boolean global, int remaining, long resetInNanos) {
-        return new LimitReading(limit.name(), limit.limit(), limit.window(), global, remaining, resetInNanos);
+        String name = Objects.requireNonNull(limit.name(), "a limit the filter applies is named");
+        return new LimitReading(name, limit.limit(), limit.window(), global, remaining, resetInNanos);
     }
 
     /**
      * A limit whose state is not known.
      *
-     * @param limit the limit's terms
+     * @param limit the limit's terms, named
      * @param global whether it is a global limit
      * @return the reading
+     * @throws NullPointerException if the limit has no name
      */
     public static LimitReading unknown(Limit limit, boolean global) {
         return of(limit, global, -1, 0);

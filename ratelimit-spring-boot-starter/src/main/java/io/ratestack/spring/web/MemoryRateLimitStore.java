@@ -362,7 +362,7 @@ public final class MemoryRateLimitStore implements RateLimitStore {
         List<LimiterState> states = new ArrayList<>();
         for (int i = 0; i < leaves.length; i++) {
             Limit spec = specs.get(i);
-            states.add(new LimiterState(spec.name(), spec.limit(), Durations.format(spec.window()),
+            states.add(new LimiterState(String.valueOf(spec.name()), spec.limit(), Durations.format(spec.window()),
                     leaves[i].remaining(), Duration.ofNanos(leaves[i].resetInNanos()).toMillis()));
         }
         return states;
