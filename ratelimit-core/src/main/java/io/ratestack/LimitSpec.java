@@ -19,7 +19,11 @@ import org.jspecify.annotations.Nullable;
 public sealed interface LimitSpec permits Limit, LimitSpec.TokenBucket, LimitSpec.Gcra, LimitSpec.SlidingWindow,
         LimitSpec.Concurrency {
 
-    /** @return a name for messages, headers and store keys, or {@code null} */
+    /**
+     * Returns the name of these terms: for messages, headers and store keys.
+     *
+     * @return the name, or {@code null}
+     */
     @Nullable String name();
 
     /**
@@ -66,12 +70,18 @@ public sealed interface LimitSpec permits Limit, LimitSpec.TokenBucket, LimitSpe
             return new TokenBucket(capacity, refillTokens, refillPeriod, true, capacity, null);
         }
 
-        /** @return a copy refilled {@code refillTokens} at once at the end of each whole period */
+        /**
+         * These terms refilled {@code refillTokens} at once at the end of each whole period.
+         *
+         * @return a copy with interval refill
+         */
         public TokenBucket intervalRefill() {
             return new TokenBucket(capacity, refillTokens, refillPeriod, false, initialTokens, name);
         }
 
         /**
+         * These terms with new buckets holding {@code tokens}.
+         *
          * @param tokens the tokens of a new bucket, from 0 to {@code capacity}
          * @return a copy whose new buckets hold {@code tokens}
          */
@@ -115,6 +125,8 @@ public sealed interface LimitSpec permits Limit, LimitSpec.TokenBucket, LimitSpe
         }
 
         /**
+         * GCRA terms without a name.
+         *
          * @param rate uses per {@code period}
          * @param period the time in which {@code rate} uses are admitted
          * @param burst uses that may come at once
@@ -124,7 +136,11 @@ public sealed interface LimitSpec permits Limit, LimitSpec.TokenBucket, LimitSpe
             return new Gcra(rate, period, burst, null);
         }
 
-        /** @return the emission interval, {@code period / rate} rounded up to a whole nanosecond */
+        /**
+         * Returns the emission interval: the spacing of uses at the sustained rate.
+         *
+         * @return {@code period / rate}, rounded up to a whole nanosecond
+         */
         public Duration emissionInterval() {
             return Duration.ofNanos(emissionIntervalNanos(rate, period, burst));
         }
@@ -163,6 +179,8 @@ public sealed interface LimitSpec permits Limit, LimitSpec.TokenBucket, LimitSpe
         }
 
         /**
+         * Sliding window terms without a name.
+         *
          * @param limit uses per window
          * @param window the rolling window
          * @return the terms, without a name
@@ -201,14 +219,18 @@ public sealed interface LimitSpec permits Limit, LimitSpec.TokenBucket, LimitSpe
         }
 
         /**
+         * Concurrency terms with a retry-after hint of one second and without a name.
+         *
          * @param permits how many uses may be held at once
-         * @return the terms, with a retry-after hint of one second and without a name
+         * @return the terms
          */
         public static Concurrency of(int permits) {
             return new Concurrency(permits, Duration.ofSeconds(1), null);
         }
 
         /**
+         * These terms with another retry-after hint.
+         *
          * @param hint the retry-after of a refusal, positive
          * @return a copy with that hint
          */

@@ -24,8 +24,40 @@ final class RedisKeys {
     private RedisKeys() {
     }
 
-    /** One client's limits, with their keys and terms in the script's order (two keys and six terms a limit). */
-    record Target(String client, List<? extends LimitSpec> limits, String[] keys, String[] terms) {
+    /**
+     * One client's limits, with their keys and terms in the script's order (two keys and six terms a limit). Not a
+     * record: its arrays go to Lettuce as they are, and have no value equality.
+     */
+    static final class Target {
+        private final String client;
+        private final List<? extends LimitSpec> limits;
+        private final String[] keys;
+        private final String[] terms;
+
+        Target(String client, List<? extends LimitSpec> limits, String[] keys, String[] terms) {
+            this.client = client;
+            this.limits = limits;
+            this.keys = keys;
+            this.terms = terms;
+        }
+
+        String client() {
+            return client;
+        }
+
+        List<? extends LimitSpec> limits() {
+            return limits;
+        }
+
+        /** The script's keys; shared, not to be changed. */
+        String[] keys() {
+            return keys;
+        }
+
+        /** The script's terms; shared, not to be changed. */
+        String[] terms() {
+            return terms;
+        }
     }
 
     /**
@@ -100,7 +132,7 @@ final class RedisKeys {
 
     /** A duration in whole microseconds, saturated at {@link #MAX_MICROS}. */
     static long micros(Duration duration) {
-        if (duration.getSeconds() >= MAX_MICROS / 1_000_000) {
+        if (duration.toSeconds() >= MAX_MICROS / 1_000_000) {
             return MAX_MICROS;
         }
         return Math.min(MAX_MICROS, duration.toNanos() / 1000);
