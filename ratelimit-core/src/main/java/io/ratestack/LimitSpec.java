@@ -27,6 +27,15 @@ public sealed interface LimitSpec permits Limit, LimitSpec.TokenBucket, LimitSpe
     @Nullable String name();
 
     /**
+     * Returns the largest cost one use may have under these terms: what a full limiter admits at once (a times-per
+     * limit, a token bucket's capacity, a GCRA burst, a sliding window's limit, the concurrency permits). A larger cost
+     * is refused for good ({@link Refusal#NEVER}), in memory and by a shared store alike.
+     *
+     * @return the largest cost, at least 1
+     */
+    int maxCost();
+
+    /**
      * These terms with a name.
      *
      * @param newName the name
@@ -89,6 +98,12 @@ public sealed interface LimitSpec permits Limit, LimitSpec.TokenBucket, LimitSpe
             return new TokenBucket(capacity, refillTokens, refillPeriod, greedy, tokens, name);
         }
 
+        /** The capacity: a bucket never holds more tokens. */
+        @Override
+        public int maxCost() {
+            return capacity;
+        }
+
         @Override
         public TokenBucket named(String newName) {
             return new TokenBucket(capacity, refillTokens, refillPeriod, greedy, initialTokens,
@@ -149,6 +164,12 @@ public sealed interface LimitSpec permits Limit, LimitSpec.TokenBucket, LimitSpe
             return Nanos.emissionInterval(rate, Math.min(Nanos.saturated(period), Nanos.FOREVER), burst);
         }
 
+        /** The burst: uses beyond it at once would arrive before their emission time. */
+        @Override
+        public int maxCost() {
+            return burst;
+        }
+
         @Override
         public Gcra named(String newName) {
             return new Gcra(rate, period, burst, Nanos.requireNonNull(newName, "name"));
@@ -187,6 +208,12 @@ public sealed interface LimitSpec permits Limit, LimitSpec.TokenBucket, LimitSpe
          */
         public static SlidingWindow of(int limit, Duration window) {
             return new SlidingWindow(limit, window, null);
+        }
+
+        /** The limit: a window never counts more. */
+        @Override
+        public int maxCost() {
+            return limit;
         }
 
         @Override
@@ -236,6 +263,12 @@ public sealed interface LimitSpec permits Limit, LimitSpec.TokenBucket, LimitSpe
          */
         public Concurrency withRetryAfter(Duration hint) {
             return new Concurrency(permits, hint, name);
+        }
+
+        /** The permits: no more are ever held at once. */
+        @Override
+        public int maxCost() {
+            return permits;
         }
 
         @Override

@@ -25,7 +25,7 @@ final class RedisKeys {
     }
 
     /**
-     * One client's limits, with their keys and terms in the script's order (two keys and six terms a limit). Not a
+     * One client's limits, with their keys and terms in the script's order (two keys and seven terms a limit). Not a
      * record: its arrays go to Lettuce as they are, and have no value equality.
      */
     static final class Target {
@@ -76,7 +76,7 @@ final class RedisKeys {
             throw new IllegalArgumentException("no limits to acquire for client " + client);
         }
         String[] keys = new String[limits.size() * 2];
-        String[] terms = new String[limits.size() * 6];
+        String[] terms = new String[limits.size() * 7];
         for (int i = 0; i < limits.size(); i++) {
             LimitSpec spec = limits.get(i);
             String name = spec.name();
@@ -122,9 +122,10 @@ final class RedisKeys {
                 values[0] = window.limit();
                 values[1] = Math.max(1L, micros(window.window()));
             }
-            terms[6 * i] = kind;
+            terms[7 * i] = kind;
+            terms[7 * i + 1] = Integer.toString(spec.maxCost());
             for (int v = 0; v < values.length; v++) {
-                terms[6 * i + 1 + v] = Long.toString(values[v]);
+                terms[7 * i + 2 + v] = Long.toString(values[v]);
             }
         }
         return new Target(client, limits, keys, terms);
@@ -136,23 +137,6 @@ final class RedisKeys {
             return MAX_MICROS;
         }
         return Math.min(MAX_MICROS, duration.toNanos() / 1000);
-    }
-
-    /**
-     * The most units a limit ever admits at once (its limit, permits, capacity or burst): what the failure policy
-     * reports as its room; a cost above it is refused forever.
-     */
-    static int capacity(LimitSpec spec) {
-        if (spec instanceof Limit limit) {
-            return limit.limit();
-        } else if (spec instanceof LimitSpec.Concurrency concurrency) {
-            return concurrency.permits();
-        } else if (spec instanceof LimitSpec.TokenBucket bucket) {
-            return bucket.capacity();
-        } else if (spec instanceof LimitSpec.Gcra gcra) {
-            return gcra.burst();
-        }
-        return ((LimitSpec.SlidingWindow) spec).limit();
     }
 
     /**

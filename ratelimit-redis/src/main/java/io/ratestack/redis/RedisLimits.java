@@ -496,7 +496,7 @@ public final class RedisLimits {
         }
         int least = Integer.MAX_VALUE;
         for (LimitSpec limit : target.limits()) {
-            least = Math.min(least, RedisKeys.capacity(limit));
+            least = Math.min(least, limit.maxCost());
         }
         return new RemoteLimit.State(least, 0);
     }
