@@ -227,8 +227,7 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
         if (waiter == null) {
             return new RateLimitedException(this + " did not admit at once and the timeout is zero");
         }
-        Waiter registered = waiter;
-        waiter.future.whenComplete((permit, failure) -> registered.withdraw());
+        waiter.withdrawOnCompletion();
         return waiter;
     }
 

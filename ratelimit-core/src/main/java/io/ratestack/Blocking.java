@@ -34,9 +34,12 @@ final class Blocking {
         }
     }
 
-    /** Rethrows {@code failure} as it is, checked or not. */
+    /**
+     * Rethrows {@code failure} as it is, checked or not. Declared to return an exception so that a caller can write
+     * {@code throw sneaky(failure)}; it never returns.
+     */
     @SuppressWarnings("unchecked")
-    static <E extends Throwable> E sneaky(Throwable failure) throws E {
+    static <E extends Throwable> RuntimeException sneaky(Throwable failure) throws E {
         throw (E) failure;
     }
 }

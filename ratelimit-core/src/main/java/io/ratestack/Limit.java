@@ -60,6 +60,12 @@ public record Limit(int limit, Duration per, Duration resetOffset, @Nullable Str
         return new Limit(limit, per, offset, name);
     }
 
+    /** The limit: a window never admits more. */
+    @Override
+    public int maxCost() {
+        return limit;
+    }
+
     /** How long a window lasts: {@code per + resetOffset}. */
     public Duration window() {
         return per.plus(resetOffset);

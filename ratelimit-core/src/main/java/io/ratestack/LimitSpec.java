@@ -19,8 +19,21 @@ import org.jspecify.annotations.Nullable;
 public sealed interface LimitSpec permits Limit, LimitSpec.TokenBucket, LimitSpec.Gcra, LimitSpec.SlidingWindow,
         LimitSpec.Concurrency {
 
-    /** @return a name for messages, headers and store keys, or {@code null} */
+    /**
+     * Returns the name of these terms: for messages, headers and store keys.
+     *
+     * @return the name, or {@code null}
+     */
     @Nullable String name();
+
+    /**
+     * Returns the largest cost one use may have under these terms: what a full limiter admits at once (a times-per
+     * limit, a token bucket's capacity, a GCRA burst, a sliding window's limit, the concurrency permits). A larger cost
+     * is refused for good ({@link Refusal#NEVER}), in memory and by a shared store alike.
+     *
+     * @return the largest cost, at least 1
+     */
+    int maxCost();
 
     /**
      * These terms with a name.
@@ -66,17 +79,29 @@ public sealed interface LimitSpec permits Limit, LimitSpec.TokenBucket, LimitSpe
             return new TokenBucket(capacity, refillTokens, refillPeriod, true, capacity, null);
         }
 
-        /** @return a copy refilled {@code refillTokens} at once at the end of each whole period */
+        /**
+         * These terms refilled {@code refillTokens} at once at the end of each whole period.
+         *
+         * @return a copy with interval refill
+         */
         public TokenBucket intervalRefill() {
             return new TokenBucket(capacity, refillTokens, refillPeriod, false, initialTokens, name);
         }
 
         /**
+         * These terms with new buckets holding {@code tokens}.
+         *
          * @param tokens the tokens of a new bucket, from 0 to {@code capacity}
          * @return a copy whose new buckets hold {@code tokens}
          */
         public TokenBucket withInitialTokens(int tokens) {
             return new TokenBucket(capacity, refillTokens, refillPeriod, greedy, tokens, name);
+        }
+
+        /** The capacity: a bucket never holds more tokens. */
+        @Override
+        public int maxCost() {
+            return capacity;
         }
 
         @Override
@@ -115,6 +140,8 @@ public sealed interface LimitSpec permits Limit, LimitSpec.TokenBucket, LimitSpe
         }
 
         /**
+         * GCRA terms without a name.
+         *
          * @param rate uses per {@code period}
          * @param period the time in which {@code rate} uses are admitted
          * @param burst uses that may come at once
@@ -124,13 +151,23 @@ public sealed interface LimitSpec permits Limit, LimitSpec.TokenBucket, LimitSpe
             return new Gcra(rate, period, burst, null);
         }
 
-        /** @return the emission interval, {@code period / rate} rounded up to a whole nanosecond */
+        /**
+         * Returns the emission interval: the spacing of uses at the sustained rate.
+         *
+         * @return {@code period / rate}, rounded up to a whole nanosecond
+         */
         public Duration emissionInterval() {
             return Duration.ofNanos(emissionIntervalNanos(rate, period, burst));
         }
 
         private static long emissionIntervalNanos(int rate, Duration period, int burst) {
             return Nanos.emissionInterval(rate, Math.min(Nanos.saturated(period), Nanos.FOREVER), burst);
+        }
+
+        /** The burst: uses beyond it at once would arrive before their emission time. */
+        @Override
+        public int maxCost() {
+            return burst;
         }
 
         @Override
@@ -163,12 +200,20 @@ public sealed interface LimitSpec permits Limit, LimitSpec.TokenBucket, LimitSpe
         }
 
         /**
+         * Sliding window terms without a name.
+         *
          * @param limit uses per window
          * @param window the rolling window
          * @return the terms, without a name
          */
         public static SlidingWindow of(int limit, Duration window) {
             return new SlidingWindow(limit, window, null);
+        }
+
+        /** The limit: a window never counts more. */
+        @Override
+        public int maxCost() {
+            return limit;
         }
 
         @Override
@@ -201,19 +246,29 @@ public sealed interface LimitSpec permits Limit, LimitSpec.TokenBucket, LimitSpe
         }
 
         /**
+         * Concurrency terms with a retry-after hint of one second and without a name.
+         *
          * @param permits how many uses may be held at once
-         * @return the terms, with a retry-after hint of one second and without a name
+         * @return the terms
          */
         public static Concurrency of(int permits) {
             return new Concurrency(permits, Duration.ofSeconds(1), null);
         }
 
         /**
+         * These terms with another retry-after hint.
+         *
          * @param hint the retry-after of a refusal, positive
          * @return a copy with that hint
          */
         public Concurrency withRetryAfter(Duration hint) {
             return new Concurrency(permits, hint, name);
+        }
+
+        /** The permits: no more are ever held at once. */
+        @Override
+        public int maxCost() {
+            return permits;
         }
 
         @Override

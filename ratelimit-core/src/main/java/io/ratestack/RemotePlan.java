@@ -83,7 +83,7 @@ final class RemotePlan {
             return new RateLimitedException(target + " is closed");
         }
         AbstractLimiter.afterChanges(leaves);
-        waiter.future.whenComplete((permit, failure) -> waiter.withdraw());
+        waiter.withdrawOnCompletion();
         return waiter;
     }
 

@@ -13,6 +13,7 @@ import org.jspecify.annotations.Nullable;
 final class Waiter implements Comparable<Waiter> {
 
     private static final AtomicLong ARRIVALS = new AtomicLong();
+    private static final System.Logger LOG = System.getLogger(Waiter.class.getName());
 
     final AbstractLimiter target;
     /** What the use takes from each part. */
@@ -98,8 +99,22 @@ final class Waiter implements Comparable<Waiter> {
         }
     }
 
+    /**
+     * Withdraws this waiter once its future is completed, by whoever completes it (its caller cancelling, say). The
+     * future's own outcome is its caller's to see; a withdrawal that fails is logged.
+     */
+    void withdrawOnCompletion() {
+        future.handle((permit, failure) -> {
+            withdraw();
+            return null;
+        }).exceptionally(failed -> {
+            LOG.log(System.Logger.Level.WARNING, "withdrawing a waiter for " + target + " failed", failed);
+            return null;
+        });
+    }
+
     /** The future was completed by someone else (cancelled, say): stop waiting. */
-    void withdraw() {
+    private void withdraw() {
         Cancellable t = timeout;
         if (t != null) {
             t.cancel();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The terms of every algorithm as values: validated as their builders, made into the right limiter by {@code of}. */
@@ -98,5 +99,20 @@ class LimitSpecTest {
         RateLimiter gcra = RateLimiters.of(LimitSpec.Gcra.of(1, Duration.ofSeconds(2), 1), clock);
         assertThat(gcra.tryAcquire().isGranted()).isTrue();
         assertThat(gcra.tryAcquire()).isEqualTo(new Refusal(Duration.ofSeconds(2).toNanos(), 0));
+    }
+
+    @Test
+    void maxCostIsTheLargestCostTheInMemoryLimiterOfTheTermsAdmits() {
+        List<LimitSpec> specs = List.of(Limit.of(3, Duration.ofSeconds(1)), LimitSpec.TokenBucket.of(4, 1,
+                Duration.ofSeconds(1)), LimitSpec.Gcra.of(2, Duration.ofSeconds(1), 5),
+                LimitSpec.SlidingWindow.of(6, Duration.ofSeconds(1)), LimitSpec.Concurrency.of(7));
+        assertThat(specs).extracting(LimitSpec::maxCost).containsExactly(3, 4, 5, 6, 7);
+        for (LimitSpec spec : specs) {
+            RateLimiter limiter = RateLimiters.of(spec, clock);
+            AcquireResult tooLarge = limiter.tryAcquire(spec.maxCost() + 1);
+            assertThat(tooLarge).as("%s", spec).isInstanceOf(Refusal.class);
+            assertThat(((Refusal) tooLarge).retryAfterNanos()).as("%s", spec).isEqualTo(Refusal.NEVER);
+            assertThat(limiter.tryAcquire(spec.maxCost()).isGranted()).as("%s", spec).isTrue();
+        }
     }
 }

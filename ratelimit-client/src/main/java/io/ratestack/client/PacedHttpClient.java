@@ -170,13 +170,14 @@ public final class PacedHttpClient {
                             response.headers().firstValue("Retry-After").orElse(null));
                     result.complete(response);
                 }
-            });
-        });
+            }).exceptionally(RequestPacer.failing(result));
+        }).exceptionally(RequestPacer.failing(result));
         // Cancelling the result while it waits withdraws the waiter (cancellation does not travel upstream).
-        result.whenComplete((response, failure) -> {
+        result.exceptionally(failure -> {
             if (failure instanceof CancellationException) {
                 acquiring.cancel(false);
             }
+            return null;
         });
         return result;
     }

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.IntPredicate;
 import org.jspecify.annotations.Nullable;
 
@@ -178,13 +179,24 @@ public final class RequestPacer {
                     tracked.cancel(); // the caller gave up at the same moment
                 }
             }
-        });
-        result.whenComplete((permit, failure) -> {
-            if (failure != null) {
-                acquiring.cancel(false); // withdraws the waiter if it still waits
-            }
+        }).exceptionally(failing(result));
+        result.exceptionally(failure -> {
+            acquiring.cancel(false); // withdraws the waiter if it still waits
+            return null;
         });
         return result;
+    }
+
+    /**
+     * The handler of a step chained on another future, for when the step throws: fails {@code result} with it, so
+     * that the caller of {@code result} is not left waiting. A result the step completed (with the stage's own
+     * failure, say) stays as it is.
+     */
+    static <T> Function<Throwable, @Nullable T> failing(CompletableFuture<?> result) {
+        return failed -> {
+            result.completeExceptionally(failed);
+            return null;
+        };
     }
 
     /** Marks {@code key}'s limiter as used, so it is kept; pair with {@link #release}. */

@@ -13,6 +13,8 @@ import java.util.List;
 public interface LocalFallback {
 
     /**
+     * Answers a use while Redis is unavailable.
+     *
      * @param client the client, as given to {@link RedisLimits#tryAcquire}
      * @param limits the limits, the same list as given to {@link RedisLimits#tryAcquire}
      * @param cost the units the use takes, as given to {@link RedisLimits#tryAcquire}: 1 unless a cost was asked

@@ -35,8 +35,21 @@ final class RedisConnector implements Supplier<RedisScriptingAsyncCommands<Strin
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public RedisScriptingAsyncCommands<String, String> get() {
+        return connected();
+    }
+
+    /**
+     * Connects now, unless connected.
+     *
+     * @throws RedisException if Redis cannot be reached, or another call is connecting ({@link StillConnecting})
+     */
+    void connect() {
+        connected();
+    }
+
+    @SuppressWarnings("unchecked")
+    private RedisScriptingAsyncCommands<String, String> connected() {
         RedisScriptingAsyncCommands<String, String> made = commands;
         if (made != null) {
             return made;

@@ -24,8 +24,40 @@ final class RedisKeys {
     private RedisKeys() {
     }
 
-    /** One client's limits, with their keys and terms in the script's order (two keys and six terms a limit). */
-    record Target(String client, List<? extends LimitSpec> limits, String[] keys, String[] terms) {
+    /**
+     * One client's limits, with their keys and terms in the script's order (two keys and seven terms a limit). Not a
+     * record: its arrays go to Lettuce as they are, and have no value equality.
+     */
+    static final class Target {
+        private final String client;
+        private final List<? extends LimitSpec> limits;
+        private final String[] keys;
+        private final String[] terms;
+
+        Target(String client, List<? extends LimitSpec> limits, String[] keys, String[] terms) {
+            this.client = client;
+            this.limits = limits;
+            this.keys = keys;
+            this.terms = terms;
+        }
+
+        String client() {
+            return client;
+        }
+
+        List<? extends LimitSpec> limits() {
+            return limits;
+        }
+
+        /** The script's keys; shared, not to be changed. */
+        String[] keys() {
+            return keys;
+        }
+
+        /** The script's terms; shared, not to be changed. */
+        String[] terms() {
+            return terms;
+        }
     }
 
     /**
@@ -44,7 +76,7 @@ final class RedisKeys {
             throw new IllegalArgumentException("no limits to acquire for client " + client);
         }
         String[] keys = new String[limits.size() * 2];
-        String[] terms = new String[limits.size() * 6];
+        String[] terms = new String[limits.size() * 7];
         for (int i = 0; i < limits.size(); i++) {
             LimitSpec spec = limits.get(i);
             String name = spec.name();
@@ -90,9 +122,10 @@ final class RedisKeys {
                 values[0] = window.limit();
                 values[1] = Math.max(1L, micros(window.window()));
             }
-            terms[6 * i] = kind;
+            terms[7 * i] = kind;
+            terms[7 * i + 1] = Integer.toString(spec.maxCost());
             for (int v = 0; v < values.length; v++) {
-                terms[6 * i + 1 + v] = Long.toString(values[v]);
+                terms[7 * i + 2 + v] = Long.toString(values[v]);
             }
         }
         return new Target(client, limits, keys, terms);
@@ -100,27 +133,10 @@ final class RedisKeys {
 
     /** A duration in whole microseconds, saturated at {@link #MAX_MICROS}. */
     static long micros(Duration duration) {
-        if (duration.getSeconds() >= MAX_MICROS / 1_000_000) {
+        if (duration.toSeconds() >= MAX_MICROS / 1_000_000) {
             return MAX_MICROS;
         }
         return Math.min(MAX_MICROS, duration.toNanos() / 1000);
-    }
-
-    /**
-     * The most units a limit ever admits at once (its limit, permits, capacity or burst): what the failure policy
-     * reports as its room; a cost above it is refused forever.
-     */
-    static int capacity(LimitSpec spec) {
-        if (spec instanceof Limit limit) {
-            return limit.limit();
-        } else if (spec instanceof LimitSpec.Concurrency concurrency) {
-            return concurrency.permits();
-        } else if (spec instanceof LimitSpec.TokenBucket bucket) {
-            return bucket.capacity();
-        } else if (spec instanceof LimitSpec.Gcra gcra) {
-            return gcra.burst();
-        }
-        return ((LimitSpec.SlidingWindow) spec).limit();
     }
 
     /**

@@ -122,7 +122,6 @@ public final class RedisLimits {
 
     /** The retry-after of an acquire whose thread was interrupted: try again soon, if at all. */
     private static final long INTERRUPTED_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
-    private static final System.Logger LOG = System.getLogger(RedisLimits.class.getName());
     private static final Permit UNCOUNTED = new Permit() {
         @Override
         public void close() {
@@ -183,9 +182,9 @@ public final class RedisLimits {
         this.acquire = new RedisScript(SCRIPT, false, redis, commandTimeout);
         this.release = new RedisScript(SCRIPT, true, redis, commandTimeout);
         this.peek = new RedisScript(SCRIPT, false, redis, commandTimeout);
-        if (redis instanceof RedisConnector) {
+        if (redis instanceof RedisConnector connector) {
             try {
-                redis.get(); // connect now if Redis is there; else start unavailable, probing
+                connector.connect(); // now if Redis is there; else start unavailable, probing
             } catch (RedisException unreachable) {
                 health.failed(unreachable);
             }
@@ -233,17 +232,27 @@ public final class RedisLimits {
         return new Builder(new RedisConnector(connect));
     }
 
-    /** @return how long an in-flight slot outlives an instance that stopped talking */
+    /**
+     * Returns the lease: how long an in-flight slot outlives an instance that stopped talking.
+     *
+     * @return the lease
+     */
     public Duration lease() {
         return Duration.of(leaseMicros, ChronoUnit.MICROS);
     }
 
-    /** @return whether the last call that tried Redis reached it */
+    /**
+     * Returns whether the last call that tried Redis reached it.
+     *
+     * @return whether Redis is thought available
+     */
     public boolean isAvailable() {
         return health.isAvailable();
     }
 
     /**
+     * Returns how many calls failed since this was built.
+     *
      * @return how many calls failed, since this was built: calls that Redis did not answer in time or answered with
      *         an error (including ends of uses, whose slots then free with their leases), and acquires not sent
      *         because Redis was known to be unavailable; a caller's interrupt is not a failure of Redis
@@ -252,17 +261,25 @@ public final class RedisLimits {
         return health.failures();
     }
 
-    /** @return how many times Redis answered again after being unavailable, since this was built */
+    /**
+     * Returns how many times Redis answered again after being unavailable.
+     *
+     * @return the recoveries since this was built
+     */
     public long recoveries() {
         return health.recoveries();
     }
 
-    /** @return how many calls tried Redis while it was known to be unavailable (one per probe interval at most) */
+    /** How many calls tried Redis while it was known to be unavailable (one per probe interval at most). */
     long probes() {
         return health.probes();
     }
 
-    /** @return the failure policy */
+    /**
+     * Returns what this answers while Redis is unavailable.
+     *
+     * @return the failure policy
+     */
     public StoreFailurePolicy onFailure() {
         return onFailure;
     }
@@ -479,7 +496,7 @@ public final class RedisLimits {
         }
         int least = Integer.MAX_VALUE;
         for (LimitSpec limit : target.limits()) {
-            least = Math.min(least, RedisKeys.capacity(limit));
+            least = Math.min(least, limit.maxCost());
         }
         return new RemoteLimit.State(least, 0);
     }
@@ -654,6 +671,8 @@ public final class RedisLimits {
         }
 
         /**
+         * Sets the key prefix.
+         *
          * @param prefix put before every key; no braces, which would move the cluster hash tag
          * @return this builder
          */
@@ -666,6 +685,8 @@ public final class RedisLimits {
         }
 
         /**
+         * Sets the lease of an in-flight slot.
+         *
          * @param lease how long an in-flight slot lasts without being ended; longer than the slowest use
          * @return this builder
          */
@@ -678,6 +699,8 @@ public final class RedisLimits {
         }
 
         /**
+         * Sets the command timeout.
+         *
          * @param timeout how long a call waits for Redis before the failure policy answers; the connection's own
          *        timeout still applies, and Lettuce's default (a minute) is far too long for a request
          * @return this builder
@@ -691,6 +714,8 @@ public final class RedisLimits {
         }
 
         /**
+         * Sets the failure policy.
+         *
          * @param policy what to answer while Redis is unavailable; {@link StoreFailurePolicy#LOCAL} needs a
          *        {@linkplain #localFallback local fallback}
          * @return this builder
@@ -701,6 +726,8 @@ public final class RedisLimits {
         }
 
         /**
+         * Sets the local fallback.
+         *
          * @param fallback what answers while Redis is unavailable under {@link StoreFailurePolicy#LOCAL}
          * @return this builder
          */
@@ -710,6 +737,8 @@ public final class RedisLimits {
         }
 
         /**
+         * Sets the probe interval.
+         *
          * @param interval while Redis is unavailable, how often one call tries it again (the others are answered by
          *        the failure policy at once, without waiting for a dead Redis); default
          *        {@link RedisLimits#DEFAULT_PROBE_INTERVAL}
@@ -737,6 +766,8 @@ public final class RedisLimits {
         }
 
         /**
+         * Builds the limits.
+         *
          * @return the limits
          * @throws IllegalStateException if the policy is {@link StoreFailurePolicy#LOCAL} and no local fallback is set
          */

@@ -72,6 +72,7 @@ final class RedisScript {
      * Sends the script's text without waiting for, or looking at, the answer: a rare call that must not be lost to a
      * NOSCRIPT that no one would see.
      */
+    @SuppressWarnings("FutureReturnValueIgnored") // unanswered by design: if the command is lost, a lease ends the slot
     void send(String[] keys, String[] args) {
         redis.get().eval(text, ScriptOutputType.MULTI, keys, args);
     }

@@ -8,7 +8,8 @@
 -- hash (held), leases; token bucket: hash (tokens, rem, last), twice; GCRA: its theoretical arrival time, twice;
 -- sliding window: hash (prev, cur, start), twice.
 -- ARGV: op ('a' acquire, 'r' release, 'p' peek), now (us) or 'T' for the server's TIME, token, lease (us), cost,
--- actual cost (release), then six per limit: kind and five terms, unused ones 0:
+-- actual cost (release), then seven per limit: kind, the largest cost it admits (LimitSpec.maxCost), and five terms,
+-- unused ones 0:
 --   t: limit, window (us)        c: permits, retry-after hint (us)
 --   b: capacity, refill tokens, refill period (us), greedy (1 or 0), initial tokens
 --   g: burst, emission interval (us)        w: limit, window (us)
@@ -92,7 +93,7 @@ local function saveLeases(st, key, leases, keep)
   expire(key, keep - now)
 end
 
--- ---- the algorithms: load (advanced to now), room, max, fits, retry, take, release, reset, save ----
+-- ---- the algorithms: load (advanced to now), room, retry, take, release, reset, save ----
 
 local kinds = {}
 
@@ -104,7 +105,6 @@ kinds.t = {
     loadLeases(st, key, leases)
   end,
   room = function(st, limit) return limit - st.used - st.held end,
-  max = function(limit) return limit end,
   retry = function(st, key, leases, limit, window)
     -- The window's end, if it frees enough; else (the slots are in flight) a period, or the first lease's end.
     if st.ends and st.used > 0 and cost <= limit - st.held then return st.ends - now end
@@ -142,7 +142,6 @@ kinds.t = {
 kinds.c = {
   load = function(st, key, leases) loadLeases(st, key, leases) end,
   room = function(st, permits) return permits - st.held end,
-  max = function(permits) return permits end,
   retry = function(st, key, leases, permits, hint) return hint end,
   take = kinds.t.take,
   release = function(st, key, leases)
@@ -212,7 +211,6 @@ kinds.b = {
     end
   end,
   room = function(st) return st.tokens end,
-  max = function(capacity) return capacity end,
   retry = function(st, key, leases, capacity, refill, period, greedy)
     return untilTokens(st, cost, capacity, refill, period, greedy)
   end,
@@ -247,7 +245,6 @@ kinds.g = {
     st.tat = math.max(num(redis.call('GET', key), now), now)
   end,
   room = function(st, burst, interval) return (idiv(burst * interval - (st.tat - now), interval)) end,
-  max = function(burst) return burst end,
   retry = function(st, key, leases, burst, interval) return st.tat - now + (cost - burst) * interval end,
   take = function(st, key, leases, burst, interval) st.tat = st.tat + cost * interval end,
   release = function(st, key, leases, burst, interval)
@@ -297,7 +294,6 @@ kinds.w = {
     st.elapsed = since
   end,
   room = function(st, limit, window) return slidingRoom(limit, window, st.prev, st.cur, st.elapsed) end,
-  max = function(limit) return limit end,
   retry = function(st, key, leases, limit, window)
     return untilRoom(limit, window, st.prev, st.cur, st.elapsed, cost)
   end,
@@ -334,10 +330,11 @@ kinds.w = {
 local n = #KEYS / 2
 local limits = {}
 for i = 1, n do
-  local base = 6 + 6 * (i - 1)
-  local l = {kind = kinds[ARGV[base + 1]], key = KEYS[2 * i - 1], leases = KEYS[2 * i], st = {}}
-  l.a, l.b, l.c = tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3]), tonumber(ARGV[base + 4])
-  l.d, l.e = tonumber(ARGV[base + 5]), tonumber(ARGV[base + 6])
+  local base = 6 + 7 * (i - 1)
+  local l = {kind = kinds[ARGV[base + 1]], max = tonumber(ARGV[base + 2]), key = KEYS[2 * i - 1], leases = KEYS[2 * i],
+    st = {}}
+  l.a, l.b, l.c = tonumber(ARGV[base + 3]), tonumber(ARGV[base + 4]), tonumber(ARGV[base + 5])
+  l.d, l.e = tonumber(ARGV[base + 6]), tonumber(ARGV[base + 7])
   l.kind.load(l.st, l.key, l.leases, l.a, l.b, l.c, l.d, l.e)
   limits[i] = l
 end
@@ -364,7 +361,7 @@ local granted = true
 local retry = 0
 for _, l in ipairs(limits) do
   l.room = l.kind.room(l.st, l.a, l.b)
-  if cost > l.kind.max(l.a) then
+  if cost > l.max then
     granted, retry = false, -1 -- never: more than the limit can ever admit
   elseif l.room < cost then
     granted = false

@@ -97,7 +97,7 @@ class RedisEquivalenceTest {
         RateLimiter memory = parts.size() == 1 ? parts.get(0) : RateLimiters.all(parts.toArray(RateLimiter[]::new));
         int most = Integer.MAX_VALUE;
         for (LimitSpec spec : specs) {
-            most = Math.min(most, RedisKeys.capacity(spec));
+            most = Math.min(most, spec.maxCost());
         }
         long unitMicros = 1_000_000L / most; // about the time one unit takes to come back
         SplittableRandom random = new SplittableRandom(seed);
