@@ -56,7 +56,7 @@ final class Checks {
     static Duration resetOffset(Duration per, Duration resetOffset) {
         requireNonNull(resetOffset, "resetOffset");
         if (per.plus(resetOffset).isNegative()) {
-            throw new InvalidTermException("resetOffset", resetOffset, "must be >= -per",
+            throw new InvalidTermException("resetOffset", resetOffset, "must be >= -per, so that no window is negative",
                     "per + resetOffset must be >= 0 but was " + per + " + " + resetOffset + " = "
                             + per.plus(resetOffset));
         }

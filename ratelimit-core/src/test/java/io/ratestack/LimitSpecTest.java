@@ -57,7 +57,7 @@ class LimitSpecTest {
                 .isInstanceOfSatisfying(InvalidTermException.class, bad -> {
                     assertThat(bad.term()).isEqualTo("resetOffset");
                     assertThat(bad.value()).isEqualTo(Duration.ofSeconds(-2));
-                    assertThat(bad.rule()).isEqualTo("must be >= -per");
+                    assertThat(bad.rule()).isEqualTo("must be >= -per, so that no window is negative");
                     assertThat(bad).hasMessage("per + resetOffset must be >= 0 but was PT1S + PT-2S = PT-1S");
                 });
         assertThatThrownBy(() -> Limit.of(1, Duration.ZERO))
@@ -73,7 +73,8 @@ class LimitSpecTest {
         }
         assertThatThrownBy(() -> LimitSpec.TokenBucket.of(3, 1, Duration.ofSeconds(1)).withInitialTokens(4))
                 .isInstanceOfSatisfying(InvalidTermException.class,
-                        bad -> assertThat(bad.term() + " " + bad.rule()).isEqualTo("initialTokens must be >= 0 and <= 3"));
+                        bad -> assertThat(bad.term() + " " + bad.rule())
+                                .isEqualTo("initialTokens must be >= 0 and <= 3"));
     }
 
     @Test
