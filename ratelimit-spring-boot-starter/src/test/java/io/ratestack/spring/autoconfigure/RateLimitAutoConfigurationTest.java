@@ -279,6 +279,30 @@ class RateLimitAutoConfigurationTest {
     }
 
     @Test
+    void aTypoOfAnyKeyOfAnyPropertiesClassFailsStartupNamingThatKey() {
+        List<String> values = new ArrayList<>();
+        valueKeys(PropertyKeys.ROOT, "ratelimit", values);
+        assertThat(values).hasSizeGreaterThan(50).contains("ratelimit.redis.on-failure", "ratelimit.store",
+                "ratelimit.client.targets.x.per-path.stacked[0].reset-offset", "ratelimit.routes[0].exempt");
+        for (String key : values) {
+            assertThat(analyze(key + "x=1")).as(key).contains("Property: " + key + "x%n".formatted())
+                    .contains("did you mean `" + key + "`?");
+        }
+    }
+
+    private static void valueKeys(PropertyKeys.Group group, String prefix, List<String> names) {
+        for (PropertyKeys.Key key : group.keys().values()) {
+            String name = prefix + "." + key.name();
+            switch (key.kind()) {
+                case VALUE -> names.add(name);
+                case GROUP -> valueKeys(key.below(), name, names);
+                case LIST -> valueKeys(key.below(), name + "[0]", names);
+                case MAP -> valueKeys(key.below(), name + ".x", names);
+            }
+        }
+    }
+
+    @Test
     void everyKeyOfEveryPropertiesClassBinds() {
         runner.withPropertyValues(EVERY_ELEMENT).withPropertyValues("ratelimit.refund-statuses[0]=500",
                 "ratelimit.refund-statuses[1]=5xx", "ratelimit.excluded-paths[0]=/health",
