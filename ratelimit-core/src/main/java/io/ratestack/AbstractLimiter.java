@@ -107,7 +107,7 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
 
     @Override
     public AcquireResult tryAcquire(int cost) {
-        Nanos.positive("cost", cost);
+        Checks.positive("cost", cost);
         if (hasRemoteParts()) {
             return RemotePlan.tryAcquire(this, cost);
         }
@@ -141,7 +141,7 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
 
     @Override
     public final Permit acquire(int cost, int priority, Duration timeout) {
-        Object outcome = acquireOrWait(Nanos.positive("cost", cost), priority, Nanos.timeout(timeout), true);
+        Object outcome = acquireOrWait(Checks.positive("cost", cost), priority, Nanos.timeout(timeout), true);
         if (outcome instanceof Permit permit) {
             return permit;
         }
@@ -153,7 +153,7 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
 
     @Override
     public final CompletableFuture<Permit> acquireAsync(int cost, int priority, Duration timeout) {
-        Object outcome = acquireOrWait(Nanos.positive("cost", cost), priority, Nanos.timeout(timeout), false);
+        Object outcome = acquireOrWait(Checks.positive("cost", cost), priority, Nanos.timeout(timeout), false);
         if (outcome instanceof Permit permit) {
             return CompletableFuture.completedFuture(permit);
         }
@@ -401,7 +401,7 @@ abstract class AbstractLimiter extends Mutex implements RateLimiter {
 
         @Override
         public void close(int actualCost) {
-            Nanos.nonNegative("actualCost", actualCost);
+            Checks.nonNegative("actualCost", actualCost);
         }
 
         @Override

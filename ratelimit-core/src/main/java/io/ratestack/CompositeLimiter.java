@@ -141,7 +141,7 @@ abstract class CompositeLimiter extends AbstractLimiter {
 
     @Override
     public final Subscription onStatusChange(Consumer<RateLimitStatus> listener) {
-        Nanos.requireNonNull(listener, "listener");
+        Checks.requireNonNull(listener, "listener");
         RateLimitStatus initial = status();
         StatusPublisher current;
         Runnable currentObserver;

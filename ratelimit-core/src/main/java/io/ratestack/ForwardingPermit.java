@@ -47,7 +47,7 @@ public abstract class ForwardingPermit implements Permit {
      * @param permit the permit to end
      */
     protected ForwardingPermit(Permit permit) {
-        this.permit = Nanos.requireNonNull(permit, "permit");
+        this.permit = Checks.requireNonNull(permit, "permit");
     }
 
     /** Completes the wrapped permit, then {@link #completed()}, if this is the first ending. */
@@ -69,7 +69,7 @@ public abstract class ForwardingPermit implements Permit {
      */
     @Override
     public void close(int actualCost) {
-        Nanos.nonNegative("actualCost", actualCost);
+        Checks.nonNegative("actualCost", actualCost);
         if (ENDED.compareAndSet(this, 0, 1)) {
             try {
                 permit.close(actualCost);

@@ -16,16 +16,12 @@ import org.jspecify.annotations.Nullable;
 public record Limit(int limit, Duration per, Duration resetOffset, @Nullable String name) implements LimitSpec {
 
     /**
-     * @throws IllegalArgumentException if a value is out of range; the message names it and its value
+     * @throws InvalidTermException if a value is out of range, naming it and its value
      */
     public Limit {
-        Nanos.positive("limit", limit);
-        Nanos.positive("per", per);
-        Nanos.requireNonNull(resetOffset, "resetOffset");
-        if (per.plus(resetOffset).isNegative()) {
-            throw new IllegalArgumentException("per + resetOffset must be >= 0 but was " + per + " + " + resetOffset
-                    + " = " + per.plus(resetOffset));
-        }
+        Checks.positive("limit", limit);
+        Checks.positive("per", per);
+        Checks.resetOffset(per, resetOffset);
     }
 
     /**
@@ -47,7 +43,7 @@ public record Limit(int limit, Duration per, Duration resetOffset, @Nullable Str
      */
     @Override
     public Limit named(String newName) {
-        return new Limit(limit, per, resetOffset, Nanos.requireNonNull(newName, "name"));
+        return new Limit(limit, per, resetOffset, Checks.requireNonNull(newName, "name"));
     }
 
     /**

@@ -57,13 +57,13 @@ public sealed interface LimitSpec permits Limit, LimitSpec.TokenBucket, LimitSpe
             @Nullable String name) implements LimitSpec {
 
         /**
-         * @throws IllegalArgumentException if a value is out of range; the message names it and its value
+         * @throws InvalidTermException if a value is out of range, naming it and its value
          */
         public TokenBucket {
-            Nanos.positive("capacity", capacity);
-            Nanos.positive("refillTokens", refillTokens);
-            Nanos.positive("refillPeriod", refillPeriod);
-            Nanos.between("initialTokens", initialTokens, 0, capacity);
+            Checks.positive("capacity", capacity);
+            Checks.positive("refillTokens", refillTokens);
+            Checks.positive("refillPeriod", refillPeriod);
+            Checks.between("initialTokens", initialTokens, 0, capacity);
         }
 
         /**
@@ -107,7 +107,7 @@ public sealed interface LimitSpec permits Limit, LimitSpec.TokenBucket, LimitSpe
         @Override
         public TokenBucket named(String newName) {
             return new TokenBucket(capacity, refillTokens, refillPeriod, greedy, initialTokens,
-                    Nanos.requireNonNull(newName, "name"));
+                    Checks.requireNonNull(newName, "name"));
         }
 
         @Override
@@ -129,13 +129,13 @@ public sealed interface LimitSpec permits Limit, LimitSpec.TokenBucket, LimitSpe
     record Gcra(int rate, Duration period, int burst, @Nullable String name) implements LimitSpec {
 
         /**
-         * @throws IllegalArgumentException if a value is out of range, or the emission interval would be below a
-         *     nanosecond, or {@code burst} intervals exceed the range of the clock; the message names the value
+         * @throws InvalidTermException if a value is out of range, or the emission interval would be below a
+         *     nanosecond, or {@code burst} intervals exceed the range of the clock; it names the value
          */
         public Gcra {
-            Nanos.positive("rate", rate);
-            Nanos.positive("period", period);
-            Nanos.positive("burst", burst);
+            Checks.positive("rate", rate);
+            Checks.positive("period", period);
+            Checks.positive("burst", burst);
             emissionIntervalNanos(rate, period, burst);
         }
 
@@ -172,7 +172,7 @@ public sealed interface LimitSpec permits Limit, LimitSpec.TokenBucket, LimitSpe
 
         @Override
         public Gcra named(String newName) {
-            return new Gcra(rate, period, burst, Nanos.requireNonNull(newName, "name"));
+            return new Gcra(rate, period, burst, Checks.requireNonNull(newName, "name"));
         }
 
         @Override
@@ -192,11 +192,11 @@ public sealed interface LimitSpec permits Limit, LimitSpec.TokenBucket, LimitSpe
     record SlidingWindow(int limit, Duration window, @Nullable String name) implements LimitSpec {
 
         /**
-         * @throws IllegalArgumentException if a value is not positive; the message names it and its value
+         * @throws InvalidTermException if a value is not positive, naming it and its value
          */
         public SlidingWindow {
-            Nanos.positive("limit", limit);
-            Nanos.positive("window", window);
+            Checks.positive("limit", limit);
+            Checks.positive("window", window);
         }
 
         /**
@@ -218,7 +218,7 @@ public sealed interface LimitSpec permits Limit, LimitSpec.TokenBucket, LimitSpe
 
         @Override
         public SlidingWindow named(String newName) {
-            return new SlidingWindow(limit, window, Nanos.requireNonNull(newName, "name"));
+            return new SlidingWindow(limit, window, Checks.requireNonNull(newName, "name"));
         }
 
         @Override
@@ -238,11 +238,11 @@ public sealed interface LimitSpec permits Limit, LimitSpec.TokenBucket, LimitSpe
     record Concurrency(int permits, Duration retryAfter, @Nullable String name) implements LimitSpec {
 
         /**
-         * @throws IllegalArgumentException if a value is not positive; the message names it and its value
+         * @throws InvalidTermException if a value is not positive, naming it and its value
          */
         public Concurrency {
-            Nanos.positive("permits", permits);
-            Nanos.positive("retryAfter", retryAfter);
+            Checks.positive("permits", permits);
+            Checks.positive("retryAfter", retryAfter);
         }
 
         /**
@@ -273,7 +273,7 @@ public sealed interface LimitSpec permits Limit, LimitSpec.TokenBucket, LimitSpe
 
         @Override
         public Concurrency named(String newName) {
-            return new Concurrency(permits, retryAfter, Nanos.requireNonNull(newName, "name"));
+            return new Concurrency(permits, retryAfter, Checks.requireNonNull(newName, "name"));
         }
 
         @Override

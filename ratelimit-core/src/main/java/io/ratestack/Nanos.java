@@ -2,7 +2,7 @@ package io.ratestack;
 
 import java.time.Duration;
 
-/** Conversions and argument checks shared by the factories and the waiting methods; every message is made here. */
+/** Durations as nanoseconds on the clock's scale, for the factories and the waiting methods; see {@link Checks}. */
 final class Nanos {
 
     /** A timeout at or past this is "wait forever": no deadline would fit a nanosecond clock's range anyway. */
@@ -28,52 +28,28 @@ final class Nanos {
     /**
      * A duration that must not be negative, in nanoseconds, {@link #FOREVER} for anything that long or longer.
      *
-     * @throws IllegalArgumentException naming {@code name} if it is negative
+     * @throws InvalidTermException naming {@code name} if it is negative
      */
     static long nonNegative(String name, Duration duration) {
-        requireNonNull(duration, name);
-        if (duration.isNegative()) {
-            throw new IllegalArgumentException(name + " must be >= 0 but was " + duration);
-        }
-        return Math.min(saturated(duration), FOREVER);
-    }
-
-    static int positive(String name, int value) {
-        if (value <= 0) {
-            throw new IllegalArgumentException(name + " must be > 0 but was " + value);
-        }
-        return value;
-    }
-
-    static int nonNegative(String name, int value) {
-        if (value < 0) {
-            throw new IllegalArgumentException(name + " must be >= 0 but was " + value);
-        }
-        return value;
-    }
-
-    static int between(String name, int value, int min, int max) {
-        if (value < min || value > max) {
-            throw new IllegalArgumentException(name + " must be >= " + min + " and <= " + max + " but was " + value);
-        }
-        return value;
+        return Math.min(saturated(Checks.nonNegative(name, duration)), FOREVER);
     }
 
     /**
      * GCRA's emission interval, {@code periodNanos / rate} rounded up to a whole nanosecond, checked so that it is
      * at least one nanosecond and {@code burst} of them fit {@link #FOREVER}.
      *
-     * @throws IllegalArgumentException naming the value that makes the interval zero or the burst too long
+     * @throws InvalidTermException naming the value that makes the interval zero or the burst too long
      */
     static long emissionInterval(int rate, long periodNanos, int burst) {
         if (rate > periodNanos) {
-            throw new IllegalArgumentException("rate must be <= the period in nanoseconds (" + periodNanos
-                    + ") but was " + rate);
+            throw new InvalidTermException("rate", rate, "must be <= the period in nanoseconds (" + periodNanos + ")");
         }
         long interval = periodNanos / rate + (periodNanos % rate == 0 ? 0 : 1);
         if (interval > FOREVER / burst) {
-            throw new IllegalArgumentException("burst * period / rate must be <= " + Duration.ofNanos(FOREVER)
-                    + " but was " + burst + " * " + Duration.ofNanos(interval));
+            throw new InvalidTermException("burst", burst, "must be <= " + FOREVER / interval
+                    + " (burst * period / rate at most " + Duration.ofNanos(FOREVER) + ")",
+                    "burst * period / rate must be <= " + Duration.ofNanos(FOREVER) + " but was " + burst + " * "
+                            + Duration.ofNanos(interval));
         }
         return interval;
     }
@@ -107,20 +83,5 @@ final class Nanos {
             }
         }
         return quotient;
-    }
-
-    static Duration positive(String name, Duration value) {
-        requireNonNull(value, name);
-        if (value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(name + " must be > 0 but was " + value);
-        }
-        return value;
-    }
-
-    static <T> T requireNonNull(T value, String name) {
-        if (value == null) {
-            throw new NullPointerException(name + " must not be null");
-        }
-        return value;
     }
 }

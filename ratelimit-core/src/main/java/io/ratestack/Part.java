@@ -101,7 +101,7 @@ abstract class Part extends AbstractLimiter {
 
     @Override
     public AcquireResult tryAcquire(int cost) {
-        return tryAcquireLeaf(Nanos.positive("cost", cost));
+        return tryAcquireLeaf(Checks.positive("cost", cost));
     }
 
     private AcquireResult tryAcquireLeaf(int cost) {
@@ -473,7 +473,7 @@ abstract class Part extends AbstractLimiter {
 
     @Override
     public Subscription onStatusChange(Consumer<RateLimitStatus> listener) {
-        Nanos.requireNonNull(listener, "listener");
+        Checks.requireNonNull(listener, "listener");
         StatusPublisher publisher;
         lock();
         try {

@@ -49,7 +49,7 @@ public final class RateLimiters {
      * @return the builder
      */
     public static TimesPerBuilder timesPerBuilder(Limit limit) {
-        Nanos.requireNonNull(limit, "limit");
+        Checks.requireNonNull(limit, "limit");
         TimesPerBuilder builder = timesPerBuilder(limit.limit(), limit.per()).resetOffset(limit.resetOffset());
         String name = limit.name();
         return name == null ? builder : builder.name(name);
@@ -63,8 +63,8 @@ public final class RateLimiters {
      * @return the limiter
      */
     public static RateLimiter of(LimitSpec spec, Clock clock) {
-        Nanos.requireNonNull(spec, "spec");
-        Nanos.requireNonNull(clock, "clock");
+        Checks.requireNonNull(spec, "spec");
+        Checks.requireNonNull(clock, "clock");
         String name = spec.name();
         if (spec instanceof Limit limit) {
             return timesPer(limit, clock);
@@ -265,7 +265,7 @@ public final class RateLimiters {
      * @return the limiter
      */
     public static RateLimiter custom(LimitAlgorithm algorithm, Clock clock) {
-        return new CustomPart(Nanos.requireNonNull(algorithm, "algorithm"), Nanos.requireNonNull(clock, "clock"));
+        return new CustomPart(Checks.requireNonNull(algorithm, "algorithm"), Checks.requireNonNull(clock, "clock"));
     }
 
     /**
@@ -287,10 +287,10 @@ public final class RateLimiters {
 
     /** The parts as the engine's limiters. */
     private static AbstractLimiter[] internal(RateLimiter[] limiters) {
-        Nanos.requireNonNull(limiters, "limiters");
+        Checks.requireNonNull(limiters, "limiters");
         AbstractLimiter[] result = new AbstractLimiter[limiters.length];
         for (int i = 0; i < limiters.length; i++) {
-            RateLimiter limiter = Nanos.requireNonNull(limiters[i], "limiters[" + i + "]");
+            RateLimiter limiter = Checks.requireNonNull(limiters[i], "limiters[" + i + "]");
             if (!(limiter instanceof AbstractLimiter known)) {
                 throw new IllegalArgumentException("limiters[" + i + "] must be made by RateLimiters, but is a "
                         + limiter.getClass().getName());
@@ -313,8 +313,8 @@ public final class RateLimiters {
         private TimesPerLimiter.@Nullable Spec spec;
 
         private TimesPerBuilder(int limit, Duration per) {
-            this.limit = Nanos.positive("limit", limit);
-            this.per = Nanos.positive("per", per);
+            this.limit = Checks.positive("limit", limit);
+            this.per = Checks.positive("per", per);
         }
 
         /**
@@ -328,7 +328,7 @@ public final class RateLimiters {
          * @throws IllegalArgumentException if {@code per + offset} is negative
          */
         public TimesPerBuilder resetOffset(Duration offset) {
-            Nanos.requireNonNull(offset, "resetOffset");
+            Checks.requireNonNull(offset, "resetOffset");
             Duration window = per.plus(offset);
             if (window.isNegative()) {
                 throw new IllegalArgumentException(
@@ -346,7 +346,7 @@ public final class RateLimiters {
          * @return this builder
          */
         public TimesPerBuilder clock(Clock clock) {
-            this.clock = Nanos.requireNonNull(clock, "clock");
+            this.clock = Checks.requireNonNull(clock, "clock");
             this.spec = null;
             return this;
         }
@@ -358,7 +358,7 @@ public final class RateLimiters {
          * @return this builder
          */
         public TimesPerBuilder name(String name) {
-            this.name = Nanos.requireNonNull(name, "name");
+            this.name = Checks.requireNonNull(name, "name");
             this.spec = null;
             return this;
         }
@@ -406,7 +406,7 @@ public final class RateLimiters {
         private ConcurrencyLimiter.@Nullable Spec spec;
 
         private ConcurrencyBuilder(int permits) {
-            this.permits = Nanos.positive("permits", permits);
+            this.permits = Checks.positive("permits", permits);
         }
 
         /**
@@ -419,7 +419,7 @@ public final class RateLimiters {
          * @throws IllegalArgumentException if {@code hint} is not positive
          */
         public ConcurrencyBuilder retryAfter(Duration hint) {
-            this.retryAfter = Nanos.positive("retryAfter", hint);
+            this.retryAfter = Checks.positive("retryAfter", hint);
             this.spec = null;
             return this;
         }
@@ -432,7 +432,7 @@ public final class RateLimiters {
          * @return this builder
          */
         public ConcurrencyBuilder clock(Clock clock) {
-            this.clock = Nanos.requireNonNull(clock, "clock");
+            this.clock = Checks.requireNonNull(clock, "clock");
             this.spec = null;
             return this;
         }
@@ -444,7 +444,7 @@ public final class RateLimiters {
          * @return this builder
          */
         public ConcurrencyBuilder name(String name) {
-            this.name = Nanos.requireNonNull(name, "name");
+            this.name = Checks.requireNonNull(name, "name");
             this.spec = null;
             return this;
         }
@@ -482,9 +482,9 @@ public final class RateLimiters {
         private TokenBucketLimiter.@Nullable Spec spec;
 
         private TokenBucketBuilder(int capacity, int refillTokens, Duration refillPeriod) {
-            this.capacity = Nanos.positive("capacity", capacity);
-            this.refillTokens = Nanos.positive("refillTokens", refillTokens);
-            this.periodNanos = Math.min(Nanos.saturated(Nanos.positive("refillPeriod", refillPeriod)), Nanos.FOREVER);
+            this.capacity = Checks.positive("capacity", capacity);
+            this.refillTokens = Checks.positive("refillTokens", refillTokens);
+            this.periodNanos = Math.min(Nanos.saturated(Checks.positive("refillPeriod", refillPeriod)), Nanos.FOREVER);
             this.initialTokens = capacity;
         }
 
@@ -520,7 +520,7 @@ public final class RateLimiters {
          * @throws IllegalArgumentException if {@code tokens} is negative or above the capacity
          */
         public TokenBucketBuilder initialTokens(int tokens) {
-            this.initialTokens = Nanos.between("initialTokens", tokens, 0, capacity);
+            this.initialTokens = Checks.between("initialTokens", tokens, 0, capacity);
             this.spec = null;
             return this;
         }
@@ -533,7 +533,7 @@ public final class RateLimiters {
          * @return this builder
          */
         public TokenBucketBuilder clock(Clock clock) {
-            this.clock = Nanos.requireNonNull(clock, "clock");
+            this.clock = Checks.requireNonNull(clock, "clock");
             this.spec = null;
             return this;
         }
@@ -545,7 +545,7 @@ public final class RateLimiters {
          * @return this builder
          */
         public TokenBucketBuilder name(String name) {
-            this.name = Nanos.requireNonNull(name, "name");
+            this.name = Checks.requireNonNull(name, "name");
             this.spec = null;
             return this;
         }
@@ -582,9 +582,9 @@ public final class RateLimiters {
         private GcraLimiter.@Nullable Spec spec;
 
         private GcraBuilder(int rate, Duration period, int burst) {
-            this.rate = Nanos.positive("rate", rate);
-            this.periodNanos = Math.min(Nanos.saturated(Nanos.positive("period", period)), Nanos.FOREVER);
-            this.burst = Nanos.positive("burst", burst);
+            this.rate = Checks.positive("rate", rate);
+            this.periodNanos = Math.min(Nanos.saturated(Checks.positive("period", period)), Nanos.FOREVER);
+            this.burst = Checks.positive("burst", burst);
             this.intervalNanos = Nanos.emissionInterval(rate, periodNanos, burst);
         }
 
@@ -596,7 +596,7 @@ public final class RateLimiters {
          * @return this builder
          */
         public GcraBuilder clock(Clock clock) {
-            this.clock = Nanos.requireNonNull(clock, "clock");
+            this.clock = Checks.requireNonNull(clock, "clock");
             this.spec = null;
             return this;
         }
@@ -608,7 +608,7 @@ public final class RateLimiters {
          * @return this builder
          */
         public GcraBuilder name(String name) {
-            this.name = Nanos.requireNonNull(name, "name");
+            this.name = Checks.requireNonNull(name, "name");
             this.spec = null;
             return this;
         }
@@ -643,8 +643,8 @@ public final class RateLimiters {
         private SlidingWindowLimiter.@Nullable Spec spec;
 
         private SlidingWindowBuilder(int limit, Duration window) {
-            this.limit = Nanos.positive("limit", limit);
-            this.windowNanos = Math.min(Nanos.saturated(Nanos.positive("window", window)), Nanos.FOREVER);
+            this.limit = Checks.positive("limit", limit);
+            this.windowNanos = Math.min(Nanos.saturated(Checks.positive("window", window)), Nanos.FOREVER);
         }
 
         /**
@@ -655,7 +655,7 @@ public final class RateLimiters {
          * @return this builder
          */
         public SlidingWindowBuilder clock(Clock clock) {
-            this.clock = Nanos.requireNonNull(clock, "clock");
+            this.clock = Checks.requireNonNull(clock, "clock");
             this.spec = null;
             return this;
         }
@@ -667,7 +667,7 @@ public final class RateLimiters {
          * @return this builder
          */
         public SlidingWindowBuilder name(String name) {
-            this.name = Nanos.requireNonNull(name, "name");
+            this.name = Checks.requireNonNull(name, "name");
             this.spec = null;
             return this;
         }

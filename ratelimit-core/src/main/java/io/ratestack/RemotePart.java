@@ -66,8 +66,8 @@ final class RemotePart extends Part {
     private boolean recheckDue;
 
     RemotePart(RemoteLimit limit, Clock clock) {
-        this.limit = Nanos.requireNonNull(limit, "limit");
-        this.clock = Nanos.requireNonNull(clock, "clock");
+        this.limit = Checks.requireNonNull(limit, "limit");
+        this.clock = Checks.requireNonNull(clock, "clock");
     }
 
     @Override
@@ -321,7 +321,7 @@ final class RemotePart extends Part {
 
     @Override
     public AcquireResult tryAcquire(int cost) {
-        return RemotePlan.tryAcquire(this, Nanos.positive("cost", cost));
+        return RemotePlan.tryAcquire(this, Checks.positive("cost", cost));
     }
 
     /** Reads the store's state first: remaining, reset and status say what it says now. */
@@ -335,7 +335,7 @@ final class RemotePart extends Part {
 
     @Override
     public Subscription onStatusChange(Consumer<RateLimitStatus> listener) {
-        Nanos.requireNonNull(listener, "listener");
+        Checks.requireNonNull(listener, "listener");
         if (!closed) {
             readState(); // a new listener starts from what the store says now
         }

@@ -21,7 +21,7 @@ abstract class SettledPermit implements Permit {
 
     @Override
     public final void close(int actualCost) {
-        settle(Nanos.nonNegative("actualCost", actualCost));
+        settle(Checks.nonNegative("actualCost", actualCost));
     }
 
     @Override

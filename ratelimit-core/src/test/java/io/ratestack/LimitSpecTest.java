@@ -53,6 +53,32 @@ class LimitSpecTest {
     }
 
     @Test
+    void aTermOutOfRangeIsNamedAsItsRecordComponentWithItsValueAndRule() {
+        assertThatThrownBy(() -> new Limit(1, Duration.ofSeconds(1), Duration.ofSeconds(-2), null))
+                .isInstanceOfSatisfying(InvalidTermException.class, bad -> {
+                    assertThat(bad.term()).isEqualTo("resetOffset");
+                    assertThat(bad.value()).isEqualTo(Duration.ofSeconds(-2));
+                    assertThat(bad.rule()).isEqualTo("must be >= -per, so that no window is negative");
+                    assertThat(bad).hasMessage("per + resetOffset must be >= 0 but was PT1S + PT-2S = PT-1S");
+                });
+        assertThatThrownBy(() -> Limit.of(1, Duration.ZERO))
+                .isInstanceOfSatisfying(InvalidTermException.class, bad -> {
+                    assertThat(bad.term()).isEqualTo("per");
+                    assertThat(bad.value()).isEqualTo(Duration.ZERO);
+                    assertThat(bad.rule()).isEqualTo("must be > 0");
+                });
+        for (Runnable bad : new Runnable[] {() -> LimitSpec.TokenBucket.of(3, 1, Duration.ofSeconds(1))
+                .withInitialTokens(4), () -> LimitSpec.Gcra.of(2, Duration.ofNanos(1), 1),
+                () -> LimitSpec.SlidingWindow.of(1, Duration.ZERO), () -> LimitSpec.Concurrency.of(0)}) {
+            assertThatThrownBy(bad::run).isInstanceOf(InvalidTermException.class);
+        }
+        assertThatThrownBy(() -> LimitSpec.TokenBucket.of(3, 1, Duration.ofSeconds(1)).withInitialTokens(4))
+                .isInstanceOfSatisfying(InvalidTermException.class,
+                        bad -> assertThat(bad.term() + " " + bad.rule())
+                                .isEqualTo("initialTokens must be >= 0 and <= 3"));
+    }
+
+    @Test
     void namedKeepsTheTermsAndNamesThem() {
         LimitSpec.TokenBucket bucket = LimitSpec.TokenBucket.of(5, 1, Duration.ofSeconds(1)).intervalRefill()
                 .withInitialTokens(2).named("b");

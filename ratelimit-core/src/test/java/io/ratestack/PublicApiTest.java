@@ -19,6 +19,7 @@ class PublicApiTest {
                 "Clock",
                 "FakeClock",
                 "ForwardingPermit",
+                "InvalidTermException",
                 "Limit",
                 "LimitAlgorithm",
                 "LimitSpec",

@@ -18,16 +18,16 @@ final class ClientPacingSettings {
     private ClientPacingSettings() {
     }
 
-    static PacedTargets targets(RateLimitProperties.ClientPacing pacing, Clock clock) {
+    static PacedTargets targets(RateLimitClientProperties pacing, Clock clock) {
         List<PacedTarget> targets = new ArrayList<>();
-        for (Map.Entry<String, RateLimitProperties.ClientTarget> entry : pacing.getTargets().entrySet()) {
+        for (Map.Entry<String, RateLimitClientProperties.Target> entry : pacing.getTargets().entrySet()) {
             targets.add(target("ratelimit.client.targets." + entry.getKey(), entry.getKey(), entry.getValue(),
                     clock));
         }
         return new PacedTargets(targets);
     }
 
-    private static PacedTarget target(String property, String name, RateLimitProperties.ClientTarget target,
+    private static PacedTarget target(String property, String name, RateLimitClientProperties.Target target,
             Clock clock) {
         URI baseUrl = target.getBaseUrl();
         if (baseUrl == null || baseUrl.getHost() == null || baseUrl.getScheme() == null) {

@@ -8,15 +8,18 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.BeanUtils;
+import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DataObjectPropertyName;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName.Form;
 import org.springframework.core.ResolvableType;
 
 /**
- * The keys under {@code ratelimit} as {@link RateLimitProperties} declares them: each JavaBean property in kebab
- * case; its nested classes are groups of keys, also as list elements ({@code routes[0].pattern}) and map values
- * ({@code client.targets.<name>.base-url}). Finds the valid key nearest to an unknown one.
+ * The keys under {@code ratelimit} as the rate limit properties classes declare them ({@link RateLimitProperties},
+ * and {@link RateLimitRedisProperties} and {@link RateLimitClientProperties} under their prefixes): each JavaBean
+ * property in kebab case; their nested classes are groups of keys, also as list elements
+ * ({@code routes[0].pattern}) and map values ({@code client.targets.<name>.base-url}). Tells whether a key is one
+ * of them, and finds the valid key nearest to an unknown one.
  */
 final class PropertyKeys {
 
@@ -37,11 +40,12 @@ final class PropertyKeys {
      *
      * @param name its name in kebab case
      * @param kind what it holds
-     * @param getter its JavaBean getter
+     * @param getter its JavaBean getter; {@code null} for the prefix of a properties class of its own
+     *     ({@code redis})
      * @param below the keys below it, of each element for a list and of each value for a map; {@code null} for a
      *     value
      */
-    record Key(String name, Kind kind, Method getter, @Nullable Group below) {
+    record Key(String name, Kind kind, @Nullable Method getter, @Nullable Group below) {
     }
 
     /**
@@ -53,12 +57,27 @@ final class PropertyKeys {
     record Group(Class<?> type, Map<String, Key> keys) {
     }
 
-    /** The keys under {@code ratelimit}. */
-    static final Group ROOT = group(RateLimitProperties.class);
+    /** The properties classes, {@link RateLimitProperties} (the prefix {@code ratelimit}) first. */
+    static final List<Class<?>> CLASSES = List.of(RateLimitProperties.class, RateLimitRedisProperties.class,
+            RateLimitClientProperties.class);
 
     private static final String PREFIX = "ratelimit";
 
+    /** The keys under {@code ratelimit}. */
+    static final Group ROOT = root();
+
     private PropertyKeys() {
+    }
+
+    /** {@link RateLimitProperties}'s keys, and a group for each other class under its prefix's last part. */
+    private static Group root() {
+        Map<String, Key> keys = new TreeMap<>(group(CLASSES.get(0)).keys());
+        for (Class<?> type : CLASSES.subList(1, CLASSES.size())) {
+            String prefix = type.getAnnotation(ConfigurationProperties.class).prefix();
+            String name = prefix.substring(PREFIX.length() + 1);
+            keys.put(name, new Key(name, Kind.GROUP, null, group(type)));
+        }
+        return new Group(CLASSES.get(0), Collections.unmodifiableMap(keys));
     }
 
     private static Group group(Class<?> type) {
@@ -86,7 +105,8 @@ final class PropertyKeys {
     }
 
     private static boolean isGroup(@Nullable Class<?> type) {
-        return type != null && type.getEnclosingClass() == RateLimitProperties.class && !type.isEnum();
+        return type != null && type.getEnclosingClass() != null && CLASSES.contains(type.getEnclosingClass())
+                && !type.isEnum();
     }
 
     /**
@@ -111,6 +131,32 @@ final class PropertyKeys {
             group = key.below();
         }
         return key;
+    }
+
+    /**
+     * Whether {@code name} is a key of the properties classes: a value (list indexes after it included, as in
+     * {@code refund-statuses[0]}) or a group, list or map, which Spring Boot fails to convert a value to.
+     *
+     * @param name a name under {@code ratelimit}
+     */
+    static boolean isKnown(ConfigurationPropertyName name) {
+        Group group = ROOT;
+        Key key = null;
+        for (int i = 1; i < name.getNumberOfElements(); i++) {
+            if (group == null) {
+                return name.isNumericIndex(i) && i + 1 == name.getNumberOfElements() && key.getter() != null
+                        && List.class.isAssignableFrom(key.getter().getReturnType());
+            }
+            key = exact(group, name.getElement(i, Form.UNIFORM));
+            if (key == null) {
+                return false;
+            }
+            if ((key.kind() == Kind.LIST || key.kind() == Kind.MAP) && i + 1 < name.getNumberOfElements()) {
+                i++;
+            }
+            group = key.below();
+        }
+        return true;
     }
 
     /**

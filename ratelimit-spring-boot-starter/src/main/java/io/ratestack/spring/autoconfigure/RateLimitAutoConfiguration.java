@@ -16,7 +16,8 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 
 /**
- * The core beans of rate limiting: the properties, the check of their durations as written, and the clock every
+ * The core beans of rate limiting: the properties, the checks of their keys and of their durations as written, and
+ * the clock every
  * limiter reads, for the servlet filter and client pacing alike. Declare a {@link Clock} bean of your own (a
  * {@code FakeClock} in tests) to replace the system clock.
  *
@@ -25,7 +26,8 @@ import org.springframework.core.env.Environment;
  */
 @AutoConfiguration
 @ConditionalOnClass(RateLimiter.class)
-@EnableConfigurationProperties(RateLimitProperties.class)
+@EnableConfigurationProperties({RateLimitProperties.class, RateLimitRedisProperties.class,
+        RateLimitClientProperties.class})
 public class RateLimitAutoConfiguration {
 
     static final String REACTIVE_WARNING = "This is a reactive (WebFlux) web application: ratestack's"
@@ -40,6 +42,12 @@ public class RateLimitAutoConfiguration {
     @Bean
     static RateLimitDurationCheck rateLimitDurationCheck(Environment environment) {
         return new RateLimitDurationCheck(environment);
+    }
+
+    /** Fails startup on a key under {@code ratelimit} that no rate limit properties class declares. */
+    @Bean
+    static RateLimitKeyCheck rateLimitKeyCheck() {
+        return new RateLimitKeyCheck();
     }
 
     /** The system clock, unless the application declares a {@link Clock}. */

@@ -30,8 +30,8 @@ public class RateLimitClientAutoConfiguration {
     /** The configured targets, each with its pacer. */
     @Bean
     @ConditionalOnMissingBean
-    public PacedTargets rateLimitPacedTargets(RateLimitProperties properties, Clock clock) {
-        return ClientPacingSettings.targets(properties.getClient(), clock);
+    public PacedTargets rateLimitPacedTargets(RateLimitClientProperties properties, Clock clock) {
+        return ClientPacingSettings.targets(properties, clock);
     }
 
     /** Adds the interceptor to every {@code RestClient.Builder} bean, when there are targets. */

@@ -3,13 +3,14 @@ package io.ratestack.spring.autoconfigure;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * Rate limiting of HTTP requests, under {@code ratelimit}. Unknown keys under {@code ratelimit} fail startup.
+ * Rate limiting of HTTP requests, under {@code ratelimit}; the Redis store's settings are
+ * {@link RateLimitRedisProperties} ({@code ratelimit.redis}) and the pacing of outgoing requests
+ * {@link RateLimitClientProperties} ({@code ratelimit.client}). Unknown keys under {@code ratelimit} fail startup
+ * ({@link RateLimitKeyCheck}).
  *
  * <pre>
  * ratelimit:
@@ -22,7 +23,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *   refund-statuses: [500]
  * </pre>
  */
-@ConfigurationProperties(prefix = "ratelimit", ignoreUnknownFields = false)
+@ConfigurationProperties(prefix = "ratelimit")
 public class RateLimitProperties {
 
     /** Whether to rate limit HTTP requests. */
@@ -78,17 +79,11 @@ public class RateLimitProperties {
     /** The servlet filter. */
     private Filter filter = new Filter();
 
-    /** Pacing of the application's own outgoing requests (RestClient, WebClient), per target server. */
-    private ClientPacing client = new ClientPacing();
-
     /**
      * Where the limits' state lives: `memory`, in each instance on its own; or `redis`, shared by every instance
      * through Redis (needs `io.ratestack:ratelimit-redis` on the classpath; see `ratelimit.redis`).
      */
-    private String store = "memory";
-
-    /** The Redis store, used when `store` is `redis`. */
-    private Redis redis = new Redis();
+    private Store store = Store.MEMORY;
 
     public boolean isEnabled() {
         return enabled;
@@ -194,248 +189,20 @@ public class RateLimitProperties {
         this.filter = filter;
     }
 
-    public ClientPacing getClient() {
-        return client;
-    }
-
-    public void setClient(ClientPacing client) {
-        this.client = client;
-    }
-
-    public String getStore() {
+    public Store getStore() {
         return store;
     }
 
-    public void setStore(String store) {
+    public void setStore(Store store) {
         this.store = store;
     }
 
-    public Redis getRedis() {
-        return redis;
-    }
-
-    public void setRedis(Redis redis) {
-        this.redis = redis;
-    }
-
-    /** The Redis store: its connection, its keys, and what it answers while Redis cannot be reached. */
-    public static class Redis {
-
-        /**
-         * The Redis to keep the limits in, as a Lettuce URI (`redis://host:port/db`,
-         * `rediss://user:password@host:port` for TLS). When not set, the application's `spring.data.redis.*`
-         * settings are used (url, or host, port, username, password, database and ssl.enabled).
-         */
-        private String url;
-
-        /** Put before every key. Must not hold braces, which would move the Redis Cluster hash tag. */
-        private String prefix = "ratelimit:";
-
-        /**
-         * How long an in-flight use holds its slot at most if its instance never ends it (the instance died):
-         * longer than the slowest request.
-         */
-        private Duration lease = Duration.ofMinutes(1);
-
-        /** How long a request waits for Redis at most before the failure policy answers. */
-        private Duration commandTimeout = Duration.ofMillis(250);
-
-        /** While Redis is unavailable, how often one request tries it again; the others do not wait for it. */
-        private Duration probeInterval = Duration.ofSeconds(1);
-
-        /**
-         * What to answer while Redis cannot be reached: `fail-open` (admit, uncounted), `fail-closed` (refuse, see
-         * `fail-closed-status`) or `local` (in-memory limits with the same limits, per instance, until Redis
-         * answers again).
-         */
-        private String onFailure = "fail-open";
-
-        /**
-         * The status of requests refused under `fail-closed` while Redis cannot be reached: `503` (a problem body
-         * saying the rate limiter is unavailable, `Retry-After: 1`) or `429` (as a limit's refusal,
-         * `Retry-After: 1`).
-         */
-        private int failClosedStatus = 503;
-
-        public String getUrl() {
-            return url;
-        }
-
-        public void setUrl(String url) {
-            this.url = url;
-        }
-
-        public String getPrefix() {
-            return prefix;
-        }
-
-        public void setPrefix(String prefix) {
-            this.prefix = prefix;
-        }
-
-        public Duration getLease() {
-            return lease;
-        }
-
-        public void setLease(Duration lease) {
-            this.lease = lease;
-        }
-
-        public Duration getCommandTimeout() {
-            return commandTimeout;
-        }
-
-        public void setCommandTimeout(Duration commandTimeout) {
-            this.commandTimeout = commandTimeout;
-        }
-
-        public Duration getProbeInterval() {
-            return probeInterval;
-        }
-
-        public void setProbeInterval(Duration probeInterval) {
-            this.probeInterval = probeInterval;
-        }
-
-        public String getOnFailure() {
-            return onFailure;
-        }
-
-        public void setOnFailure(String onFailure) {
-            this.onFailure = onFailure;
-        }
-
-        public int getFailClosedStatus() {
-            return failClosedStatus;
-        }
-
-        public void setFailClosedStatus(int failClosedStatus) {
-            this.failClosedStatus = failClosedStatus;
-        }
-    }
-
-    /** Pacing of outgoing requests. */
-    public static class ClientPacing {
-
-        /** Whether to pace the requests of auto-configured `RestClient.Builder` and `WebClient.Builder`. */
-        private boolean enabled = true;
-
-        /**
-         * The servers whose requests are paced, by a name of your choice; requests to other servers are not. Each
-         * target has `base-url` (required), `global` and `per-path` (limits, at least one of the two, each with
-         * `limit`, `per`, `reset-offset`, `name` and `stacked`), `key` (`path` or `host-and-path`),
-         * `refund-statuses` (`[500]`), `honour-retry-after` (`true`), `max-wait` (`1m`) and `maximum-keys`
-         * (`10000`).
-         */
-        private Map<String, ClientTarget> targets = new LinkedHashMap<>();
-
-        public boolean isEnabled() {
-            return enabled;
-        }
-
-        public void setEnabled(boolean enabled) {
-            this.enabled = enabled;
-        }
-
-        public Map<String, ClientTarget> getTargets() {
-            return targets;
-        }
-
-        public void setTargets(Map<String, ClientTarget> targets) {
-            this.targets = targets;
-        }
-    }
-
-    /** One server whose requests are paced. */
-    public static class ClientTarget {
-
-        /** Requests under this URL (scheme, host, port and path prefix) are paced, such as `http://localhost:8000`. */
-        private URI baseUrl;
-
-        /** Limits every request to this server must fit. */
-        private Scope global;
-
-        /** Limits of each path (or host and path, see `key`) on its own. */
-        private Scope perPath;
-
-        /** What a per-path limiter is keyed by: `path` or `host-and-path`. */
-        private io.ratestack.client.RequestKey key = io.ratestack.client.RequestKey.PATH;
-
-        /** Response statuses whose use is refunded: `500`, `5xx`, `500-504`. I/O errors always are. */
-        private List<String> refundStatuses = new ArrayList<>(List.of("500"));
-
-        /** Whether a 429 with `Retry-After` holds back every request to this server until then. */
-        private boolean honourRetryAfter = true;
-
-        /** How long a request waits for a slot at most before it fails unsent, with a unit. */
-        private Duration maxWait = Duration.ofMinutes(1);
-
-        /** How many paths' limiters are kept at most. */
-        private long maximumKeys = 10_000;
-
-        public URI getBaseUrl() {
-            return baseUrl;
-        }
-
-        public void setBaseUrl(URI baseUrl) {
-            this.baseUrl = baseUrl;
-        }
-
-        public Scope getGlobal() {
-            return global;
-        }
-
-        public void setGlobal(Scope global) {
-            this.global = global;
-        }
-
-        public Scope getPerPath() {
-            return perPath;
-        }
-
-        public void setPerPath(Scope perPath) {
-            this.perPath = perPath;
-        }
-
-        public io.ratestack.client.RequestKey getKey() {
-            return key;
-        }
-
-        public void setKey(io.ratestack.client.RequestKey key) {
-            this.key = key;
-        }
-
-        public List<String> getRefundStatuses() {
-            return refundStatuses;
-        }
-
-        public void setRefundStatuses(List<String> refundStatuses) {
-            this.refundStatuses = refundStatuses;
-        }
-
-        public boolean isHonourRetryAfter() {
-            return honourRetryAfter;
-        }
-
-        public void setHonourRetryAfter(boolean honourRetryAfter) {
-            this.honourRetryAfter = honourRetryAfter;
-        }
-
-        public Duration getMaxWait() {
-            return maxWait;
-        }
-
-        public void setMaxWait(Duration maxWait) {
-            this.maxWait = maxWait;
-        }
-
-        public long getMaximumKeys() {
-            return maximumKeys;
-        }
-
-        public void setMaximumKeys(long maximumKeys) {
-            this.maximumKeys = maximumKeys;
-        }
+    /** Where the limits' state lives. */
+    public enum Store {
+        /** In each instance's memory, on its own. */
+        MEMORY,
+        /** In Redis, shared by every instance. */
+        REDIS
     }
 
     /** What identifies a route. */

@@ -9,7 +9,6 @@ import io.ratestack.spring.web.Durations;
 import io.ratestack.spring.web.MemoryRateLimitStore;
 import io.ratestack.spring.web.RateLimitStore;
 import java.time.Duration;
-import java.util.Locale;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -115,7 +114,7 @@ public class RateLimitRedisAutoConfiguration {
     private static void logConnection(RateLimitRedisConnection connection, RateLimitSettings settings) {
         LOG.info("Rate limits shared through Redis at " + connection.address() + " (prefix '"
                 + settings.redis.prefix() + "', command timeout " + Durations.format(settings.redis.commandTimeout())
-                + ", on failure " + settings.redis.onFailure().name().toLowerCase(Locale.ROOT).replace('_', '-')
+                + ", on failure " + RateLimitSettings.constant(settings.redis.onFailure())
                 + ")");
     }
 
@@ -141,7 +140,7 @@ public class RateLimitRedisAutoConfiguration {
                 .commandTimeout(redis.commandTimeout())
                 .probeInterval(redis.probeInterval())
                 .onFailure(StoreFailurePolicy.valueOf(redis.onFailure().name()));
-        if (redis.onFailure() == RateLimitSettings.FailurePolicy.LOCAL) {
+        if (redis.onFailure() == RateLimitRedisProperties.FailurePolicy.LOCAL) {
             // The same limits in this instance's memory, used only while Redis is away.
             builder.localFallback(RedisRateLimitStore.localFallback(
                     new MemoryRateLimitStore(clock, settings.global, settings.globalCache, settings.routeCache)));

@@ -52,9 +52,10 @@ public class RateLimitServletAutoConfiguration {
     public static final String FILTER_NAME = "rateLimitFilter";
 
     @Bean
-    RateLimitSettings rateLimitSettings(RateLimitProperties properties, ApplicationContext context) {
+    RateLimitSettings rateLimitSettings(RateLimitProperties properties, RateLimitRedisProperties redis,
+            ApplicationContext context) {
         ClassLoader classLoader = context.getClassLoader();
-        return new RateLimitSettings(properties,
+        return new RateLimitSettings(properties, redis,
                 classLoader != null ? classLoader : RateLimitSettings.class.getClassLoader());
     }
 
@@ -68,7 +69,7 @@ public class RateLimitServletAutoConfiguration {
     /** The limiters of every client, in memory, unless another store is configured ({@code ratelimit.store}). */
     @Bean
     @ConditionalOnMissingBean(RateLimitStore.class)
-    public MemoryRateLimitStore rateLimiterStore(RateLimitSettings settings, Clock clock) {
+    public MemoryRateLimitStore memoryRateLimitStore(RateLimitSettings settings, Clock clock) {
         return new MemoryRateLimitStore(clock, settings.global, settings.globalCache, settings.routeCache);
     }
 

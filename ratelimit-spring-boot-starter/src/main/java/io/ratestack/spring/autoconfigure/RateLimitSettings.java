@@ -1,5 +1,6 @@
 package io.ratestack.spring.autoconfigure;
 
+import io.ratestack.InvalidTermException;
 import io.ratestack.Limit;
 import io.ratestack.spring.web.Durations;
 import io.ratestack.spring.web.MemoryRateLimitStore;
@@ -18,13 +19,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.bind.DataObjectPropertyName;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.util.ClassUtils;
 import org.springframework.web.util.pattern.PathPatternParser;
 import org.springframework.web.util.pattern.PatternParseException;
 
 /**
- * {@link RateLimitProperties}, checked and turned into the filter's parts. Every configuration error is made here,
+ * {@link RateLimitProperties} and {@link RateLimitRedisProperties}, checked and turned into the filter's parts. A
+ * limit's terms are checked by the core's rules, whose {@link InvalidTermException} names the term; the term is
+ * mapped to its key under the limit's property. Every configuration error is made here,
  * as a {@link RateLimitConfigurationException} that names the property and the value; so is the reason for what
  * Spring Boot itself fails to bind (an unknown key, a value of the wrong type), which
  * {@link RateLimitFailureAnalyzer} reports in the same form.
@@ -45,14 +49,9 @@ final class RateLimitSettings {
     /** The Redis store's settings, checked whatever the store. */
     final RedisSettings redis;
 
-    /** What the Redis store answers while Redis cannot be reached ({@code ratelimit.redis.on-failure}). */
-    enum FailurePolicy {
-        FAIL_OPEN, FAIL_CLOSED, LOCAL
-    }
-
     /** {@code ratelimit.redis.*}, checked. */
     record RedisSettings(String url, String prefix, Duration lease, Duration commandTimeout,
-            Duration probeInterval, FailurePolicy onFailure, int failClosedStatus) {
+            Duration probeInterval, RateLimitRedisProperties.FailurePolicy onFailure, int failClosedStatus) {
     }
 
     /** The classes the Redis store needs, with the artifact that brings each. */
@@ -60,15 +59,16 @@ final class RateLimitSettings {
             {"io.ratestack.redis.RedisLimits", "io.ratestack:ratelimit-redis"},
             {"io.lettuce.core.RedisClient", "io.lettuce:lettuce-core"}};
 
-    RateLimitSettings(RateLimitProperties properties) {
-        this(properties, RateLimitSettings.class.getClassLoader());
+    RateLimitSettings(RateLimitProperties properties, RateLimitRedisProperties redis) {
+        this(properties, redis, RateLimitSettings.class.getClassLoader());
     }
 
     /**
      * @param properties the properties
+     * @param redis the Redis store's properties, checked whatever the store
      * @param classLoader the application's class loader, to check that the chosen store's classes are there
      */
-    RateLimitSettings(RateLimitProperties properties, ClassLoader classLoader) {
+    RateLimitSettings(RateLimitProperties properties, RateLimitRedisProperties redis, ClassLoader classLoader) {
         this.global = scope("ratelimit.global", properties.getGlobal(), "global");
         this.perRoute = new RoutePolicy("ratelimit.per-route",
                 scope("ratelimit.per-route", properties.getPerRoute(), "route"));
@@ -94,24 +94,26 @@ final class RateLimitSettings {
         }
         this.addresses = new RemoteAddressClientKeyResolver(v4, v6);
         this.redisStore = store("ratelimit.store", properties.getStore(), classLoader);
-        this.redis = redis("ratelimit.redis", properties.getRedis());
+        this.redis = redis("ratelimit.redis", redis);
     }
 
-    private static boolean store(String property, String store, ClassLoader classLoader) {
-        String value = store == null ? "" : store.trim().toLowerCase(Locale.ROOT);
-        if (value.equals("memory")) {
+    private static boolean store(String property, RateLimitProperties.Store store, ClassLoader classLoader) {
+        if (store != RateLimitProperties.Store.REDIS) {
             return false;
-        }
-        if (!value.equals("redis")) {
-            throw new RateLimitConfigurationException(property, String.valueOf(store), "must be memory or redis");
         }
         for (String[] needed : REDIS_CLASSES) {
             if (!ClassUtils.isPresent(needed[0], classLoader)) {
-                throw new RateLimitConfigurationException(property, store, "the Redis store needs " + needed[1]
-                        + " on the classpath (" + needed[0] + " is missing); add the dependency or use memory");
+                throw new RateLimitConfigurationException(property, constant(store), "the Redis store needs "
+                        + needed[1] + " on the classpath (" + needed[0] + " is missing); add the dependency or use"
+                        + " memory");
             }
         }
         return true;
+    }
+
+    /** An enum constant as the configuration writes it: {@code fail-open}. */
+    static String constant(Enum<?> constant) {
+        return constant.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     /**
@@ -124,7 +126,7 @@ final class RateLimitSettings {
         return scheme >= 0 && at > scheme ? url.substring(0, scheme + 3) + "***" + url.substring(at) : url;
     }
 
-    private static RedisSettings redis(String property, RateLimitProperties.Redis redis) {
+    private static RedisSettings redis(String property, RateLimitRedisProperties redis) {
         String url = redis.getUrl();
         if (url != null && !url.isBlank()) {
             String scheme;
@@ -154,15 +156,7 @@ final class RateLimitSettings {
             throw new RateLimitConfigurationException(property + ".probe-interval", text(probeInterval),
                     "must be >= 0");
         }
-        String onFailure = redis.getOnFailure() == null ? ""
-                : redis.getOnFailure().trim().toLowerCase(Locale.ROOT).replace('_', '-');
-        FailurePolicy policy = switch (onFailure) {
-            case "fail-open" -> FailurePolicy.FAIL_OPEN;
-            case "fail-closed" -> FailurePolicy.FAIL_CLOSED;
-            case "local" -> FailurePolicy.LOCAL;
-            default -> throw new RateLimitConfigurationException(property + ".on-failure",
-                    String.valueOf(redis.getOnFailure()), "must be fail-open, fail-closed or local");
-        };
+        RateLimitRedisProperties.FailurePolicy policy = required(property + ".on-failure", redis.getOnFailure());
         int status = redis.getFailClosedStatus();
         if (status != 503 && status != 429) {
             throw new RateLimitConfigurationException(property + ".fail-closed-status", String.valueOf(status),
@@ -187,9 +181,9 @@ final class RateLimitSettings {
         }
     }
 
-    /** A duration in an error as the configuration writes it ({@code -5s}), or {@code null}. */
-    private static String text(@Nullable Duration duration) {
-        return duration == null ? "null" : Durations.format(duration);
+    /** A value in an error as the configuration writes it, a duration as {@code -5s}, or {@code null}. */
+    private static String text(@Nullable Object value) {
+        return value instanceof Duration duration ? Durations.format(duration) : String.valueOf(value);
     }
 
     private static Duration atLeastOneMilli(String property, Duration duration) {
@@ -209,26 +203,24 @@ final class RateLimitSettings {
         return limits;
     }
 
+    /**
+     * A limit's terms, checked by the core's rules ({@link Limit}'s constructor) and {@link PolicyNames}'; a term
+     * out of range fails naming the key of its record component under {@code property}.
+     */
     private static Limit limit(String property, RateLimitProperties.Limit limit, String defaultName) {
-        if (limit.getLimit() <= 0) {
-            throw new RateLimitConfigurationException(property + ".limit", String.valueOf(limit.getLimit()),
-                    "must be > 0");
-        }
         Duration per = limit.getPer();
-        if (per == null || per.isNegative() || per.isZero()) {
-            throw new RateLimitConfigurationException(property + ".per", text(per),
-                    per == null ? "must be set" : "must be > 0");
-        }
         Duration offset = limit.getResetOffset() == null ? Duration.ZERO : limit.getResetOffset();
-        if (per.plus(offset).isNegative()) {
-            throw new RateLimitConfigurationException(property + ".reset-offset", text(offset),
-                    "per + reset-offset must be >= 0, but " + text(per) + " + " + text(offset) + " is negative");
-        }
         String name = limit.getName() == null ? defaultName : limit.getName();
         try {
-            return new Limit(limit.getLimit(), per, offset, PolicyNames.check(name));
-        } catch (IllegalArgumentException bad) {
-            throw new RateLimitConfigurationException(property + ".name", name, bad.getMessage());
+            // An unset per goes to the core as zero, which it refuses naming per, in the order of its checks.
+            Limit checked = new Limit(limit.getLimit(), per == null ? Duration.ZERO : per, offset, name);
+            PolicyNames.check(name);
+            return checked;
+        } catch (InvalidTermException bad) {
+            boolean unset = per == null && bad.term().equals("per");
+            throw new RateLimitConfigurationException(
+                    property + "." + DataObjectPropertyName.toDashedForm(bad.term()),
+                    unset ? "null" : text(bad.value()), unset ? "must be set" : bad.rule());
         }
     }
 
@@ -336,7 +328,7 @@ final class RateLimitSettings {
         if (type.isEnum()) {
             List<String> constants = new ArrayList<>();
             for (Object constant : type.getEnumConstants()) {
-                constants.add(((Enum<?>) constant).name().toLowerCase(Locale.ROOT).replace('_', '-'));
+                constants.add(constant((Enum<?>) constant));
             }
             return "must be one of " + String.join(", ", constants);
         }
@@ -370,8 +362,7 @@ final class RateLimitSettings {
                 + (overrides.isEmpty() ? "" : ", " + overrides.size() + " route override(s)")
                 + (excludedPaths.isEmpty() ? "" : ", excluding " + excludedPaths)
                 + ", refund on " + refundStatuses
-                + (redisStore ? ", shared through Redis (on failure: "
-                        + redis.onFailure().name().toLowerCase(Locale.ROOT).replace('_', '-') + ")"
+                + (redisStore ? ", shared through Redis (on failure: " + constant(redis.onFailure()) + ")"
                         : "");
     }
 

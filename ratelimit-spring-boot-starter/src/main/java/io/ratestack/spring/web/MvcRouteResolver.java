@@ -1,5 +1,6 @@
 package io.ratestack.spring.web;
 
+import io.ratestack.InvalidTermException;
 import io.ratestack.Limit;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
@@ -198,20 +199,31 @@ public final class MvcRouteResolver implements RouteResolver {
         return text.append(')').toString();
     }
 
+    /**
+     * A {@code @RateLimit}'s terms, checked by the core's rules ({@link Limit}'s constructor) and
+     * {@link PolicyNames}'; a term out of range fails naming the method and the attribute of the same name.
+     */
     private static Limit spec(String where, RateLimit limit, String name) {
-        if (limit.limit() <= 0) {
-            throw new RateLimitConfigurationException(where, "limit = " + limit.limit(), "limit must be > 0");
-        }
         Duration per = duration(where, "per", limit.per());
-        if (per.isNegative() || per.isZero()) {
-            throw new RateLimitConfigurationException(where, "per = \"" + limit.per() + "\"", "per must be > 0");
-        }
         Duration offset = duration(where, "resetOffset", limit.resetOffset());
         try {
-            return new Limit(limit.limit(), per, offset, PolicyNames.check(name));
-        } catch (IllegalArgumentException bad) {
-            throw new RateLimitConfigurationException(where, limit.toString(), bad.getMessage());
+            Limit checked = new Limit(limit.limit(), per, offset, name);
+            PolicyNames.check(name);
+            return checked;
+        } catch (InvalidTermException bad) {
+            throw new RateLimitConfigurationException(where, attribute(limit, bad), bad.term() + " " + bad.rule());
         }
+    }
+
+    /** The attribute a term is written in, as written: {@code limit = 0}, {@code per = "0s"}. */
+    private static String attribute(RateLimit limit, InvalidTermException bad) {
+        Object written = switch (bad.term()) {
+            case "limit" -> limit.limit();
+            case "per" -> "\"" + limit.per() + "\"";
+            case "resetOffset" -> "\"" + limit.resetOffset() + "\"";
+            default -> "\"" + bad.value() + "\"";
+        };
+        return bad.term() + " = " + written;
     }
 
     private static Duration duration(String where, String attribute, String text) {

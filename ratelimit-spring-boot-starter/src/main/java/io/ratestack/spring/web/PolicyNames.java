@@ -1,5 +1,6 @@
 package io.ratestack.spring.web;
 
+import io.ratestack.InvalidTermException;
 import io.ratestack.Limit;
 import java.util.List;
 
@@ -7,10 +8,14 @@ import java.util.List;
  * Policy names appear in the {@code RateLimit} headers as structured-field strings and in the 429 body: each limit
  * the filter applies must have one, of printable ASCII without quotes or backslashes.
  *
- * <p>Public for the starter's auto-configuration, which checks the names of {@code ratelimit.*} limits by this rule;
- * not an extension point.
+ * <p>A starter rule, not the core's: a core limit's name serves messages and store keys, where any text will do; only
+ * headers need this. Public for the starter's auto-configuration, which checks the names of {@code ratelimit.*}
+ * limits by this rule; not an extension point.
  */
 public final class PolicyNames {
+
+    /** The rule of a name. */
+    static final String RULE = "must be printable ASCII without quotes or backslashes";
 
     private PolicyNames() {
     }
@@ -20,13 +25,13 @@ public final class PolicyNames {
      *
      * @param name the name
      * @return the name
-     * @throws IllegalArgumentException if it cannot be written into a header as it is
+     * @throws InvalidTermException naming {@code name}, as the core's checks of a limit's terms do, if it cannot be
+     *     written into a header as it is
      */
     public static String check(String name) {
         if (name == null || name.isEmpty()
                 || !name.chars().allMatch(c -> c >= 0x20 && c < 0x7f && c != '"' && c != '\\')) {
-            throw new IllegalArgumentException(
-                    "name must be printable ASCII without quotes or backslashes but was '" + name + "'");
+            throw new InvalidTermException("name", name, RULE, "name " + RULE + " but was '" + name + "'");
         }
         return name;
     }

@@ -2,23 +2,9 @@ package io.ratestack.spring.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.github.benmanes.caffeine.cache.Caffeine;
-import io.ratestack.Clock;
-import io.ratestack.FakeClock;
-
-
-import io.ratestack.spring.web.ClientKeyResolver;
-import io.ratestack.spring.web.MemoryRateLimitStore;
-import io.ratestack.spring.web.MvcRouteResolver;
-import io.ratestack.spring.web.RateLimit;
 import io.ratestack.spring.web.RateLimitConfigurationException;
-import io.ratestack.spring.web.RateLimitFilter;
-import io.ratestack.spring.web.RemoteAddressClientKeyResolver;
-import io.ratestack.spring.web.Route;
-import io.ratestack.spring.web.RouteResolver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,82 +13,31 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.env.YamlPropertySourceLoader;
-import org.springframework.boot.test.context.FilteredClassLoader;
-import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.assertj.ApplicationContextAssertProvider;
+import org.springframework.boot.test.context.runner.AbstractApplicationContextRunner;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.PropertySource;
 import org.springframework.core.env.SimpleCommandLinePropertySource;
 import org.springframework.core.io.ByteArrayResource;
-import org.springframework.mock.web.MockFilterChain;
-import org.springframework.mock.web.MockHttpServletRequest;
-import org.springframework.mock.web.MockHttpServletResponse;
-import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.client.RestClient;
-import org.springframework.web.servlet.DispatcherServlet;
-import org.springframework.web.servlet.config.annotation.EnableWebMvc;
 
+/**
+ * {@link RateLimitAutoConfiguration}: the properties classes bound (enums in relaxed forms, unknown keys and values
+ * without a unit refused, naming the property), the clock, and the warning of a reactive application.
+ */
 class RateLimitAutoConfigurationTest {
 
     private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(RateLimitAutoConfiguration.class,
-                    RateLimitServletAutoConfiguration.class, RateLimitClientAutoConfiguration.class));
-
-    @Test
-    void defaultsRegisterTheFilterWithANameAndAnOrder() {
-        runner.run(context -> {
-            assertThat(context).hasNotFailed();
-            FilterRegistrationBean<?> registration = context.getBean(FilterRegistrationBean.class);
-            assertThat(registration.getFilter()).isInstanceOf(RateLimitFilter.class);
-            assertThat(registration.getFilterName()).isEqualTo("rateLimitFilter");
-            assertThat(registration.getOrder()).isEqualTo(-101);
-            assertThat(context).hasSingleBean(MemoryRateLimitStore.class)
-                    .hasSingleBean(MvcRouteResolver.class)
-                    .hasSingleBean(RemoteAddressClientKeyResolver.class)
-                    .hasSingleBean(ClientKeyResolver.class)
-                    .hasSingleBean(Clock.class);
-            assertThat(context.getBean(Clock.class)).isSameAs(Clock.system());
-            RateLimitProperties properties = context.getBean(RateLimitProperties.class);
-            assertThat(properties.getGlobal().getLimit()).isEqualTo(100);
-            assertThat(properties.getPerRoute().getLimit()).isEqualTo(10);
-            assertThat(properties.getRefundStatuses()).containsExactly("500");
-        });
-    }
-
-    @Test
-    void theTutorialsPropertiesBind() {
-        runner.withPropertyValues("ratelimit.global.limit=10", "ratelimit.global.per=10s",
-                "ratelimit.per-route.limit=1", "ratelimit.per-route.per=1s", "ratelimit.refund-statuses=500,5xx",
-                "ratelimit.global.stacked[0].limit=1000", "ratelimit.global.stacked[0].per=1d",
-                "ratelimit.routes[0].pattern=/search/**", "ratelimit.routes[0].limit=3",
-                "ratelimit.routes[0].per=1s", "ratelimit.excluded-paths=/actuator/**",
-                "ratelimit.filter.order=5").run(context -> {
-                    assertThat(context).hasNotFailed();
-                    assertThat(context.getBean(MemoryRateLimitStore.class).globalSpecs())
-                            .extracting(spec -> spec.name() + " " + spec.limit() + "/" + spec.per())
-                            .containsExactly("global 10/PT10S", "global-2 1000/PT24H");
-                    assertThat(context.getBean(FilterRegistrationBean.class).getOrder()).isEqualTo(5);
-                    assertThat(context.getBean(RateLimitSettings.class).describe()).as("the startup line, as YAML says it")
-                            .startsWith("global 10 per 10s and 1000 per 1d, per route 1 per 1s, 1 route override(s)");
-                });
-    }
-
-    @Test
-    void disabledBacksOff() {
-        runner.withPropertyValues("ratelimit.enabled=false").run(context -> {
-            assertThat(context).hasNotFailed();
-            assertThat(context).doesNotHaveBean(FilterRegistrationBean.class)
-                    .doesNotHaveBean(MemoryRateLimitStore.class)
-                    .doesNotHaveBean(MvcRouteResolver.class);
-        });
-    }
+            .withConfiguration(AutoConfigurations.of(RateLimitAutoConfiguration.class));
 
     @Configuration(proxyBeanMethods = false)
     static class Builders {
@@ -111,25 +46,6 @@ class RateLimitAutoConfigurationTest {
         RestClient.Builder restClientBuilder() {
             return RestClient.builder();
         }
-    }
-
-    @Test
-    void backsOffWithoutSpringMvcOrCaffeine() {
-        runner.withClassLoader(new FilteredClassLoader(DispatcherServlet.class))
-                .run(context -> assertThat(context).doesNotHaveBean(FilterRegistrationBean.class));
-        runner.withClassLoader(new FilteredClassLoader(Caffeine.class))
-                .run(context -> assertThat(context).doesNotHaveBean(FilterRegistrationBean.class));
-    }
-
-    @Test
-    void backsOffOutsideAServletWebApplication() {
-        new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(RateLimitAutoConfiguration.class,
-                        RateLimitServletAutoConfiguration.class))
-                .run(context -> {
-                    assertThat(context).doesNotHaveBean(FilterRegistrationBean.class);
-                    assertThat(context).hasSingleBean(Clock.class);
-                });
     }
 
     @Test
@@ -148,71 +64,13 @@ class RateLimitAutoConfigurationTest {
                 .as("a servlet application is not warned").hasSize(2));
     }
 
-    @Test
-    void theApplicationsBeansWin() {
-        runner.withUserConfiguration(OwnBeans.class).run(context -> {
-            assertThat(context).hasNotFailed();
-            assertThat(context.getBean(Clock.class)).isSameAs(OwnBeans.CLOCK);
-            assertThat(context.getBean(RouteResolver.class)).isSameAs(OwnBeans.ROUTES);
-            assertThat(context.getBean(ClientKeyResolver.class)).isSameAs(context.getBean("apiKeys"));
-            assertThat(context).doesNotHaveBean(MvcRouteResolver.class);
-        });
-    }
-
-    @Configuration(proxyBeanMethods = false)
-    static class OwnBeans {
-        static final FakeClock CLOCK = new FakeClock();
-        static final RouteResolver ROUTES = request -> Route.EXEMPT;
-
-        @Bean
-        Clock clock() {
-            return CLOCK;
-        }
-
-        @Bean
-        RouteResolver routes() {
-            return ROUTES;
-        }
-
-        @Bean
-        ClientKeyResolver apiKeys() {
-            return request -> request.getHeader("X-Api-Key");
-        }
-    }
-
-    @Test
-    void badValuesFailStartupNamingThePropertyAndTheValue() {
-        assertFails("ratelimit.global.limit=-1", "ratelimit.global.limit", "-1", "must be > 0");
-        assertFails("ratelimit.global.limit=0", "ratelimit.global.limit", "0", "must be > 0");
-        assertFails("ratelimit.per-route.limit=0", "ratelimit.per-route.limit", "0", "must be > 0");
-        assertFails("ratelimit.global.per=0s", "ratelimit.global.per", "0s", "must be > 0");
-        assertFails("ratelimit.per-route.per=-5s", "ratelimit.per-route.per", "-5s", "must be > 0");
-        assertFails("ratelimit.global.reset-offset=-2m", "ratelimit.global.reset-offset", "-2m",
-                "per + reset-offset must be >= 0");
-        assertFails("ratelimit.refund-statuses=500,abc", "ratelimit.refund-statuses[1]", "abc",
-                "must be a status (500), a class (5xx) or a range (500-504)");
-        assertFails("ratelimit.global.stacked[0].limit=0", "ratelimit.global.stacked[0].limit", "0", "must be > 0");
-        assertFails("ratelimit.routes[0].limit=5", "ratelimit.routes[0].pattern", "null", "must be a path pattern");
-        assertFails("ratelimit.excluded-paths=/a/**/b/**", "ratelimit.excluded-paths[0]", "/a/**/b/**",
-                "is not a valid path pattern");
-        assertFails("ratelimit.excluded-paths=/health,actuator/**", "ratelimit.excluded-paths[1]", "actuator/**",
-                "must start with /, as the paths it is matched against do, e.g. /actuator/**");
-        assertFails(runner.withPropertyValues("ratelimit.routes[0].pattern=test", "ratelimit.routes[0].limit=1",
-                "ratelimit.routes[0].per=1s"), "ratelimit.routes[0].pattern", "test", "must start with /");
-        assertFails(runner.withPropertyValues("ratelimit.routes[0].pattern=[", "ratelimit.routes[0].exempt=true"),
-                "ratelimit.routes[0].pattern", "[", "must start with /");
-        assertFails("ratelimit.cache.global.maximum-size=0", "ratelimit.cache.global.maximum-size", "0",
-                "must be > 0");
-        assertFails("ratelimit.client-key.ipv6-prefix-length=0", "ratelimit.client-key.ipv6-prefix-length", "0",
-                "must be between 1 and 128");
-        assertFails("ratelimit.global.name=\"quoted\"", "ratelimit.global.name", "\"quoted\"", "printable ASCII");
-    }
-
     private void assertFails(String property, String origin, String value, String reason) {
         assertFails(runner.withPropertyValues(property), origin, value, reason);
     }
 
-    static void assertFails(WebApplicationContextRunner runner, String origin, String value, String reason) {
+    static <R extends AbstractApplicationContextRunner<R, C, A>, C extends ConfigurableApplicationContext,
+            A extends ApplicationContextAssertProvider<C>> void assertFails(AbstractApplicationContextRunner<R, C, A> runner,
+            String origin, String value, String reason) {
         runner.run(context -> {
             assertThat(context).as(origin).hasFailed();
             Throwable cause = context.getStartupFailure();
@@ -365,25 +223,6 @@ class RateLimitAutoConfigurationTest {
     }
 
     @Test
-    void aDurationOf36500DaysWorks() {
-        runner.withUserConfiguration(Builders.class).withPropertyValues("ratelimit.global.per=36500d",
-                "ratelimit.global.reset-offset=36500d", "ratelimit.per-route.per=36500d",
-                "ratelimit.cache.global.expire-after-access=36500d", "ratelimit.redis.lease=36500d",
-                "ratelimit.client.targets.x.base-url=http://a", "ratelimit.client.targets.x.per-path.limit=1",
-                "ratelimit.client.targets.x.per-path.per=36500d", "ratelimit.client.targets.x.max-wait=36500d")
-                .run(context -> {
-                    assertThat(context).hasNotFailed();
-                    RateLimitFilter filter = (RateLimitFilter) context.getBean(FilterRegistrationBean.class)
-                            .getFilter();
-                    for (int i = 0; i < 11; i++) {
-                        MockHttpServletResponse response = new MockHttpServletResponse();
-                        filter.doFilter(new MockHttpServletRequest("GET", "/a"), response, new MockFilterChain());
-                        assertThat(response.getStatus()).isEqualTo(i < 10 ? 200 : 429);
-                    }
-                });
-    }
-
-    @Test
     void unknownKeysAndUnparsableValuesFailStartupNamingTheProperty() {
         runner.withPropertyValues("ratelimit.globall.limit=5").run(context -> {
             assertThat(context).hasFailed();
@@ -396,81 +235,104 @@ class RateLimitAutoConfigurationTest {
     }
 
     @Test
-    void aBadAnnotationFailsStartupNamingTheMethod() {
-        runner.withUserConfiguration(Mvc.class, BadController.class).run(context -> {
-            assertThat(context).hasFailed();
-            Throwable cause = context.getStartupFailure();
-            while (cause != null && !(cause instanceof RateLimitConfigurationException)) {
-                cause = cause.getCause();
-            }
-            assertThat(cause).isInstanceOf(RateLimitConfigurationException.class);
-            RateLimitConfigurationException failure = (RateLimitConfigurationException) cause;
-            assertThat(failure.getOrigin()).isEqualTo("@RateLimit on " + BadController.class.getName() + ".zero");
-            assertThat(failure.getValue()).isEqualTo("limit = 0");
-            assertThat(failure.getReason()).isEqualTo("limit must be > 0");
-        });
-        runner.withUserConfiguration(Mvc.class, UnparsableController.class).run(context -> {
-            assertThat(context).hasFailed();
-            assertThat(context.getStartupFailure()).hasStackTraceContaining(
-                    "@RateLimit on " + UnparsableController.class.getName() + ".soon = per = \"soon\": per must be a"
-                            + " duration such as 10s, 500ms or PT10S");
-        });
+    void theStoreAndTheFailurePolicyBindAsEnumsInRelaxedForms() {
+        for (String store : new String[] {"memory", "MEMORY", "Memory"}) {
+            runner.withPropertyValues("ratelimit.store=" + store).run(context -> assertThat(context
+                    .getBean(RateLimitProperties.class).getStore()).isEqualTo(RateLimitProperties.Store.MEMORY));
+        }
+        for (String store : new String[] {"redis", "REDIS", "Redis"}) {
+            runner.withPropertyValues("ratelimit.store=" + store).run(context -> assertThat(context
+                    .getBean(RateLimitProperties.class).getStore()).isEqualTo(RateLimitProperties.Store.REDIS));
+        }
+        runner.run(context -> assertThat(context.getBean(RateLimitRedisProperties.class).getOnFailure())
+                .isEqualTo(RateLimitRedisProperties.FailurePolicy.FAIL_OPEN));
+        String[][] policies = {{"fail-open", "FAIL_OPEN"}, {"FAIL_OPEN", "FAIL_OPEN"}, {"fail_open", "FAIL_OPEN"},
+            {"fail-closed", "FAIL_CLOSED"}, {"Fail-Closed", "FAIL_CLOSED"}, {"fail_closed", "FAIL_CLOSED"},
+            {"local", "LOCAL"}, {"LOCAL", "LOCAL"}};
+        for (String[] policy : policies) {
+            runner.withPropertyValues("ratelimit.redis.on-failure=" + policy[0]).run(context -> assertThat(context
+                    .getBean(RateLimitRedisProperties.class).getOnFailure()).as(policy[0])
+                    .isEqualTo(RateLimitRedisProperties.FailurePolicy.valueOf(policy[1])));
+        }
     }
 
     @Test
-    void anAnnotationPeriodWithoutAUnitOrTooLongFailsStartupNamingTheMethod() {
-        runner.withUserConfiguration(Mvc.class, UnitlessController.class).run(context -> {
+    void aBadStoreOrFailurePolicyFailsStartupNamingThePropertyTheValueAndTheChoices() {
+        assertThat(analyze("ratelimit.store=foo")).isEqualTo(String.format("Invalid rate limit configuration:%n%n"
+                + "    Property: ratelimit.store%n    Value: foo%n"
+                + "    Origin: \"ratelimit.store\" from property source \"test\"%n"
+                + "    Reason: must be one of memory, redis%n"));
+        assertThat(analyze("ratelimit.redis.on-failure=ignore")).contains("Property: ratelimit.redis.on-failure")
+                .contains("Value: ignore").contains("Reason: must be one of fail-open, fail-closed, local");
+    }
+
+    @Test
+    void unknownKeysOfEveryPropertiesClassFailStartupWithTheNearestValidKey() {
+        assertThat(analyze("ratelimit.redis.urll=redis://a")).contains("Property: ratelimit.redis.urll")
+                .contains("did you mean `ratelimit.redis.url`?");
+        assertThat(analyze("ratelimit.clent.enabled=false")).contains("did you mean `ratelimit.client.enabled`?");
+        assertThat(analyze("ratelimit.client.targets.x.base-uri=http://a"))
+                .contains("did you mean `ratelimit.client.targets.x.base-url`?");
+        assertThat(analyze("ratelimit.enabled[0]=true")).contains("Property: ratelimit.enabled[0]");
+        assertThat(analyze("ratelimit.global.stacked[0].limit.more=1"))
+                .contains("Property: ratelimit.global.stacked[0].limit.more");
+    }
+
+    @Test
+    void aTypoOfAnyKeyOfAnyPropertiesClassFailsStartupNamingThatKey() {
+        List<String> values = new ArrayList<>();
+        valueKeys(PropertyKeys.ROOT, "ratelimit", values);
+        assertThat(values).hasSizeGreaterThan(50).contains("ratelimit.redis.on-failure", "ratelimit.store",
+                "ratelimit.client.targets.x.per-path.stacked[0].reset-offset", "ratelimit.routes[0].exempt");
+        for (String key : values) {
+            assertThat(analyze(key + "x=1")).as(key).contains("Property: " + key + "x%n".formatted())
+                    .contains("did you mean `" + key + "`?");
+        }
+    }
+
+    private static void valueKeys(PropertyKeys.Group group, String prefix, List<String> names) {
+        for (PropertyKeys.Key key : group.keys().values()) {
+            String name = prefix + "." + key.name();
+            switch (key.kind()) {
+                case VALUE -> names.add(name);
+                case GROUP -> valueKeys(key.below(), name, names);
+                case LIST -> valueKeys(key.below(), name + "[0]", names);
+                case MAP -> valueKeys(key.below(), name + ".x", names);
+            }
+        }
+    }
+
+    @Test
+    void everyKeyOfEveryPropertiesClassBinds() {
+        runner.withPropertyValues(EVERY_ELEMENT).withPropertyValues("ratelimit.refund-statuses[0]=500",
+                "ratelimit.refund-statuses[1]=5xx", "ratelimit.excluded-paths[0]=/health",
+                "ratelimit.client.targets.x.refund-statuses[0]=503", "ratelimit.redis.url=redis://localhost",
+                "ratelimit.redis.prefix=p:", "ratelimit.redis.lease=30s", "ratelimit.redis.command-timeout=1s",
+                "ratelimit.redis.probe-interval=2s", "ratelimit.redis.on-failure=local",
+                "ratelimit.redis.fail-closed-status=429", "ratelimit.client.enabled=true",
+                "ratelimit.client.targets.x.key=host-and-path", "ratelimit.client.targets.x.honour-retry-after=false",
+                "ratelimit.client.targets.x.maximum-keys=5", "ratelimit.store=memory", "ratelimit.route-key=path")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    RateLimitRedisProperties redis = context.getBean(RateLimitRedisProperties.class);
+                    assertThat(redis.getFailClosedStatus()).isEqualTo(429);
+                    assertThat(redis.getLease()).hasSeconds(30);
+                    RateLimitClientProperties client = context.getBean(RateLimitClientProperties.class);
+                    assertThat(client.getTargets().get("x").getMaximumKeys()).isEqualTo(5);
+                    assertThat(client.getTargets().get("x").getRefundStatuses()).containsExactly("503");
+                    assertThat(context.getBean(RateLimitProperties.class).getRefundStatuses())
+                            .containsExactly("500", "5xx");
+                });
+    }
+
+    private String analyze(String... properties) {
+        String[] description = new String[1];
+        runner.withPropertyValues(properties).run(context -> {
             assertThat(context).hasFailed();
-            assertThat(context.getStartupFailure()).hasStackTraceContaining("@RateLimit on "
-                    + UnitlessController.class.getName() + ".bare = per = \"10\": per needs a unit, such as 10s or"
-                    + " 500ms (a bare number would be read as milliseconds)");
+            FailureAnalysis analysis = new RateLimitFailureAnalyzer().analyze(context.getStartupFailure());
+            assertThat(analysis).isNotNull();
+            description[0] = analysis.getDescription();
         });
-        runner.withUserConfiguration(Mvc.class, EndlessController.class).run(context -> {
-            assertThat(context).hasFailed();
-            assertThat(context.getStartupFailure()).hasStackTraceContaining("@RateLimit on "
-                    + EndlessController.class.getName() + ".endless = per = \"1000000d\": per must be between"
-                    + " -36500d and 36500d (100 years)");
-        });
-    }
-
-    @Configuration(proxyBeanMethods = false)
-    @EnableWebMvc
-    static class Mvc {
-    }
-
-    @RestController
-    static class UnitlessController {
-        @GetMapping("/bare")
-        @RateLimit(limit = 1, per = "10")
-        String bare() {
-            return "never";
-        }
-    }
-
-    @RestController
-    static class EndlessController {
-        @GetMapping("/endless")
-        @RateLimit(limit = 1, per = "1000000d")
-        String endless() {
-            return "never";
-        }
-    }
-
-    @RestController
-    static class BadController {
-        @GetMapping("/zero")
-        @RateLimit(limit = 0, per = "1s")
-        String zero() {
-            return "never";
-        }
-    }
-
-    @RestController
-    static class UnparsableController {
-        @GetMapping("/soon")
-        @RateLimit(limit = 1, per = "soon")
-        String soon() {
-            return "never";
-        }
+        return description[0];
     }
 }

@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,7 +27,8 @@ import org.springframework.core.ResolvableType;
 import org.springframework.core.convert.TypeDescriptor;
 
 /**
- * The configuration metadata IDEs read, generated from {@link RateLimitProperties} and
+ * The configuration metadata IDEs read, generated from {@link RateLimitProperties}, {@link RateLimitRedisProperties},
+ * {@link RateLimitClientProperties} and
  * {@code additional-spring-configuration-metadata.json}, against the defaults the application really gets.
  */
 class RateLimitPropertiesMetadataTest {
@@ -55,7 +57,8 @@ class RateLimitPropertiesMetadataTest {
                         RateLimitServletAutoConfiguration.class))
                 .run(context -> {
                     keys = new ArrayList<>();
-                    entries(PropertyKeys.ROOT, "ratelimit", context.getBean(RateLimitProperties.class), keys);
+                    entries(PropertyKeys.ROOT, "ratelimit", context.getBean(RateLimitProperties.class), keys,
+                            context::getBean);
                     RateLimitSettings settings = context.getBean(RateLimitSettings.class);
                     // Not set, these are named by RateLimitSettings.
                     derived = Map.of("ratelimit.global.name", settings.global.get(0).name(),
@@ -82,17 +85,19 @@ class RateLimitPropertiesMetadataTest {
     }
 
     /** Values, lists and maps: IDEs show an entry of each; groups hold more of them. */
-    private static void entries(PropertyKeys.Group group, String prefix, Object bean, List<Entry> entries) {
+    private static void entries(PropertyKeys.Group group, String prefix, Object bean, List<Entry> entries,
+            Function<Class<?>, Object> beans) {
         for (PropertyKeys.Key key : group.keys().values()) {
             Object value;
             try {
-                value = key.getter().invoke(bean);
+                // A properties class of its own has no getter: its bean holds its defaults.
+                value = key.getter() == null ? beans.apply(key.below().type()) : key.getter().invoke(bean);
             } catch (IllegalAccessException | InvocationTargetException unreadable) {
                 throw new IllegalStateException(unreadable);
             }
             String name = prefix + "." + key.name();
             if (key.kind() == PropertyKeys.Kind.GROUP) {
-                entries(key.below(), name, value, entries);
+                entries(key.below(), name, value, entries, beans);
             } else {
                 entries.add(new Entry(name, key, value));
             }
@@ -183,8 +188,8 @@ class RateLimitPropertiesMetadataTest {
     }
 
     private static void settings(String name, String value) {
-        RateLimitProperties bound = new Binder(new MapConfigurationPropertySource(Map.of(name, value)))
-                .bindOrCreate("ratelimit", RateLimitProperties.class);
-        new RateLimitSettings(bound);
+        Binder binder = new Binder(new MapConfigurationPropertySource(Map.of(name, value)));
+        new RateLimitSettings(binder.bindOrCreate("ratelimit", RateLimitProperties.class),
+                binder.bindOrCreate("ratelimit.redis", RateLimitRedisProperties.class));
     }
 }

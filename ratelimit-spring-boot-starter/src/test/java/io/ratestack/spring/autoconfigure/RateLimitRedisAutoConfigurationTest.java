@@ -271,8 +271,8 @@ class RateLimitRedisAutoConfigurationTest {
 
     @Test
     void badValuesFailStartupNamingThePropertyAndTheValue() {
-        assertFailure("ratelimit.store", "mongo", "must be memory or redis", "ratelimit.store=mongo");
-        assertFailure("ratelimit.redis.on-failure", "ignore", "must be fail-open, fail-closed or local",
+        assertUnconvertible("ratelimit.store", "mongo", "must be one of memory, redis", "ratelimit.store=mongo");
+        assertUnconvertible("ratelimit.redis.on-failure", "ignore", "must be one of fail-open, fail-closed, local",
                 "ratelimit.redis.on-failure=ignore");
         assertFailure("ratelimit.redis.fail-closed-status", "418", "must be 503 or 429",
                 "ratelimit.redis.fail-closed-status=418");
@@ -294,6 +294,20 @@ class RateLimitRedisAutoConfigurationTest {
                                 assertThat(failure.getOrigin()).isEqualTo("ratelimit.store");
                                 assertThat(failure.getValue()).isEqualTo("redis");
                                 assertThat(failure.getReason()).contains("io.ratestack:ratelimit-redis");
+                            });
+                });
+    }
+
+    @Test
+    void theRedisStoreWithoutLettuceOnTheClasspathFailsStartupNamingTheStoreAndLettuce() {
+        runner.withClassLoader(new FilteredClassLoader("io.lettuce"))
+                .withPropertyValues("ratelimit.store=redis").run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure()).rootCause()
+                            .isInstanceOfSatisfying(RateLimitConfigurationException.class, failure -> {
+                                assertThat(failure.getOrigin()).isEqualTo("ratelimit.store");
+                                assertThat(failure.getValue()).isEqualTo("redis");
+                                assertThat(failure.getReason()).contains("io.lettuce:lettuce-core");
                             });
                 });
     }
@@ -392,6 +406,17 @@ class RateLimitRedisAutoConfigurationTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
+    }
+
+    /** A value Spring Boot cannot bind to the property's type, as the failure analyzer explains it. */
+    private void assertUnconvertible(String property, String value, String reason, String... properties) {
+        runner.withPropertyValues(properties).run(context -> {
+            assertThat(context).hasFailed();
+            FailureAnalysis analysis = new RateLimitFailureAnalyzer().analyze(context.getStartupFailure());
+            assertThat(analysis).as(property).isNotNull();
+            assertThat(analysis.getDescription()).contains("Property: " + property + "%n    Value: %s%n"
+                    .formatted(value)).contains("Reason: " + reason + "%n".formatted());
+        });
     }
 
     private void assertFailure(String property, String value, String reason, String... properties) {
