@@ -38,17 +38,17 @@ public class InvalidTermException extends IllegalArgumentException {
         this.rule = rule;
     }
 
-    /** @return the term's name, as its record component or parameter is named, such as {@code resetOffset} */
+    /** The term's name, as its record component or parameter is named, such as {@code resetOffset}. */
     public String term() {
         return term;
     }
 
-    /** @return the value out of range */
+    /** The value out of range. */
     public @Nullable Object value() {
         return value;
     }
 
-    /** @return the rule the value breaks, said of the term: {@code must be > 0} */
+    /** The rule the value breaks, said of the term: {@code must be > 0}. */
     public String rule() {
         return rule;
     }

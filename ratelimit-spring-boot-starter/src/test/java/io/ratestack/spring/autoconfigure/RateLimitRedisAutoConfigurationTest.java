@@ -51,7 +51,9 @@ class RateLimitRedisAutoConfigurationTest {
     private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(RateLimitAutoConfiguration.class,
                     RateLimitRedisAutoConfiguration.class, RateLimitServletAutoConfiguration.class,
-                    RateLimitMetricsAutoConfiguration.class));
+                    RateLimitMetricsAutoConfiguration.class))
+            // Generous: these tests read what the script answered, and a busy build machine may stall a call.
+            .withPropertyValues("ratelimit.redis.command-timeout=5s");
 
     @BeforeAll
     static void startRedis() throws Exception {
