@@ -41,23 +41,6 @@ class ConcurrencyLimiterTest {
     }
 
     @Test
-    void closeAndCancelBothGiveTheUnitToTheNextWaiter() {
-        RateLimiter limiter = atOnce(1);
-        Permit held = limiter.tryAcquire().permit();
-        CompletableFuture<Permit> afterClose = limiter.acquireAsync();
-        CompletableFuture<Permit> afterCancel = limiter.acquireAsync();
-
-        held.close();
-        assertThat(afterClose).isCompleted();
-        assertThat(afterCancel).isNotDone();
-        afterClose.join().cancel();
-
-        assertThat(afterCancel).isCompleted();
-        afterCancel.join().close();
-        assertThat(limiter.remaining()).isEqualTo(1);
-    }
-
-    @Test
     void refusalAnswersTheRetryAfterHint() {
         RateLimiter byDefault = atOnce(1);
         RateLimiter hinted = RateLimiters.concurrencyBuilder(1).retryAfter(Duration.ofMillis(250)).clock(clock).build();
@@ -88,17 +71,6 @@ class ConcurrencyLimiterTest {
 
         assertThat(waiting).isCompleted();
         assertThat(limiter.remaining()).isEqualTo(1);
-    }
-
-    @Test
-    void allTakesAUnitAndATimesPerSlotTogetherOrNeither() {
-        RateLimiter atOnce = atOnce(1);
-        RateLimiter perSecond = RateLimiters.timesPerBuilder(1, Duration.ofSeconds(1)).clock(clock).build();
-        RateLimiter both = RateLimiters.all(atOnce, perSecond);
-        both.tryAcquire().permit().close();
-
-        assertThat(both.tryAcquire()).isEqualTo(new Refusal(Duration.ofSeconds(1).toNanos(), 0));
-        assertThat(atOnce.remaining()).isEqualTo(1);
     }
 
     @Test

@@ -166,6 +166,57 @@ public abstract class RateLimiterContract {
     }
 
     @Test
+    public void onlyTheFirstEndingOfAPermitCounts() {
+        Permit held = limiter().tryAcquire().permit();
+        Permit refunded = limiter().tryAcquire().permit();
+        refunded.close(0);
+        refunded.close();
+        Permit cancelled = limiter().tryAcquire().permit();
+        cancelled.cancel();
+        cancelled.close();
+        Permit completed = limiter().tryAcquire().permit();
+        completed.close();
+        completed.close();
+        completed.close(2);
+        completed.cancel();
+
+        assertThat(limiter().remaining()).as("the held use and one completed")
+                .isEqualTo(remainingAfterCompleting(1) - 1);
+        held.cancel();
+        held.close();
+        assertThat(limiter().remaining()).isEqualTo(remainingAfterCompleting(1));
+    }
+
+    @Test
+    public void aRefundAdmitsTheNextWaiterAtOnce() {
+        Permit held = limiter().tryAcquire().permit();
+        Permit refunded = limiter().tryAcquire().permit();
+        CompletableFuture<Permit> waiting = limiter().acquireAsync();
+        assertThat(waiting).isNotDone();
+
+        refunded.cancel();
+
+        assertThat(waiting).isCompleted();
+        assertThat(limiter().waiting()).isZero();
+        assertThat(limiter().remaining()).isZero();
+        held.cancel();
+        waiting.join().cancel();
+        assertThat(limiter().remaining()).isEqualTo(2);
+    }
+
+    @Test
+    public void anAllThatAnotherPartRefusesTakesNothingFromIt() {
+        RateLimiter usedUp = RateLimiters.timesPerBuilder(1, Duration.ofSeconds(1)).clock(clock).build();
+        usedUp.tryAcquire().permit().close();
+
+        AcquireResult refused = RateLimiters.all(limiter(), usedUp).tryAcquire();
+
+        assertThat(refused.isGranted()).isFalse();
+        assertThat(limiter().remaining()).isEqualTo(2);
+        assertThat(limiter().tryAcquire().isGranted()).isTrue();
+    }
+
+    @Test
     public void aCostAboveWhatItCanEverAdmitIsRefusedForGoodAndNeverWaits() {
         AcquireResult refused = limiter().tryAcquire(3);
 
@@ -432,6 +483,25 @@ public abstract class RateLimiterContract {
         }
         assertThat(limiter().status()).isEqualTo(RateLimitStatus.LOCKED);
         assertThat(seen).hasSize(2);
+    }
+
+    @Test
+    public void listenersHearTheUnlockWhenARefusalsRetryAfterIsOver() {
+        List<RateLimitStatus> seen = new ArrayList<>();
+        limiter().onStatusChange(seen::add);
+        useUp();
+
+        if (profile().completedUsesCount()) {
+            clock.advance(profile().retryAfter().minusMillis(1));
+            assertThat(seen).containsExactly(RateLimitStatus.LOCKED);
+            clock.advance(Duration.ofMillis(1));
+        } else { // time frees nothing: the end of a held use does
+            clock.advance(Duration.ofHours(1));
+            assertThat(seen).containsExactly(RateLimitStatus.LOCKED);
+            recover();
+        }
+
+        assertThat(seen).containsExactly(RateLimitStatus.LOCKED, RateLimitStatus.UNLOCKED);
     }
 
     @Test

@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The times-per limiter's window rules, on a fake clock. */
 class TimesPerLimiterTest {
@@ -124,19 +128,6 @@ class TimesPerLimiterTest {
     }
 
     @Test
-    void cancelAdmitsTheNextWaiterAtOnce() {
-        RateLimiter limiter = timesPer(1, Duration.ofSeconds(1));
-        Permit held = limiter.tryAcquire().permit();
-        CompletableFuture<Permit> next = limiter.acquireAsync();
-        assertThat(next).isNotDone();
-
-        held.cancel();
-
-        assertThat(next).isCompleted();
-        assertThat(clock.elapsed()).isZero();
-    }
-
-    @Test
     void nextWindowStartsAtOnceWhenWaitersAreLeftAtAReset() {
         RateLimiter limiter = timesPer(1, Duration.ofSeconds(1));
         limiter.tryAcquire().permit().close();
@@ -189,25 +180,21 @@ class TimesPerLimiterTest {
         assertThat(second).isCompleted();
     }
 
-    @Test
-    void negativeResetOffsetShortensTheWindow() {
-        RateLimiter limiter = RateLimiters.timesPerBuilder(1, Duration.ofSeconds(2))
-                .resetOffset(Duration.ofSeconds(-1)).clock(clock).build();
-        limiter.tryAcquire().permit().close();
-
-        clock.advance(ms(999));
-        assertThat(limiter.tryAcquire().isGranted()).isFalse();
-        clock.advance(ms(1));
-        assertThat(limiter.tryAcquire().isGranted()).isTrue();
+    /** A window per {@code per}, moved by {@code offset}: {@code window} long from the use that starts it. */
+    static Stream<Arguments> resetOffsets() {
+        return Stream.of(
+                Arguments.of("a negative offset shortens the window", Duration.ofSeconds(2), Duration.ofSeconds(-1),
+                        Duration.ofSeconds(1)),
+                Arguments.of("a positive offset lengthens the window", Duration.ofSeconds(1), ms(250), ms(1250)));
     }
 
-    @Test
-    void positiveResetOffsetLengthensTheWindow() {
-        RateLimiter limiter = RateLimiters.timesPerBuilder(1, Duration.ofSeconds(1))
-                .resetOffset(ms(250)).clock(clock).build();
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("resetOffsets")
+    void theResetOffsetMovesTheWindowsEnd(String behaviour, Duration per, Duration offset, Duration window) {
+        RateLimiter limiter = RateLimiters.timesPerBuilder(1, per).resetOffset(offset).clock(clock).build();
         limiter.tryAcquire().permit().close();
 
-        clock.advance(ms(1249));
+        clock.advance(window.minus(ms(1)));
         assertThat(limiter.tryAcquire().isGranted()).isFalse();
         clock.advance(ms(1));
         assertThat(limiter.tryAcquire().isGranted()).isTrue();
@@ -238,29 +225,6 @@ class TimesPerLimiterTest {
         assertThat(((Refusal) limiter.tryAcquire()).retryAfter()).isEqualTo(ms(1));
         nearWrap.advance(ms(1));
         assertThat(limiter.tryAcquire().isGranted()).isTrue();
-    }
-
-    @Test
-    void permitCompletedTwiceCountsOnce() {
-        RateLimiter limiter = timesPer(2, Duration.ofSeconds(1));
-        Permit permit = limiter.tryAcquire().permit();
-
-        permit.close();
-        permit.close();
-        permit.cancel();
-
-        assertThat(limiter.remaining()).isEqualTo(1);
-    }
-
-    @Test
-    void permitCancelledFirstNeverCounts() {
-        RateLimiter limiter = timesPer(2, Duration.ofSeconds(1));
-        Permit permit = limiter.tryAcquire().permit();
-
-        permit.cancel();
-        permit.close();
-
-        assertThat(limiter.remaining()).isEqualTo(2);
     }
 
     @Test

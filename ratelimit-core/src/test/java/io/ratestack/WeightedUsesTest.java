@@ -394,20 +394,6 @@ class WeightedUsesTest {
     }
 
     @Test
-    void onlyTheFirstEndingOfAPermitCounts() {
-        for (RateLimiter limiter : List.of(timesPer(10), RateLimiters.all(timesPer(10), bucket(10)))) {
-            Permit permit = limiter.tryAcquire(4).permit();
-
-            permit.close(1);
-            permit.close(3);
-            permit.cancel();
-            permit.close();
-
-            assertThat(limiter.remaining()).as("%s", limiter).isEqualTo(9);
-        }
-    }
-
-    @Test
     void aNegativeSettlementIsRejectedAndSettlesNothing() {
         RateLimiter limiter = timesPer(10);
         Permit permit = limiter.tryAcquire(4).permit();
