@@ -133,17 +133,6 @@ class GcraLimiterTest {
     }
 
     @Test
-    void aHeldUseIsNotInFlight() {
-        RateLimiter limiter = gcra(10, Duration.ofSeconds(1), 1);
-        Permit held = limiter.tryAcquire().permit();
-
-        clock.advance(Duration.ofMillis(100));
-
-        assertThat(limiter.tryAcquire().isGranted()).isTrue();
-        held.close();
-    }
-
-    @Test
     void waitersAreWokenAtTheExactTimeEachUseFits() {
         RateLimiter limiter = gcra(3, Duration.ofSeconds(1), 1);
         takeAll(limiter, 1);

@@ -25,11 +25,19 @@ public abstract class RateLimiterContract {
      *     nothing (only the end of a held use does; completed uses then stop counting at once)
      * @param freed how many uses that recovery frees
      * @param retryAfter the retry-after of a refusal right after using the limiter up
+     * @param heldUsesKeepTheirRoom whether a use keeps its room while it is held, whatever the time (a times-per
+     *     limiter's uses in flight, a concurrency limiter's), rather than counting from its take as a completed use
+     *     does, so that time frees it
      */
-    protected record Profile(@Nullable Duration recovery, int freed, Duration retryAfter) {
+    protected record Profile(@Nullable Duration recovery, int freed, Duration retryAfter,
+            boolean heldUsesKeepTheirRoom) {
 
-        /** Two uses per second: completed uses count until the window, which starts at the first, ends. */
-        public static final Profile TWO_PER_SECOND = new Profile(Duration.ofSeconds(1), 2, Duration.ofSeconds(1));
+        /**
+         * Two uses per second: completed uses count until the window, which starts at the first, ends; held uses
+         * keep their slots until they end.
+         */
+        public static final Profile TWO_PER_SECOND = new Profile(Duration.ofSeconds(1), 2, Duration.ofSeconds(1),
+                true);
 
         /**
          * Two uses at once: a use counts while it is held, time frees nothing, a refusal's retry-after is a hint.
@@ -38,7 +46,17 @@ public abstract class RateLimiterContract {
          * @return the profile
          */
         public static Profile twoAtOnce(Duration retryAfterHint) {
-            return new Profile(null, 2, retryAfterHint);
+            return new Profile(null, 2, retryAfterHint, true);
+        }
+
+        /**
+         * This profile for a kind whose uses count from their take, held or not, so time frees a held use as it
+         * frees a completed one (token buckets, GCRA, sliding windows, a custom algorithm that counts at the take).
+         *
+         * @return the profile
+         */
+        public Profile countingFromTheTake() {
+            return new Profile(recovery, freed, retryAfter, false);
         }
 
         /** Whether a completed use keeps counting (until time frees it). */
@@ -145,6 +163,25 @@ public abstract class RateLimiterContract {
 
         assertThat(limiter().status()).isEqualTo(RateLimitStatus.UNLOCKED);
         assertThat(limiter().remaining()).isEqualTo(profile().freed());
+    }
+
+    @Test
+    public void timeFreesAHeldUseOnlyWhereUsesCountFromTheirTake() {
+        Permit first = limiter().tryAcquire().permit();
+        Permit second = limiter().tryAcquire().permit();
+        Duration recovery = profile().recovery();
+
+        clock.advance(recovery == null ? Duration.ofHours(1) : recovery);
+
+        if (profile().heldUsesKeepTheirRoom()) {
+            assertThat(limiter().remaining()).isZero();
+            assertThat(limiter().tryAcquire().isGranted()).isFalse();
+        } else {
+            assertThat(limiter().remaining()).isEqualTo(profile().freed());
+            assertThat(limiter().tryAcquire().isGranted()).isTrue();
+        }
+        first.close();
+        second.close();
     }
 
     @Test

@@ -78,7 +78,7 @@ class RateLimiterContractTest extends RateLimiterContract {
                 Arguments.of("all(tokenBucket, timesPer)", all),
                 Arguments.of("any(tokenBucket greedy, tokenBucket greedy)", any),
                 Arguments.of("remote(tokenBucket)", remote))
-                .map(kind -> Arguments.of(kind.get()[0], kind.get()[1], Profile.TWO_PER_SECOND));
+                .map(kind -> Arguments.of(kind.get()[0], kind.get()[1], Profile.TWO_PER_SECOND.countingFromTheTake()));
     }
 
     /**
@@ -88,7 +88,8 @@ class RateLimiterContractTest extends RateLimiterContract {
      * when the store's reset is over, and a GCRA's reset is its full recovery, not its first freed use).
      */
     static Stream<Arguments> gcraKinds() {
-        Profile oneBySecond = new Profile(Duration.ofSeconds(1), 1, Duration.ofSeconds(1));
+        Profile oneBySecond = new Profile(Duration.ofSeconds(1), 1, Duration.ofSeconds(1), false);
+        Profile twoPerSecond = Profile.TWO_PER_SECOND.countingFromTheTake();
         Function<FakeClock, RateLimiter> gcra = clock -> twoPerTwoSeconds(clock);
         Function<FakeClock, RateLimiter> all = clock ->
                 RateLimiters.all(twoPerTwoSeconds(clock), twoPerSecond(clock, 10));
@@ -99,8 +100,8 @@ class RateLimiterContractTest extends RateLimiterContract {
         return Stream.of(
                 Arguments.of("gcra", gcra, oneBySecond),
                 Arguments.of("all(gcra, timesPer)", all, oneBySecond),
-                Arguments.of("any(gcra burst 1, gcra burst 1)", any, Profile.TWO_PER_SECOND),
-                Arguments.of("remote(any(gcra burst 1, gcra burst 1))", remote, Profile.TWO_PER_SECOND));
+                Arguments.of("any(gcra burst 1, gcra burst 1)", any, twoPerSecond),
+                Arguments.of("remote(any(gcra burst 1, gcra burst 1))", remote, twoPerSecond));
     }
 
     /**
@@ -111,8 +112,8 @@ class RateLimiterContractTest extends RateLimiterContract {
      * also its reset.
      */
     static Stream<Arguments> slidingWindowKinds() {
-        Profile twoFreedInTwoSeconds = new Profile(Duration.ofSeconds(2), 2, Duration.ofMillis(1500));
-        Profile twoByTwoSeconds = new Profile(Duration.ofSeconds(2), 2, Duration.ofSeconds(2));
+        Profile twoFreedInTwoSeconds = new Profile(Duration.ofSeconds(2), 2, Duration.ofMillis(1500), false);
+        Profile twoByTwoSeconds = new Profile(Duration.ofSeconds(2), 2, Duration.ofSeconds(2), false);
         Function<FakeClock, RateLimiter> alone = clock -> twoPerSlidingSecond(clock);
         Function<FakeClock, RateLimiter> all = clock ->
                 RateLimiters.all(twoPerSlidingSecond(clock), twoPerSecond(clock, 10));
@@ -141,7 +142,7 @@ class RateLimiterContractTest extends RateLimiterContract {
                 Arguments.of("all(custom, timesPer)", all),
                 Arguments.of("any(custom, custom)", any),
                 Arguments.of("remote(custom)", remote))
-                .map(kind -> Arguments.of(kind.get()[0], kind.get()[1], Profile.TWO_PER_SECOND));
+                .map(kind -> Arguments.of(kind.get()[0], kind.get()[1], Profile.TWO_PER_SECOND.countingFromTheTake()));
     }
 
     private static RateLimiter twoPerFixedSecond(FakeClock clock, int limit) {

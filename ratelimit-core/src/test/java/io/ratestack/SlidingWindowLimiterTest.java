@@ -175,17 +175,6 @@ class SlidingWindowLimiterTest {
     }
 
     @Test
-    void aHeldUseIsNotInFlight() {
-        RateLimiter limiter = slidingWindow(1, Duration.ofSeconds(1));
-        Permit held = limiter.tryAcquire().permit();
-
-        clock.advance(Duration.ofSeconds(2));
-
-        assertThat(limiter.tryAcquire().isGranted()).isTrue();
-        held.close();
-    }
-
-    @Test
     void waitersAreWokenAtTheExactTimeEachUseFits() {
         RateLimiter limiter = slidingWindow(3, Duration.ofSeconds(1));
         takeAll(limiter, 3);

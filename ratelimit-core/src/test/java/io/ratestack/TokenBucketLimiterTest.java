@@ -108,17 +108,6 @@ class TokenBucketLimiterTest {
     }
 
     @Test
-    void aHeldUseIsNotInFlight() {
-        RateLimiter limiter = bucket(1, 1, Duration.ofSeconds(1)).build();
-        Permit held = limiter.tryAcquire().permit();
-
-        clock.advance(Duration.ofSeconds(1));
-
-        assertThat(limiter.tryAcquire().isGranted()).isTrue();
-        held.close();
-    }
-
-    @Test
     void initialTokensStartTheBucketPartlyFull() {
         RateLimiter empty = bucket(5, 1, Duration.ofSeconds(1)).initialTokens(0).build();
         RateLimiter two = bucket(5, 1, Duration.ofSeconds(1)).initialTokens(2).build();
