@@ -44,10 +44,7 @@ class GcraLimiterTest {
         RateLimiter limiter = gcra(4, Duration.ofSeconds(1), 1);
         takeAll(limiter, 1);
 
-        clock.advance(Duration.ofMillis(249));
-        assertThat(limiter.tryAcquire().isGranted()).isFalse();
-        clock.advance(Duration.ofMillis(1));
-        assertThat(limiter.tryAcquire().isGranted()).isTrue();
+        Uses.assertAdmitsOnlyAfter(clock, limiter, Duration.ofMillis(250));
     }
 
     @Test
@@ -71,10 +68,7 @@ class GcraLimiterTest {
         long retryAfter = ((Refusal) limiter.tryAcquire()).retryAfterNanos();
 
         assertThat(retryAfter).isEqualTo(333_333_334L - 1000);
-        clock.advance(Duration.ofNanos(retryAfter - 1));
-        assertThat(limiter.tryAcquire().isGranted()).isFalse();
-        clock.advance(Duration.ofNanos(1));
-        assertThat(limiter.tryAcquire().isGranted()).isTrue();
+        Uses.assertAdmitsOnlyAfter(clock, limiter, Duration.ofNanos(retryAfter));
     }
 
     @Test
@@ -82,10 +76,7 @@ class GcraLimiterTest {
         RateLimiter limiter = gcra(3, Duration.ofSeconds(1), 1);
         takeAll(limiter, 1);
 
-        clock.advance(Duration.ofNanos(333_333_333L));
-        assertThat(limiter.tryAcquire().isGranted()).isFalse();
-        clock.advance(Duration.ofNanos(1));
-        assertThat(limiter.tryAcquire().isGranted()).isTrue();
+        Uses.assertAdmitsOnlyAfter(clock, limiter, Duration.ofNanos(333_333_334L));
     }
 
     @Test

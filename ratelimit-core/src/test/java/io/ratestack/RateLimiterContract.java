@@ -8,8 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.provider.Arguments;
 
 /**
  * The behaviour every kind of limiter shares. A subclass makes the limiter, one that admits two uses on the given
@@ -63,6 +65,18 @@ public abstract class RateLimiterContract {
         boolean completedUsesCount() {
             return recovery != null;
         }
+    }
+
+    /**
+     * Arguments for a {@code @ParameterizedClass} over kinds of one profile: each kind's name and factory, given as
+     * {@code Arguments.of(name, factory)}, followed by {@code profile}.
+     *
+     * @param profile the profile of every kind
+     * @param kinds the kinds, each its name and its factory
+     * @return each kind's name, factory and profile
+     */
+    protected static Stream<Arguments> withProfile(Profile profile, Arguments... kinds) {
+        return Stream.of(kinds).map(kind -> Arguments.of(kind.get()[0], kind.get()[1], profile));
     }
 
     /**

@@ -33,7 +33,7 @@ class RateLimiterContractTest extends RateLimiterContract {
         Function<FakeClock, RateLimiter> anyMixed = clock -> RateLimiters.any(remote(clock, 1), twoPerSecond(clock, 1));
         Function<FakeClock, RateLimiter> nestedMixed = clock -> RateLimiters.all(
                 RateLimiters.any(twoPerSecond(clock, 1), remote(clock, 1)), remote(clock, 3));
-        return Stream.of(
+        return withProfile(Profile.TWO_PER_SECOND,
                 Arguments.of("timesPer", timesPer),
                 Arguments.of("all", all),
                 Arguments.of("any", any),
@@ -42,8 +42,7 @@ class RateLimiterContractTest extends RateLimiterContract {
                 Arguments.of("all(remote, timesPer)", allMixed),
                 Arguments.of("all(remote, timesPer binding)", allMixedLocalBinds),
                 Arguments.of("any(remote, timesPer)", anyMixed),
-                Arguments.of("all(any(timesPer, remote), remote)", nestedMixed))
-                .map(kind -> Arguments.of(kind.get()[0], kind.get()[1], Profile.TWO_PER_SECOND));
+                Arguments.of("all(any(timesPer, remote), remote)", nestedMixed));
     }
 
     static Stream<Arguments> concurrencyKinds() {
@@ -52,12 +51,11 @@ class RateLimiterContractTest extends RateLimiterContract {
         Function<FakeClock, RateLimiter> any = clock -> RateLimiters.any(twoAtOnce(clock, 1), twoAtOnce(clock, 1));
         Function<FakeClock, RateLimiter> remote = clock ->
                 RateLimiters.remote(new RemoteFixtures.Far(twoAtOnce(clock, 2)), clock);
-        return Stream.of(
+        return withProfile(Profile.twoAtOnce(Duration.ofSeconds(1)),
                 Arguments.of("concurrency", concurrency),
                 Arguments.of("all(concurrency, timesPer)", all),
                 Arguments.of("any(concurrency, concurrency)", any),
-                Arguments.of("remote(concurrency)", remote))
-                .map(kind -> Arguments.of(kind.get()[0], kind.get()[1], Profile.twoAtOnce(Duration.ofSeconds(1))));
+                Arguments.of("remote(concurrency)", remote));
     }
 
     /**
@@ -73,12 +71,11 @@ class RateLimiterContractTest extends RateLimiterContract {
                 oneGreedyPerSecond(clock));
         Function<FakeClock, RateLimiter> remote = clock ->
                 RateLimiters.remote(new RemoteFixtures.Far(twoEverySecond(clock)), clock);
-        return Stream.of(
+        return withProfile(Profile.TWO_PER_SECOND.countingFromTheTake(),
                 Arguments.of("tokenBucket", bucket),
                 Arguments.of("all(tokenBucket, timesPer)", all),
                 Arguments.of("any(tokenBucket greedy, tokenBucket greedy)", any),
-                Arguments.of("remote(tokenBucket)", remote))
-                .map(kind -> Arguments.of(kind.get()[0], kind.get()[1], Profile.TWO_PER_SECOND.countingFromTheTake()));
+                Arguments.of("remote(tokenBucket)", remote));
     }
 
     /**
@@ -137,12 +134,11 @@ class RateLimiterContractTest extends RateLimiterContract {
                 RateLimiters.any(twoPerFixedSecond(clock, 1), twoPerFixedSecond(clock, 1));
         Function<FakeClock, RateLimiter> remote = clock ->
                 RateLimiters.remote(new RemoteFixtures.Far(twoPerFixedSecond(clock, 2)), clock);
-        return Stream.of(
+        return withProfile(Profile.TWO_PER_SECOND.countingFromTheTake(),
                 Arguments.of("custom", alone),
                 Arguments.of("all(custom, timesPer)", all),
                 Arguments.of("any(custom, custom)", any),
-                Arguments.of("remote(custom)", remote))
-                .map(kind -> Arguments.of(kind.get()[0], kind.get()[1], Profile.TWO_PER_SECOND.countingFromTheTake()));
+                Arguments.of("remote(custom)", remote));
     }
 
     private static RateLimiter twoPerFixedSecond(FakeClock clock, int limit) {

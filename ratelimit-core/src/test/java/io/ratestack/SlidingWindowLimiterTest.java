@@ -79,10 +79,7 @@ class SlidingWindowLimiterTest {
 
         // the window rolls at 1 s; then 3 * (1 s - e) / 1 s <= 2 from e = 1 s - floor(2 s / 3) = 333,333,334 ns
         assertThat(retryAfter).isEqualTo(1_333_333_334L);
-        clock.advance(Duration.ofNanos(retryAfter - 1));
-        assertThat(limiter.tryAcquire().isGranted()).isFalse();
-        clock.advance(Duration.ofNanos(1));
-        assertThat(limiter.tryAcquire().isGranted()).isTrue();
+        Uses.assertAdmitsOnlyAfter(clock, limiter, Duration.ofNanos(retryAfter));
     }
 
     @Test

@@ -43,10 +43,7 @@ class TimesPerLimiterTest {
         clock.advance(Duration.ofSeconds(5));
         permit.close();
 
-        clock.advance(ms(999));
-        assertThat(limiter.tryAcquire().isGranted()).isFalse();
-        clock.advance(ms(1));
-        assertThat(limiter.tryAcquire().isGranted()).isTrue();
+        Uses.assertAdmitsOnlyAfter(clock, limiter, Duration.ofSeconds(1));
     }
 
     @Test
@@ -109,10 +106,7 @@ class TimesPerLimiterTest {
         clock.advance(ms(500));
         limiter.tryAcquire().permit().close();
 
-        clock.advance(ms(999));
-        assertThat(limiter.tryAcquire().isGranted()).isFalse();
-        clock.advance(ms(1));
-        assertThat(limiter.tryAcquire().isGranted()).isTrue();
+        Uses.assertAdmitsOnlyAfter(clock, limiter, Duration.ofSeconds(1));
     }
 
     @Test
@@ -155,10 +149,7 @@ class TimesPerLimiterTest {
         clock.advance(ms(500));
         only.join().close();
 
-        clock.advance(ms(999));
-        assertThat(limiter.tryAcquire().isGranted()).isFalse();
-        clock.advance(ms(1));
-        assertThat(limiter.tryAcquire().isGranted()).isTrue();
+        Uses.assertAdmitsOnlyAfter(clock, limiter, Duration.ofSeconds(1));
     }
 
     @Test
@@ -194,10 +185,7 @@ class TimesPerLimiterTest {
         RateLimiter limiter = RateLimiters.timesPerBuilder(1, per).resetOffset(offset).clock(clock).build();
         limiter.tryAcquire().permit().close();
 
-        clock.advance(window.minus(ms(1)));
-        assertThat(limiter.tryAcquire().isGranted()).isFalse();
-        clock.advance(ms(1));
-        assertThat(limiter.tryAcquire().isGranted()).isTrue();
+        Uses.assertAdmitsOnlyAfter(clock, limiter, window);
     }
 
     @Test

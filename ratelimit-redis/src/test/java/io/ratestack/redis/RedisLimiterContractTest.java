@@ -43,14 +43,13 @@ class RedisLimiterContractTest extends RateLimiterContract {
                 RateLimiters.any(inMemory(clock, 1), shared(limits, "a", 1)), shared(limits, "b", 3));
         BiFunction<RedisLimits, FakeClock, RateLimiter> twoLimitsOneCall = (limits, clock) -> limits.limiter("client",
                 List.of(Limit.of(2, Duration.ofSeconds(1)).named("a"), Limit.of(9, Duration.ofSeconds(1)).named("b")));
-        Stream<Arguments> timesPer = Stream.of(
+        Stream<Arguments> timesPer = withProfile(Profile.TWO_PER_SECOND,
                 Arguments.of("redis", redis),
                 Arguments.of("redis(two limits, one script)", twoLimitsOneCall),
                 Arguments.of("all(redis, timesPer)", all),
                 Arguments.of("all(redis, timesPer binding)", allLocalBinds),
                 Arguments.of("any(redis, timesPer)", any),
-                Arguments.of("all(any(timesPer, redis), redis)", nested))
-                .map(kind -> Arguments.of(kind.get()[0], kind.get()[1], Profile.TWO_PER_SECOND));
+                Arguments.of("all(any(timesPer, redis), redis)", nested));
         return Stream.concat(timesPer, otherAlgorithms());
     }
 
