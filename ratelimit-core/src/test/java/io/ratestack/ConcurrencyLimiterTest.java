@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /** A concurrency limiter on a fake clock: units held by uses in flight, given back by their end, never by time. */
@@ -58,19 +57,6 @@ class ConcurrencyLimiterTest {
         limiter.tryAcquire().permit();
 
         assertThat(((Refusal) limiter.tryAcquire()).retryAfterNanos()).isLessThan(Refusal.NEVER);
-    }
-
-    @Test
-    void pauseAdmitsNothingUntilItEndsThenServesTheQueue() {
-        RateLimiter limiter = atOnce(2);
-        limiter.pause(Duration.ofSeconds(3));
-        CompletableFuture<Permit> waiting = limiter.acquireAsync();
-
-        assertThat(limiter.tryAcquire()).isEqualTo(new Refusal(Duration.ofSeconds(3).toNanos(), 0));
-        clock.advance(Duration.ofSeconds(3));
-
-        assertThat(waiting).isCompleted();
-        assertThat(limiter.remaining()).isEqualTo(1);
     }
 
     @Test

@@ -556,6 +556,24 @@ public abstract class RateLimiterContract {
     }
 
     @Test
+    public void aPauseRefusesUntilItEndsThenServesTheQueue() {
+        limiter().pause(Duration.ofSeconds(3));
+        CompletableFuture<Permit> waiting = limiter().acquireAsync();
+
+        assertThat(limiter().tryAcquire()).isEqualTo(new Refusal(Duration.ofSeconds(3).toNanos(), 0));
+        assertThat(limiter().remaining()).isZero();
+        assertThat(limiter().resetInNanos()).isEqualTo(Duration.ofSeconds(3).toNanos());
+        clock.advance(Duration.ofMillis(2999));
+        assertThat(waiting).isNotDone();
+        assertThat(limiter().status()).isEqualTo(RateLimitStatus.LOCKED);
+        clock.advance(Duration.ofMillis(1));
+
+        assertThat(waiting).isCompleted();
+        assertThat(limiter().status()).isEqualTo(RateLimitStatus.UNLOCKED);
+        assertThat(limiter().remaining()).isEqualTo(1);
+    }
+
+    @Test
     public void aFailingListenerDoesNotBreakTheLimiter() {
         List<RateLimitStatus> seen = new ArrayList<>();
         limiter().onStatusChange(status -> {
