@@ -410,9 +410,7 @@ class WeightedUsesTest {
         RateLimiter limiter = bucket(3);
         limiter.tryAcquire(3).permit().close();
         CompletableFuture<Permit> waiting = CompletableFuture.supplyAsync(() -> limiter.acquire(2, 0, FOREVER));
-        while (limiter.waiting() == 0) {
-            Thread.onSpinWait();
-        }
+        Uses.await("the acquire waits", () -> limiter.waiting() == 1);
 
         clock.advance(SECOND);
         assertThat(limiter.waiting()).as("one token: still waiting").isEqualTo(1);
