@@ -5,7 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** All- and any-limiters: all or nothing, first that admits, nesting, sharing. */
 class CompositeLimiterTest {
@@ -97,6 +102,34 @@ class CompositeLimiterTest {
         RateLimiter single = timesPer(1);
         assertThat(RateLimiters.all(single, single).tryAcquire().isGranted()).isFalse();
         assertThat(single.remaining()).isEqualTo(1);
+    }
+
+    /** Limiters of two uses a second in which one use frees half a second after using them up, or none. */
+    static Stream<Arguments> twoPerSecond() {
+        Function<FakeClock, RateLimiter> timesPer = clock ->
+                RateLimiters.timesPerBuilder(2, Duration.ofSeconds(1)).clock(clock).build();
+        Function<FakeClock, RateLimiter> tokenBucket = clock ->
+                RateLimiters.tokenBucketBuilder(2, 2, Duration.ofSeconds(1)).clock(clock).build();
+        Function<FakeClock, RateLimiter> gcra = clock ->
+                RateLimiters.gcraBuilder(2, Duration.ofSeconds(1), 2).clock(clock).build();
+        return Stream.of(Arguments.of("timesPer", timesPer), Arguments.of("tokenBucket", tokenBucket),
+                Arguments.of("gcra", gcra));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("twoPerSecond")
+    void aWaiterOnAnAllOverOneLimiterTwiceWaitsUntilItHoldsBothUses(String kind,
+            Function<FakeClock, RateLimiter> twoPerSecond) {
+        RateLimiter leaf = twoPerSecond.apply(clock);
+        RateLimiter twice = RateLimiters.all(leaf, leaf);
+        twice.tryAcquire().permit().close();
+        CompletableFuture<Permit> waiting = twice.acquireAsync();
+
+        clock.advance(Duration.ofMillis(500));
+        assertThat(waiting).as("room for one use of the two").isNotDone();
+        clock.advance(Duration.ofMillis(500));
+
+        assertThat(waiting).isCompleted();
     }
 
     @Test

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /** A concurrency limiter on a fake clock: units held by uses in flight, given back by their end, never by time. */
@@ -41,23 +40,6 @@ class ConcurrencyLimiterTest {
     }
 
     @Test
-    void closeAndCancelBothGiveTheUnitToTheNextWaiter() {
-        RateLimiter limiter = atOnce(1);
-        Permit held = limiter.tryAcquire().permit();
-        CompletableFuture<Permit> afterClose = limiter.acquireAsync();
-        CompletableFuture<Permit> afterCancel = limiter.acquireAsync();
-
-        held.close();
-        assertThat(afterClose).isCompleted();
-        assertThat(afterCancel).isNotDone();
-        afterClose.join().cancel();
-
-        assertThat(afterCancel).isCompleted();
-        afterCancel.join().close();
-        assertThat(limiter.remaining()).isEqualTo(1);
-    }
-
-    @Test
     void refusalAnswersTheRetryAfterHint() {
         RateLimiter byDefault = atOnce(1);
         RateLimiter hinted = RateLimiters.concurrencyBuilder(1).retryAfter(Duration.ofMillis(250)).clock(clock).build();
@@ -75,30 +57,6 @@ class ConcurrencyLimiterTest {
         limiter.tryAcquire().permit();
 
         assertThat(((Refusal) limiter.tryAcquire()).retryAfterNanos()).isLessThan(Refusal.NEVER);
-    }
-
-    @Test
-    void pauseAdmitsNothingUntilItEndsThenServesTheQueue() {
-        RateLimiter limiter = atOnce(2);
-        limiter.pause(Duration.ofSeconds(3));
-        CompletableFuture<Permit> waiting = limiter.acquireAsync();
-
-        assertThat(limiter.tryAcquire()).isEqualTo(new Refusal(Duration.ofSeconds(3).toNanos(), 0));
-        clock.advance(Duration.ofSeconds(3));
-
-        assertThat(waiting).isCompleted();
-        assertThat(limiter.remaining()).isEqualTo(1);
-    }
-
-    @Test
-    void allTakesAUnitAndATimesPerSlotTogetherOrNeither() {
-        RateLimiter atOnce = atOnce(1);
-        RateLimiter perSecond = RateLimiters.timesPerBuilder(1, Duration.ofSeconds(1)).clock(clock).build();
-        RateLimiter both = RateLimiters.all(atOnce, perSecond);
-        both.tryAcquire().permit().close();
-
-        assertThat(both.tryAcquire()).isEqualTo(new Refusal(Duration.ofSeconds(1).toNanos(), 0));
-        assertThat(atOnce.remaining()).isEqualTo(1);
     }
 
     @Test

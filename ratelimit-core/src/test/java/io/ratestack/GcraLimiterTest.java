@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** GCRA on a fake clock: a burst then evenly spaced uses, exact retry-after, refunds, remaining and reset. */
 class GcraLimiterTest {
@@ -44,10 +44,7 @@ class GcraLimiterTest {
         RateLimiter limiter = gcra(4, Duration.ofSeconds(1), 1);
         takeAll(limiter, 1);
 
-        clock.advance(Duration.ofMillis(249));
-        assertThat(limiter.tryAcquire().isGranted()).isFalse();
-        clock.advance(Duration.ofMillis(1));
-        assertThat(limiter.tryAcquire().isGranted()).isTrue();
+        Uses.assertAdmitsOnlyAfter(clock, limiter, Duration.ofMillis(250));
     }
 
     @Test
@@ -71,10 +68,7 @@ class GcraLimiterTest {
         long retryAfter = ((Refusal) limiter.tryAcquire()).retryAfterNanos();
 
         assertThat(retryAfter).isEqualTo(333_333_334L - 1000);
-        clock.advance(Duration.ofNanos(retryAfter - 1));
-        assertThat(limiter.tryAcquire().isGranted()).isFalse();
-        clock.advance(Duration.ofNanos(1));
-        assertThat(limiter.tryAcquire().isGranted()).isTrue();
+        Uses.assertAdmitsOnlyAfter(clock, limiter, Duration.ofNanos(retryAfter));
     }
 
     @Test
@@ -82,10 +76,7 @@ class GcraLimiterTest {
         RateLimiter limiter = gcra(3, Duration.ofSeconds(1), 1);
         takeAll(limiter, 1);
 
-        clock.advance(Duration.ofNanos(333_333_333L));
-        assertThat(limiter.tryAcquire().isGranted()).isFalse();
-        clock.advance(Duration.ofNanos(1));
-        assertThat(limiter.tryAcquire().isGranted()).isTrue();
+        Uses.assertAdmitsOnlyAfter(clock, limiter, Duration.ofNanos(333_333_334L));
     }
 
     @Test
@@ -116,52 +107,20 @@ class GcraLimiterTest {
         assertThat(limiter.tryAcquire().isGranted()).isFalse();
     }
 
-    @Test
-    void cancelAfterTimeHasPaidTheUseOffGivesNothingBack() {
+    @ParameterizedTest(name = "cancelled {0} ms after the take")
+    @ValueSource(ints = {60, 100})
+    void cancelGivesBackOnlyWhatTimeHasNotPaidOff(int millis) {
+        // 10 per second: a use owes 100 ms; after 60 ms only 40 ms are still owed, after 100 ms nothing
         RateLimiter limiter = gcra(10, Duration.ofSeconds(1), 2);
         Permit permit = limiter.tryAcquire().permit();
-        clock.advance(Duration.ofMillis(100));
+        clock.advance(Duration.ofMillis(millis));
 
         permit.cancel();
 
+        assertThat(limiter.resetInNanos()).isZero();
         assertThat(limiter.remaining()).isEqualTo(2);
         takeAll(limiter, 2);
         assertThat(limiter.tryAcquire().isGranted()).isFalse();
-    }
-
-    @Test
-    void cancelAfterTimeHasPaidPartOfTheDebtGivesBackOnlyWhatIsStillOwed() {
-        RateLimiter limiter = gcra(10, Duration.ofSeconds(1), 2);
-        Permit permit = limiter.tryAcquire().permit();
-        clock.advance(Duration.ofMillis(60));
-
-        permit.cancel();
-
-        assertThat(limiter.resetInNanos()).isZero(); // 40 ms were owed; 40 ms, not 100, given back
-        assertThat(limiter.remaining()).isEqualTo(2);
-    }
-
-    @Test
-    void closeKeepsTheUsePaidAndAPermitEndsOnce() {
-        RateLimiter limiter = gcra(10, Duration.ofSeconds(1), 2);
-        Permit permit = limiter.tryAcquire().permit();
-
-        permit.close();
-        permit.cancel();
-
-        assertThat(limiter.remaining()).isEqualTo(1);
-        assertThat(limiter.resetInNanos()).isEqualTo(Duration.ofMillis(100).toNanos());
-    }
-
-    @Test
-    void aHeldUseIsNotInFlight() {
-        RateLimiter limiter = gcra(10, Duration.ofSeconds(1), 1);
-        Permit held = limiter.tryAcquire().permit();
-
-        clock.advance(Duration.ofMillis(100));
-
-        assertThat(limiter.tryAcquire().isGranted()).isTrue();
-        held.close();
     }
 
     @Test
@@ -182,46 +141,6 @@ class GcraLimiterTest {
 
         assertThat(second).isCompleted();
         assertThat(limiter.waiting()).isZero();
-    }
-
-    @Test
-    void aRefundAdmitsTheNextWaiter() {
-        RateLimiter limiter = gcra(1, Duration.ofMinutes(1), 1);
-        Permit held = limiter.tryAcquire().permit();
-        CompletableFuture<Permit> waiting = limiter.acquireAsync();
-
-        held.cancel();
-
-        assertThat(waiting).isCompleted();
-        assertThat(limiter.remaining()).isZero();
-    }
-
-    @Test
-    void statusUnlocksWhenTheNextUseFits() {
-        RateLimiter limiter = gcra(2, Duration.ofSeconds(1), 2);
-        List<RateLimitStatus> seen = new ArrayList<>();
-        limiter.onStatusChange(seen::add);
-        takeAll(limiter, 2);
-
-        clock.advance(Duration.ofMillis(499));
-        assertThat(seen).containsExactly(RateLimitStatus.LOCKED);
-        clock.advance(Duration.ofMillis(1));
-
-        assertThat(seen).containsExactly(RateLimitStatus.LOCKED, RateLimitStatus.UNLOCKED);
-    }
-
-    @Test
-    void aCompositeSharingTheLimiterWaitsForTwoUses() {
-        RateLimiter gcra = gcra(2, Duration.ofSeconds(1), 2);
-        RateLimiter twice = RateLimiters.all(gcra, gcra);
-        twice.tryAcquire().permit().close();
-        CompletableFuture<Permit> waiting = twice.acquireAsync();
-
-        clock.advance(Duration.ofMillis(500));
-        assertThat(waiting).isNotDone();
-        clock.advance(Duration.ofMillis(500));
-
-        assertThat(waiting).isCompleted();
     }
 
     @Test

@@ -6,47 +6,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
-/** {@link RateLimiter#pause(Duration)}: a server's Retry-After, honoured. */
+/**
+ * {@link RateLimiter#pause(Duration)}, a server's Retry-After honoured, beyond what {@link RateLimiterContract} pins
+ * for every kind (a pause refuses until it ends, then serves the queue): pauses only extend, a composite pauses its
+ * parts, held uses still count, listeners hear it, and its duration is checked.
+ */
 class PauseTest {
 
     private final FakeClock clock = new FakeClock();
 
     private RateLimiter timesPer(int limit) {
         return RateLimiters.timesPerBuilder(limit, Duration.ofSeconds(1)).clock(clock).build();
-    }
-
-    @Test
-    void aPausedLimiterRefusesUntilThePauseEnds() {
-        RateLimiter limiter = timesPer(5);
-
-        limiter.pause(Duration.ofSeconds(3));
-
-        AcquireResult refused = limiter.tryAcquire();
-        assertThat(refused.isGranted()).isFalse();
-        assertThat(((Refusal) refused).retryAfter()).isEqualTo(Duration.ofSeconds(3));
-        assertThat(limiter.remaining()).isZero();
-        assertThat(limiter.resetInNanos()).isEqualTo(Duration.ofSeconds(3).toNanos());
-        clock.advance(Duration.ofMillis(2999));
-        assertThat(limiter.status()).isEqualTo(RateLimitStatus.LOCKED);
-        clock.advance(Duration.ofMillis(1));
-        assertThat(limiter.status()).isEqualTo(RateLimitStatus.UNLOCKED);
-        assertThat(limiter.remaining()).isEqualTo(5);
-    }
-
-    @Test
-    void waitersAreServedWhenThePauseEnds() {
-        RateLimiter limiter = timesPer(5);
-        limiter.pause(Duration.ofSeconds(2));
-
-        CompletableFuture<Permit> waiting = limiter.acquireAsync();
-        clock.advance(Duration.ofMillis(1999));
-        assertThat(waiting).isNotDone();
-        clock.advance(Duration.ofMillis(1));
-
-        assertThat(waiting).isCompleted();
     }
 
     @Test

@@ -8,8 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.provider.Arguments;
 
 /**
  * The behaviour every kind of limiter shares. A subclass makes the limiter, one that admits two uses on the given
@@ -25,11 +27,19 @@ public abstract class RateLimiterContract {
      *     nothing (only the end of a held use does; completed uses then stop counting at once)
      * @param freed how many uses that recovery frees
      * @param retryAfter the retry-after of a refusal right after using the limiter up
+     * @param heldUsesKeepTheirRoom whether a use keeps its room while it is held, whatever the time (a times-per
+     *     limiter's uses in flight, a concurrency limiter's), rather than counting from its take as a completed use
+     *     does, so that time frees it
      */
-    protected record Profile(@Nullable Duration recovery, int freed, Duration retryAfter) {
+    protected record Profile(@Nullable Duration recovery, int freed, Duration retryAfter,
+            boolean heldUsesKeepTheirRoom) {
 
-        /** Two uses per second: completed uses count until the window, which starts at the first, ends. */
-        public static final Profile TWO_PER_SECOND = new Profile(Duration.ofSeconds(1), 2, Duration.ofSeconds(1));
+        /**
+         * Two uses per second: completed uses count until the window, which starts at the first, ends; held uses
+         * keep their slots until they end.
+         */
+        public static final Profile TWO_PER_SECOND = new Profile(Duration.ofSeconds(1), 2, Duration.ofSeconds(1),
+                true);
 
         /**
          * Two uses at once: a use counts while it is held, time frees nothing, a refusal's retry-after is a hint.
@@ -38,13 +48,35 @@ public abstract class RateLimiterContract {
          * @return the profile
          */
         public static Profile twoAtOnce(Duration retryAfterHint) {
-            return new Profile(null, 2, retryAfterHint);
+            return new Profile(null, 2, retryAfterHint, true);
+        }
+
+        /**
+         * This profile for a kind whose uses count from their take, held or not, so time frees a held use as it
+         * frees a completed one (token buckets, GCRA, sliding windows, a custom algorithm that counts at the take).
+         *
+         * @return the profile
+         */
+        public Profile countingFromTheTake() {
+            return new Profile(recovery, freed, retryAfter, false);
         }
 
         /** Whether a completed use keeps counting (until time frees it). */
         boolean completedUsesCount() {
             return recovery != null;
         }
+    }
+
+    /**
+     * Arguments for a {@code @ParameterizedClass} over kinds of one profile: each kind's name and factory, given as
+     * {@code Arguments.of(name, factory)}, followed by {@code profile}.
+     *
+     * @param profile the profile of every kind
+     * @param kinds the kinds, each its name and its factory
+     * @return each kind's name, factory and profile
+     */
+    protected static Stream<Arguments> withProfile(Profile profile, Arguments... kinds) {
+        return Stream.of(kinds).map(kind -> Arguments.of(kind.get()[0], kind.get()[1], profile));
     }
 
     /**
@@ -148,6 +180,25 @@ public abstract class RateLimiterContract {
     }
 
     @Test
+    public void timeFreesAHeldUseOnlyWhereUsesCountFromTheirTake() {
+        Permit first = limiter().tryAcquire().permit();
+        Permit second = limiter().tryAcquire().permit();
+        Duration recovery = profile().recovery();
+
+        clock.advance(recovery == null ? Duration.ofHours(1) : recovery);
+
+        if (profile().heldUsesKeepTheirRoom()) {
+            assertThat(limiter().remaining()).isZero();
+            assertThat(limiter().tryAcquire().isGranted()).isFalse();
+        } else {
+            assertThat(limiter().remaining()).isEqualTo(profile().freed());
+            assertThat(limiter().tryAcquire().isGranted()).isTrue();
+        }
+        first.close();
+        second.close();
+    }
+
+    @Test
     public void cancelledUsesDoNotCount() {
         for (int i = 0; i < 10; i++) {
             limiter().tryAcquire().permit().cancel();
@@ -163,6 +214,57 @@ public abstract class RateLimiterContract {
 
         limiter().tryAcquire().permit().close(1);
         assertThat(limiter().remaining()).isEqualTo(remainingAfterCompleting(1));
+    }
+
+    @Test
+    public void onlyTheFirstEndingOfAPermitCounts() {
+        Permit held = limiter().tryAcquire().permit();
+        Permit refunded = limiter().tryAcquire().permit();
+        refunded.close(0);
+        refunded.close();
+        Permit cancelled = limiter().tryAcquire().permit();
+        cancelled.cancel();
+        cancelled.close();
+        Permit completed = limiter().tryAcquire().permit();
+        completed.close();
+        completed.close();
+        completed.close(2);
+        completed.cancel();
+
+        assertThat(limiter().remaining()).as("the held use and one completed")
+                .isEqualTo(remainingAfterCompleting(1) - 1);
+        held.cancel();
+        held.close();
+        assertThat(limiter().remaining()).isEqualTo(remainingAfterCompleting(1));
+    }
+
+    @Test
+    public void aRefundAdmitsTheNextWaiterAtOnce() {
+        Permit held = limiter().tryAcquire().permit();
+        Permit refunded = limiter().tryAcquire().permit();
+        CompletableFuture<Permit> waiting = limiter().acquireAsync();
+        assertThat(waiting).isNotDone();
+
+        refunded.cancel();
+
+        assertThat(waiting).isCompleted();
+        assertThat(limiter().waiting()).isZero();
+        assertThat(limiter().remaining()).isZero();
+        held.cancel();
+        waiting.join().cancel();
+        assertThat(limiter().remaining()).isEqualTo(2);
+    }
+
+    @Test
+    public void anAllThatAnotherPartRefusesTakesNothingFromIt() {
+        RateLimiter usedUp = RateLimiters.timesPerBuilder(1, Duration.ofSeconds(1)).clock(clock).build();
+        usedUp.tryAcquire().permit().close();
+
+        AcquireResult refused = RateLimiters.all(limiter(), usedUp).tryAcquire();
+
+        assertThat(refused.isGranted()).isFalse();
+        assertThat(limiter().remaining()).isEqualTo(2);
+        assertThat(limiter().tryAcquire().isGranted()).isTrue();
     }
 
     @Test
@@ -432,6 +534,43 @@ public abstract class RateLimiterContract {
         }
         assertThat(limiter().status()).isEqualTo(RateLimitStatus.LOCKED);
         assertThat(seen).hasSize(2);
+    }
+
+    @Test
+    public void listenersHearTheUnlockWhenARefusalsRetryAfterIsOver() {
+        List<RateLimitStatus> seen = new ArrayList<>();
+        limiter().onStatusChange(seen::add);
+        useUp();
+
+        if (profile().completedUsesCount()) {
+            clock.advance(profile().retryAfter().minusMillis(1));
+            assertThat(seen).containsExactly(RateLimitStatus.LOCKED);
+            clock.advance(Duration.ofMillis(1));
+        } else { // time frees nothing: the end of a held use does
+            clock.advance(Duration.ofHours(1));
+            assertThat(seen).containsExactly(RateLimitStatus.LOCKED);
+            recover();
+        }
+
+        assertThat(seen).containsExactly(RateLimitStatus.LOCKED, RateLimitStatus.UNLOCKED);
+    }
+
+    @Test
+    public void aPauseRefusesUntilItEndsThenServesTheQueue() {
+        limiter().pause(Duration.ofSeconds(3));
+        CompletableFuture<Permit> waiting = limiter().acquireAsync();
+
+        assertThat(limiter().tryAcquire()).isEqualTo(new Refusal(Duration.ofSeconds(3).toNanos(), 0));
+        assertThat(limiter().remaining()).isZero();
+        assertThat(limiter().resetInNanos()).isEqualTo(Duration.ofSeconds(3).toNanos());
+        clock.advance(Duration.ofMillis(2999));
+        assertThat(waiting).isNotDone();
+        assertThat(limiter().status()).isEqualTo(RateLimitStatus.LOCKED);
+        clock.advance(Duration.ofMillis(1));
+
+        assertThat(waiting).isCompleted();
+        assertThat(limiter().status()).isEqualTo(RateLimitStatus.UNLOCKED);
+        assertThat(limiter().remaining()).isEqualTo(1);
     }
 
     @Test

@@ -33,7 +33,7 @@ class RateLimiterContractTest extends RateLimiterContract {
         Function<FakeClock, RateLimiter> anyMixed = clock -> RateLimiters.any(remote(clock, 1), twoPerSecond(clock, 1));
         Function<FakeClock, RateLimiter> nestedMixed = clock -> RateLimiters.all(
                 RateLimiters.any(twoPerSecond(clock, 1), remote(clock, 1)), remote(clock, 3));
-        return Stream.of(
+        return withProfile(Profile.TWO_PER_SECOND,
                 Arguments.of("timesPer", timesPer),
                 Arguments.of("all", all),
                 Arguments.of("any", any),
@@ -42,8 +42,7 @@ class RateLimiterContractTest extends RateLimiterContract {
                 Arguments.of("all(remote, timesPer)", allMixed),
                 Arguments.of("all(remote, timesPer binding)", allMixedLocalBinds),
                 Arguments.of("any(remote, timesPer)", anyMixed),
-                Arguments.of("all(any(timesPer, remote), remote)", nestedMixed))
-                .map(kind -> Arguments.of(kind.get()[0], kind.get()[1], Profile.TWO_PER_SECOND));
+                Arguments.of("all(any(timesPer, remote), remote)", nestedMixed));
     }
 
     static Stream<Arguments> concurrencyKinds() {
@@ -52,12 +51,11 @@ class RateLimiterContractTest extends RateLimiterContract {
         Function<FakeClock, RateLimiter> any = clock -> RateLimiters.any(twoAtOnce(clock, 1), twoAtOnce(clock, 1));
         Function<FakeClock, RateLimiter> remote = clock ->
                 RateLimiters.remote(new RemoteFixtures.Far(twoAtOnce(clock, 2)), clock);
-        return Stream.of(
+        return withProfile(Profile.twoAtOnce(Duration.ofSeconds(1)),
                 Arguments.of("concurrency", concurrency),
                 Arguments.of("all(concurrency, timesPer)", all),
                 Arguments.of("any(concurrency, concurrency)", any),
-                Arguments.of("remote(concurrency)", remote))
-                .map(kind -> Arguments.of(kind.get()[0], kind.get()[1], Profile.twoAtOnce(Duration.ofSeconds(1))));
+                Arguments.of("remote(concurrency)", remote));
     }
 
     /**
@@ -73,12 +71,11 @@ class RateLimiterContractTest extends RateLimiterContract {
                 oneGreedyPerSecond(clock));
         Function<FakeClock, RateLimiter> remote = clock ->
                 RateLimiters.remote(new RemoteFixtures.Far(twoEverySecond(clock)), clock);
-        return Stream.of(
+        return withProfile(Profile.TWO_PER_SECOND.countingFromTheTake(),
                 Arguments.of("tokenBucket", bucket),
                 Arguments.of("all(tokenBucket, timesPer)", all),
                 Arguments.of("any(tokenBucket greedy, tokenBucket greedy)", any),
-                Arguments.of("remote(tokenBucket)", remote))
-                .map(kind -> Arguments.of(kind.get()[0], kind.get()[1], Profile.TWO_PER_SECOND));
+                Arguments.of("remote(tokenBucket)", remote));
     }
 
     /**
@@ -88,7 +85,8 @@ class RateLimiterContractTest extends RateLimiterContract {
      * when the store's reset is over, and a GCRA's reset is its full recovery, not its first freed use).
      */
     static Stream<Arguments> gcraKinds() {
-        Profile oneBySecond = new Profile(Duration.ofSeconds(1), 1, Duration.ofSeconds(1));
+        Profile oneBySecond = new Profile(Duration.ofSeconds(1), 1, Duration.ofSeconds(1), false);
+        Profile twoPerSecond = Profile.TWO_PER_SECOND.countingFromTheTake();
         Function<FakeClock, RateLimiter> gcra = clock -> twoPerTwoSeconds(clock);
         Function<FakeClock, RateLimiter> all = clock ->
                 RateLimiters.all(twoPerTwoSeconds(clock), twoPerSecond(clock, 10));
@@ -99,8 +97,8 @@ class RateLimiterContractTest extends RateLimiterContract {
         return Stream.of(
                 Arguments.of("gcra", gcra, oneBySecond),
                 Arguments.of("all(gcra, timesPer)", all, oneBySecond),
-                Arguments.of("any(gcra burst 1, gcra burst 1)", any, Profile.TWO_PER_SECOND),
-                Arguments.of("remote(any(gcra burst 1, gcra burst 1))", remote, Profile.TWO_PER_SECOND));
+                Arguments.of("any(gcra burst 1, gcra burst 1)", any, twoPerSecond),
+                Arguments.of("remote(any(gcra burst 1, gcra burst 1))", remote, twoPerSecond));
     }
 
     /**
@@ -111,8 +109,8 @@ class RateLimiterContractTest extends RateLimiterContract {
      * also its reset.
      */
     static Stream<Arguments> slidingWindowKinds() {
-        Profile twoFreedInTwoSeconds = new Profile(Duration.ofSeconds(2), 2, Duration.ofMillis(1500));
-        Profile twoByTwoSeconds = new Profile(Duration.ofSeconds(2), 2, Duration.ofSeconds(2));
+        Profile twoFreedInTwoSeconds = new Profile(Duration.ofSeconds(2), 2, Duration.ofMillis(1500), false);
+        Profile twoByTwoSeconds = new Profile(Duration.ofSeconds(2), 2, Duration.ofSeconds(2), false);
         Function<FakeClock, RateLimiter> alone = clock -> twoPerSlidingSecond(clock);
         Function<FakeClock, RateLimiter> all = clock ->
                 RateLimiters.all(twoPerSlidingSecond(clock), twoPerSecond(clock, 10));
@@ -136,12 +134,11 @@ class RateLimiterContractTest extends RateLimiterContract {
                 RateLimiters.any(twoPerFixedSecond(clock, 1), twoPerFixedSecond(clock, 1));
         Function<FakeClock, RateLimiter> remote = clock ->
                 RateLimiters.remote(new RemoteFixtures.Far(twoPerFixedSecond(clock, 2)), clock);
-        return Stream.of(
+        return withProfile(Profile.TWO_PER_SECOND.countingFromTheTake(),
                 Arguments.of("custom", alone),
                 Arguments.of("all(custom, timesPer)", all),
                 Arguments.of("any(custom, custom)", any),
-                Arguments.of("remote(custom)", remote))
-                .map(kind -> Arguments.of(kind.get()[0], kind.get()[1], Profile.TWO_PER_SECOND));
+                Arguments.of("remote(custom)", remote));
     }
 
     private static RateLimiter twoPerFixedSecond(FakeClock clock, int limit) {

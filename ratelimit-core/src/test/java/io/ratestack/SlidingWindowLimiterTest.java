@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
@@ -81,10 +79,7 @@ class SlidingWindowLimiterTest {
 
         // the window rolls at 1 s; then 3 * (1 s - e) / 1 s <= 2 from e = 1 s - floor(2 s / 3) = 333,333,334 ns
         assertThat(retryAfter).isEqualTo(1_333_333_334L);
-        clock.advance(Duration.ofNanos(retryAfter - 1));
-        assertThat(limiter.tryAcquire().isGranted()).isFalse();
-        clock.advance(Duration.ofNanos(1));
-        assertThat(limiter.tryAcquire().isGranted()).isTrue();
+        Uses.assertAdmitsOnlyAfter(clock, limiter, Duration.ofNanos(retryAfter));
     }
 
     @Test
@@ -177,28 +172,6 @@ class SlidingWindowLimiterTest {
     }
 
     @Test
-    void closeKeepsTheUseCountedAndAPermitEndsOnce() {
-        RateLimiter limiter = slidingWindow(2, Duration.ofSeconds(1));
-        Permit permit = limiter.tryAcquire().permit();
-
-        permit.close();
-        permit.cancel();
-
-        assertThat(limiter.remaining()).isEqualTo(1);
-    }
-
-    @Test
-    void aHeldUseIsNotInFlight() {
-        RateLimiter limiter = slidingWindow(1, Duration.ofSeconds(1));
-        Permit held = limiter.tryAcquire().permit();
-
-        clock.advance(Duration.ofSeconds(2));
-
-        assertThat(limiter.tryAcquire().isGranted()).isTrue();
-        held.close();
-    }
-
-    @Test
     void waitersAreWokenAtTheExactTimeEachUseFits() {
         RateLimiter limiter = slidingWindow(3, Duration.ofSeconds(1));
         takeAll(limiter, 3);
@@ -217,32 +190,6 @@ class SlidingWindowLimiterTest {
 
         assertThat(second).isCompleted();
         assertThat(limiter.waiting()).isZero();
-    }
-
-    @Test
-    void aRefundAdmitsTheNextWaiter() {
-        RateLimiter limiter = slidingWindow(1, Duration.ofMinutes(1));
-        Permit held = limiter.tryAcquire().permit();
-        CompletableFuture<Permit> waiting = limiter.acquireAsync();
-
-        held.cancel();
-
-        assertThat(waiting).isCompleted();
-        assertThat(limiter.remaining()).isZero();
-    }
-
-    @Test
-    void statusUnlocksWhenTheNextUseFits() {
-        RateLimiter limiter = slidingWindow(2, Duration.ofSeconds(1));
-        List<RateLimitStatus> seen = new ArrayList<>();
-        limiter.onStatusChange(seen::add);
-        takeAll(limiter, 2);
-
-        clock.advance(Duration.ofMillis(1499)); // 2 * 0.5 = 1 fits at 500 ms into the next window
-        assertThat(seen).containsExactly(RateLimitStatus.LOCKED);
-        clock.advance(Duration.ofMillis(1));
-
-        assertThat(seen).containsExactly(RateLimitStatus.LOCKED, RateLimitStatus.UNLOCKED);
     }
 
     @Test

@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The times-per limiter's window rules, on a fake clock. */
 class TimesPerLimiterTest {
@@ -39,10 +43,7 @@ class TimesPerLimiterTest {
         clock.advance(Duration.ofSeconds(5));
         permit.close();
 
-        clock.advance(ms(999));
-        assertThat(limiter.tryAcquire().isGranted()).isFalse();
-        clock.advance(ms(1));
-        assertThat(limiter.tryAcquire().isGranted()).isTrue();
+        Uses.assertAdmitsOnlyAfter(clock, limiter, Duration.ofSeconds(1));
     }
 
     @Test
@@ -105,10 +106,7 @@ class TimesPerLimiterTest {
         clock.advance(ms(500));
         limiter.tryAcquire().permit().close();
 
-        clock.advance(ms(999));
-        assertThat(limiter.tryAcquire().isGranted()).isFalse();
-        clock.advance(ms(1));
-        assertThat(limiter.tryAcquire().isGranted()).isTrue();
+        Uses.assertAdmitsOnlyAfter(clock, limiter, Duration.ofSeconds(1));
     }
 
     @Test
@@ -121,19 +119,6 @@ class TimesPerLimiterTest {
         inFlight.cancel();
 
         assertThat(limiter.remaining()).isEqualTo(2);
-    }
-
-    @Test
-    void cancelAdmitsTheNextWaiterAtOnce() {
-        RateLimiter limiter = timesPer(1, Duration.ofSeconds(1));
-        Permit held = limiter.tryAcquire().permit();
-        CompletableFuture<Permit> next = limiter.acquireAsync();
-        assertThat(next).isNotDone();
-
-        held.cancel();
-
-        assertThat(next).isCompleted();
-        assertThat(clock.elapsed()).isZero();
     }
 
     @Test
@@ -164,10 +149,7 @@ class TimesPerLimiterTest {
         clock.advance(ms(500));
         only.join().close();
 
-        clock.advance(ms(999));
-        assertThat(limiter.tryAcquire().isGranted()).isFalse();
-        clock.advance(ms(1));
-        assertThat(limiter.tryAcquire().isGranted()).isTrue();
+        Uses.assertAdmitsOnlyAfter(clock, limiter, Duration.ofSeconds(1));
     }
 
     @Test
@@ -189,28 +171,21 @@ class TimesPerLimiterTest {
         assertThat(second).isCompleted();
     }
 
-    @Test
-    void negativeResetOffsetShortensTheWindow() {
-        RateLimiter limiter = RateLimiters.timesPerBuilder(1, Duration.ofSeconds(2))
-                .resetOffset(Duration.ofSeconds(-1)).clock(clock).build();
-        limiter.tryAcquire().permit().close();
-
-        clock.advance(ms(999));
-        assertThat(limiter.tryAcquire().isGranted()).isFalse();
-        clock.advance(ms(1));
-        assertThat(limiter.tryAcquire().isGranted()).isTrue();
+    /** A window per {@code per}, moved by {@code offset}: {@code window} long from the use that starts it. */
+    static Stream<Arguments> resetOffsets() {
+        return Stream.of(
+                Arguments.of("a negative offset shortens the window", Duration.ofSeconds(2), Duration.ofSeconds(-1),
+                        Duration.ofSeconds(1)),
+                Arguments.of("a positive offset lengthens the window", Duration.ofSeconds(1), ms(250), ms(1250)));
     }
 
-    @Test
-    void positiveResetOffsetLengthensTheWindow() {
-        RateLimiter limiter = RateLimiters.timesPerBuilder(1, Duration.ofSeconds(1))
-                .resetOffset(ms(250)).clock(clock).build();
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("resetOffsets")
+    void theResetOffsetMovesTheWindowsEnd(String behaviour, Duration per, Duration offset, Duration window) {
+        RateLimiter limiter = RateLimiters.timesPerBuilder(1, per).resetOffset(offset).clock(clock).build();
         limiter.tryAcquire().permit().close();
 
-        clock.advance(ms(1249));
-        assertThat(limiter.tryAcquire().isGranted()).isFalse();
-        clock.advance(ms(1));
-        assertThat(limiter.tryAcquire().isGranted()).isTrue();
+        Uses.assertAdmitsOnlyAfter(clock, limiter, window);
     }
 
     @Test
@@ -238,29 +213,6 @@ class TimesPerLimiterTest {
         assertThat(((Refusal) limiter.tryAcquire()).retryAfter()).isEqualTo(ms(1));
         nearWrap.advance(ms(1));
         assertThat(limiter.tryAcquire().isGranted()).isTrue();
-    }
-
-    @Test
-    void permitCompletedTwiceCountsOnce() {
-        RateLimiter limiter = timesPer(2, Duration.ofSeconds(1));
-        Permit permit = limiter.tryAcquire().permit();
-
-        permit.close();
-        permit.close();
-        permit.cancel();
-
-        assertThat(limiter.remaining()).isEqualTo(1);
-    }
-
-    @Test
-    void permitCancelledFirstNeverCounts() {
-        RateLimiter limiter = timesPer(2, Duration.ofSeconds(1));
-        Permit permit = limiter.tryAcquire().permit();
-
-        permit.cancel();
-        permit.close();
-
-        assertThat(limiter.remaining()).isEqualTo(2);
     }
 
     @Test

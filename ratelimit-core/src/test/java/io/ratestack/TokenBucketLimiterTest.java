@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
@@ -98,18 +96,6 @@ class TokenBucketLimiterTest {
     }
 
     @Test
-    void cancelPutsTheTokenBackAndCloseKeepsItSpent() {
-        RateLimiter limiter = bucket(3, 1, Duration.ofMinutes(1)).build();
-        Permit closed = limiter.tryAcquire().permit();
-        Permit cancelled = limiter.tryAcquire().permit();
-
-        closed.close();
-        assertThat(limiter.remaining()).isEqualTo(1);
-        cancelled.cancel();
-        assertThat(limiter.remaining()).isEqualTo(2);
-    }
-
-    @Test
     void refundNeverFillsAboveCapacity() {
         RateLimiter limiter = bucket(2, 1, Duration.ofSeconds(1)).build();
         Permit held = limiter.tryAcquire().permit();
@@ -119,17 +105,6 @@ class TokenBucketLimiterTest {
         held.cancel();
 
         assertThat(limiter.remaining()).isEqualTo(2);
-    }
-
-    @Test
-    void aHeldUseIsNotInFlight() {
-        RateLimiter limiter = bucket(1, 1, Duration.ofSeconds(1)).build();
-        Permit held = limiter.tryAcquire().permit();
-
-        clock.advance(Duration.ofSeconds(1));
-
-        assertThat(limiter.tryAcquire().isGranted()).isTrue();
-        held.close();
     }
 
     @Test
@@ -171,10 +146,7 @@ class TokenBucketLimiterTest {
         long retryAfter = ((Refusal) limiter.tryAcquire()).retryAfterNanos();
 
         assertThat(retryAfter).isEqualTo(428_571_429L);
-        clock.advance(Duration.ofNanos(retryAfter - 1));
-        assertThat(limiter.tryAcquire().isGranted()).isFalse();
-        clock.advance(Duration.ofNanos(1));
-        assertThat(limiter.tryAcquire().isGranted()).isTrue();
+        Uses.assertAdmitsOnlyAfter(clock, limiter, Duration.ofNanos(retryAfter));
     }
 
     @Test
@@ -215,57 +187,6 @@ class TokenBucketLimiterTest {
 
         assertThat(second).isCompleted();
         assertThat(limiter.waiting()).isZero();
-    }
-
-    @Test
-    void aRefundAdmitsTheNextWaiter() {
-        RateLimiter limiter = bucket(1, 1, Duration.ofMinutes(1)).build();
-        Permit held = limiter.tryAcquire().permit();
-        CompletableFuture<Permit> waiting = limiter.acquireAsync();
-
-        held.cancel();
-
-        assertThat(waiting).isCompleted();
-        assertThat(limiter.remaining()).isZero();
-    }
-
-    @Test
-    void statusUnlocksWhenTheFirstTokenArrives() {
-        RateLimiter limiter = bucket(2, 2, Duration.ofSeconds(1)).build();
-        List<RateLimitStatus> seen = new ArrayList<>();
-        limiter.onStatusChange(seen::add);
-        takeAll(limiter, 2);
-
-        clock.advance(Duration.ofMillis(499));
-        assertThat(seen).containsExactly(RateLimitStatus.LOCKED);
-        clock.advance(Duration.ofMillis(1));
-
-        assertThat(seen).containsExactly(RateLimitStatus.LOCKED, RateLimitStatus.UNLOCKED);
-    }
-
-    @Test
-    void allTakesATokenAndATimesPerSlotTogetherOrNeither() {
-        RateLimiter tokens = bucket(5, 1, Duration.ofSeconds(1)).build();
-        RateLimiter perSecond = RateLimiters.timesPerBuilder(1, Duration.ofSeconds(1)).clock(clock).build();
-        RateLimiter both = RateLimiters.all(tokens, perSecond);
-        both.tryAcquire().permit().close();
-
-        assertThat(both.tryAcquire().isGranted()).isFalse();
-        assertThat(tokens.remaining()).isEqualTo(4);
-    }
-
-    @Test
-    void aCompositeSharingTheBucketWaitsForTwoTokens() {
-        RateLimiter tokens = bucket(2, 2, Duration.ofSeconds(1)).build();
-        RateLimiter twice = RateLimiters.all(tokens, tokens);
-        twice.tryAcquire().permit().close();
-        CompletableFuture<Permit> waiting = twice.acquireAsync();
-
-        clock.advance(Duration.ofMillis(500));
-        assertThat(waiting).isNotDone();
-        clock.advance(Duration.ofMillis(500));
-
-        assertThat(waiting).isCompleted();
     }
 
     @Test

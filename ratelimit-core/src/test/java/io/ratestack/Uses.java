@@ -55,6 +55,17 @@ final class Uses {
         return clock.elapsed().minus(start);
     }
 
+    /**
+     * Asserts that {@code limiter} refuses a use until {@code wait} has passed on {@code clock}, to the nanosecond,
+     * and admits one then.
+     */
+    static void assertAdmitsOnlyAfter(FakeClock clock, RateLimiter limiter, Duration wait) {
+        clock.advance(wait.minusNanos(1));
+        assertThat(limiter.tryAcquire().isGranted()).as("1 ns before %s", wait).isFalse();
+        clock.advance(Duration.ofNanos(1));
+        assertThat(limiter.tryAcquire().isGranted()).as("after %s", wait).isTrue();
+    }
+
     /** The exception a completed future failed with. */
     static Throwable failure(CompletableFuture<?> future) {
         assertThat(future).isCompletedExceptionally();
