@@ -46,6 +46,14 @@ final class PropertyKeys {
      *     value
      */
     record Key(String name, Kind kind, @Nullable Method getter, @Nullable Group below) {
+
+        /** The keys below a group, a list or a map. */
+        Group group() {
+            if (below == null) {
+                throw new IllegalStateException(name + " is a value: no keys are below it");
+            }
+            return below;
+        }
     }
 
     /**
@@ -93,9 +101,9 @@ final class PropertyKeys {
             Class<?> value = returned.asMap().resolveGeneric(1);
             if (isGroup(returned.resolve())) {
                 keys.put(name, new Key(name, Kind.GROUP, getter, group(returned.toClass())));
-            } else if (List.class.isAssignableFrom(returned.toClass()) && isGroup(element)) {
+            } else if (List.class.isAssignableFrom(returned.toClass()) && element != null && isGroup(element)) {
                 keys.put(name, new Key(name, Kind.LIST, getter, group(element)));
-            } else if (Map.class.isAssignableFrom(returned.toClass()) && isGroup(value)) {
+            } else if (Map.class.isAssignableFrom(returned.toClass()) && value != null && isGroup(value)) {
                 keys.put(name, new Key(name, Kind.MAP, getter, group(value)));
             } else {
                 keys.put(name, new Key(name, Kind.VALUE, getter, null));
@@ -144,8 +152,9 @@ final class PropertyKeys {
         Key key = null;
         for (int i = 1; i < name.getNumberOfElements(); i++) {
             if (group == null) {
-                return name.isNumericIndex(i) && i + 1 == name.getNumberOfElements() && key.getter() != null
-                        && List.class.isAssignableFrom(key.getter().getReturnType());
+                Method getter = key == null ? null : key.getter();
+                return name.isNumericIndex(i) && i + 1 == name.getNumberOfElements() && getter != null
+                        && List.class.isAssignableFrom(getter.getReturnType());
             }
             key = exact(group, name.getElement(i, Form.UNIFORM));
             if (key == null) {
@@ -218,13 +227,13 @@ final class PropertyKeys {
             Match match = switch (key.kind()) {
                 // Parts past a value cost their count: redis.url.host is nearest to redis.url.
                 case VALUE -> new Match(name, cost + distance + 2 * (size - next));
-                case GROUP -> nearest(key.below(), unknown, next, name, cost + distance);
+                case GROUP -> nearest(key.group(), unknown, next, name, cost + distance);
                 case LIST -> next < size && unknown.isNumericIndex(next)
-                        ? nearest(key.below(), unknown, next + 1,
+                        ? nearest(key.group(), unknown, next + 1,
                                 name + element(Kind.LIST, unknown.getElement(next, Form.ORIGINAL)), cost + distance)
-                        : nearest(key.below(), unknown, next, name + "[0]", cost + distance + 1);
+                        : nearest(key.group(), unknown, next, name + "[0]", cost + distance + 1);
                 case MAP -> next < size
-                        ? nearest(key.below(), unknown, next + 1,
+                        ? nearest(key.group(), unknown, next + 1,
                                 name + element(Kind.MAP, unknown.getElement(next, Form.ORIGINAL)), cost + distance)
                         : null;
             };

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -47,13 +48,13 @@ public class RateLimitClientProperties {
     public static class Target {
 
         /** Requests under this URL (scheme, host, port and path prefix) are paced, such as `http://localhost:8000`. */
-        private URI baseUrl;
+        private @Nullable URI baseUrl;
 
         /** Limits every request to this server must fit. */
-        private RateLimitProperties.Scope global;
+        private RateLimitProperties.@Nullable Scope global;
 
         /** Limits of each path (or host and path, see `key`) on its own. */
-        private RateLimitProperties.Scope perPath;
+        private RateLimitProperties.@Nullable Scope perPath;
 
         /** What a per-path limiter is keyed by: `path` or `host-and-path`. */
         private io.ratestack.client.RequestKey key = io.ratestack.client.RequestKey.PATH;
@@ -70,27 +71,27 @@ public class RateLimitClientProperties {
         /** How many paths' limiters are kept at most. */
         private long maximumKeys = 10_000;
 
-        public URI getBaseUrl() {
+        public @Nullable URI getBaseUrl() {
             return baseUrl;
         }
 
-        public void setBaseUrl(URI baseUrl) {
+        public void setBaseUrl(@Nullable URI baseUrl) {
             this.baseUrl = baseUrl;
         }
 
-        public RateLimitProperties.Scope getGlobal() {
+        public RateLimitProperties.@Nullable Scope getGlobal() {
             return global;
         }
 
-        public void setGlobal(RateLimitProperties.Scope global) {
+        public void setGlobal(RateLimitProperties.@Nullable Scope global) {
             this.global = global;
         }
 
-        public RateLimitProperties.Scope getPerPath() {
+        public RateLimitProperties.@Nullable Scope getPerPath() {
             return perPath;
         }
 
-        public void setPerPath(RateLimitProperties.Scope perPath) {
+        public void setPerPath(RateLimitProperties.@Nullable Scope perPath) {
             this.perPath = perPath;
         }
 

@@ -1,6 +1,7 @@
 package io.ratestack.spring.autoconfigure;
 
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationPropertiesBindHandlerAdvisor;
 import org.springframework.boot.context.properties.bind.AbstractBindHandler;
 import org.springframework.boot.context.properties.bind.BindContext;
@@ -30,7 +31,7 @@ final class RateLimitDurationCheck implements ConfigurationPropertiesBindHandler
     public BindHandler apply(BindHandler bindHandler) {
         return new AbstractBindHandler(bindHandler) {
             @Override
-            public Object onSuccess(ConfigurationPropertyName name, Bindable<?> target, BindContext context,
+            public @Nullable Object onSuccess(ConfigurationPropertyName name, Bindable<?> target, BindContext context,
                     Object result) {
                 ConfigurationProperty property = context.getConfigurationProperty();
                 if (result instanceof Duration duration && property != null && PREFIX.isAncestorOf(name)) {

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -223,7 +224,7 @@ public class RateLimitProperties {
          * The window, with a unit: `10s`, `1m`, `1d` or ISO-8601 `PT10S`, at most `36500d`. Starts when its first
          * use completes.
          */
-        private Duration per;
+        private @Nullable Duration per;
 
         /**
          * Shifts the end of each window, with a unit: positive to allow for network delay, negative to end it
@@ -232,7 +233,7 @@ public class RateLimitProperties {
         private Duration resetOffset = Duration.ZERO;
 
         /** The policy's name in the `RateLimit` headers; derived from the scope when not set. */
-        private String name;
+        private @Nullable String name;
 
         public Limit() {
         }
@@ -250,11 +251,11 @@ public class RateLimitProperties {
             this.limit = limit;
         }
 
-        public Duration getPer() {
+        public @Nullable Duration getPer() {
             return per;
         }
 
-        public void setPer(Duration per) {
+        public void setPer(@Nullable Duration per) {
             this.per = per;
         }
 
@@ -266,11 +267,11 @@ public class RateLimitProperties {
             this.resetOffset = resetOffset;
         }
 
-        public String getName() {
+        public @Nullable String getName() {
             return name;
         }
 
-        public void setName(String name) {
+        public void setName(@Nullable String name) {
             this.name = name;
         }
     }
@@ -304,16 +305,16 @@ public class RateLimitProperties {
     public static class RouteOverride extends Scope {
 
         /** The paths, as a Spring MVC path pattern starting with `/`, such as `/api/search/**`. */
-        private String pattern;
+        private @Nullable String pattern;
 
         /** Whether these paths are not limited at all, global limit included. */
         private boolean exempt;
 
-        public String getPattern() {
+        public @Nullable String getPattern() {
             return pattern;
         }
 
-        public void setPattern(String pattern) {
+        public void setPattern(@Nullable String pattern) {
             this.pattern = pattern;
         }
 

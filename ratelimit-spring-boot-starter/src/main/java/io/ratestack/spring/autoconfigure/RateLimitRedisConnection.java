@@ -128,7 +128,7 @@ public final class RateLimitRedisConnection implements AutoCloseable {
                         .toList());
             }
         } catch (RuntimeException bad) {
-            resources.shutdown(0, 2, TimeUnit.SECONDS);
+            var unused = resources.shutdown(0, 2, TimeUnit.SECONDS); // in the background: the failure goes on
             throw bad;
         }
         // Not connected yet: the RedisLimits built over it connects, or starts unavailable (and says so) while
@@ -267,7 +267,7 @@ public final class RateLimitRedisConnection implements AutoCloseable {
             return RedisURI.create(url.trim());
         } catch (IllegalArgumentException bad) {
             throw new RateLimitConfigurationException(property, RateLimitSettings.withoutCredentials(url),
-                    "is not a Redis URI: " + bad.getMessage().replace(url.trim(), "the URL"));
+                    "is not a Redis URI: " + String.valueOf(bad.getMessage()).replace(url.trim(), "the URL"));
         }
     }
 
@@ -299,7 +299,7 @@ public final class RateLimitRedisConnection implements AutoCloseable {
                 ownClient.shutdown(0, 2, TimeUnit.SECONDS);
             }
             if (ownResources != null) {
-                ownResources.shutdown(0, 2, TimeUnit.SECONDS);
+                var unused = ownResources.shutdown(0, 2, TimeUnit.SECONDS); // in the background
             }
         }
     }

@@ -1,6 +1,7 @@
 package io.ratestack.spring.autoconfigure;
 
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -15,7 +16,7 @@ public class RateLimitRedisProperties {
      * `rediss://user:password@host:port` for TLS). When not set, the application's `spring.data.redis.*`
      * settings are used (url, or host, port, username, password, database and ssl.enabled).
      */
-    private String url;
+    private @Nullable String url;
 
     /** Put before every key. Must not hold braces, which would move the Redis Cluster hash tag. */
     private String prefix = "ratelimit:";
@@ -46,11 +47,11 @@ public class RateLimitRedisProperties {
      */
     private int failClosedStatus = 503;
 
-    public String getUrl() {
+    public @Nullable String getUrl() {
         return url;
     }
 
-    public void setUrl(String url) {
+    public void setUrl(@Nullable String url) {
         this.url = url;
     }
 

@@ -50,7 +50,7 @@ final class RateLimitSettings {
     final RedisSettings redis;
 
     /** {@code ratelimit.redis.*}, checked. */
-    record RedisSettings(String url, String prefix, Duration lease, Duration commandTimeout,
+    record RedisSettings(@Nullable String url, String prefix, Duration lease, Duration commandTimeout,
             Duration probeInterval, RateLimitRedisProperties.FailurePolicy onFailure, int failClosedStatus) {
     }
 
@@ -177,7 +177,7 @@ final class RateLimitSettings {
         try {
             Durations.check(written, duration);
         } catch (IllegalArgumentException bad) {
-            throw new RateLimitConfigurationException(property, String.valueOf(written), bad.getMessage());
+            throw new RateLimitConfigurationException(property, String.valueOf(written), String.valueOf(bad.getMessage()));
         }
     }
 
@@ -246,7 +246,7 @@ final class RateLimitSettings {
         return checked;
     }
 
-    private static String pattern(String property, String pattern) {
+    private static String pattern(String property, @Nullable String pattern) {
         if (pattern == null || pattern.isBlank()) {
             throw new RateLimitConfigurationException(property, String.valueOf(pattern), "must be a path pattern");
         }
@@ -323,7 +323,7 @@ final class RateLimitSettings {
         PropertyKeys.Key key = PropertyKeys.find(name);
         if (key != null && key.kind() != PropertyKeys.Kind.VALUE) {
             return "takes no value of its own, only the keys below it: "
-                    + String.join(", ", key.below().keys().keySet());
+                    + String.join(", ", key.group().keys().keySet());
         }
         if (type.isEnum()) {
             List<String> constants = new ArrayList<>();
@@ -345,7 +345,7 @@ final class RateLimitSettings {
             try {
                 Durations.parse(String.valueOf(value));
             } catch (IllegalArgumentException bad) {
-                return bad.getMessage();
+                return String.valueOf(bad.getMessage());
             }
         }
         Throwable root = failure;

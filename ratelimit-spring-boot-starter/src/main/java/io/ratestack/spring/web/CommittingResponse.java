@@ -158,7 +158,8 @@ final class CommittingResponse extends HttpServletResponseWrapper {
                 @Override
                 public boolean checkError() {
                     // The container's writer swallows its I/O errors: a disconnected client shows there.
-                    return super.checkError() | container.checkError();
+                    boolean own = super.checkError(); // both asked: each flushes its own buffer
+                    return container.checkError() || own;
                 }
             };
         }

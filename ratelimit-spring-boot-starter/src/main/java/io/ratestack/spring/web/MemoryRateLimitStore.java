@@ -479,7 +479,7 @@ public final class MemoryRateLimitStore implements RateLimitStore {
          * {@link IdleExpiry} again, and which costs far less than a write.
          */
         void touch(K key) {
-            cache.getIfPresent(key);
+            Entry unused = cache.getIfPresent(key);
         }
 
         CacheState state() {

@@ -62,6 +62,7 @@ public final class MvcRouteResolver implements RouteResolver {
     private final Map<String, Route> defaultRoutes = new ConcurrentHashMap<>();
     private volatile @Nullable State state;
 
+    @SuppressWarnings("ArrayRecordComponent") // never compared: a snapshot, its flags read by index per request
     private record State(List<HandlerMapping> mappings, boolean[] exempt, Map<HandlerKey, Route> annotated,
             Map<Method, RoutePolicy> annotatedPolicies, List<Method> exemptHandlers) {
     }

@@ -3,6 +3,7 @@ package io.ratestack.spring.web;
 import io.ratestack.InvalidTermException;
 import io.ratestack.Limit;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Policy names appear in the {@code RateLimit} headers as structured-field strings and in the 429 body: each limit
@@ -28,7 +29,7 @@ public final class PolicyNames {
      * @throws InvalidTermException naming {@code name}, as the core's checks of a limit's terms do, if it cannot be
      *     written into a header as it is
      */
-    public static String check(String name) {
+    public static String check(@Nullable String name) {
         if (name == null || name.isEmpty()
                 || !name.chars().allMatch(c -> c >= 0x20 && c < 0x7f && c != '"' && c != '\\')) {
             throw new InvalidTermException("name", name, RULE, "name " + RULE + " but was '" + name + "'");

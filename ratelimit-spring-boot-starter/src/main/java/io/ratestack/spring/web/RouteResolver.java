@@ -7,6 +7,8 @@ import jakarta.servlet.http.HttpServletRequest;
 public interface RouteResolver {
 
     /**
+     * The route of a request: its key and policy, or {@link Route#EXEMPT}.
+     *
      * @param request the request being limited
      * @return its route
      */
