@@ -8,6 +8,7 @@ import io.ratestack.spring.web.ClientKeyResolver;
 import io.ratestack.spring.web.MemoryRateLimitStore;
 import io.ratestack.spring.web.MvcRouteResolver;
 import io.ratestack.spring.web.RateLimitFilter;
+import io.ratestack.spring.web.RateLimitConfigurationException;
 import io.ratestack.spring.web.RateLimitObserver;
 import io.ratestack.spring.web.RateLimitStore;
 import io.ratestack.spring.web.RemoteAddressClientKeyResolver;
@@ -32,6 +33,7 @@ import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.ImportRuntimeHints;
+import org.springframework.core.env.Environment;
 import org.springframework.web.servlet.DispatcherServlet;
 import org.springframework.web.servlet.HandlerMapping;
 
@@ -66,10 +68,21 @@ public class RateLimitServletAutoConfiguration {
         return settings.addresses;
     }
 
-    /** The limiters of every client, in memory, unless another store is configured ({@code ratelimit.store}). */
+    /**
+     * The limiters of every client, in memory, unless another store is configured ({@code ratelimit.store}).
+     *
+     * @throws RateLimitConfigurationException if {@code ratelimit.store} binds as {@code redis} but is spelled so
+     *     that the Redis store's condition, which compares the text, does not match it ({@code "redis "},
+     *     {@code re-dis}): the application would otherwise run on memory while its configuration says Redis
+     */
     @Bean
     @ConditionalOnMissingBean(RateLimitStore.class)
-    public MemoryRateLimitStore memoryRateLimitStore(RateLimitSettings settings, Clock clock) {
+    public MemoryRateLimitStore memoryRateLimitStore(RateLimitSettings settings, Clock clock,
+            Environment environment) {
+        if (settings.redisStore) {
+            throw new RateLimitConfigurationException("ratelimit.store",
+                    String.valueOf(environment.getProperty("ratelimit.store")), "write it as redis");
+        }
         return new MemoryRateLimitStore(clock, settings.global, settings.globalCache, settings.routeCache);
     }
 

@@ -274,6 +274,8 @@ class RateLimitRedisAutoConfigurationTest {
     @Test
     void badValuesFailStartupNamingThePropertyAndTheValue() {
         assertUnconvertible("ratelimit.store", "mongo", "must be one of memory, redis", "ratelimit.store=mongo");
+        // Binds as redis, but the Redis store's condition compares the text: never memory while it says Redis.
+        assertFailure("ratelimit.store", "re-dis", "write it as redis", "ratelimit.store=re-dis");
         assertUnconvertible("ratelimit.redis.on-failure", "ignore", "must be one of fail-open, fail-closed, local",
                 "ratelimit.redis.on-failure=ignore");
         assertFailure("ratelimit.redis.fail-closed-status", "418", "must be 503 or 429",
