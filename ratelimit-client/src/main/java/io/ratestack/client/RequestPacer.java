@@ -52,11 +52,14 @@ public final class RequestPacer {
     /** Holds every request back while a server's Retry-After runs; part of every key's limiter. */
     private final RateLimiter gate;
     private final RateLimiter[] global;
+    /** The expiry of a key in use: never (Caffeine caps it at about 150 years). */
+    private static final Duration IN_USE = Duration.ofNanos(Long.MAX_VALUE);
+    private static final Duration MINIMUM_IDLE = Duration.ofMinutes(1);
+
     private final List<RateLimiter> shared;
     private final List<Limit> perKey;
     private final IntPredicate refundStatuses;
     private final boolean honourRetryAfter;
-    private final long keepNanos;
     private final Cache<String, Key> byKey;
 
     /** A key's limiter, and how many requests use it (waiting or in flight): it is kept while any does. */
@@ -79,12 +82,14 @@ public final class RequestPacer {
         this.shared = List.copyOf(builder.shared);
         this.refundStatuses = builder.refundStatuses;
         this.honourRetryAfter = builder.honourRetryAfter;
-        this.keepNanos = Math.max(longest(perKey).toNanos(), Duration.ofMinutes(1).toNanos());
+        Duration longest = longest(perKey);
+        Duration idle = longest.compareTo(MINIMUM_IDLE) >= 0 ? longest : MINIMUM_IDLE;
         this.byKey = Caffeine.newBuilder()
                 .maximumWeight(builder.maximumKeys)
                 .weigher((String key, Key entry) -> entry.users.get() > 0 ? 0 : 1) // in use: never evicted by size
                 .ticker(clock::nanoTime)
-                .expireAfter(new KeepWhileUsed())
+                // In use: never expired; else once idle for its longest window, at least a minute.
+                .expireAfter(Expiry.<String, Key>accessing((key, entry) -> entry.users.get() > 0 ? IN_USE : idle))
                 .build();
     }
 
@@ -246,26 +251,6 @@ public final class RequestPacer {
     }
 
     /** A key in use never expires; an idle one, a window (at least a minute) after its last use. */
-    private final class KeepWhileUsed implements Expiry<String, Key> {
-        private long of(Key entry) {
-            return entry.users.get() > 0 ? Long.MAX_VALUE : keepNanos;
-        }
-
-        @Override
-        public long expireAfterCreate(String key, Key entry, long currentTime) {
-            return of(entry);
-        }
-
-        @Override
-        public long expireAfterUpdate(String key, Key entry, long currentTime, long currentDuration) {
-            return of(entry);
-        }
-
-        @Override
-        public long expireAfterRead(String key, Key entry, long currentTime, long currentDuration) {
-            return of(entry);
-        }
-    }
 
     /**
      * Reports a response: refunds the use on a refund status, otherwise completes it; on a 429 with

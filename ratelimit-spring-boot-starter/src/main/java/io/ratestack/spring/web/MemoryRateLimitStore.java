@@ -54,6 +54,9 @@ public final class MemoryRateLimitStore implements RateLimitStore {
     private static final Log LOG = LogFactory.getLog(MemoryRateLimitStore.class);
 
     /** How often at most a full cache is cleaned out to find room: Caffeine's timer wheel turns in ~1 s steps. */
+    /** The expiry of an entry with a use in flight: never (Caffeine caps it at about 150 years). */
+    private static final Duration IN_USE = Duration.ofNanos(Long.MAX_VALUE);
+
     private static final long CLEAN_UP_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /** How many distinct routes {@link #describe} looks up by key; past that (routes keyed by path), it scans. */
@@ -116,7 +119,7 @@ public final class MemoryRateLimitStore implements RateLimitStore {
                 AtomicIntegerFieldUpdater.newUpdater(Entry.class, "inFlight");
 
         final RateLimiter[] leaves;
-        final long idleNanos;
+        final Duration idle;
         /** An overflow budget: in no cache, so neither pinned nor touched. */
         final boolean shared;
         volatile int inFlight;
@@ -125,9 +128,9 @@ public final class MemoryRateLimitStore implements RateLimitStore {
         /** ...with the global entry it was made with. */
         volatile @Nullable Entry combinedWith;
 
-        Entry(RateLimiter[] leaves, long idleNanos, boolean shared) {
+        Entry(RateLimiter[] leaves, Duration idle, boolean shared) {
             this.leaves = leaves;
-            this.idleNanos = idleNanos;
+            this.idle = idle;
             this.shared = shared;
         }
 
@@ -145,8 +148,8 @@ public final class MemoryRateLimitStore implements RateLimitStore {
     private final Clock clock;
     private final List<Limit> globalSpecs;
     private final RateLimiters.TimesPerBuilder[] globalBuilders;
-    private final long globalIdleNanos;
-    private final long routeMinimumIdleNanos;
+    private final Duration globalIdle;
+    private final Duration routeMinimumIdle;
     private final BoundedCache<String> globalCache;
     private final BoundedCache<RouteKey> routeCache;
     private final Function<String, Entry> newGlobal;
@@ -176,13 +179,12 @@ public final class MemoryRateLimitStore implements RateLimitStore {
         this.clock = clock;
         this.globalSpecs = PolicyNames.checkAll(globalSpecs);
         this.globalBuilders = RoutePolicy.builders(this.globalSpecs, clock);
-        this.globalIdleNanos = Math.max(RoutePolicy.longest(this.globalSpecs).toNanos(),
-                globalBounds.minimumExpireAfterAccess().toNanos());
-        this.routeMinimumIdleNanos = routeBounds.minimumExpireAfterAccess().toNanos();
+        this.globalIdle = longer(RoutePolicy.longest(this.globalSpecs), globalBounds.minimumExpireAfterAccess());
+        this.routeMinimumIdle = routeBounds.minimumExpireAfterAccess();
         this.globalCache = new BoundedCache<>("global", "clients", globalBounds.maximumSize());
         this.routeCache = new BoundedCache<>("per-route", "client-route pairs", routeBounds.maximumSize());
-        this.newGlobal = key -> new Entry(newLimiters(globalBuilders), globalIdleNanos, false);
-        this.globalOverflow = new Entry(newLimiters(globalBuilders), 0L, true);
+        this.newGlobal = key -> new Entry(newLimiters(globalBuilders), globalIdle, false);
+        this.globalOverflow = new Entry(newLimiters(globalBuilders), Duration.ZERO, true);
     }
 
     @Override
@@ -211,10 +213,10 @@ public final class MemoryRateLimitStore implements RateLimitStore {
             routeEntry = routeCache.make(routeKey, key -> {
                 remember(route.key(), policy);
                 return new Entry(newLimiters(policy.builders(clock)),
-                        Math.max(policy.longestWindow().toNanos(), routeMinimumIdleNanos), false);
+                        longer(policy.longestWindow(), routeMinimumIdle), false);
             });
             if (routeEntry == null) {
-                routeEntry = routeOverflow.get(policy, key -> new Entry(newLimiters(key.builders(clock)), 0L, true));
+                routeEntry = routeOverflow.get(policy, key -> new Entry(newLimiters(key.builders(clock)), Duration.ZERO, true));
             }
         }
         RateLimiter combined = combined(global, routeEntry);
@@ -393,6 +395,11 @@ public final class MemoryRateLimitStore implements RateLimitStore {
         return globalSpecs;
     }
 
+    /** The longer of two idle times, itself: no duration is made per entry. */
+    private static Duration longer(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+
     /** New limiters from builders, which share their terms among all the clients' limiters. */
     private static RateLimiter[] newLimiters(RateLimiters.TimesPerBuilder[] builders) {
         RateLimiter[] limiters = new RateLimiter[builders.length];
@@ -403,7 +410,8 @@ public final class MemoryRateLimitStore implements RateLimitStore {
     }
 
     /**
-     * One of the two caches, with its bound: entries leave it only by expiry ({@link IdleExpiry}), never to make room
+     * One of the two caches, with its bound: entries leave it only by expiry (never while in use, else once idle for
+     * their {@code idle} time), never to make room
      * for others; past the bound, a new key gets no entry.
      */
     private final class BoundedCache<K> {
@@ -419,7 +427,7 @@ public final class MemoryRateLimitStore implements RateLimitStore {
         BoundedCache(String name, String keys, long maximumSize) {
             this.cache = Caffeine.newBuilder()
                     .ticker(clock::nanoTime)
-                    .expireAfter(new IdleExpiry<K>())
+                    .expireAfter(Expiry.<K, Entry>accessing((key, entry) -> entry.inFlight > 0 ? IN_USE : entry.idle))
                     .build();
             this.name = name;
             this.keys = keys;
@@ -476,7 +484,7 @@ public final class MemoryRateLimitStore implements RateLimitStore {
 
         /**
          * Recomputes a key's expiry from its entry's state now: a read, which Caffeine answers by asking
-         * {@link IdleExpiry} again, and which costs far less than a write.
+         * its expiry again, and which costs far less than a write.
          */
         void touch(K key) {
             Entry unused = cache.getIfPresent(key);
@@ -531,29 +539,6 @@ public final class MemoryRateLimitStore implements RateLimitStore {
             if (!route.shared && Entry.IN_FLIGHT.decrementAndGet(route) == 0) {
                 routeCache.touch(routeKey);
             }
-        }
-    }
-
-    /** An entry with a use in flight never expires; otherwise it expires after being idle for its own time. */
-    private static final class IdleExpiry<K> implements Expiry<K, Entry> {
-
-        private static long of(Entry entry) {
-            return entry.inFlight > 0 ? Long.MAX_VALUE : entry.idleNanos;
-        }
-
-        @Override
-        public long expireAfterCreate(K key, Entry entry, long currentTime) {
-            return of(entry);
-        }
-
-        @Override
-        public long expireAfterUpdate(K key, Entry entry, long currentTime, long currentDuration) {
-            return of(entry);
-        }
-
-        @Override
-        public long expireAfterRead(K key, Entry entry, long currentTime, long currentDuration) {
-            return of(entry);
         }
     }
 }
