@@ -9,7 +9,7 @@ import org.jspecify.annotations.Nullable;
  * <p>{@code remaining = permits - inUse}. An acquire takes a unit per unit of its cost; completing or cancelling its
  * permit gives them back at once, the same either way and whatever cost it settles (nothing counts after a use ends,
  * so there is nothing to refund but the units). No window runs, nothing ends by time and no timer runs for room: only the end of a held use admits the next
- * waiter. A refusal's retry-after is the spec's hint, since no time is known at which a unit comes back.
+ * waiter. A refusal's retry-after is the terms's hint, since no time is known at which a unit comes back.
  */
 final class ConcurrencyLimiter extends Part {
 
@@ -21,21 +21,21 @@ final class ConcurrencyLimiter extends Part {
      * @param permits how many uses may be held at once
      * @param retryAfterNanos the retry-after of a refusal, positive and below {@link Refusal#NEVER}
      */
-    record Spec(int permits, long retryAfterNanos, Clock clock, @Nullable String name) {
+    record Terms(int permits, long retryAfterNanos, Clock clock, @Nullable String name) {
     }
 
-    final Spec spec;
+    final Terms terms;
 
     /** Units held by uses not yet ended; guarded by this limiter's lock. */
     int inUse;
 
-    ConcurrencyLimiter(Spec spec) {
-        this.spec = spec;
+    ConcurrencyLimiter(Terms terms) {
+        this.terms = terms;
     }
 
     @Override
     Clock clock() {
-        return spec.clock;
+        return terms.clock;
     }
 
     /** Nothing ends by time. */
@@ -63,23 +63,23 @@ final class ConcurrencyLimiter extends Part {
     void release(int cost, int actual, long now) {
         inUse -= cost;
         mark(PartSupport.GREW | PartSupport.CHANGED);
-        assert inUse >= 0 && inUse <= spec.permits : this + " broke its count";
+        assert inUse >= 0 && inUse <= terms.permits : this + " broke its count";
     }
 
     @Override
     int room() {
-        return spec.permits - inUse;
+        return terms.permits - inUse;
     }
 
     @Override
     int maxCost() {
-        return spec.permits;
+        return terms.permits;
     }
 
     /** Zero if the units are free, else the hint: only a use's end frees one, at a time nobody knows. */
     @Override
     long retryAfter(long now, int cost) {
-        return fits(cost) ? 0L : spec.retryAfterNanos;
+        return fits(cost) ? 0L : terms.retryAfterNanos;
     }
 
     @Override
@@ -90,7 +90,7 @@ final class ConcurrencyLimiter extends Part {
     /** The hint, as for {@link #retryAfter(long, int)}. */
     @Override
     long nextFreeIn(long now) {
-        return spec.retryAfterNanos;
+        return terms.retryAfterNanos;
     }
 
     /** No window ever runs. */
@@ -101,7 +101,7 @@ final class ConcurrencyLimiter extends Part {
 
     @Override
     public String toString() {
-        String text = spec.permits + " at once";
-        return "concurrency(" + (spec.name == null ? text : spec.name + ": " + text) + ")";
+        String text = terms.permits + " at once";
+        return "concurrency(" + (terms.name == null ? text : terms.name + ": " + text) + ")";
     }
 }

@@ -37,11 +37,11 @@ final class GcraLimiter extends Part {
      * @param intervalNanos the emission interval {@code T}: {@code periodNanos / rate} rounded up, positive
      * @param toleranceNanos {@code burst * T}, at most {@link Nanos#FOREVER}
      */
-    record Spec(int rate, long periodNanos, int burst, long intervalNanos, long toleranceNanos, Clock clock,
+    record Terms(int rate, long periodNanos, int burst, long intervalNanos, long toleranceNanos, Clock clock,
             @Nullable String name) {
     }
 
-    final Spec spec;
+    final Terms terms;
 
     // Guarded by this limiter's lock.
     /** The theoretical arrival time; never before the last {@link #advance(long)}'s {@code now}. */
@@ -49,15 +49,15 @@ final class GcraLimiter extends Part {
     /** Uses admitted at once as of the last look at the clock: {@code (burst * T - (tat - now)) / T}. */
     int room;
 
-    GcraLimiter(Spec spec) {
-        this.spec = spec;
-        this.tat = spec.clock.nanoTime();
-        this.room = spec.burst;
+    GcraLimiter(Terms terms) {
+        this.terms = terms;
+        this.tat = terms.clock.nanoTime();
+        this.room = terms.burst;
     }
 
     @Override
     Clock clock() {
-        return spec.clock;
+        return terms.clock;
     }
 
     /** Brings {@code tat} up to {@code now} if it is behind, and marks a growth if more uses fit than before. */
@@ -83,13 +83,13 @@ final class GcraLimiter extends Part {
     /** Moves {@code tat} by {@code cost * T}: at most {@code burst * T}, so no overflow. */
     @Override
     void take(int cost) {
-        tat += cost * spec.intervalNanos;
+        tat += cost * terms.intervalNanos;
         room -= cost;
     }
 
     @Override
     void untake(int cost) {
-        tat -= cost * spec.intervalNanos;
+        tat -= cost * terms.intervalNanos;
         room += cost;
     }
 
@@ -105,9 +105,9 @@ final class GcraLimiter extends Part {
         }
         long debt = tat - now;
         if (more < 0) {
-            debt = Math.max(0L, debt + more * spec.intervalNanos); // |more| <= burst: no overflow
+            debt = Math.max(0L, debt + more * terms.intervalNanos); // |more| <= burst: no overflow
         } else {
-            long added = more > Nanos.FOREVER / spec.intervalNanos ? Nanos.FOREVER : more * spec.intervalNanos;
+            long added = more > Nanos.FOREVER / terms.intervalNanos ? Nanos.FOREVER : more * terms.intervalNanos;
             debt = Math.min(Nanos.FOREVER, debt + added);
         }
         tat = now + debt;
@@ -117,7 +117,7 @@ final class GcraLimiter extends Part {
 
     /** Uses admitted at once with {@code debt} owed: {@code (burst * T - debt) / T}, at least zero. */
     private int roomFor(long debt) {
-        return (int) Math.max(0L, (spec.toleranceNanos - debt) / spec.intervalNanos);
+        return (int) Math.max(0L, (terms.toleranceNanos - debt) / terms.intervalNanos);
     }
 
     @Override
@@ -127,25 +127,25 @@ final class GcraLimiter extends Part {
 
     @Override
     int maxCost() {
-        return spec.burst;
+        return terms.burst;
     }
 
     /** Exact: {@code max(tat, now) + cost * T - burst * T - now}, zero if the uses fit now. */
     @Override
     long retryAfter(long now, int cost) {
-        return fits(cost) ? 0L : tat - now + cost * spec.intervalNanos - spec.toleranceNanos;
+        return fits(cost) ? 0L : tat - now + cost * terms.intervalNanos - terms.toleranceNanos;
     }
 
     /** Until {@code wanted} uses fit at once, at most the burst. */
     @Override
     long growsIn(long now, int wanted) {
-        return wanted <= spec.burst ? untilRoom(now, wanted) : NO_GROWTH;
+        return wanted <= terms.burst ? untilRoom(now, wanted) : NO_GROWTH;
     }
 
     /** Until one more use fits; an emission interval when fully recovered. */
     @Override
     long nextFreeIn(long now) {
-        return room < spec.burst ? untilRoom(now, room + 1) : spec.intervalNanos;
+        return room < terms.burst ? untilRoom(now, room + 1) : terms.intervalNanos;
     }
 
     /** Until {@code tat <= now}: fully recovered, {@code burst} uses fit at once. */
@@ -156,12 +156,12 @@ final class GcraLimiter extends Part {
 
     /** Nanoseconds until {@code wanted} uses fit at once: until the debt is at most {@code (burst - wanted) * T}. */
     private long untilRoom(long now, int wanted) {
-        return Math.max(0L, tat - now - (spec.toleranceNanos - wanted * spec.intervalNanos));
+        return Math.max(0L, tat - now - (terms.toleranceNanos - wanted * terms.intervalNanos));
     }
 
     @Override
     public String toString() {
-        String text = spec.rate + " per " + Duration.ofNanos(spec.periodNanos) + ", burst " + spec.burst;
-        return "gcra(" + (spec.name == null ? text : spec.name + ": " + text) + ")";
+        String text = terms.rate + " per " + Duration.ofNanos(terms.periodNanos) + ", burst " + terms.burst;
+        return "gcra(" + (terms.name == null ? text : terms.name + ": " + text) + ")";
     }
 }

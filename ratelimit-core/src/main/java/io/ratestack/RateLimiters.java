@@ -310,7 +310,7 @@ public final class RateLimiters {
         private @Nullable String name;
         private boolean startWindowsAtCompletion;
         /** The terms of the limiters built so far; made anew when an option changes. */
-        private TimesPerLimiter.@Nullable Spec spec;
+        private TimesPerLimiter.@Nullable Terms built;
 
         private TimesPerBuilder(int limit, Duration per) {
             this.limit = Checks.positive("limit", limit);
@@ -335,7 +335,7 @@ public final class RateLimiters {
                         "per + resetOffset must be >= 0 but was " + per + " + " + offset + " = " + window);
             }
             this.resetOffset = offset;
-            this.spec = null;
+            this.built = null;
             return this;
         }
 
@@ -347,7 +347,7 @@ public final class RateLimiters {
          */
         public TimesPerBuilder clock(Clock clock) {
             this.clock = Checks.requireNonNull(clock, "clock");
-            this.spec = null;
+            this.built = null;
             return this;
         }
 
@@ -359,7 +359,7 @@ public final class RateLimiters {
          */
         public TimesPerBuilder name(String name) {
             this.name = Checks.requireNonNull(name, "name");
-            this.spec = null;
+            this.built = null;
             return this;
         }
 
@@ -374,7 +374,7 @@ public final class RateLimiters {
          */
         public TimesPerBuilder startWindowsAtCompletion(boolean atCompletion) {
             this.startWindowsAtCompletion = atCompletion;
-            this.spec = null;
+            this.built = null;
             return this;
         }
 
@@ -383,11 +383,11 @@ public final class RateLimiters {
          * counts: keep a builder to make a limiter per client.
          */
         public RateLimiter build() {
-            TimesPerLimiter.Spec terms = spec;
+            TimesPerLimiter.Terms terms = built;
             if (terms == null) {
-                terms = new TimesPerLimiter.Spec(limit, Nanos.saturated(per.plus(resetOffset)), per, resetOffset, clock,
-                        name, !startWindowsAtCompletion);
-                spec = terms;
+                terms = new TimesPerLimiter.Terms(limit, Nanos.saturated(per.plus(resetOffset)), per, resetOffset,
+                        clock, name, !startWindowsAtCompletion);
+                built = terms;
             }
             return new TimesPerLimiter(terms);
         }
@@ -403,7 +403,7 @@ public final class RateLimiters {
         private Clock clock = Clock.system();
         private @Nullable String name;
         /** The terms of the limiters built so far; made anew when an option changes. */
-        private ConcurrencyLimiter.@Nullable Spec spec;
+        private ConcurrencyLimiter.@Nullable Terms built;
 
         private ConcurrencyBuilder(int permits) {
             this.permits = Checks.positive("permits", permits);
@@ -420,7 +420,7 @@ public final class RateLimiters {
          */
         public ConcurrencyBuilder retryAfter(Duration hint) {
             this.retryAfter = Checks.positive("retryAfter", hint);
-            this.spec = null;
+            this.built = null;
             return this;
         }
 
@@ -433,7 +433,7 @@ public final class RateLimiters {
          */
         public ConcurrencyBuilder clock(Clock clock) {
             this.clock = Checks.requireNonNull(clock, "clock");
-            this.spec = null;
+            this.built = null;
             return this;
         }
 
@@ -445,7 +445,7 @@ public final class RateLimiters {
          */
         public ConcurrencyBuilder name(String name) {
             this.name = Checks.requireNonNull(name, "name");
-            this.spec = null;
+            this.built = null;
             return this;
         }
 
@@ -456,11 +456,11 @@ public final class RateLimiters {
          * @return the limiter
          */
         public RateLimiter build() {
-            ConcurrencyLimiter.Spec terms = spec;
+            ConcurrencyLimiter.Terms terms = built;
             if (terms == null) {
-                terms = new ConcurrencyLimiter.Spec(permits, Math.min(Nanos.saturated(retryAfter), Nanos.FOREVER),
+                terms = new ConcurrencyLimiter.Terms(permits, Math.min(Nanos.saturated(retryAfter), Nanos.FOREVER),
                         clock, name);
-                spec = terms;
+                built = terms;
             }
             return new ConcurrencyLimiter(terms);
         }
@@ -479,7 +479,7 @@ public final class RateLimiters {
         private Clock clock = Clock.system();
         private @Nullable String name;
         /** The terms of the limiters built so far; made anew when an option changes. */
-        private TokenBucketLimiter.@Nullable Spec spec;
+        private TokenBucketLimiter.@Nullable Terms built;
 
         private TokenBucketBuilder(int capacity, int refillTokens, Duration refillPeriod) {
             this.capacity = Checks.positive("capacity", capacity);
@@ -496,7 +496,7 @@ public final class RateLimiters {
          */
         public TokenBucketBuilder greedyRefill() {
             this.greedy = true;
-            this.spec = null;
+            this.built = null;
             return this;
         }
 
@@ -508,7 +508,7 @@ public final class RateLimiters {
          */
         public TokenBucketBuilder intervalRefill() {
             this.greedy = false;
-            this.spec = null;
+            this.built = null;
             return this;
         }
 
@@ -521,7 +521,7 @@ public final class RateLimiters {
          */
         public TokenBucketBuilder initialTokens(int tokens) {
             this.initialTokens = Checks.between("initialTokens", tokens, 0, capacity);
-            this.spec = null;
+            this.built = null;
             return this;
         }
 
@@ -534,7 +534,7 @@ public final class RateLimiters {
          */
         public TokenBucketBuilder clock(Clock clock) {
             this.clock = Checks.requireNonNull(clock, "clock");
-            this.spec = null;
+            this.built = null;
             return this;
         }
 
@@ -546,7 +546,7 @@ public final class RateLimiters {
          */
         public TokenBucketBuilder name(String name) {
             this.name = Checks.requireNonNull(name, "name");
-            this.spec = null;
+            this.built = null;
             return this;
         }
 
@@ -557,11 +557,11 @@ public final class RateLimiters {
          * @return the limiter
          */
         public RateLimiter build() {
-            TokenBucketLimiter.Spec terms = spec;
+            TokenBucketLimiter.Terms terms = built;
             if (terms == null) {
-                terms = new TokenBucketLimiter.Spec(capacity, refillTokens, periodNanos, greedy, initialTokens, clock,
+                terms = new TokenBucketLimiter.Terms(capacity, refillTokens, periodNanos, greedy, initialTokens, clock,
                         name);
-                spec = terms;
+                built = terms;
             }
             return new TokenBucketLimiter(terms);
         }
@@ -579,7 +579,7 @@ public final class RateLimiters {
         private Clock clock = Clock.system();
         private @Nullable String name;
         /** The terms of the limiters built so far; made anew when an option changes. */
-        private GcraLimiter.@Nullable Spec spec;
+        private GcraLimiter.@Nullable Terms built;
 
         private GcraBuilder(int rate, Duration period, int burst) {
             this.rate = Checks.positive("rate", rate);
@@ -597,7 +597,7 @@ public final class RateLimiters {
          */
         public GcraBuilder clock(Clock clock) {
             this.clock = Checks.requireNonNull(clock, "clock");
-            this.spec = null;
+            this.built = null;
             return this;
         }
 
@@ -609,7 +609,7 @@ public final class RateLimiters {
          */
         public GcraBuilder name(String name) {
             this.name = Checks.requireNonNull(name, "name");
-            this.spec = null;
+            this.built = null;
             return this;
         }
 
@@ -620,11 +620,11 @@ public final class RateLimiters {
          * @return the limiter
          */
         public RateLimiter build() {
-            GcraLimiter.Spec terms = spec;
+            GcraLimiter.Terms terms = built;
             if (terms == null) {
-                terms = new GcraLimiter.Spec(rate, periodNanos, burst, intervalNanos, burst * intervalNanos, clock,
+                terms = new GcraLimiter.Terms(rate, periodNanos, burst, intervalNanos, burst * intervalNanos, clock,
                         name);
-                spec = terms;
+                built = terms;
             }
             return new GcraLimiter(terms);
         }
@@ -640,7 +640,7 @@ public final class RateLimiters {
         private Clock clock = Clock.system();
         private @Nullable String name;
         /** The terms of the limiters built so far; made anew when an option changes. */
-        private SlidingWindowLimiter.@Nullable Spec spec;
+        private SlidingWindowLimiter.@Nullable Terms built;
 
         private SlidingWindowBuilder(int limit, Duration window) {
             this.limit = Checks.positive("limit", limit);
@@ -656,7 +656,7 @@ public final class RateLimiters {
          */
         public SlidingWindowBuilder clock(Clock clock) {
             this.clock = Checks.requireNonNull(clock, "clock");
-            this.spec = null;
+            this.built = null;
             return this;
         }
 
@@ -668,7 +668,7 @@ public final class RateLimiters {
          */
         public SlidingWindowBuilder name(String name) {
             this.name = Checks.requireNonNull(name, "name");
-            this.spec = null;
+            this.built = null;
             return this;
         }
 
@@ -680,10 +680,10 @@ public final class RateLimiters {
          * @return the limiter
          */
         public RateLimiter build() {
-            SlidingWindowLimiter.Spec terms = spec;
+            SlidingWindowLimiter.Terms terms = built;
             if (terms == null) {
-                terms = new SlidingWindowLimiter.Spec(limit, windowNanos, clock, name);
-                spec = terms;
+                terms = new SlidingWindowLimiter.Terms(limit, windowNanos, clock, name);
+                built = terms;
             }
             return new SlidingWindowLimiter(terms);
         }

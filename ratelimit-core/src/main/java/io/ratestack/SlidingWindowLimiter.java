@@ -43,10 +43,10 @@ final class SlidingWindowLimiter extends Part {
      * @param limit uses per window
      * @param windowNanos the window, positive and at most {@link Nanos#FOREVER}
      */
-    record Spec(int limit, long windowNanos, Clock clock, @Nullable String name) {
+    record Terms(int limit, long windowNanos, Clock clock, @Nullable String name) {
     }
 
-    final Spec spec;
+    final Terms terms;
 
     // Guarded by this limiter's lock.
     /** Uses counted in the window before the running one. */
@@ -60,21 +60,21 @@ final class SlidingWindowLimiter extends Part {
     /** Uses admitted at once as of the last look at the clock. */
     int room;
 
-    SlidingWindowLimiter(Spec spec) {
-        this.spec = spec;
-        this.currentStart = spec.clock.nanoTime();
-        this.room = spec.limit;
+    SlidingWindowLimiter(Terms terms) {
+        this.terms = terms;
+        this.currentStart = terms.clock.nanoTime();
+        this.room = terms.limit;
     }
 
     @Override
     Clock clock() {
-        return spec.clock;
+        return terms.clock;
     }
 
     /** Rolls the windows up to {@code now} and marks a growth if more uses fit than before. */
     @Override
     void advance(long now) {
-        long window = spec.windowNanos;
+        long window = terms.windowNanos;
         long since = Math.max(0L, now - currentStart);
         if (since >= window) {
             long rolled = since / window;
@@ -93,8 +93,8 @@ final class SlidingWindowLimiter extends Part {
 
     /** {@code limit - current - ceil(previous * (window - elapsed) / window)}, at least zero. */
     private int roomAt(int prev, int cur, long at) {
-        long weight = prev - Nanos.mulDiv(prev, at, spec.windowNanos);
-        return (int) Math.max(0L, spec.limit - cur - weight);
+        long weight = prev - Nanos.mulDiv(prev, at, terms.windowNanos);
+        return (int) Math.max(0L, terms.limit - cur - weight);
     }
 
     @Override
@@ -147,7 +147,7 @@ final class SlidingWindowLimiter extends Part {
 
     @Override
     int maxCost() {
-        return spec.limit;
+        return terms.limit;
     }
 
     /** Exact: the first nanosecond at which {@code cost} uses fit by time alone, zero if they fit now. */
@@ -159,22 +159,22 @@ final class SlidingWindowLimiter extends Part {
     /** Until {@code wanted} uses fit at once, at most the limit. */
     @Override
     long growsIn(long now, int wanted) {
-        return wanted <= spec.limit ? untilRoom(previous, current, elapsed, wanted) : NO_GROWTH;
+        return wanted <= terms.limit ? untilRoom(previous, current, elapsed, wanted) : NO_GROWTH;
     }
 
     /** Until one more use fits; a window when nothing is counted. */
     @Override
     long nextFreeIn(long now) {
-        return room < spec.limit ? Math.max(1L, untilRoom(previous, current, elapsed, room + 1)) : spec.windowNanos;
+        return room < terms.limit ? Math.max(1L, untilRoom(previous, current, elapsed, room + 1)) : terms.windowNanos;
     }
 
     /** Until {@code current} and {@code previous} have both rolled out and the estimate is zero. */
     @Override
     long resetIn(long now) {
         if (current > 0) {
-            return 2 * spec.windowNanos - elapsed; // window <= FOREVER: no overflow
+            return 2 * terms.windowNanos - elapsed; // window <= FOREVER: no overflow
         }
-        return previous > 0 ? spec.windowNanos - elapsed : 0L;
+        return previous > 0 ? terms.windowNanos - elapsed : 0L;
     }
 
     /**
@@ -184,8 +184,8 @@ final class SlidingWindowLimiter extends Part {
      * where {@code cur} becomes the previous count (at most three levels: the third has nothing counted).
      */
     private long untilRoom(int prev, int cur, long at, int wanted) {
-        long window = spec.windowNanos;
-        long spare = (long) spec.limit - cur - wanted;
+        long window = terms.windowNanos;
+        long spare = (long) terms.limit - cur - wanted;
         if (spare >= 0) {
             long from = prev == 0 || spare >= prev ? 0L : window - Nanos.mulDiv(spare, window, prev);
             if (from <= at) {
@@ -200,7 +200,7 @@ final class SlidingWindowLimiter extends Part {
 
     @Override
     public String toString() {
-        String text = spec.limit + " per " + Duration.ofNanos(spec.windowNanos);
-        return "slidingWindow(" + (spec.name == null ? text : spec.name + ": " + text) + ")";
+        String text = terms.limit + " per " + Duration.ofNanos(terms.windowNanos);
+        return "slidingWindow(" + (terms.name == null ? text : terms.name + ": " + text) + ")";
     }
 }

@@ -20,11 +20,11 @@ final class TimesPerLimiter extends Part {
      * The terms of a times-per limiter, shared by all the limiters one builder makes: a starter that keeps a limiter
      * per client keeps these once.
      */
-    record Spec(int limit, long periodNanos, Duration per, Duration resetOffset, Clock clock, @Nullable String name,
+    record Terms(int limit, long periodNanos, Duration per, Duration resetOffset, Clock clock, @Nullable String name,
             boolean restartWithWaiters) {
     }
 
-    final Spec spec;
+    final Terms terms;
 
     // Guarded by this limiter's lock.
     int used;
@@ -32,13 +32,13 @@ final class TimesPerLimiter extends Part {
     boolean windowRunning;
     long windowEnd;
 
-    TimesPerLimiter(Spec spec) {
-        this.spec = spec;
+    TimesPerLimiter(Terms terms) {
+        this.terms = terms;
     }
 
     @Override
     Clock clock() {
-        return spec.clock;
+        return terms.clock;
     }
 
     /**
@@ -52,12 +52,12 @@ final class TimesPerLimiter extends Part {
         if (support != null || closed) {
             return super.read(what);
         }
-        long now = spec.clock.nanoTime();
+        long now = terms.clock.nanoTime();
         boolean running = windowRunning;
         long end = windowEnd;
         boolean over = running && now - end >= 0;
         int usedNow = over ? 0 : used;
-        int free = Math.max(0, spec.limit - usedNow - inFlight);
+        int free = Math.max(0, terms.limit - usedNow - inFlight);
         return switch (what) {
             case OPEN -> free > 0 ? 1 : 0;
             case REMAINING -> free;
@@ -80,7 +80,7 @@ final class TimesPerLimiter extends Part {
                 if (freed) {
                     s.events |= PartSupport.GREW | PartSupport.CHANGED;
                 }
-                if (spec.restartWithWaiters && !s.queue.isEmpty()) {
+                if (terms.restartWithWaiters && !s.queue.isEmpty()) {
                     s.restartPending = true;
                     s.resetAt = windowEnd;
                 }
@@ -97,7 +97,7 @@ final class TimesPerLimiter extends Part {
     @Override
     void take(int cost) {
         inFlight += cost;
-        assert used + inFlight <= spec.limit : this + " admitted more than its limit";
+        assert used + inFlight <= terms.limit : this + " admitted more than its limit";
     }
 
     @Override
@@ -117,23 +117,23 @@ final class TimesPerLimiter extends Part {
             used = (int) Math.min(Integer.MAX_VALUE, (long) used + actual);
             if (!windowRunning) {
                 windowRunning = true;
-                windowEnd = now + spec.periodNanos;
+                windowEnd = now + terms.periodNanos;
             }
             mark(actual < cost ? PartSupport.GREW | PartSupport.CHANGED : PartSupport.CHANGED);
         } else {
             mark(PartSupport.GREW | PartSupport.CHANGED);
         }
-        assert used >= 0 && inFlight >= 0 && inFlight <= spec.limit : this + " broke its counts";
+        assert used >= 0 && inFlight >= 0 && inFlight <= terms.limit : this + " broke its counts";
     }
 
     @Override
     int room() {
-        return Math.max(0, spec.limit - used - inFlight);
+        return Math.max(0, terms.limit - used - inFlight);
     }
 
     @Override
     int maxCost() {
-        return spec.limit;
+        return terms.limit;
     }
 
     /**
@@ -144,23 +144,23 @@ final class TimesPerLimiter extends Part {
     long retryAfter(long now, int cost) {
         if (fits(cost)) {
             return 0L;
-        } else if (windowRunning && used > 0 && cost <= spec.limit - inFlight) {
+        } else if (windowRunning && used > 0 && cost <= terms.limit - inFlight) {
             return Math.max(0L, windowEnd - now);
         } else {
-            return spec.periodNanos;
+            return terms.periodNanos;
         }
     }
 
     /** Until the window ends, if it holds used slots and its end frees {@code wanted}. */
     @Override
     long growsIn(long now, int wanted) {
-        return windowRunning && used > 0 && wanted <= spec.limit - inFlight ? windowEnd - now : NO_GROWTH;
+        return windowRunning && used > 0 && wanted <= terms.limit - inFlight ? windowEnd - now : NO_GROWTH;
     }
 
     /** Until the window ends, or a period when none runs. */
     @Override
     long nextFreeIn(long now) {
-        return windowRunning ? windowEnd - now : spec.periodNanos;
+        return windowRunning ? windowEnd - now : terms.periodNanos;
     }
 
     @Override
@@ -170,22 +170,23 @@ final class TimesPerLimiter extends Part {
 
     /**
      * A window that ended while waiters were queued restarts at its end if they still are once the pass is over
-     * ({@link Spec#restartWithWaiters}), so a queue is served in windows of the period.
+     * ({@link Terms#restartWithWaiters}), so a queue is served in windows of the period.
      */
     @Override
     void servedLocked(long now, PartSupport s) {
         if (s.restartPending) {
             s.restartPending = false;
-            if (!windowRunning && !s.queue.isEmpty() && now - s.resetAt < spec.periodNanos) {
+            if (!windowRunning && !s.queue.isEmpty() && now - s.resetAt < terms.periodNanos) {
                 windowRunning = true;
-                windowEnd = s.resetAt + spec.periodNanos;
+                windowEnd = s.resetAt + terms.periodNanos;
             }
         }
     }
 
     @Override
     public String toString() {
-        String text = spec.limit + " per " + spec.per + (spec.resetOffset.isZero() ? "" : " offset " + spec.resetOffset);
-        return "timesPer(" + (spec.name == null ? text : spec.name + ": " + text) + ")";
+        String text = terms.limit + " per " + terms.per
+                + (terms.resetOffset.isZero() ? "" : " offset " + terms.resetOffset);
+        return "timesPer(" + (terms.name == null ? text : terms.name + ": " + text) + ")";
     }
 }

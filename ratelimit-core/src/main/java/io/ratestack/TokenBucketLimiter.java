@@ -34,11 +34,11 @@ final class TokenBucketLimiter extends Part {
      * @param greedy whether tokens come continuously rather than per whole period
      * @param initialTokens the tokens of a new bucket, at most {@code capacity}
      */
-    record Spec(int capacity, int refillTokens, long periodNanos, boolean greedy, int initialTokens, Clock clock,
+    record Terms(int capacity, int refillTokens, long periodNanos, boolean greedy, int initialTokens, Clock clock,
             @Nullable String name) {
     }
 
-    final Spec spec;
+    final Terms terms;
 
     // Guarded by this limiter's lock.
     /** Whole tokens in the bucket, at most capacity; below zero while a settled cost above the taken one is owed. */
@@ -48,15 +48,15 @@ final class TokenBucketLimiter extends Part {
     /** When tokens were last added by time: the last advance (greedy), or the last whole period's end (interval). */
     long lastRefill;
 
-    TokenBucketLimiter(Spec spec) {
-        this.spec = spec;
-        this.tokens = spec.initialTokens;
-        this.lastRefill = spec.clock.nanoTime();
+    TokenBucketLimiter(Terms terms) {
+        this.terms = terms;
+        this.tokens = terms.initialTokens;
+        this.lastRefill = terms.clock.nanoTime();
     }
 
     @Override
     Clock clock() {
-        return spec.clock;
+        return terms.clock;
     }
 
     /** Adds the tokens that time made since the last refill, up to capacity. */
@@ -66,19 +66,19 @@ final class TokenBucketLimiter extends Part {
         if (elapsed <= 0) {
             return;
         }
-        long period = spec.periodNanos;
-        if (!spec.greedy) {
+        long period = terms.periodNanos;
+        if (!terms.greedy) {
             elapsed -= elapsed % period;
             if (elapsed == 0) {
                 return;
             }
         }
         lastRefill += elapsed;
-        long capacity = spec.capacity;
+        long capacity = terms.capacity;
         if (tokens >= capacity) {
             return;
         }
-        long refill = spec.refillTokens;
+        long refill = terms.refillTokens;
         long added;
         long left = remainder;
         if (elapsed >= period) {
@@ -114,7 +114,7 @@ final class TokenBucketLimiter extends Part {
     }
 
     private void fill() {
-        tokens = spec.capacity;
+        tokens = terms.capacity;
         remainder = 0L;
         mark(PartSupport.GREW | PartSupport.CHANGED);
     }
@@ -146,7 +146,7 @@ final class TokenBucketLimiter extends Part {
         if (back == 0) {
             return;
         }
-        if (back > 0 && tokens + back >= spec.capacity) {
+        if (back > 0 && tokens + back >= terms.capacity) {
             fill();
             return;
         }
@@ -161,7 +161,7 @@ final class TokenBucketLimiter extends Part {
 
     @Override
     int maxCost() {
-        return spec.capacity;
+        return terms.capacity;
     }
 
     @Override
@@ -172,19 +172,19 @@ final class TokenBucketLimiter extends Part {
     /** Until the bucket holds {@code wanted} tokens, at most its capacity. */
     @Override
     long growsIn(long now, int wanted) {
-        return wanted <= spec.capacity ? untilTokens(now, wanted) : NO_GROWTH;
+        return wanted <= terms.capacity ? untilTokens(now, wanted) : NO_GROWTH;
     }
 
     /** Until the next whole token; a period when the bucket is full. */
     @Override
     long nextFreeIn(long now) {
-        return tokens < spec.capacity ? untilTokens(now, Math.max(0L, tokens) + 1) : spec.periodNanos;
+        return tokens < terms.capacity ? untilTokens(now, Math.max(0L, tokens) + 1) : terms.periodNanos;
     }
 
     /** Until the bucket is full. */
     @Override
     long resetIn(long now) {
-        return tokens < spec.capacity ? untilTokens(now, spec.capacity) : 0L;
+        return tokens < terms.capacity ? untilTokens(now, terms.capacity) : 0L;
     }
 
     /**
@@ -193,10 +193,10 @@ final class TokenBucketLimiter extends Part {
      */
     private long untilTokens(long now, long wanted) {
         long deficit = wanted - tokens;
-        long period = spec.periodNanos;
-        long refill = spec.refillTokens;
+        long period = terms.periodNanos;
+        long refill = terms.refillTokens;
         long nanos;
-        if (spec.greedy) {
+        if (terms.greedy) {
             // The least d with refill * d + remainder >= deficit * period.
             long need = deficit * period; // may overflow: checked below
             long since = now - lastRefill; // zero after advance(now)
@@ -217,8 +217,8 @@ final class TokenBucketLimiter extends Part {
 
     @Override
     public String toString() {
-        String text = spec.capacity + " tokens, " + spec.refillTokens + (spec.greedy ? " per " : " every ")
-                + Duration.ofNanos(spec.periodNanos);
-        return "tokenBucket(" + (spec.name == null ? text : spec.name + ": " + text) + ")";
+        String text = terms.capacity + " tokens, " + terms.refillTokens + (terms.greedy ? " per " : " every ")
+                + Duration.ofNanos(terms.periodNanos);
+        return "tokenBucket(" + (terms.name == null ? text : terms.name + ": " + text) + ")";
     }
 }
