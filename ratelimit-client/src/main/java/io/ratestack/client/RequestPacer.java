@@ -250,8 +250,6 @@ public final class RequestPacer {
         }
     }
 
-    /** A key in use never expires; an idle one, a window (at least a minute) after its last use. */
-
     /**
      * Reports a response: refunds the use on a refund status, otherwise completes it; on a 429 with
      * {@code Retry-After}, holds back every request until then (when enabled).

@@ -40,8 +40,8 @@ public class RateLimitAutoConfiguration {
      * Spring Boot would read as milliseconds, fails startup naming the property.
      */
     @Bean
-    static RateLimitDurationCheck rateLimitDurationCheck(Environment environment) {
-        return new RateLimitDurationCheck(environment);
+    static RateLimitWrittenValueCheck rateLimitDurationCheck(Environment environment) {
+        return new RateLimitWrittenValueCheck(environment);
     }
 
     /** Fails startup on a key under {@code ratelimit} that no rate limit properties class declares. */

@@ -73,15 +73,19 @@ public class RateLimitServletAutoConfiguration {
      *
      * @throws RateLimitConfigurationException if {@code ratelimit.store} binds as {@code redis} but is spelled so
      *     that the Redis store's condition, which compares the text, does not match it ({@code "redis "},
-     *     {@code re-dis}): the application would otherwise run on memory while its configuration says Redis
+     *     {@code re-dis}), or the Redis store's auto-configuration is excluded: the application would otherwise run on
+     *     memory while its configuration says Redis
      */
     @Bean
     @ConditionalOnMissingBean(RateLimitStore.class)
     public MemoryRateLimitStore memoryRateLimitStore(RateLimitSettings settings, Clock clock,
             Environment environment) {
         if (settings.redisStore) {
-            throw new RateLimitConfigurationException("ratelimit.store",
-                    String.valueOf(environment.getProperty("ratelimit.store")), "write it as redis");
+            String written = String.valueOf(environment.getProperty("ratelimit.store"));
+            throw new RateLimitConfigurationException("ratelimit.store", written, written.equalsIgnoreCase("redis")
+                    ? "the Redis store's auto-configuration (RateLimitRedisAutoConfiguration) did not run: include it,"
+                            + " declare a RateLimitStore bean, or use memory"
+                    : "write it as redis");
         }
         return new MemoryRateLimitStore(clock, settings.global, settings.globalCache, settings.routeCache);
     }

@@ -167,7 +167,7 @@ final class RateLimitSettings {
 
     /**
      * Checks a duration under {@code ratelimit} as it was written, while it is bound (see
-     * {@link RateLimitDurationCheck}): it needs a unit and must not be longer than {@link Durations#LONGEST}.
+     * {@link RateLimitWrittenValueCheck}): it needs a unit and must not be longer than {@link Durations#LONGEST}.
      *
      * @param property the property's name
      * @param written the value as configured, a {@link String} or, from YAML, a {@link Number}

@@ -33,8 +33,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>(the {@linkplain RoutePolicy#tag() policy tag} is a short hash of the policy's {@link RoutePolicy#key() key},
  * where it is declared, such as {@code ratelimit.per-route} or
- * {@code @RateLimit on com.example.SearchController.search(java.lang.String)}; a route key is at most
- * {@value Route#LONGEST_KEY} characters, see {@link Route#key()}).
+ * {@code @RateLimit on com.example.SearchController.search(java.lang.String)}; a route key longer than 200
+ * characters is hashed, see {@link Route#key(int)}).
  *
  * <p>The state is not kept in this instance: each attempt carries what its script call saw of each limit (remaining
  * uses, time to reset), for the {@code RateLimit} header and the violated policies of a refusal; an attempt answered
@@ -45,6 +45,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class RedisRateLimitStore implements RateLimitStore {
 
+
+    private static final int LONGEST_ROUTE_KEY = 200;
 
     private final RedisLimits limits;
     private final List<Limit> globalSpecs;
@@ -127,7 +129,7 @@ public final class RedisRateLimitStore implements RateLimitStore {
     }
 
     private Limit[] routeNamed(Route route, RoutePolicy policy) {
-        String scope = "route:" + route.key();
+        String scope = "route:" + route.key(LONGEST_ROUTE_KEY);
         String[] suffixes = routeSuffixes.computeIfAbsent(policy, RedisRateLimitStore::suffixes);
         List<Limit> specs = policy.limits();
         Limit[] named = new Limit[suffixes.length];

@@ -53,10 +53,10 @@ public final class MemoryRateLimitStore implements RateLimitStore {
 
     private static final Log LOG = LogFactory.getLog(MemoryRateLimitStore.class);
 
-    /** How often at most a full cache is cleaned out to find room: Caffeine's timer wheel turns in ~1 s steps. */
     /** The expiry of an entry with a use in flight: never (Caffeine caps it at about 150 years). */
     private static final Duration IN_USE = Duration.ofNanos(Long.MAX_VALUE);
 
+    /** How often at most a full cache is cleaned out to find room: Caffeine's timer wheel turns in ~1 s steps. */
     private static final long CLEAN_UP_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /** How many distinct routes {@link #describe} looks up by key; past that (routes keyed by path), it scans. */

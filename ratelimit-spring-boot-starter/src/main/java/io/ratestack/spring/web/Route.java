@@ -1,5 +1,6 @@
 package io.ratestack.spring.web;
 
+import java.util.HexFormat;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -46,6 +47,17 @@ public record Route(String key, @Nullable RoutePolicy policy, String pattern) {
      */
     boolean matchedHandler() {
         return !pattern.equals(UNMATCHED);
+    }
+
+    /**
+     * The key for a store whose keys must be shorter: the key itself up to {@code longest} characters, else
+     * {@code sha256:} and the 64 hex digits of its SHA-256.
+     *
+     * @param longest the longest key kept as it is
+     * @return the key, bounded
+     */
+    public String key(int longest) {
+        return key.length() <= longest ? key : "sha256:" + HexFormat.of().formatHex(Keys.sha256(key));
     }
 
     /** Whether the request skips rate limiting. */

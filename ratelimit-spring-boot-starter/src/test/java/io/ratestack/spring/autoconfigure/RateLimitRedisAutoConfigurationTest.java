@@ -276,6 +276,10 @@ class RateLimitRedisAutoConfigurationTest {
         assertUnconvertible("ratelimit.store", "mongo", "must be one of memory, redis", "ratelimit.store=mongo");
         // Binds as redis, but the Redis store's condition compares the text: never memory while it says Redis.
         assertFailure("ratelimit.store", "re-dis", "write it as redis", "ratelimit.store=re-dis");
+        // Bound as nothing, a blank value would keep the default without a word (ratelimit.store=${STORE:}).
+        assertFailure("ratelimit.store", "", "must be one of memory, redis", "ratelimit.store=");
+        assertFailure("ratelimit.redis.on-failure", "", "must be one of fail-open, fail-closed, local",
+                "ratelimit.redis.on-failure=");
         assertUnconvertible("ratelimit.redis.on-failure", "ignore", "must be one of fail-open, fail-closed, local",
                 "ratelimit.redis.on-failure=ignore");
         assertFailure("ratelimit.redis.fail-closed-status", "418", "must be 503 or 429",
@@ -286,6 +290,23 @@ class RateLimitRedisAutoConfigurationTest {
                 "ratelimit.redis.prefix=a{b}");
         assertFailure("ratelimit.redis.url", "http://localhost", "must be a redis://",
                 "ratelimit.redis.url=http://localhost");
+    }
+
+    @Test
+    void theRedisStoreWithItsAutoConfigurationExcludedFailsStartupSayingSoInsteadOfRunningOnMemory() {
+        new WebApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(RateLimitAutoConfiguration.class,
+                        RateLimitServletAutoConfiguration.class))
+                .withPropertyValues("ratelimit.store=redis").run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure()).rootCause()
+                            .isInstanceOfSatisfying(RateLimitConfigurationException.class, failure -> {
+                                assertThat(failure.getOrigin()).isEqualTo("ratelimit.store");
+                                assertThat(failure.getValue()).isEqualTo("redis");
+                                assertThat(failure.getReason()).contains("auto-configuration")
+                                        .contains("did not run");
+                            });
+                });
     }
 
     @Test

@@ -116,6 +116,19 @@ class RedisRateLimitStoreTest {
     }
 
     @Test
+    void aRouteKeyOver200CharactersIsNamedByItsHexSha256SoUpgradesKeepItsState() throws Exception {
+        String path = "/" + "b".repeat(229);
+        String hex = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(path.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        RoutePolicy policy = policy("p", 1);
+
+        assertThat(take(new RedisRateLimitStore(limits, global(10)), "c5", new Route(path, policy))).isTrue();
+
+        assertThat(connection.sync().keys("ratelimit:{c5}:route:*")).singleElement().asString()
+                .startsWith("ratelimit:{c5}:route:sha256:" + hex + "#" + policy.tag() + ":route:1/3600000ms");
+    }
+
+    @Test
     void overloadedHandlersOnOnePathKeepTheirOwnBudgetsAsInMemory() {
         // The store names a route's state by the policy's key, which tells overloads apart, not by its source.
         Route list = new Route("/items", itemsPolicy("()")); // GET /items  -> items()

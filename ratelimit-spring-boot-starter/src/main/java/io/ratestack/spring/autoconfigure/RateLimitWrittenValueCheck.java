@@ -1,5 +1,6 @@
 package io.ratestack.spring.autoconfigure;
 
+import io.ratestack.spring.web.RateLimitConfigurationException;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationPropertiesBindHandlerAdvisor;
@@ -12,18 +13,24 @@ import org.springframework.boot.context.properties.source.ConfigurationPropertyN
 import org.springframework.core.env.Environment;
 
 /**
- * Checks every {@link Duration} under {@code ratelimit} as it is bound, when the value as written is still known:
- * Spring Boot turns a bare {@code 10} into 10 milliseconds before {@link RateLimitSettings} sees it. Applies to every
- * source (properties, YAML, where {@code per: 10} is a number, command line, environment) and every key, list
- * elements and map values included; see {@link RateLimitSettings#duration}.
+ * Checks values under {@code ratelimit} as they are bound, while the value as written is still known, from every
+ * source (properties, YAML, command line, environment) and at every key, list elements and map values included:
+ * <ul>
+ *   <li>every {@link Duration}: Spring Boot turns a bare {@code 10} into 10 milliseconds before
+ *       {@link RateLimitSettings} sees it (in YAML, {@code per: 10} is a number); see
+ *       {@link RateLimitSettings#duration};
+ *   <li>every enum ({@code ratelimit.store}, {@code ratelimit.redis.on-failure}): Spring Boot binds a blank value as
+ *       nothing, keeping the default, so {@code ratelimit.store=${STORE:}} would run on memory without a word; a blank
+ *       value fails instead, listing the choices.
+ * </ul>
  */
-final class RateLimitDurationCheck implements ConfigurationPropertiesBindHandlerAdvisor {
+final class RateLimitWrittenValueCheck implements ConfigurationPropertiesBindHandlerAdvisor {
 
     private static final ConfigurationPropertyName PREFIX = ConfigurationPropertyName.of("ratelimit");
 
     private final Environment environment;
 
-    RateLimitDurationCheck(Environment environment) {
+    RateLimitWrittenValueCheck(Environment environment) {
         this.environment = environment;
     }
 
@@ -42,6 +49,19 @@ final class RateLimitDurationCheck implements ConfigurationPropertiesBindHandler
                     RateLimitSettings.duration(name.toString(), written, duration);
                 }
                 return super.onSuccess(name, target, context, result);
+            }
+
+            @Override
+            public void onFinish(ConfigurationPropertyName name, Bindable<?> target, BindContext context,
+                    @Nullable Object result) throws Exception {
+                ConfigurationProperty property = context.getConfigurationProperty();
+                Class<?> type = target.getType().resolve();
+                if (result == null && property != null && type != null && type.isEnum() && PREFIX.isAncestorOf(name)
+                        && String.valueOf(property.getValue()).isBlank()) {
+                    throw new RateLimitConfigurationException(name.toString(), "",
+                            RateLimitSettings.unconvertible(name, "", type, new IllegalArgumentException("blank")));
+                }
+                super.onFinish(name, target, context, result);
             }
         };
     }
