@@ -294,47 +294,20 @@ class RateLimitRedisAutoConfigurationTest {
 
     @Test
     void theRedisStoreWithItsAutoConfigurationExcludedFailsStartupSayingSoInsteadOfRunningOnMemory() {
-        new WebApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(RateLimitAutoConfiguration.class,
-                        RateLimitServletAutoConfiguration.class))
-                .withPropertyValues("ratelimit.store=redis").run(context -> {
-                    assertThat(context).hasFailed();
-                    assertThat(context.getStartupFailure()).rootCause()
-                            .isInstanceOfSatisfying(RateLimitConfigurationException.class, failure -> {
-                                assertThat(failure.getOrigin()).isEqualTo("ratelimit.store");
-                                assertThat(failure.getValue()).isEqualTo("redis");
-                                assertThat(failure.getReason()).contains("auto-configuration")
-                                        .contains("did not run");
-                            });
-                });
+        assertRedisStoreFails(new WebApplicationContextRunner().withConfiguration(AutoConfigurations.of(
+                RateLimitAutoConfiguration.class, RateLimitServletAutoConfiguration.class)),
+                "the Redis store's auto-configuration (RateLimitRedisAutoConfiguration) did not run");
     }
 
     @Test
     void theRedisStoreWithoutRatelimitRedisOnTheClasspathFailsStartupSayingWhatIsMissing() {
-        runner.withClassLoader(new FilteredClassLoader(RedisLimits.class))
-                .withPropertyValues("ratelimit.store=redis").run(context -> {
-                    assertThat(context).hasFailed();
-                    assertThat(context.getStartupFailure()).rootCause()
-                            .isInstanceOfSatisfying(RateLimitConfigurationException.class, failure -> {
-                                assertThat(failure.getOrigin()).isEqualTo("ratelimit.store");
-                                assertThat(failure.getValue()).isEqualTo("redis");
-                                assertThat(failure.getReason()).contains("io.ratestack:ratelimit-redis");
-                            });
-                });
+        assertRedisStoreFails(runner.withClassLoader(new FilteredClassLoader(RedisLimits.class)),
+                "io.ratestack:ratelimit-redis");
     }
 
     @Test
     void theRedisStoreWithoutLettuceOnTheClasspathFailsStartupNamingTheStoreAndLettuce() {
-        runner.withClassLoader(new FilteredClassLoader("io.lettuce"))
-                .withPropertyValues("ratelimit.store=redis").run(context -> {
-                    assertThat(context).hasFailed();
-                    assertThat(context.getStartupFailure()).rootCause()
-                            .isInstanceOfSatisfying(RateLimitConfigurationException.class, failure -> {
-                                assertThat(failure.getOrigin()).isEqualTo("ratelimit.store");
-                                assertThat(failure.getValue()).isEqualTo("redis");
-                                assertThat(failure.getReason()).contains("io.lettuce:lettuce-core");
-                            });
-                });
+        assertRedisStoreFails(runner.withClassLoader(new FilteredClassLoader("io.lettuce")), "io.lettuce:lettuce-core");
     }
 
     @Test
@@ -441,6 +414,19 @@ class RateLimitRedisAutoConfigurationTest {
             assertThat(analysis).as(property).isNotNull();
             assertThat(analysis.getDescription()).contains("Property: " + property + "%n    Value: %s%n"
                     .formatted(value)).contains("Reason: " + reason + "%n".formatted());
+        });
+    }
+
+    /** {@code ratelimit.store=redis} fails startup naming it, for the reason given. */
+    private static void assertRedisStoreFails(WebApplicationContextRunner runner, String reason) {
+        runner.withPropertyValues("ratelimit.store=redis").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause()
+                    .isInstanceOfSatisfying(RateLimitConfigurationException.class, failure -> {
+                        assertThat(failure.getOrigin()).isEqualTo("ratelimit.store");
+                        assertThat(failure.getValue()).isEqualTo("redis");
+                        assertThat(failure.getReason()).contains(reason);
+                    });
         });
     }
 
