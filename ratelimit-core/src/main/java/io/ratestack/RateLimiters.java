@@ -325,16 +325,10 @@ public final class RateLimiters {
          *
          * @param offset the shift; {@code per + offset} must not be negative
          * @return this builder
-         * @throws IllegalArgumentException if {@code per + offset} is negative
+         * @throws InvalidTermException if {@code per + offset} is negative
          */
         public TimesPerBuilder resetOffset(Duration offset) {
-            Checks.requireNonNull(offset, "resetOffset");
-            Duration window = per.plus(offset);
-            if (window.isNegative()) {
-                throw new IllegalArgumentException(
-                        "per + resetOffset must be >= 0 but was " + per + " + " + offset + " = " + window);
-            }
-            this.resetOffset = offset;
+            this.resetOffset = Checks.resetOffset(per, offset);
             this.built = null;
             return this;
         }

@@ -129,12 +129,7 @@ public final class RequestPacer {
      * started its own window when it served the request, earlier, so this one never runs ahead of it.
      */
     private RateLimiter newLeaf(Limit limit) {
-        RateLimiters.TimesPerBuilder builder = RateLimiters.timesPerBuilder(limit.limit(), limit.per())
-                .resetOffset(limit.resetOffset()).clock(clock).startWindowsAtCompletion(true);
-        if (limit.name() != null) {
-            builder.name(limit.name());
-        }
-        return builder.build();
+        return RateLimiters.timesPerBuilder(limit).clock(clock).startWindowsAtCompletion(true).build();
     }
 
     /**

@@ -25,39 +25,11 @@ final class RedisKeys {
     }
 
     /**
-     * One client's limits, with their keys and terms in the script's order (two keys and seven terms a limit). Not a
-     * record: its arrays go to Lettuce as they are, and have no value equality.
+     * One client's limits, with their keys and terms in the script's order (two keys and seven terms a limit); the
+     * arrays go to Lettuce as they are, shared, not to be changed.
      */
-    static final class Target {
-        private final String client;
-        private final List<? extends LimitSpec> limits;
-        private final String[] keys;
-        private final String[] terms;
-
-        Target(String client, List<? extends LimitSpec> limits, String[] keys, String[] terms) {
-            this.client = client;
-            this.limits = limits;
-            this.keys = keys;
-            this.terms = terms;
-        }
-
-        String client() {
-            return client;
-        }
-
-        List<? extends LimitSpec> limits() {
-            return limits;
-        }
-
-        /** The script's keys; shared, not to be changed. */
-        String[] keys() {
-            return keys;
-        }
-
-        /** The script's terms; shared, not to be changed. */
-        String[] terms() {
-            return terms;
-        }
+    @SuppressWarnings("ArrayRecordComponent") // never compared: the arrays are the command's arguments
+    record Target(String client, List<? extends LimitSpec> limits, String[] keys, String[] terms) {
     }
 
     /**

@@ -162,9 +162,9 @@ public final class RedisLimits {
     private final @Nullable LocalFallback localFallback;
     private final @Nullable Clock clock;
     private final RedisHealth health;
+    /** Calls that take or read (acquire, peek): one given up on is cancelled. */
     private final RedisScript acquire;
     private final RedisScript release;
-    private final RedisScript peek;
     /** Tokens name in-flight uses: unique per instance by a counter, across instances by a random id. */
     private final String tokenPrefix = UUID.randomUUID() + ":";
     private final AtomicLong tokens = new AtomicLong();
@@ -181,7 +181,6 @@ public final class RedisLimits {
         this.health = new RedisHealth(onFailure, builder.probeInterval, clock);
         this.acquire = new RedisScript(SCRIPT, false, redis, commandTimeout);
         this.release = new RedisScript(SCRIPT, true, redis, commandTimeout);
-        this.peek = new RedisScript(SCRIPT, false, redis, commandTimeout);
         if (redis instanceof RedisConnector connector) {
             try {
                 connector.connect(); // now if Redis is there; else start unavailable, probing
@@ -328,7 +327,7 @@ public final class RedisLimits {
             if (taken.get(0) == 1L) {
                 release.run(target.keys(), args("r", token, "0", 1, 0, target.terms()), until(deadline));
             }
-            peek.run(target.keys(), args("p", "", "0", 1, 0, target.terms()), until(deadline));
+            acquire.run(target.keys(), args("p", "", "0", 1, 0, target.terms()), until(deadline));
         } catch (RedisCommandInterruptedException interrupted) {
             forget(target.keys(), token, 1, target.terms());
             return false; // the caller gave up, not Redis
@@ -478,7 +477,7 @@ public final class RedisLimits {
         }
         List<Long> reply;
         try {
-            reply = peek.run(target.keys(), args("p", "", "0", 1, 0, target.terms()));
+            reply = acquire.run(target.keys(), args("p", "", "0", 1, 0, target.terms()));
         } catch (RedisCommandInterruptedException interrupted) {
             return unavailableState(target); // the caller gave up, not Redis
         } catch (RedisException e) {

@@ -36,11 +36,12 @@ public class RateLimitAutoConfiguration {
             + " Set ratelimit.enabled=false to say that this is intended.";
 
     /**
-     * Checks every duration under {@code ratelimit} as written while it is bound, so that a bare number, which
-     * Spring Boot would read as milliseconds, fails startup naming the property.
+     * Checks values under {@code ratelimit} as written while they are bound, so that a bare number as a duration
+     * (which Spring Boot would read as milliseconds) or a blank enum (which it would bind as nothing) fails startup
+     * naming the property.
      */
     @Bean
-    static RateLimitWrittenValueCheck rateLimitDurationCheck(Environment environment) {
+    static RateLimitWrittenValueCheck rateLimitWrittenValueCheck(Environment environment) {
         return new RateLimitWrittenValueCheck(environment);
     }
 

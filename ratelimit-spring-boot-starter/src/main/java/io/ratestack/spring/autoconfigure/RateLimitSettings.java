@@ -310,6 +310,15 @@ final class RateLimitSettings {
                 + String.join(", ", known.getValue().keys().keySet());
     }
 
+    /** What an enum property takes: {@code must be one of memory, redis}. */
+    static String choices(Class<?> enumType) {
+        List<String> constants = new ArrayList<>();
+        for (Object constant : enumType.getEnumConstants()) {
+            constants.add(constant((Enum<?>) constant));
+        }
+        return "must be one of " + String.join(", ", constants);
+    }
+
     /**
      * Why Spring Boot could not bind a value under {@code ratelimit} to its property's type.
      *
@@ -326,11 +335,7 @@ final class RateLimitSettings {
                     + String.join(", ", key.group().keys().keySet());
         }
         if (type.isEnum()) {
-            List<String> constants = new ArrayList<>();
-            for (Object constant : type.getEnumConstants()) {
-                constants.add(constant((Enum<?>) constant));
-            }
-            return "must be one of " + String.join(", ", constants);
+            return choices(type);
         }
         if (type == boolean.class || type == Boolean.class) {
             return "must be true or false";

@@ -58,8 +58,7 @@ final class RateLimitWrittenValueCheck implements ConfigurationPropertiesBindHan
                 Class<?> type = target.getType().resolve();
                 if (result == null && property != null && type != null && type.isEnum() && PREFIX.isAncestorOf(name)
                         && String.valueOf(property.getValue()).isBlank()) {
-                    throw new RateLimitConfigurationException(name.toString(), "",
-                            RateLimitSettings.unconvertible(name, "", type, new IllegalArgumentException("blank")));
+                    throw new RateLimitConfigurationException(name.toString(), "", RateLimitSettings.choices(type));
                 }
                 super.onFinish(name, target, context, result);
             }

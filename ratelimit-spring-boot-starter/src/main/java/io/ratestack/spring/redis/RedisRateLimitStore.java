@@ -45,7 +45,6 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class RedisRateLimitStore implements RateLimitStore {
 
-
     private static final int LONGEST_ROUTE_KEY = 200;
 
     private final RedisLimits limits;

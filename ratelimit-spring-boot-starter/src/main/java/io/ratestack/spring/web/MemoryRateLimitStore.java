@@ -13,9 +13,11 @@ import io.ratestack.RateLimiter;
 import io.ratestack.RateLimiters;
 import io.ratestack.Refusal;
 import java.time.Duration;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.RandomAccess;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -216,7 +218,8 @@ public final class MemoryRateLimitStore implements RateLimitStore {
                         longer(policy.longestWindow(), routeMinimumIdle), false);
             });
             if (routeEntry == null) {
-                routeEntry = routeOverflow.get(policy, key -> new Entry(newLimiters(key.builders(clock)), Duration.ZERO, true));
+                routeEntry = routeOverflow.get(policy,
+                        key -> new Entry(newLimiters(key.builders(clock)), Duration.ZERO, true));
             }
         }
         RateLimiter combined = combined(global, routeEntry);
@@ -227,22 +230,55 @@ public final class MemoryRateLimitStore implements RateLimitStore {
         return attempt(result, global, routeEntry, policy);
     }
 
-    /** An attempt with a reading of each limiter; those of a route entry not looked up read as not known. */
+    /** An attempt whose readings read its limiters when asked; a route entry not looked up reads as not known. */
     private Attempt attempt(AcquireResult result, Entry global, @Nullable Entry route, RoutePolicy policy) {
-        List<Limit> routeSpecs = policy.limits();
-        LimitReading[] readings = new LimitReading[globalSpecs.size() + routeSpecs.size()];
-        for (int i = 0; i < global.leaves.length; i++) {
-            readings[i] = read(globalSpecs.get(i), true, global.leaves[i]);
-        }
-        for (int i = 0; i < routeSpecs.size(); i++) {
-            readings[global.leaves.length + i] = route == null ? LimitReading.unknown(routeSpecs.get(i), false)
-                    : read(routeSpecs.get(i), false, route.leaves[i]);
-        }
-        return new Attempt(result, List.of(readings), false);
+        return new Attempt(result, new Readings(globalSpecs, global.leaves, policy.limits(),
+                route == null ? null : route.leaves), false);
     }
 
-    private static LimitReading read(Limit spec, boolean global, RateLimiter limiter) {
-        return LimitReading.of(spec, global, limiter.remaining(), limiter.resetInNanos());
+    /**
+     * The readings of one attempt: each limiter is read when its reading is first asked for, so that a request whose
+     * readings no one reads (admitted, without headers) reads no limiter and makes no reading.
+     */
+    private static final class Readings extends AbstractList<LimitReading> implements RandomAccess {
+        private final List<Limit> globalSpecs;
+        private final RateLimiter[] global;
+        private final List<Limit> routeSpecs;
+        private final RateLimiter @Nullable [] route;
+        private @Nullable LimitReading @Nullable [] read;
+
+        Readings(List<Limit> globalSpecs, RateLimiter[] global, List<Limit> routeSpecs,
+                RateLimiter @Nullable [] route) {
+            this.globalSpecs = globalSpecs;
+            this.global = global;
+            this.routeSpecs = routeSpecs;
+            this.route = route;
+        }
+
+        @Override
+        public LimitReading get(int index) {
+            Objects.checkIndex(index, size());
+            @Nullable LimitReading[] done = read;
+            if (done == null) {
+                done = new LimitReading[size()];
+                read = done;
+            }
+            LimitReading reading = done[index];
+            if (reading == null) {
+                boolean inGlobal = index < global.length;
+                Limit spec = inGlobal ? globalSpecs.get(index) : routeSpecs.get(index - global.length);
+                RateLimiter limiter = inGlobal ? global[index] : route == null ? null : route[index - global.length];
+                reading = limiter == null ? LimitReading.unknown(spec, inGlobal)
+                        : LimitReading.of(spec, inGlobal, limiter.remaining(), limiter.resetInNanos());
+                done[index] = reading;
+            }
+            return reading;
+        }
+
+        @Override
+        public int size() {
+            return global.length + routeSpecs.size();
+        }
     }
 
     /**

@@ -41,7 +41,9 @@ public interface RateLimitStore {
      * @param result the permit or refusal
      * @param limits a reading of every limit of the attempt; a limit whose state is not known (the store was not
      *     reached, or the route's limiters were not looked up because the global limits refused) reads as
-     *     {@linkplain LimitReading#known() not known}
+     *     {@linkplain LimitReading#known() not known}. Not copied: the filter reads it at once, on the request's
+     *     thread, and only as far as it needs (an admitted request without headers reads none), so a store whose
+     *     limiters are at hand may read each one when it is first asked for
      * @param storeUnavailable whether the result is a refusal made because the store cannot be reached
      *     (fail-closed), not because a limit is reached
      */
@@ -50,7 +52,7 @@ public interface RateLimitStore {
         /** @throws NullPointerException if the result or the readings are null */
         public Attempt {
             Objects.requireNonNull(result, "result");
-            limits = List.copyOf(limits);
+            Objects.requireNonNull(limits, "limits");
         }
 
         /** Whether the state of any limit is known: remaining uses, time to reset, which limit refused. */

@@ -20,15 +20,8 @@ public final class RoutePolicy {
     private final Duration longestWindow;
     private volatile @Nullable Builders builders;
 
-    /** The builders of one clock: a pair never compared, so not a record (its array has no value equality). */
-    private static final class Builders {
-        final Clock clock;
-        final RateLimiters.TimesPerBuilder[] builders;
-
-        Builders(Clock clock, RateLimiters.TimesPerBuilder[] builders) {
-            this.clock = clock;
-            this.builders = builders;
-        }
+    @SuppressWarnings("ArrayRecordComponent") // never compared: the builders of one clock
+    private record Builders(Clock clock, RateLimiters.TimesPerBuilder[] builders) {
     }
 
     /**
@@ -87,11 +80,11 @@ public final class RoutePolicy {
     /** Builders of this policy's limiters on {@code clock}: limiters built by one share their terms. */
     RateLimiters.TimesPerBuilder[] builders(Clock clock) {
         Builders current = builders;
-        if (current == null || current.clock != clock) {
+        if (current == null || current.clock() != clock) {
             current = new Builders(clock, builders(limits, clock));
             builders = current;
         }
-        return current.builders;
+        return current.builders();
     }
 
     static RateLimiters.TimesPerBuilder[] builders(List<Limit> limits, Clock clock) {
