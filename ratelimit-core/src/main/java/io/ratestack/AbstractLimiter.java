@@ -11,7 +11,9 @@ import org.jspecify.annotations.Nullable;
  * What every limiter shares. A limiter is a tree whose leaves are {@link Part}s (a {@link RemotePart} is the
  * leaf whose counts live in a store elsewhere); the state lives only in the leaves, each guarded by its own
  * {@link Mutex}. Every operation locks the distinct leaves of the tree in ascending id order, brings their windows up
- * to date, decides, and unlocks; listeners, waiters' futures and dispatch run only after the locks are released. A
+ * to date, decides, and unlocks; listeners, waiters' futures and dispatch run only after the locks are released. (A
+ * leaf used alone may decide without its lock, by one compare-and-set of the word its counts live in, which fails
+ * while the lock is held: {@link Part#tryAcquireLockFree(int)}.) A
  * composite therefore takes the slots of all its parts at once or none, and no other thread ever sees a partial take.
  * A tree with remote parts asks their stores after the locks are released, and gives back what it took if one
  * refuses ({@link RemotePlan}).

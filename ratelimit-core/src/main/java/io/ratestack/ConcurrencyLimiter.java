@@ -26,8 +26,7 @@ final class ConcurrencyLimiter extends Part {
 
     final Terms terms;
 
-    /** Units held by uses not yet ended; guarded by this limiter's lock. */
-    int inUse;
+    // The units held by uses not yet ended are the word's bits (Mutex).
 
     ConcurrencyLimiter(Terms terms) {
         this.terms = terms;
@@ -50,25 +49,57 @@ final class ConcurrencyLimiter extends Part {
 
     @Override
     void take(int cost) {
-        inUse += cost;
+        setBitsLocked(bits() + cost);
     }
 
     @Override
     void untake(int cost) {
-        inUse -= cost;
+        setBitsLocked(bits() - cost);
+    }
+
+    /** Takes the units by one compare-and-set when they are free, else refuses; no clock is read. */
+    @Override
+    @Nullable AcquireResult tryAcquireLockFree(int cost) {
+        int permits = terms.permits;
+        if (cost > permits) {
+            return null;
+        }
+        long word;
+        while (((word = getState()) & LOCKED_PATH) == 0) {
+            long inUse = word & BITS;
+            if (inUse + cost > permits) {
+                return new Refusal(terms.retryAfterNanos, (int) (permits - inUse));
+            }
+            if (compareAndSetState(word, word + cost)) {
+                return new LeafPermit(this, cost);
+            }
+        }
+        return null;
+    }
+
+    /** Gives the units back by one compare-and-set. */
+    @Override
+    boolean releaseLockFree(int cost, int actual) {
+        long word;
+        while (((word = getState()) & LOCKED_PATH) == 0) {
+            if (compareAndSetState(word, word - cost)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Gives the units back, whatever cost the use settles: only holding counts. */
     @Override
     void release(int cost, int actual, long now) {
-        inUse -= cost;
+        setBitsLocked(bits() - cost);
         mark(PartSupport.GREW | PartSupport.CHANGED);
-        assert inUse >= 0 && inUse <= terms.permits : this + " broke its count";
+        assert bits() <= terms.permits : this + " broke its count";
     }
 
     @Override
     int room() {
-        return terms.permits - inUse;
+        return (int) (terms.permits - bits());
     }
 
     @Override

@@ -43,16 +43,61 @@ final class GcraLimiter extends Part {
 
     final Terms terms;
 
-    // Guarded by this limiter's lock.
-    /** The theoretical arrival time; never before the last {@link #advance(long)}'s {@code now}. */
-    long tat;
-    /** Uses admitted at once as of the last look at the clock: {@code (burst * T - (tat - now)) / T}. */
+    /*
+     * The theoretical arrival time is the word's bits (Mutex), as nanoseconds since origin: never before the last
+     * advance's now, at most FOREVER after the origin (a debt settled beyond that stops there).
+     */
+    private final long origin;
+    /** Uses admitted at once as of the last locked look at the clock; guarded by this limiter's lock. */
     int room;
 
     GcraLimiter(Terms terms) {
         this.terms = terms;
-        this.tat = terms.clock.nanoTime();
+        this.origin = terms.clock.nanoTime();
         this.room = terms.burst;
+    }
+
+    private long tat() {
+        return origin + bits();
+    }
+
+    private void setTatLocked(long tat) {
+        setBitsLocked(since(tat));
+    }
+
+    /** {@code tat} as the word's bits: its nanoseconds since the origin, from zero to {@link #BITS}. */
+    private long since(long tat) {
+        return Math.min(Math.max(0L, tat - origin), BITS);
+    }
+
+    /**
+     * Admits by one compare-and-set of {@code tat} when the use conforms, else refuses with the exact retry-after,
+     * changing nothing; one read of the clock either way.
+     */
+    @Override
+    @Nullable AcquireResult tryAcquireLockFree(int cost) {
+        if (cost > terms.burst) {
+            return null;
+        }
+        long now = terms.clock.nanoTime();
+        long word;
+        while (((word = getState()) & LOCKED_PATH) == 0) {
+            long debt = Math.max(0L, origin + (word & BITS) - now);
+            long after = debt + cost * terms.intervalNanos; // cost * T <= burst * T <= FOREVER
+            if (after > terms.toleranceNanos) {
+                return new Refusal(after - terms.toleranceNanos, roomFor(debt));
+            }
+            if (compareAndSetState(word, (word & ~BITS) | since(now + after))) {
+                return new LeafPermit(this, cost);
+            }
+        }
+        return null;
+    }
+
+    /** A completion at the cost it took changes nothing. */
+    @Override
+    boolean releaseLockFree(int cost, int actual) {
+        return actual == cost;
     }
 
     @Override
@@ -63,9 +108,9 @@ final class GcraLimiter extends Part {
     /** Brings {@code tat} up to {@code now} if it is behind, and marks a growth if more uses fit than before. */
     @Override
     void advance(long now) {
-        long debt = tat - now;
+        long debt = tat() - now;
         if (debt < 0) {
-            tat = now;
+            setTatLocked(now);
             debt = 0;
         }
         int fits = roomFor(debt);
@@ -83,23 +128,25 @@ final class GcraLimiter extends Part {
     /** Moves {@code tat} by {@code cost * T}: at most {@code burst * T}, so no overflow. */
     @Override
     void take(int cost) {
-        tat += cost * terms.intervalNanos;
+        setTatLocked(tat() + cost * terms.intervalNanos);
         room -= cost;
     }
 
     @Override
     void untake(int cost) {
-        tat -= cost * terms.intervalNanos;
+        setTatLocked(tat() - cost * terms.intervalNanos);
         room += cost;
     }
 
     /**
      * Settles {@code actual} uses for one that took {@code cost}: moves {@code tat} by {@code (actual - cost) * T},
-     * never below {@code now} (a cancel takes {@code cost * T} off); the debt saturates at {@link Nanos#FOREVER}.
+     * never below {@code now} (a cancel takes {@code cost * T} off); the debt saturates at {@link Nanos#FOREVER},
+     * and {@code tat} at {@link Nanos#FOREVER} after the limiter was made (some 146 years).
      */
     @Override
     void release(int cost, int actual, long now) {
         long more = (long) actual - cost;
+        long tat = tat();
         if (more == 0 || (more < 0 && tat - now <= 0)) {
             return;
         }
@@ -110,8 +157,8 @@ final class GcraLimiter extends Part {
             long added = more > Nanos.FOREVER / terms.intervalNanos ? Nanos.FOREVER : more * terms.intervalNanos;
             debt = Math.min(Nanos.FOREVER, debt + added);
         }
-        tat = now + debt;
-        room = roomFor(debt);
+        setTatLocked(now + debt);
+        room = roomFor(tat() - now);
         mark(more < 0 ? PartSupport.GREW | PartSupport.CHANGED : PartSupport.CHANGED);
     }
 
@@ -133,7 +180,7 @@ final class GcraLimiter extends Part {
     /** Exact: {@code max(tat, now) + cost * T - burst * T - now}, zero if the uses fit now. */
     @Override
     long retryAfter(long now, int cost) {
-        return fits(cost) ? 0L : tat - now + cost * terms.intervalNanos - terms.toleranceNanos;
+        return fits(cost) ? 0L : tat() - now + cost * terms.intervalNanos - terms.toleranceNanos;
     }
 
     /** Until {@code wanted} uses fit at once, at most the burst. */
@@ -151,12 +198,12 @@ final class GcraLimiter extends Part {
     /** Until {@code tat <= now}: fully recovered, {@code burst} uses fit at once. */
     @Override
     long resetIn(long now) {
-        return Math.max(0L, tat - now);
+        return Math.max(0L, tat() - now);
     }
 
     /** Nanoseconds until {@code wanted} uses fit at once: until the debt is at most {@code (burst - wanted) * T}. */
     private long untilRoom(long now, int wanted) {
-        return Math.max(0L, tat - now - (terms.toleranceNanos - wanted * terms.intervalNanos));
+        return Math.max(0L, tat() - now - (terms.toleranceNanos - wanted * terms.intervalNanos));
     }
 
     @Override

@@ -1,10 +1,27 @@
 package io.ratestack;
 
-/** A held use of a single {@link Part}: its cost, and whether it is done (guarded by the leaf's lock). */
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * A held use of a single {@link Part}: its cost, and whether it is done. The first ending claims the use by one
+ * compare-and-set, then ends it without the lock where the part can ({@link Part#releaseLockFree}), else with it.
+ */
 final class LeafPermit extends SettledPermit {
 
+    private static final VarHandle DONE;
+
+    static {
+        try {
+            DONE = MethodHandles.lookup().findVarHandle(LeafPermit.class, "done", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final Part leaf;
-    private boolean done;
+    @SuppressWarnings("UnusedVariable") // read and written through DONE
+    private volatile boolean done;
 
     LeafPermit(Part leaf, int cost) {
         super(cost);
@@ -13,13 +30,12 @@ final class LeafPermit extends SettledPermit {
 
     @Override
     void settle(int actual) {
+        if (!DONE.compareAndSet(this, false, true) || leaf.releaseLockFree(cost, actual)) {
+            return;
+        }
         boolean slow;
         leaf.lock();
         try {
-            if (done) {
-                return;
-            }
-            done = true;
             long now = leaf.clock().nanoTime();
             leaf.roll(now);
             leaf.release(cost, actual, now);

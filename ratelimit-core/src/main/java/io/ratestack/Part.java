@@ -77,6 +77,26 @@ abstract class Part extends AbstractLimiter {
     /** Nanoseconds until the current window ends, pauses aside; zero when none runs. */
     abstract long resetIn(long now);
 
+    /**
+     * Decides a use of {@code cost} without the lock, or answers {@code null} to leave it to the locked path: always
+     * {@code null} by default. An algorithm whose counts fit in the word's {@link #BITS} decides by reading it and,
+     * to take, one compare-and-set of it, only while neither {@link #HELD} nor {@link #SLOW} is set (so nothing
+     * waits for, listens to or paused this leaf and it is open), as the locked path would decide at that instant.
+     */
+    @Nullable AcquireResult tryAcquireLockFree(int cost) {
+        return null;
+    }
+
+    /**
+     * Ends a use of {@code cost} at {@code actual} without the lock, as {@link #release} would, and answers whether
+     * it did; {@code false} (the default) leaves it to the locked path. The same conditions as
+     * {@link #tryAcquireLockFree(int)}; an algorithm whose release changes nothing at that settlement (no in-flight
+     * count, the cost it took) answers {@code true} whatever the word.
+     */
+    boolean releaseLockFree(int cost, int actual) {
+        return false;
+    }
+
     /** Runs at the end of each pass over the queue, with the lock held; nothing by default. */
     void servedLocked(long now, PartSupport s) {
     }
@@ -107,6 +127,10 @@ abstract class Part extends AbstractLimiter {
     private AcquireResult tryAcquireLeaf(int cost) {
         if (closed) {
             return new Refusal(Refusal.NEVER, 0);
+        }
+        AcquireResult fast = tryAcquireLockFree(cost);
+        if (fast != null) {
+            return fast;
         }
         boolean slow;
         boolean taken;
@@ -183,6 +207,7 @@ abstract class Part extends AbstractLimiter {
         if (s == null) {
             s = new PartSupport();
             support = s;
+            markSlowLocked();
         }
         return s;
     }
@@ -531,6 +556,7 @@ abstract class Part extends AbstractLimiter {
                 return;
             }
             closed = true;
+            markSlowLocked();
             PartSupport s = support;
             queued = s == null ? NO_WAITERS : s.queue.toArray(NO_WAITERS);
             mark(PartSupport.CHANGED);

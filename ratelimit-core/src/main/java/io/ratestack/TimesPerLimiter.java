@@ -26,14 +26,44 @@ final class TimesPerLimiter extends Part {
 
     final Terms terms;
 
-    // Guarded by this limiter's lock.
-    int used;
-    int inFlight;
+    /*
+     * The counts live in the word (Mutex): used slots in bits 31-61 (at most the limit: any more counts as the limit,
+     * which admits nothing until the window ends all the same), in-flight slots in bits 0-30. While nothing waits for
+     * or listens to this limiter (SLOW unset), a window runs exactly while used > 0: only a queue restarts a window
+     * with nothing used. Written under the lock, read by the lock-free paths after the word that published them.
+     */
+    private static final int USED_SHIFT = 31;
+    private static final long IN_FLIGHT_MASK = (1L << USED_SHIFT) - 1;
+
     boolean windowRunning;
     long windowEnd;
 
     TimesPerLimiter(Terms terms) {
         this.terms = terms;
+    }
+
+    private static int used(long word) {
+        return (int) ((word & BITS) >>> USED_SHIFT);
+    }
+
+    private static int inFlight(long word) {
+        return (int) (word & IN_FLIGHT_MASK);
+    }
+
+    private static long counts(long used, long inFlight) {
+        return used << USED_SHIFT | inFlight;
+    }
+
+    private int used() {
+        return used(bits());
+    }
+
+    private int inFlight() {
+        return inFlight(bits());
+    }
+
+    private void setCountsLocked(long used, long inFlight) {
+        setBitsLocked(counts(Math.min(used, terms.limit), inFlight));
     }
 
     @Override
@@ -49,21 +79,93 @@ final class TimesPerLimiter extends Part {
      */
     @Override
     long read(int what) {
-        if (support != null || closed) {
+        long word = getState();
+        if ((word & SLOW) != 0) {
             return super.read(what);
         }
         long now = terms.clock.nanoTime();
-        boolean running = windowRunning;
+        int used = used(word);
         long end = windowEnd;
+        boolean running = used > 0;
         boolean over = running && now - end >= 0;
-        int usedNow = over ? 0 : used;
-        int free = Math.max(0, terms.limit - usedNow - inFlight);
+        int free = Math.max(0, terms.limit - (over ? 0 : used) - inFlight(word));
         return switch (what) {
             case OPEN -> free > 0 ? 1 : 0;
             case REMAINING -> free;
             case RESET_IN -> running && !over ? end - now : 0L;
             default -> super.read(what);
         };
+    }
+
+    /**
+     * Takes the slots by one compare-and-set when they are free; refuses without changing anything while the window
+     * that holds them runs; leaves the rest to the lock (a window that is over, a cost above the limit). The clock is
+     * read only to refuse.
+     */
+    @Override
+    @Nullable AcquireResult tryAcquireLockFree(int cost) {
+        int limit = terms.limit;
+        if (cost > limit) {
+            return null;
+        }
+        long word;
+        while (((word = getState()) & LOCKED_PATH) == 0) {
+            int used = used(word);
+            int inFlight = inFlight(word);
+            if ((long) used + inFlight + cost <= limit) {
+                if (compareAndSetState(word, word + cost)) {
+                    return new LeafPermit(this, cost);
+                }
+                continue;
+            }
+            if (used == 0) { // all in flight: no window to wait for
+                return new Refusal(terms.periodNanos, limit - inFlight);
+            }
+            long end = windowEnd;
+            long now = terms.clock.nanoTime();
+            if (now - end >= 0) {
+                return null;
+            }
+            if (getState() == word) {
+                return new Refusal(cost <= limit - inFlight ? end - now : terms.periodNanos,
+                        Math.max(0, limit - used - inFlight));
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A cancel frees its slots by one compare-and-set; a completion counts its used slots so while the window it
+     * falls in runs (the one read of the clock of a use that fits); the lock starts and ends windows.
+     */
+    @Override
+    boolean releaseLockFree(int cost, int actual) {
+        long now = 0L;
+        boolean timed = false;
+        long word;
+        while (((word = getState()) & LOCKED_PATH) == 0) {
+            long next;
+            if (actual == 0) {
+                next = word - cost;
+            } else {
+                int used = used(word);
+                if (used == 0) {
+                    return false;
+                }
+                if (!timed) {
+                    now = terms.clock.nanoTime();
+                    timed = true;
+                }
+                if (now - windowEnd >= 0) {
+                    return false;
+                }
+                next = counts(Math.min((long) used + actual, terms.limit), inFlight(word) - cost);
+            }
+            if (compareAndSetState(word, next)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // ---- the algorithm, guarded by the lock ----
@@ -73,8 +175,8 @@ final class TimesPerLimiter extends Part {
     void advance(long now) {
         if (windowRunning && now - windowEnd >= 0) {
             windowRunning = false;
-            boolean freed = used > 0;
-            used = 0;
+            boolean freed = used() > 0;
+            setCountsLocked(0, inFlight());
             PartSupport s = support;
             if (s != null) {
                 if (freed) {
@@ -96,13 +198,13 @@ final class TimesPerLimiter extends Part {
     /** Takes {@code cost} in-flight slots. */
     @Override
     void take(int cost) {
-        inFlight += cost;
-        assert used + inFlight <= terms.limit : this + " admitted more than its limit";
+        setCountsLocked(used(), (long) inFlight() + cost);
+        assert used() + inFlight() <= terms.limit : this + " admitted more than its limit";
     }
 
     @Override
     void untake(int cost) {
-        inFlight -= cost;
+        setCountsLocked(used(), (long) inFlight() - cost);
     }
 
     /**
@@ -112,9 +214,9 @@ final class TimesPerLimiter extends Part {
      */
     @Override
     void release(int cost, int actual, long now) {
-        inFlight -= cost;
+        long inFlight = (long) inFlight() - cost;
+        setCountsLocked(actual > 0 ? (long) used() + actual : used(), inFlight);
         if (actual > 0) {
-            used = (int) Math.min(Integer.MAX_VALUE, (long) used + actual);
             if (!windowRunning) {
                 windowRunning = true;
                 windowEnd = now + terms.periodNanos;
@@ -123,12 +225,12 @@ final class TimesPerLimiter extends Part {
         } else {
             mark(PartSupport.GREW | PartSupport.CHANGED);
         }
-        assert used >= 0 && inFlight >= 0 && inFlight <= terms.limit : this + " broke its counts";
+        assert inFlight >= 0 && inFlight <= terms.limit : this + " broke its counts";
     }
 
     @Override
     int room() {
-        return Math.max(0, terms.limit - used - inFlight);
+        return Math.max(0, terms.limit - used() - inFlight());
     }
 
     @Override
@@ -144,7 +246,7 @@ final class TimesPerLimiter extends Part {
     long retryAfter(long now, int cost) {
         if (fits(cost)) {
             return 0L;
-        } else if (windowRunning && used > 0 && cost <= terms.limit - inFlight) {
+        } else if (windowRunning && used() > 0 && cost <= terms.limit - inFlight()) {
             return Math.max(0L, windowEnd - now);
         } else {
             return terms.periodNanos;
@@ -154,7 +256,7 @@ final class TimesPerLimiter extends Part {
     /** Until the window ends, if it holds used slots and its end frees {@code wanted}. */
     @Override
     long growsIn(long now, int wanted) {
-        return windowRunning && used > 0 && wanted <= terms.limit - inFlight ? windowEnd - now : NO_GROWTH;
+        return windowRunning && used() > 0 && wanted <= terms.limit - inFlight() ? windowEnd - now : NO_GROWTH;
     }
 
     /** Until the window ends, or a period when none runs. */

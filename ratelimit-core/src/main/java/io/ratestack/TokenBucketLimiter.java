@@ -154,6 +154,12 @@ final class TokenBucketLimiter extends Part {
         mark(back > 0 ? PartSupport.GREW | PartSupport.CHANGED : PartSupport.CHANGED);
     }
 
+    /** A completion at the cost it took changes nothing. */
+    @Override
+    boolean releaseLockFree(int cost, int actual) {
+        return actual == cost;
+    }
+
     @Override
     int room() {
         return (int) Math.max(0L, tokens);

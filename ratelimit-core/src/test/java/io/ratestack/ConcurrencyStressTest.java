@@ -16,6 +16,8 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Real threads on stacked limiters. Times-per limiters also assert their counts on every release (the build runs
@@ -205,6 +207,59 @@ class ConcurrencyStressTest {
             clock.advance(Duration.ofSeconds(2));
             assertThat(List.of(a.remaining(), b.remaining(), c.remaining(), d.remaining()))
                     .containsExactly(20, 15, 12, 18);
+        }
+    }
+
+    /**
+     * A leaf used alone takes its lock-free path, and inside all() its locked one: threads race both on one leaf, with
+     * random costs and settlements, on a clock that stands still within a round, and in every other round a listener
+     * subscribes mid-round (from then on the leaf takes the lock for good). The units held at once never pass the
+     * limit, and after the round the leaf counts exactly what was settled.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"timesPer", "gcra", "concurrency"})
+    void lockFreeAndLockedUsesOfOneLeafNeverOverAdmitAndSettleExactly(String algorithm) throws Exception {
+        FakeClock clock = new FakeClock();
+        for (int round = 0; round < 30; round++) {
+            RateLimiter a = switch (algorithm) {
+                case "timesPer" -> RateLimiters.timesPerBuilder(9, Duration.ofSeconds(1)).clock(clock).build();
+                case "gcra" -> RateLimiters.gcraBuilder(9, Duration.ofMillis(900), 9).clock(clock).build();
+                default -> RateLimiters.concurrencyBuilder(9).clock(clock).build();
+            };
+            RateLimiter[] targets = {a, a, RateLimiters.all(a, RateLimiters.concurrencyBuilder(5).clock(clock).build())};
+            boolean subscribes = round % 2 == 1;
+            AtomicInteger held = new AtomicInteger();
+            AtomicInteger mostHeld = new AtomicInteger();
+            AtomicInteger settled = new AtomicInteger();
+            AtomicBoolean subscribed = new AtomicBoolean();
+            runThreads(() -> {
+                ThreadLocalRandom random = ThreadLocalRandom.current();
+                for (int i = 0; i < 400; i++) {
+                    if (subscribes && i == 100 && subscribed.compareAndSet(false, true)) {
+                        a.onStatusChange(status -> { });
+                    }
+                    int cost = random.nextInt(1, 4);
+                    if (!(targets[random.nextInt(targets.length)].tryAcquire(cost) instanceof Permit permit)) {
+                        continue;
+                    }
+                    mostHeld.accumulateAndGet(held.addAndGet(cost), Math::max);
+                    Thread.yield();
+                    held.addAndGet(-cost);
+                    int actual = switch (random.nextInt(3)) {
+                        case 0 -> 0;
+                        case 1 -> cost;
+                        default -> random.nextInt(2 * cost + 1);
+                    };
+                    settled.addAndGet(actual);
+                    permit.close(actual);
+                }
+            });
+
+            assertThat(mostHeld.get()).as("units held at once, round " + round).isLessThanOrEqualTo(9);
+            int expected = algorithm.equals("concurrency") ? 9 : Math.max(0, 9 - settled.get());
+            assertThat(a.remaining()).as("remaining after round " + round).isEqualTo(expected);
+            clock.advance(Duration.ofSeconds(Math.max(2, settled.get())));
+            assertThat(a.remaining()).isEqualTo(9);
         }
     }
 
