@@ -59,6 +59,10 @@ final class Nanos {
      * {@code a < c} or {@code b < c} (so the result is below {@code max(a, b)}); the sliding window's weights.
      */
     static long mulDiv(long a, long b, long c) {
+        long product = a * b;
+        if (Math.multiplyHigh(a, b) == 0 && product >= 0) { // the product fits: one division
+            return product / c;
+        }
         if (a >= c) { // then b < c: swap so that the first factor is below c
             long t = a;
             a = b;

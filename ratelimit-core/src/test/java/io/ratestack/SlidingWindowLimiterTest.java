@@ -3,7 +3,9 @@ package io.ratestack;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.math.BigInteger;
 import java.time.Duration;
+import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
@@ -32,6 +34,21 @@ class SlidingWindowLimiterTest {
             n++;
         }
         return n;
+    }
+
+    /** The weights' floor(a * b / c): one division while the product fits, a long division past it. */
+    @Test
+    void weightsAreExactWhetherOrNotTheProductFitsInALong() {
+        SplittableRandom random = new SplittableRandom(15);
+        for (int i = 0; i < 100_000; i++) {
+            long c = 1 + random.nextLong(i % 2 == 0 ? Nanos.FOREVER : 1_000_000_000_000L);
+            long a = random.nextLong(c);
+            long b = random.nextInt(4) == 0 ? random.nextLong(Integer.MAX_VALUE) : random.nextLong(Nanos.FOREVER);
+            BigInteger exact = BigInteger.valueOf(a).multiply(BigInteger.valueOf(b))
+                    .divide(BigInteger.valueOf(c));
+            assertThat(Nanos.mulDiv(a, b, c)).as("%d * %d / %d", a, b, c).isEqualTo(exact.longValueExact());
+            assertThat(Nanos.mulDiv(b, a, c)).isEqualTo(exact.longValueExact());
+        }
     }
 
     @Test

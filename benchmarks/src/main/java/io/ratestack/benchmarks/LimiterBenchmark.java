@@ -17,6 +17,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -28,7 +29,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * (threads sharing one limiter) and {@code -prof gc} for allocation; see {@code benchmarks/run-jmh.sh}.
  *
  * <p>This project's admitted use is acquire and complete (the permit closed); the peers have no completion, so theirs
- * is one call. Refusals are one call for all.
+ * is one call. Refusals are one call for all. This project's {@code admit} and {@code refuse} run once per algorithm
+ * ({@code -p algorithm=gcra} picks one): the closest peers are Bucket4j's greedy bucket and Guava for the token
+ * bucket and GCRA (Bucket4j's greedy refill is GCRA's arithmetic), Resilience4j's fixed cycles for times-per and the
+ * sliding window.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -37,10 +41,52 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class LimiterBenchmark {
 
+    /** One of this project's algorithms, alone, whose limit never binds ({@link #unbounded}) or always binds. */
+    @State(Scope.Benchmark)
+    public static class Algorithm {
+        @Param({"timesPer", "tokenBucket", "gcra", "slidingWindow", "concurrency"})
+        String algorithm;
+        io.ratestack.RateLimiter unbounded;
+        io.ratestack.RateLimiter exhausted;
+
+        @Setup
+        public void setUp() {
+            int most = Integer.MAX_VALUE;
+            Duration year = Duration.ofDays(365);
+            switch (algorithm) {
+                case "timesPer" -> {
+                    unbounded = RateLimiters.timesPer(most, Duration.ofSeconds(1));
+                    exhausted = RateLimiters.timesPer(1, year);
+                }
+                case "tokenBucket" -> {
+                    unbounded = RateLimiters.tokenBucket(most, most, Duration.ofSeconds(1));
+                    exhausted = RateLimiters.tokenBucket(1, 1, year);
+                }
+                case "gcra" -> {
+                    // One use per nanosecond, a burst of two seconds' worth: far beyond what one core admits.
+                    unbounded = RateLimiters.gcra(1_000_000_000, Duration.ofSeconds(1), 2_000_000_000);
+                    exhausted = RateLimiters.gcra(1, year, 1);
+                }
+                case "slidingWindow" -> {
+                    unbounded = RateLimiters.slidingWindow(most, Duration.ofSeconds(1));
+                    exhausted = RateLimiters.slidingWindow(1, year);
+                }
+                case "concurrency" -> {
+                    unbounded = RateLimiters.concurrency(most);
+                    exhausted = RateLimiters.concurrency(1);
+                }
+                default -> throw new IllegalArgumentException(algorithm);
+            }
+            Permit held = exhausted.tryAcquire().permit();
+            if (!algorithm.equals("concurrency")) {
+                held.close();
+            }
+        }
+    }
+
     /** Limiters whose limit never binds. */
     @State(Scope.Benchmark)
     public static class Unbounded {
-        io.ratestack.RateLimiter ratestack;
         io.ratestack.RateLimiter ratestackAllOfTwo;
         Bucket bucket4jLockFree;
         Bucket bucket4jSynchronized;
@@ -49,7 +95,6 @@ public class LimiterBenchmark {
 
         @Setup
         public void setUp() {
-            ratestack = RateLimiters.timesPer(Integer.MAX_VALUE, Duration.ofSeconds(1));
             ratestackAllOfTwo = RateLimiters.all(RateLimiters.timesPer(Integer.MAX_VALUE, Duration.ofSeconds(1)),
                     RateLimiters.timesPer(Integer.MAX_VALUE, Duration.ofSeconds(1)));
             // Bucket4j refills at most one token per nanosecond: a billion per two seconds never binds here.
@@ -69,7 +114,6 @@ public class LimiterBenchmark {
     /** Limiters whose limit always binds: every attempt is refused. */
     @State(Scope.Benchmark)
     public static class Exhausted {
-        io.ratestack.RateLimiter ratestack;
         Bucket bucket4jLockFree;
         Bucket bucket4jSynchronized;
         AtomicRateLimiter resilience4j;
@@ -77,8 +121,6 @@ public class LimiterBenchmark {
 
         @Setup
         public void setUp() {
-            ratestack = RateLimiters.timesPer(1, Duration.ofDays(365));
-            ratestack.tryAcquire().permit().close();
             Bandwidth one = Bandwidth.builder().capacity(1).refillGreedy(1, Duration.ofDays(365)).build();
             bucket4jLockFree = Bucket.builder().addLimit(one)
                     .withSynchronizationStrategy(SynchronizationStrategy.LOCK_FREE).build();
@@ -95,8 +137,8 @@ public class LimiterBenchmark {
     }
 
     @Benchmark
-    public boolean admit_ratestack(Unbounded state) {
-        AcquireResult result = state.ratestack.tryAcquire();
+    public boolean admit_ratestack(Algorithm state) {
+        AcquireResult result = state.unbounded.tryAcquire();
         if (result instanceof Permit permit) {
             permit.close();
             return true;
@@ -125,8 +167,8 @@ public class LimiterBenchmark {
     }
 
     @Benchmark
-    public boolean refuse_ratestack(Exhausted state) {
-        return state.ratestack.tryAcquire().isGranted();
+    public boolean refuse_ratestack(Algorithm state) {
+        return state.exhausted.tryAcquire().isGranted();
     }
 
     @Benchmark
