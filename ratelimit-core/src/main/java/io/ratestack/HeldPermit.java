@@ -1,15 +1,31 @@
 package io.ratestack;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 /**
- * A held use: the slots it took, sorted by leaf id (a leaf taken twice appears twice). Whether it is done is guarded
- * by the locks of those leaves, which completing and cancelling take anyway, so the first call wins without any
- * atomic of its own.
+ * A held use: the slots it took, sorted by leaf id (a leaf taken twice appears twice). The first ending claims the
+ * use by one compare-and-set, then gives each slot back on its own, without its leaf's lock where the leaf can
+ * ({@link Part#releaseLockFree(int, int, long)}), else under that lock alone. Giving back needs no all-or-nothing:
+ * a use that looks at the leaves meanwhile sees some slots back and others not yet, as it would a moment before or
+ * after, and once this returns every slot is back.
  */
 final class HeldPermit extends SettledPermit {
 
+    private static final VarHandle DONE;
+
+    static {
+        try {
+            DONE = MethodHandles.lookup().findVarHandle(HeldPermit.class, "done", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final AbstractLimiter owner;
     private final Part[] taken;
-    private boolean done;
+    @SuppressWarnings("UnusedVariable") // read and written through DONE
+    private volatile boolean done;
 
     HeldPermit(AbstractLimiter owner, Part[] taken, int cost) {
         super(cost);
@@ -19,25 +35,25 @@ final class HeldPermit extends SettledPermit {
 
     @Override
     void settle(int actual) {
+        if (!DONE.compareAndSet(this, false, true)) {
+            return;
+        }
         Part[] slots = taken;
+        long now = actual == 0 ? 0L : owner.clock().nanoTime();
         boolean slow = false;
-        lockDistinct(slots);
-        try {
-            if (done) {
-                return;
+        for (Part leaf : slots) {
+            if (leaf.releaseLockFree(cost, actual, now)) {
+                continue;
             }
-            done = true;
-            long now = owner.clock().nanoTime();
-            for (int i = 0; i < slots.length; i++) {
-                Part leaf = slots[i];
-                if (i == 0 || slots[i - 1] != leaf) {
-                    leaf.roll(now);
-                    slow |= leaf.support != null;
-                }
-                leaf.release(cost, actual, now);
+            leaf.lock();
+            try {
+                long locked = leaf.clock().nanoTime();
+                leaf.roll(locked);
+                leaf.release(cost, actual, locked);
+                slow |= leaf.support != null;
+            } finally {
+                leaf.unlock();
             }
-        } finally {
-            unlockDistinct(slots);
         }
         if (slow) {
             AbstractLimiter.afterChanges(slots);

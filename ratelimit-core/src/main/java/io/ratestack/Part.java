@@ -97,6 +97,14 @@ abstract class Part extends AbstractLimiter {
         return false;
     }
 
+    /**
+     * {@link #releaseLockFree(int, int)} with the clock read already: {@code now} is the caller's reading, made
+     * before it called, and used only by an algorithm whose release needs the time; by default the same as without.
+     */
+    boolean releaseLockFree(int cost, int actual, long now) {
+        return releaseLockFree(cost, actual);
+    }
+
     /** Runs at the end of each pass over the queue, with the lock held; nothing by default. */
     void servedLocked(long now, PartSupport s) {
     }

@@ -134,14 +134,18 @@ final class TimesPerLimiter extends Part {
         return null;
     }
 
-    /**
-     * A cancel frees its slots by one compare-and-set; a completion counts its used slots so while the window it
-     * falls in runs (the one read of the clock of a use that fits); the lock starts and ends windows.
-     */
+    /** A completion reads the clock: see {@link #releaseLockFree(int, int, long)}. */
     @Override
     boolean releaseLockFree(int cost, int actual) {
-        long now = 0L;
-        boolean timed = false;
+        return releaseLockFree(cost, actual, actual == 0 ? 0L : terms.clock.nanoTime());
+    }
+
+    /**
+     * A cancel frees its slots by one compare-and-set; a completion counts its used slots so while the window it
+     * falls in runs at {@code now}; the lock starts and ends windows.
+     */
+    @Override
+    boolean releaseLockFree(int cost, int actual, long now) {
         long word;
         while (((word = getState()) & LOCKED_PATH) == 0) {
             long next;
@@ -149,14 +153,7 @@ final class TimesPerLimiter extends Part {
                 next = word - cost;
             } else {
                 int used = used(word);
-                if (used == 0) {
-                    return false;
-                }
-                if (!timed) {
-                    now = terms.clock.nanoTime();
-                    timed = true;
-                }
-                if (now - windowEnd >= 0) {
+                if (used == 0 || now - windowEnd >= 0) {
                     return false;
                 }
                 next = counts(Math.min((long) used + actual, terms.limit), inFlight(word) - cost);
