@@ -17,7 +17,8 @@ import javax.imageio.ImageIO;
 
 /**
  * Draws the HTTP benchmark's throughput per configuration as a horizontal bar chart (PNG), from the CSV that
- * {@code benchmarks/http/run.sh} writes ({@code label,requests_per_second,p50_ms,p99_ms}). Plain Java 2D, headless.
+ * {@code benchmarks/http/run.sh} writes ({@code label,requests_per_second,p50_ms,p99_ms}, then optionally
+ * {@code non_2xx,ratio,ratio_reference}: a bar's ratio to its reference is noted beside it). Plain Java 2D, headless.
  *
  * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar io.ratestack.benchmarks.ThroughputChart in.csv out.png
  * "title"}.
@@ -35,20 +36,23 @@ public final class ThroughputChart {
         List<Bar> bars = new ArrayList<>();
         List<String> lines = Files.readAllLines(Path.of(args[0]));
         for (String line : lines.subList(1, lines.size())) {
-            String[] cells = line.split(",");
-            bars.add(new Bar(cells[0], Double.parseDouble(cells[1]),
-                    String.format(Locale.ROOT, "p50 %s ms, p99 %s ms", cells[2], cells[3])));
+            String[] cells = line.split(",", -1);
+            String note = String.format(Locale.ROOT, "p50 %s ms, p99 %s ms", cells[2], cells[3]);
+            if (cells.length > 6 && !cells[5].isEmpty()) {
+                note += String.format(Locale.ROOT, ", %sx %s", cells[5], cells[6]);
+            }
+            bars.add(new Bar(cells[0], Double.parseDouble(cells[1]), note));
         }
         String title = args.length > 2 ? args[2] : "Requests per second";
         ImageIO.write(draw(bars, title), "png", Path.of(args[1]).toFile());
     }
 
     private static BufferedImage draw(List<Bar> bars, String title) {
-        int width = 1000;
+        int width = 1200;
         int rowHeight = 46;
         int top = 70;
         int left = 330;
-        int right = 240;
+        int right = 420;
         int height = top + bars.size() * rowHeight + 40;
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();

@@ -7,7 +7,7 @@ import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,8 +19,11 @@ import org.jspecify.annotations.Nullable;
  */
 final class CommittingResponse extends HttpServletResponseWrapper {
 
+    private static final AtomicIntegerFieldUpdater<CommittingResponse> FINISHED =
+            AtomicIntegerFieldUpdater.newUpdater(CommittingResponse.class, "finished");
+
     private final Runnable finish;
-    private final AtomicBoolean finished = new AtomicBoolean();
+    private volatile int finished;
     private @Nullable ServletOutputStream stream;
     private @Nullable PrintWriter writer;
     private long contentLength = -1;
@@ -37,7 +40,7 @@ final class CommittingResponse extends HttpServletResponseWrapper {
 
     /** Finishes the use now, if it is not finished yet. */
     void finish() {
-        if (finished.compareAndSet(false, true)) {
+        if (finished == 0 && FINISHED.compareAndSet(this, 0, 1)) {
             finish.run();
         }
     }

@@ -23,7 +23,13 @@ import org.springframework.web.cors.CorsUtils;
 import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.servlet.HandlerExecutionChain;
 import org.springframework.web.servlet.HandlerMapping;
+import org.springframework.web.servlet.function.support.RouterFunctionMapping;
+import org.springframework.web.servlet.handler.BeanNameUrlHandlerMapping;
+import org.springframework.web.servlet.handler.SimpleUrlHandlerMapping;
+import org.springframework.web.servlet.mvc.condition.PathPatternsRequestCondition;
+import org.springframework.web.servlet.mvc.method.RequestMappingInfo;
 import org.springframework.web.servlet.mvc.method.RequestMappingInfoHandlerMapping;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 import org.springframework.web.util.ServletRequestPathUtils;
 import org.springframework.web.util.pattern.PathPattern;
 import org.springframework.web.util.pattern.PathPatternParser;
@@ -43,6 +49,16 @@ import org.springframework.web.util.pattern.PathPatternParser;
  *
  * <p>Annotations are read once, after every singleton is created ({@link #initialize()}); a bad one fails startup.
  *
+ * <p>Answers are remembered, up to {@value #REMEMBERED_ROUTES} of them (all forgotten when that many are), by what
+ * decides them: the request's method, URI and context path. Only an answer that nothing else could change is
+ * remembered: one that every handler mapping asked gave by method and path alone, as Spring's request-mapping, URL
+ * and (empty) router-function mappings do, unless one of their handlers whose pattern matches the path has params,
+ * headers, consumes, produces or custom conditions, or the mapping reads API versions. Any other mapping (one of the
+ * application's own, a router function, Boot's welcome page) makes every request that reaches it resolved anew.
+ * Each spelling of a path is remembered on its own, as it was resolved, so a variant maps to its route's limiter
+ * whether remembered or not. Handler mappings registered after {@link #initialize()} are not seen by remembered
+ * answers.
+ *
  * <p>Public for the starter's auto-configuration (which builds and initializes it) and its actuator endpoint (which
  * reports its policies); not an extension point: a resolver of your own implements {@link RouteResolver}.
  */
@@ -60,12 +76,47 @@ public final class MvcRouteResolver implements RouteResolver {
     private final boolean keyByPath;
     private final Predicate<HandlerMapping> exemptMappings;
     private final Map<String, Route> defaultRoutes = new ConcurrentHashMap<>();
+    /** Answers remembered by what decides them; emptied when full, so that a flood of paths keeps it bounded. */
+    private final Map<LookupKey, Route> remembered = new ConcurrentHashMap<>();
     private volatile @Nullable State state;
 
+    /** How many answers are remembered at most, by {@link LookupKey}. */
+    static final int REMEMBERED_ROUTES = 4096;
+
+    /** Whether Spring has API versioning (7.0+), whose mappings read a version from the request. */
+    private static final boolean API_VERSIONS =
+            ClassUtils.hasMethod(RequestMappingHandlerMapping.class, "getApiVersionStrategy");
+
+    /**
+     * @param mappings the handler mappings, in dispatch order
+     * @param exempt per mapping, whether its handlers are exempt
+     * @param conditions per mapping, what its answers depend on beyond the request's method and path
+     */
     @SuppressWarnings("ArrayRecordComponent") // never compared: a snapshot, its flags read by index per request
-    private record State(List<HandlerMapping> mappings, boolean[] exempt, Map<HandlerKey, Route> annotated,
-            Map<Method, RoutePolicy> annotatedPolicies, List<Method> exemptHandlers) {
+    private record State(List<HandlerMapping> mappings, boolean[] exempt, Conditions[] conditions,
+            Map<HandlerKey, Route> annotated, Map<Method, RoutePolicy> annotatedPolicies,
+            List<Method> exemptHandlers) {
     }
+
+    /** What decides a request's route when every mapping asked answers by method and path alone. */
+    private record LookupKey(String method, String uri, String contextPath) {
+    }
+
+    /**
+     * What a mapping's answers depend on beyond the request's method and path.
+     *
+     * @param any whether any answer may depend on anything (a mapping that Spring does not match by method and path)
+     * @param patterns else, the path patterns of the handlers whose match may depend on more (params, headers,
+     *     consumes, produces or a custom condition): the answer for a path that none of them matches does not
+     */
+    @SuppressWarnings("ArrayRecordComponent") // never compared
+    private record Conditions(boolean any, PathPattern[] patterns) {
+        static final Conditions NONE = new Conditions(false, new PathPattern[0]);
+        static final Conditions ANY = new Conditions(true, new PathPattern[0]);
+    }
+
+    /** The longest URI whose route is remembered: a longer one is resolved anew each time, never kept. */
+    private static final int LONGEST_REMEMBERED_URI = 512;
 
     /** A handler: its method and the controller type it runs on, which may inherit the method. */
     private record HandlerKey(Class<?> beanType, Method method) {
@@ -157,7 +208,49 @@ public final class MvcRouteResolver implements RouteResolver {
                 }
             }
         }
-        return new State(mappings, exempt, Map.copyOf(annotated), Map.copyOf(policies), List.copyOf(exemptHandlers));
+        Conditions[] conditions = new Conditions[mappings.size()];
+        for (int i = 0; i < conditions.length; i++) {
+            conditions[i] = conditions(mappings.get(i));
+        }
+        return new State(mappings, exempt, conditions, Map.copyOf(annotated), Map.copyOf(policies),
+                List.copyOf(exemptHandlers));
+    }
+
+    /** What a mapping's answers depend on beyond the request's method and path. */
+    private static Conditions conditions(HandlerMapping mapping) {
+        if (mapping instanceof RouterFunctionMapping functions) {
+            return functions.getRouterFunction() == null ? Conditions.NONE : Conditions.ANY;
+        }
+        Class<?> type = mapping.getClass();
+        if (type == SimpleUrlHandlerMapping.class || type == BeanNameUrlHandlerMapping.class) {
+            return Conditions.NONE;
+        }
+        if (!(mapping instanceof RequestMappingInfoHandlerMapping infoMapping)
+                || (API_VERSIONS && ApiVersions.versioned(infoMapping))) {
+            return Conditions.ANY;
+        }
+        List<PathPattern> patterns = new ArrayList<>();
+        for (RequestMappingInfo info : infoMapping.getHandlerMethods().keySet()) {
+            if (info.getParamsCondition().isEmpty() && info.getHeadersCondition().isEmpty()
+                    && info.getConsumesCondition().isEmpty() && info.getProducesCondition().isEmpty()
+                    && info.getCustomCondition() == null) {
+                continue;
+            }
+            PathPatternsRequestCondition paths = info.getPathPatternsCondition();
+            if (paths == null) {
+                return Conditions.ANY; // matched with the legacy path matcher: its patterns are not PathPatterns
+            }
+            patterns.addAll(paths.getPatterns());
+        }
+        return patterns.isEmpty() ? Conditions.NONE : new Conditions(false, patterns.toArray(new PathPattern[0]));
+    }
+
+    /** Spring 7's API versions, in a class of its own so that older Springs never load the calls. */
+    private static final class ApiVersions {
+        static boolean versioned(RequestMappingInfoHandlerMapping mapping) {
+            return mapping instanceof RequestMappingHandlerMapping annotated
+                    && annotated.getApiVersionStrategy() != null;
+        }
     }
 
     /** The route of an annotated method ({@link Route#key()} unused but for exemption), or null. */
@@ -243,19 +336,32 @@ public final class MvcRouteResolver implements RouteResolver {
             return Route.EXEMPT;
         }
         State current = state();
+        String uri = request.getRequestURI();
+        String contextPath = request.getContextPath();
+        String method = request.getMethod();
+        @Nullable LookupKey lookupKey = uri == null || contextPath == null || method == null
+                || uri.length() > LONGEST_REMEMBERED_URI ? null : new LookupKey(method, uri, contextPath);
+        if (lookupKey != null) {
+            Route known = remembered.get(lookupKey);
+            if (known != null) {
+                return known;
+            }
+        }
         RequestPath path = requestPath(request);
         PathContainer within = path.pathWithinApplication();
         for (PathPattern pattern : excluded) {
             if (pattern.matches(within)) {
-                return Route.EXEMPT;
+                return remember(lookupKey, Route.EXEMPT);
             }
         }
         String pattern = Route.UNMATCHED;
         Object handler = null;
         RouteLookup lookup = new RouteLookup(request, path);
         List<HandlerMapping> mappings = current.mappings();
+        int asked = 0;
         for (int i = 0; i < mappings.size(); i++) {
             HandlerExecutionChain chain;
+            asked = i + 1;
             try {
                 chain = mappings.get(i).getHandler(lookup);
             } catch (Exception noMatch) {
@@ -264,7 +370,7 @@ public final class MvcRouteResolver implements RouteResolver {
             }
             if (chain != null) {
                 if (current.exempt()[i]) {
-                    return Route.EXEMPT;
+                    return decidedByPath(current, asked, within) ? remember(lookupKey, Route.EXEMPT) : Route.EXEMPT;
                 }
                 handler = chain.getHandler();
                 if (lookup.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE) instanceof String best) {
@@ -273,6 +379,40 @@ public final class MvcRouteResolver implements RouteResolver {
                 break;
             }
         }
+        Route route = route(current, handler, pattern, within);
+        return decidedByPath(current, asked, within) ? remember(lookupKey, route) : route;
+    }
+
+    private Route remember(@Nullable LookupKey key, Route route) {
+        if (key != null) {
+            if (remembered.size() >= REMEMBERED_ROUTES) {
+                remembered.clear(); // full of paths that came once: the ones that come again are soon back
+            }
+            remembered.put(key, route);
+        }
+        return route;
+    }
+
+    /**
+     * Whether the first {@code asked} mappings answered by the request's method and path alone: none may answer by
+     * anything, and none has a conditional handler whose pattern matches the path.
+     */
+    private static boolean decidedByPath(State current, int asked, PathContainer within) {
+        for (int i = 0; i < asked; i++) {
+            Conditions conditions = current.conditions()[i];
+            if (conditions.any()) {
+                return false;
+            }
+            for (PathPattern pattern : conditions.patterns()) {
+                if (pattern.matches(within)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private Route route(State current, @Nullable Object handler, String pattern, PathContainer within) {
         String key = keyByPath ? within.value() : pattern;
         if (handler instanceof HandlerMethod method) {
             Route annotated = current.annotated().get(HandlerKey.of(method));

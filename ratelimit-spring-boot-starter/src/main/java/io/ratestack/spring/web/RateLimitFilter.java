@@ -127,13 +127,13 @@ public final class RateLimitFilter extends OncePerRequestFilter {
             if (attempt.storeUnavailable() && unavailableStatus == 503) {
                 responses.unavailable(request, response);
             } else {
-                responses.refused(request, response, attempt, (Refusal) result);
+                responses.refused(request, response, route, attempt, (Refusal) result);
             }
             observer.refused(route, RateLimitResponses.refusedScope(attempt));
             observer.timed(route, System.nanoTime() - start);
             return;
         }
-        responses.admitted(response, attempt);
+        responses.admitted(response, route, attempt);
         Permit observed = new ObservedPermit(permit, observer, route);
         CommittingResponse committing = new CommittingResponse(response,
                 () -> finish(observed, response.getStatus(), refunds));

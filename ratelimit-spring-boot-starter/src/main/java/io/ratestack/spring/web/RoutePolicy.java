@@ -19,6 +19,8 @@ public final class RoutePolicy {
     private final List<Limit> limits;
     private final Duration longestWindow;
     private volatile @Nullable Builders builders;
+    /** The texts of the response headers of this policy's terms, made by the first response that needs them. */
+    volatile RateLimitResponses.@Nullable HeaderTexts headerTexts;
 
     @SuppressWarnings("ArrayRecordComponent") // never compared: the builders of one clock
     private record Builders(Clock clock, RateLimiters.TimesPerBuilder[] builders) {

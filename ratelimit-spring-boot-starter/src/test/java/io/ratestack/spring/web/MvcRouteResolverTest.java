@@ -206,6 +206,37 @@ class MvcRouteResolverTest {
         }
     }
 
+    @Test
+    void aRememberedRouteStillLimitsEverySpellingOfItsPath() throws Exception {
+        assertThat(status("/users/3")).isEqualTo(200);
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(status("/users/3")).as("resolved as before").isEqualTo(200);
+
+        assertThat(status(get(java.net.URI.create("/users/%33")))).isEqualTo(429);
+        assertThat(status("/users/3;x=y")).isEqualTo(429);
+        assertThat(status("/users/3")).isEqualTo(429);
+    }
+
+    @Test
+    void aRoutePickedByTheRequestsHeadersIsPickedByThemEveryTime() throws Exception {
+        assertThat(status(get("/negotiated").accept("application/json"))).isEqualTo(200);
+
+        for (int i = 0; i < 3; i++) {
+            assertThat(status(get("/negotiated").accept("text/plain"))).as("the exempt handler").isEqualTo(200);
+        }
+        assertThat(status(get("/negotiated").accept("application/json"))).isEqualTo(429);
+    }
+
+    @Test
+    void aRoutePickedByTheRequestsParametersIsPickedByThemEveryTime() throws Exception {
+        assertThat(status("/lookup")).isEqualTo(200);
+
+        for (int i = 0; i < 3; i++) {
+            assertThat(status(get("/lookup").param("free", "yes"))).as("the exempt handler").isEqualTo(200);
+        }
+        assertThat(status("/lookup")).isEqualTo(429);
+    }
+
     private static MockHttpServletRequestBuilder preflight(String path) {
         return options(path).header("Origin", "https://app.example")
                 .header("Access-Control-Request-Method", "GET");
@@ -214,7 +245,7 @@ class MvcRouteResolverTest {
     @SpringBootConfiguration
     @EnableAutoConfiguration
     @Import({UsersController.class, AnnotatedController.class, ClassLevelController.class, ExemptController.class,
-            OverloadedController.class, ExpensiveReports.class, FreeReports.class})
+            OverloadedController.class, ExpensiveReports.class, FreeReports.class, ConditionalController.class})
     static class App {
         @Bean
         FakeClock clock() {
@@ -267,6 +298,32 @@ class MvcRouteResolverTest {
         @RateLimit(limit = 1, per = "1h")
         String items(@org.springframework.web.bind.annotation.RequestBody String item) {
             return "added " + item;
+        }
+    }
+
+    /** Handlers of one path that the request's headers or parameters choose between. */
+    @RestController
+    static class ConditionalController {
+        @GetMapping(path = "/negotiated", produces = "application/json")
+        String json() {
+            return "{}";
+        }
+
+        @GetMapping(path = "/negotiated", produces = "text/plain")
+        @RateLimit.Exempt
+        String text() {
+            return "text";
+        }
+
+        @GetMapping("/lookup")
+        String lookup() {
+            return "limited";
+        }
+
+        @GetMapping(path = "/lookup", params = "free")
+        @RateLimit.Exempt
+        String free() {
+            return "free";
         }
     }
 
