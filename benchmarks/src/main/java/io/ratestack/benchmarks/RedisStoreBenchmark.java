@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -51,8 +52,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>{@link #directPipelined} is the machine's limit for this design: the same script, the same two limits, an
  * acquire and its completion per operation, sent straight through Lettuce in batches of {@value #BATCH} pairs on a
- * connection of its own (flushed once per batch, every answer awaited), with nothing of the store around it. Run it
- * with one thread ({@code -t 1}) and {@link #ratestackRedis} with the request threads to compare ({@code -t 16}).
+ * connection of its own (flushed once per batch, every answer awaited), with nothing of the store around it;
+ * {@link #directWindowed} keeps {@value #WINDOW} pairs in flight at all times instead, each command flushed as
+ * sent. Run them with one thread ({@code -t 1}) and {@link #ratestackRedis} with the request threads to compare
+ * ({@code -t 16}).
  *
  * <p>Redis is {@code redis-server} from the PATH, else an embedded Redis 6.2, on loopback, or with
  * {@code -jvmArgsAppend -Dbenchmark.redis.port=N} a Redis already running on 127.0.0.1:N (the same server for every
@@ -68,6 +71,8 @@ public class RedisStoreBenchmark {
     private static final int CLIENTS = 1000;
     /** Acquire and completion pairs sent at once by {@link #directPipelined}. */
     static final int BATCH = 64;
+    /** Acquire and completion pairs kept in flight by {@link #directWindowed}. */
+    static final int WINDOW = 64;
     private static final Limit GLOBAL = Limit.of(1_000_000_000, Duration.ofHours(1)).named("global");
     private static final Limit ROUTE = Limit.of(1_000_000_000, Duration.ofHours(1)).named("route:/test");
 
@@ -116,6 +121,7 @@ public class RedisStoreBenchmark {
 
         @TearDown(Level.Trial)
         public void stop() throws IOException, InterruptedException {
+            redisLimits.awaitEnds(); // the ends still on their way, before their connection closes
             strings.close();
             bytes.close();
             client.shutdown();
@@ -143,6 +149,9 @@ public class RedisStoreBenchmark {
         private final String lease = micros(RedisLimits.DEFAULT_LEASE);
         private long token;
         private final List<RedisFuture<List<Object>>> pending = new ArrayList<>(2 * BATCH);
+        private StatefulRedisConnection<String, String> flushing;
+        private RedisAsyncCommands<String, String> flushed;
+        private final Semaphore window = new Semaphore(WINDOW);
 
         @Setup(Level.Trial)
         public void connect(Stores stores) throws IOException {
@@ -155,6 +164,20 @@ public class RedisStoreBenchmark {
                 sha = connection.sync().scriptLoad(new String(in.readAllBytes(), StandardCharsets.UTF_8));
             }
             connection.setAutoFlushCommands(false);
+            flushing = stores.client.connect();
+            flushed = flushing.async();
+        }
+
+        /** One pair sent once fewer than {@link #WINDOW} are in flight; its room frees when its completion is answered. */
+        void windowed(String[] clients, AtomicInteger next) throws InterruptedException {
+            window.acquire();
+            String client = clients[Math.floorMod(next.getAndIncrement(), CLIENTS)];
+            String[] keys = {"rs:{" + client + "}:global:s", "rs:{" + client + "}:global:l",
+                "rs:{" + client + "}:route:/test:s", "rs:{" + client + "}:route:/test:l"};
+            String use = "windowed:" + (++token);
+            var unused = flushed.evalsha(sha, ScriptOutputType.MULTI, keys, args("a", use, lease));
+            flushed.<List<Object>>evalsha(sha, ScriptOutputType.MULTI, keys, args("r", use, "0"))
+                    .whenComplete((reply, failure) -> window.release());
         }
 
         /** One batch: each pair's acquire, then its completion, flushed together; waits for every answer. */
@@ -191,8 +214,10 @@ public class RedisStoreBenchmark {
         }
 
         @TearDown(Level.Trial)
-        public void close() {
+        public void close() throws InterruptedException {
+            window.acquire(WINDOW); // every pair answered
             connection.close();
+            flushing.close();
         }
     }
 
@@ -215,6 +240,15 @@ public class RedisStoreBenchmark {
     @OperationsPerInvocation(BATCH)
     public void directPipelined(Stores stores, Pipeline pipeline) throws Exception {
         pipeline.batch(stores.clients, stores.next);
+    }
+
+    /**
+     * The same script and limits called straight with {@value #WINDOW} requests (an acquire and its completion each)
+     * in flight at all times: the other shape of Redis's own limit for this design on this machine.
+     */
+    @Benchmark
+    public void directWindowed(Stores stores, Pipeline pipeline) throws InterruptedException {
+        pipeline.windowed(stores.clients, stores.next);
     }
 
     /** The same two limits in memory: what one instance pays without Redis. */
