@@ -20,7 +20,13 @@ import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -101,6 +107,15 @@ import org.jspecify.annotations.Nullable;
  * and {@link #isAvailable()} count the rest, for metrics. A use admitted while Redis was away is not recorded there;
  * a use whose end cannot reach Redis frees its slot when its lease runs out.
  *
+ * <p>A use costs one blocking round trip: its acquire. Its end ({@link Permit#close()}, {@link Permit#cancel()}) is
+ * sent at once and not waited for; it follows its acquire, whose answer came first. An end that Redis answers with
+ * an error, or does not answer within the command timeout, counts as one failure like any call (logged once, as
+ * above, not per use), and its slot frees when its lease runs out; one given up on at the timeout still runs when
+ * Redis gets to it. At most 4,096 ends are in the connection at once, answered or not, given up on or not: past
+ * that (a Redis slower than the traffic, or one that stopped answering) an end waits for room, at most the command
+ * timeout, and is then not sent, a failure whose slot its lease frees. {@link #awaitEnds()} waits for the ends sent so far, before reading Redis through
+ * another connection or before closing the connection.
+ *
  * <p>Thread-safe.
  */
 public final class RedisLimits {
@@ -119,6 +134,9 @@ public final class RedisLimits {
 
     /** The one refusal made under {@link StoreFailurePolicy#FAIL_CLOSED}; see {@link #isUnavailableRefusal}. */
     private static final Refusal UNAVAILABLE = new Refusal(FAIL_CLOSED_RETRY_AFTER.toNanos(), 0);
+
+    /** How many ends of uses may wait for Redis's answer at once, by default; see the class javadoc. */
+    static final int MAX_ENDS_IN_FLIGHT = 4096;
 
     /** The retry-after of an acquire whose thread was interrupted: try again soon, if at all. */
     private static final long INTERRUPTED_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
@@ -168,6 +186,14 @@ public final class RedisLimits {
     /** Tokens name in-flight uses: unique per instance by a counter, across instances by a random id. */
     private final String tokenPrefix = UUID.randomUUID() + ":";
     private final AtomicLong tokens = new AtomicLong();
+    /** Ends sent and not yet answered (or given up on), for {@link #awaitEnds()}. */
+    private final Set<CompletableFuture<Boolean>> endsInFlight = ConcurrentHashMap.newKeySet();
+    /**
+     * Room for more ends in the connection: at most {@link Builder#maxEndsInFlight} at once, each held until its
+     * command is answered or dropped (given up on or not).
+     */
+    private final Semaphore endRoom;
+    private final int maxEndsInFlight;
 
     private RedisLimits(Builder builder) {
         this.redis = builder.commands;
@@ -181,6 +207,8 @@ public final class RedisLimits {
         this.health = new RedisHealth(onFailure, builder.probeInterval, clock);
         this.acquire = new RedisScript(SCRIPT, false, redis, commandTimeout);
         this.release = new RedisScript(SCRIPT, true, redis, commandTimeout);
+        this.maxEndsInFlight = builder.maxEndsInFlight;
+        this.endRoom = new Semaphore(maxEndsInFlight);
         if (redis instanceof RedisConnector connector) {
             try {
                 connector.connect(); // now if Redis is there; else start unavailable, probing
@@ -267,6 +295,38 @@ public final class RedisLimits {
      */
     public long recoveries() {
         return health.recoveries();
+    }
+
+    /**
+     * Waits until Redis has answered every end of a use sent before this call ({@link Permit#close()},
+     * {@link Permit#cancel()}: sent without waiting, see the class javadoc), or until each was given up on at the
+     * command timeout; so this waits at most about the command timeout. Call it before reading the limits' keys
+     * through another connection, where an end still on its way would not be seen yet, and before closing the
+     * connection, so that no end is lost with it (the starter does when the application stops). Ends sent during
+     * the call are not waited for. Interrupted, it returns at once, keeping the interrupt.
+     *
+     * @return whether Redis answered, without an error, every end still waiting for its answer when this was called;
+     *         afterwards every end sent before the call that failed (then or earlier) is counted in
+     *         {@link #failures()}, and its slot frees with its lease
+     */
+    public boolean awaitEnds() {
+        boolean answered = true;
+        for (CompletableFuture<Boolean> end : List.copyOf(endsInFlight)) {
+            try {
+                answered &= end.get(); // completes by the command timeout at the latest
+            } catch (ExecutionException | CancellationException failed) {
+                answered = false;
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return answered;
+    }
+
+    /** How many ends of uses are in the connection now, answered by Redis or not (given up on at the timeout). */
+    int endsInFlight() {
+        return maxEndsInFlight - endRoom.availablePermits();
     }
 
     /** How many calls tried Redis while it was known to be unavailable (one per probe interval at most). */
@@ -553,36 +613,89 @@ public final class RedisLimits {
     }
 
     /**
-     * Ends a use in Redis. Always sent, even while Redis is thought to be away (commands to a disconnected server fail
-     * at once): an end that reaches Redis is counted or refunded, and tells that Redis is back.
+     * Ends a use in Redis, without waiting for the answer. Always sent, even while Redis is thought to be away
+     * (commands to a disconnected server fail at once): an end that reaches Redis is counted or refunded, and tells
+     * that Redis is back; one that fails is a failure, and the slot's lease frees it.
      */
     private void release(String[] keys, String token, int cost, int actual, String[] terms) {
-        // An interrupted thread (a task cancelled in its finally block) still ends its use: the wait is bounded by the
-        // command timeout, and a command cancelled on interrupt would never be written, leaving the use uncounted.
-        boolean interrupted = Thread.interrupted();
-        try {
-            release.run(keys, args("r", token, "0", cost, actual, terms));
-        } catch (RedisException e) {
-            health.failed(e); // the slot's lease frees it
+        if (!awaitEndRoom()) {
+            health.failed(new RedisCommandTimeoutException("Redis did not answer the ends of uses in flight within "
+                    + TimeUnit.NANOSECONDS.toMillis(commandTimeout.toNanos()) + "ms; ends not sent free their slots "
+                    + "with their leases"));
             return;
+        }
+        CompletableFuture<List<Long>> end;
+        try {
+            end = release.runAsync(keys, args("r", token, "0", cost, actual, terms), false, endRoom::release);
+        } catch (RedisException e) {
+            endRoom.release();
+            health.failed(e); // not sent: the slot's lease frees it
+            return;
+        }
+        track(end, true);
+    }
+
+    /**
+     * Waits for room for one more end in flight, at most the command timeout; an interrupt does not cut the wait
+     * short (a task cancelled in its finally block still ends its use), and is kept.
+     */
+    private boolean awaitEndRoom() {
+        if (endRoom.tryAcquire()) {
+            return true;
+        }
+        boolean interrupted = false;
+        long deadline = System.nanoTime() + commandTimeout.toNanos();
+        try {
+            while (true) {
+                try {
+                    return endRoom.tryAcquire(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
         }
-        health.reached();
+    }
+
+    /**
+     * Keeps an end for {@link #awaitEnds()} until it is answered or given up on and, if asked, {@link RedisHealth}
+     * has been told how it went. (Its room among the ends in flight frees when its command leaves the connection,
+     * which for one given up on is later.)
+     */
+    @SuppressWarnings("CollectionUndefinedEquality") // identity is meant: each end is its own future
+    private void track(CompletableFuture<List<Long>> end, boolean reportHealth) {
+        CompletableFuture<Boolean> answered = end.handle((reply, failure) -> {
+            if (reportHealth) {
+                if (failure == null) {
+                    health.reached();
+                } else {
+                    health.failed(RedisScript.redisFailure(failure));
+                }
+            }
+            return failure == null;
+        });
+        endsInFlight.add(answered);
+        var unused = answered.whenComplete((ok, failure) -> endsInFlight.remove(answered));
     }
 
     /**
      * Cancels, without waiting, a use whose acquire was given up on: the script was sent and may run when Redis gets
-     * to it, after which this removes its slot (on one connection, commands run in the order sent). Best effort: if
-     * this is lost too, the lease frees the slot.
+     * to it, after which this removes its slot (on one connection, commands run in the order sent; it is sent by its
+     * text, so that a {@code NOSCRIPT} answer cannot put it behind later commands). Best effort, and not a failure
+     * of its own (the acquire was one): if this is lost too, or finds no room among the ends in flight, the lease
+     * frees the slot.
      */
     private void forget(String[] keys, String token, int cost, String[] terms) {
+        if (!endRoom.tryAcquire()) {
+            return;
+        }
         try {
-            release.send(keys, args("r", token, "0", cost, 0, terms));
+            track(release.runAsync(keys, args("r", token, "0", cost, 0, terms), true, endRoom::release), false);
         } catch (RuntimeException lost) {
-            // The lease frees the slot.
+            endRoom.release(); // the lease frees the slot
         }
     }
 
@@ -631,7 +744,8 @@ public final class RedisLimits {
 
         /**
          * Ends the use, settling {@code actualCost} in place of the cost it was taken at (the class javadoc says what
-         * that does to each algorithm); zero is a {@link #cancel()}.
+         * that does to each algorithm); zero is a {@link #cancel()}. Sent without waiting for Redis's answer
+         * ({@link RedisLimits#awaitEnds()} waits for it).
          *
          * @param actualCost the use's final cost, at least 0
          * @throws IllegalArgumentException if {@code actualCost} is negative
@@ -664,6 +778,7 @@ public final class RedisLimits {
         private @Nullable LocalFallback localFallback;
         private Duration probeInterval = DEFAULT_PROBE_INTERVAL;
         private @Nullable Clock clock;
+        private int maxEndsInFlight = MAX_ENDS_IN_FLIGHT;
 
         private Builder(Supplier<RedisScriptingAsyncCommands<String, String>> commands) {
             this.commands = commands;
@@ -748,6 +863,15 @@ public final class RedisLimits {
                 throw new IllegalArgumentException("probe interval " + interval + " must not be negative");
             }
             this.probeInterval = interval;
+            return this;
+        }
+
+        /** How many ends of uses may wait for Redis's answer at once (tests make it small). */
+        Builder maxEndsInFlight(int ends) {
+            if (ends < 1) {
+                throw new IllegalArgumentException("max ends in flight must be > 0 but was " + ends);
+            }
+            this.maxEndsInFlight = ends;
             return this;
         }
 

@@ -17,6 +17,8 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -25,7 +27,7 @@ import java.util.function.Supplier;
 /**
  * A script run by its digest. A server that does not know it (new, restarted, flushed, or another node of a cluster)
  * gets its text once by {@code EVAL}, which runs it on the node of its keys and caches it there. Every call waits at
- * most the command timeout.
+ * most the command timeout; {@link #runAsync} does not wait, and its answer is given up on at the command timeout.
  */
 final class RedisScript {
 
@@ -63,18 +65,83 @@ final class RedisScript {
         }
     }
 
+    /**
+     * Sends the script without waiting for it: by its digest, then by its text if the server answers that it does not
+     * know it (or at once by its text when asked). The returned future completes with the answer, or with the
+     * {@link RedisException} Redis answered, or with a {@link RedisCommandTimeoutException} past the command timeout;
+     * a command given up on is not cancelled, and runs when Redis gets to it.
+     *
+     * @param byText whether to send the text at once ({@code EVAL}), for a call that must not wait for a
+     *     {@code NOSCRIPT} answer to be sent again
+     * @param settled run once no command of this call is left in the connection (answered, failed or dropped with
+     *     the connection), given up on or not; on Lettuce's thread, so it must not block
+     * @throws RedisException if the command cannot be sent (no connection yet); {@code settled} is not run then
+     */
+    CompletableFuture<List<Long>> runAsync(String[] keys, String[] args, boolean byText, Runnable settled) {
+        RedisScriptingAsyncCommands<String, String> commands = redis.get();
+        CompletableFuture<List<Long>> answer = new CompletableFuture<>();
+        RedisFuture<List<Long>> sent = byText ? commands.eval(text, ScriptOutputType.MULTI, keys, args)
+                : commands.evalsha(sha, ScriptOutputType.MULTI, keys, args);
+        sent.whenComplete((reply, failure) -> {
+            if (failure == null) {
+                settled.run();
+                answer.complete(reply);
+            } else if (!byText && unwrap(failure) instanceof RedisNoScriptException) {
+                RedisFuture<List<Long>> again;
+                try {
+                    again = commands.eval(text, ScriptOutputType.MULTI, keys, args);
+                } catch (RuntimeException notSent) {
+                    settled.run();
+                    answer.completeExceptionally(redisFailure(notSent));
+                    return;
+                }
+                again.whenComplete((reply2, failure2) -> {
+                    settled.run();
+                    if (failure2 == null) {
+                        answer.complete(reply2);
+                    } else {
+                        answer.completeExceptionally(redisFailure(failure2));
+                    }
+                });
+            } else {
+                settled.run();
+                answer.completeExceptionally(redisFailure(failure));
+            }
+        });
+        long timeoutNanos = commandTimeout.toNanos();
+        return answer.orTimeout(timeoutNanos, TimeUnit.NANOSECONDS).exceptionallyCompose(failure -> {
+            Throwable cause = unwrap(failure);
+            return CompletableFuture.failedFuture(cause instanceof TimeoutException
+                    ? new RedisCommandTimeoutException("Redis did not answer within "
+                            + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + "ms")
+                    : cause);
+        });
+    }
+
+    /** A failure as Redis's: the exception itself, or a {@link RedisException} around it. */
+    static RedisException redisFailure(Throwable failure) {
+        Throwable cause = unwrap(failure);
+        if (cause instanceof RedisException redisError) {
+            return redisError;
+        }
+        if (cause instanceof CancellationException) {
+            return new RedisException("Redis command cancelled (the connection closed or was reset)", cause);
+        }
+        return new RedisException(cause);
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        Throwable cause = failure;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+                && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+
     /** Sends {@code SCRIPT LOAD}: to every node of a cluster, which caches the script under its digest. */
     RedisFuture<String> load() {
         return redis.get().scriptLoad(text);
-    }
-
-    /**
-     * Sends the script's text without waiting for, or looking at, the answer: a rare call that must not be lost to a
-     * NOSCRIPT that no one would see.
-     */
-    @SuppressWarnings("FutureReturnValueIgnored") // unanswered by design: if the command is lost, a lease ends the slot
-    void send(String[] keys, String[] args) {
-        redis.get().eval(text, ScriptOutputType.MULTI, keys, args);
     }
 
     /** The text of a script next to this class in the jar. */

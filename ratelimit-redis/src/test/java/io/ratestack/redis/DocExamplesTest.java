@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 class DocExamplesTest {
 
     @Test
+    @SuppressWarnings("try") // the example closes the connection itself, before the test reads through another
     void sharedLimits() throws Exception {
         try (TestRedis server = TestRedis.start()) {
             RedisClient client = server.client();
@@ -46,7 +47,14 @@ class DocExamplesTest {
                 }
                 // end::redis-limits[]
                 assertThat(handled).isTrue();
-                assertThat(connection.sync().hget("api:{203.0.113.7}:global:s", "used")).isEqualTo("1");
+                // tag::redis-await-ends[]
+                boolean answered = limits.awaitEnds();   // the ends of uses sent so far have reached Redis
+                connection.close();                      // so none is lost with the connection
+                // end::redis-await-ends[]
+                assertThat(answered).isTrue();
+                try (StatefulRedisConnection<String, String> other = client.connect()) {
+                    assertThat(other.sync().hget("api:{203.0.113.7}:global:s", "used")).isEqualTo("1");
+                }
             } finally {
                 client.shutdown();
             }
@@ -119,6 +127,6 @@ class DocExamplesTest {
 
     @Test
     void docShowsEveryExampleAsWrittenHere() throws IOException {
-        DocSnippets.assertShows("docs/redis.md", "src/test/java/io/ratestack/redis/DocExamplesTest.java", 3);
+        DocSnippets.assertShows("docs/redis.md", "src/test/java/io/ratestack/redis/DocExamplesTest.java", 4);
     }
 }

@@ -8,6 +8,7 @@ import io.ratestack.Limit;
 import io.ratestack.Permit;
 import io.ratestack.client.RequestPacer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,8 +32,12 @@ class FleetPacingTest {
         first.sync().flushall();
     }
 
+    /** The instances' Redis limits, in the order made. */
+    private final List<RedisLimits> stores = new ArrayList<>();
+
     private RequestPacer instance(StatefulRedisConnection<String, String> connection) {
         RedisLimits limits = RedisLimits.builder(connection).prefix("out:").clock(clock).build();
+        stores.add(limits);
         return RequestPacer.builder().clock(clock)
                 .shared(limits.limiter("api.example.com", List.of(Limit.of(3, Duration.ofSeconds(1)).named("fleet"))))
                 .perKey(Limit.of(2, Duration.ofSeconds(1)))
@@ -64,6 +69,7 @@ class FleetPacingTest {
         Permit failing = a.acquire("/z", 0, Duration.ZERO);
 
         a.completed(failing, "/z", 500, null);
+        assertThat(stores.get(0).awaitEnds()).as("the refund reached Redis").isTrue();
 
         Permit next = b.acquire("/x", 0, Duration.ZERO);
         assertThat(next).isNotNull();

@@ -65,6 +65,7 @@ class RedisClusterTest {
             assertThat(((Refusal) second).retryAfter()).isEqualTo(Duration.ofSeconds(1));
         }
 
+        assertThat(limits.awaitEnds()).as("both nodes answered the ends").isTrue();
         assertThat(limits.failures()).isZero();
         assertThat(connection.getConnection("127.0.0.1", ports[0]).sync().exists("cl:{" + low + "}:global:s"))
                 .isEqualTo(1L);
@@ -87,6 +88,7 @@ class RedisClusterTest {
             String client = TestRedisCluster.clientOn(node);
             limits.tryAcquire(client, everyAlgorithm, 2).permit(); // held: its leases stay
             limits.tryAcquire(client, List.of(everyAlgorithm.get(0))).permit().close(); // a window: times-per full
+            assertThat(limits.awaitEnds()).isTrue();
 
             var own = connection.getConnection("127.0.0.1", ports[node]).sync();
             for (String suffix : suffixes) {

@@ -110,9 +110,10 @@ class RedisLimiterTest {
         // real time, the server's and this JVM's.
         List<Limit> limits = List.of(Limit.of(3, Duration.ofMillis(1)).withResetOffset(Duration.ofMillis(-1))
                 .named("slots"));
-        RateLimiter[] instances = {
-            RedisLimits.builder(first).commandTimeout(Duration.ofSeconds(2)).build().limiter("c", limits),
-            RedisLimits.builder(second).commandTimeout(Duration.ofSeconds(2)).build().limiter("c", limits)};
+        RedisLimits[] stores = {
+            RedisLimits.builder(first).commandTimeout(Duration.ofSeconds(2)).build(),
+            RedisLimits.builder(second).commandTimeout(Duration.ofSeconds(2)).build()};
+        RateLimiter[] instances = {stores[0].limiter("c", limits), stores[1].limiter("c", limits)};
         AtomicInteger inFlight = new AtomicInteger();
         AtomicInteger most = new AtomicInteger();
         AtomicInteger done = new AtomicInteger();
@@ -141,6 +142,7 @@ class RedisLimiterTest {
 
         assertThat(done.get()).isEqualTo(6 * 40);
         assertThat(most.get()).isLessThanOrEqualTo(3);
+        assertThat(stores[1].awaitEnds()).as("the other instance's ends reached Redis").isTrue();
         assertThat(instances[0].remaining()).isEqualTo(3);
     }
 }

@@ -9,9 +9,6 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.StatusOutput;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
-import io.lettuce.core.resource.Transports;
-import io.netty.channel.EventLoopGroup;
-import io.netty.util.concurrent.EventExecutor;
 import io.ratestack.AcquireResult;
 import io.ratestack.FakeClock;
 import io.ratestack.Limit;
@@ -129,7 +126,6 @@ class RedisLimitsTest {
 
     @Test
     void aUseEndedByAnInterruptedThreadIsStillCountedAndTheInterruptKept() throws Exception {
-        // The end waits with the interrupt flag cleared: a cancelled command would never be written.
         StatefulRedisConnection<String, String> own = redis.connect();
         StatefulRedisConnection<String, String> admin = redis.connect();
         RedisLimits ending = RedisLimits.builder(own).lease(Duration.ofMinutes(1)).build();
@@ -143,7 +139,7 @@ class RedisLimitsTest {
         } finally {
             Thread.interrupted();
         }
-        own.sync().ping(); // on the limits' connection: answered after anything sent before it
+        assertThat(ending.awaitEnds()).isTrue();
 
         assertThat(admin.sync().zcard("ratelimit:{erin}:global:l")).as("the use's slot is freed").isZero();
         assertThat(admin.sync().hget("ratelimit:{erin}:global:s", "used"))
@@ -152,44 +148,78 @@ class RedisLimitsTest {
     }
 
     @Test
-    void anEndGivenUpOnAtTheCommandTimeoutIsStillDeliveredWhenRedisGetsToIt() throws Exception {
+    void aUseEndsWithoutWaitingForRedisAndAwaitEndsWaitsForTheAnswer() {
+        StatefulRedisConnection<String, String> own = redis.connect();
+        StatefulRedisConnection<String, String> admin = redis.connect();
+        RedisLimits ending = RedisLimits.builder(own).lease(Duration.ofMinutes(1))
+                .commandTimeout(Duration.ofSeconds(5)).build();
+        Permit use = ending.tryAcquire("gina", ONE_PER_HOUR).permit();
+
+        clientPause(admin, "PAUSE", "5000", "WRITE"); // Redis holds scripts back
+        try {
+            use.close();
+            assertThat(ending.endsInFlight()).as("close() returned before Redis answered its end").isEqualTo(1);
+        } finally {
+            clientPause(admin, "UNPAUSE");
+        }
+        assertThat(ending.awaitEnds()).as("Redis answered the end").isTrue();
+
+        assertThat(ending.endsInFlight()).isZero();
+        assertThat(admin.sync().hget("ratelimit:{gina}:global:s", "used")).isEqualTo("1");
+        assertThat(admin.sync().zcard("ratelimit:{gina}:global:l")).isZero();
+        assertThat(ending.failures()).isZero();
+    }
+
+    @Test
+    void anEndGivenUpOnAtTheCommandTimeoutIsAFailureAndStillDeliveredWhenRedisGetsToIt() {
         StatefulRedisConnection<String, String> own = redis.connect();
         StatefulRedisConnection<String, String> admin = redis.connect();
         RedisLimits ending = RedisLimits.builder(own).lease(Duration.ofMinutes(1))
                 .commandTimeout(Duration.ofMillis(50)).build();
-        AcquireResult use = ending.tryAcquire("finn", ONE_PER_HOUR);
-        assertThat(use.isGranted()).isTrue();
+        Permit use = ending.tryAcquire("finn", ONE_PER_HOUR).permit();
 
-        // Lettuce's event loops are held busy past the command timeout, as under load: the end is given up on.
-        EventLoopGroup loops = redis.client().getResources().eventLoopGroupProvider()
-                .allocate(Transports.eventLoopGroupClass());
-        List<EventExecutor> executors = new ArrayList<>();
-        loops.forEach(executors::add);
-        CountDownLatch held = new CountDownLatch(executors.size());
-        CountDownLatch letGo = new CountDownLatch(1);
+        clientPause(admin, "PAUSE", "5000", "WRITE"); // Redis holds scripts back past the command timeout
         try {
-            for (EventExecutor executor : executors) {
-                executor.execute(() -> {
-                    held.countDown();
-                    try {
-                        letGo.await(10, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                });
-            }
-            assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
-            use.permit().close(); // waits 50 ms, then gives up: a failure
+            use.close();
+            assertThat(ending.awaitEnds()).as("the end is given up on at the command timeout").isFalse();
+            assertThat(ending.failures()).isEqualTo(1);
         } finally {
-            letGo.countDown();
-            redis.client().getResources().eventLoopGroupProvider().release(loops, 0, 1, TimeUnit.SECONDS);
+            clientPause(admin, "UNPAUSE");
         }
-        assertThat(ending.failures()).isEqualTo(1);
-        own.sync().ping(); // on the limits' connection: answered after anything sent before it
+        own.sync().ping(); // on the limits' connection: answered after the end sent before it
 
         assertThat(admin.sync().zcard("ratelimit:{finn}:global:l")).as("the use's slot is freed").isZero();
         assertThat(admin.sync().hget("ratelimit:{finn}:global:s", "used"))
                 .as("the completed use is counted, late").isEqualTo("1");
+        assertThat(ending.endsInFlight()).isZero();
+    }
+
+    @Test
+    void anEndFindingNoRoomAmongTheEndsInFlightIsNotSentAndItsSlotIsLeftToItsLease() {
+        StatefulRedisConnection<String, String> own = redis.connect();
+        StatefulRedisConnection<String, String> admin = redis.connect();
+        RedisLimits ending = RedisLimits.builder(own).lease(Duration.ofMinutes(1))
+                .commandTimeout(Duration.ofMillis(100)).maxEndsInFlight(1).build();
+        List<Limit> twoPerHour = List.of(Limit.of(2, Duration.ofHours(1)).named("global"));
+        Permit first = ending.tryAcquire("hana", twoPerHour).permit();
+        Permit second = ending.tryAcquire("hana", twoPerHour).permit();
+
+        clientPause(admin, "PAUSE", "5000", "WRITE"); // Redis stops answering scripts
+        try {
+            first.close(); // in the connection, unanswered: the only room
+            second.close(); // waits for room for the command timeout, then is not sent
+            ending.awaitEnds();
+            assertThat(ending.failures()).as("the first given up on, the second not sent").isEqualTo(2);
+            assertThat(ending.endsInFlight()).as("the first is still in the connection").isEqualTo(1);
+        } finally {
+            clientPause(admin, "UNPAUSE");
+        }
+        own.sync().ping(); // on the limits' connection: answered after the first end
+
+        assertThat(admin.sync().hget("ratelimit:{hana}:global:s", "used")).as("the first end ran").isEqualTo("1");
+        assertThat(admin.sync().zcard("ratelimit:{hana}:global:l")).as("the second's slot, until its lease")
+                .isEqualTo(1);
+        assertThat(ending.endsInFlight()).isZero();
     }
 
     @Test
@@ -370,6 +400,9 @@ class RedisLimitsTest {
         start.countDown();
         for (Thread thread : threads) {
             thread.join();
+        }
+        for (RedisLimits instance : instances) {
+            assertThat(instance.awaitEnds()).isTrue(); // before the connections close, which would drop ends
         }
         connections.forEach(StatefulRedisConnection::close);
         // The clock never moved, so one window holds every counted use: never more than the limit, and Redis

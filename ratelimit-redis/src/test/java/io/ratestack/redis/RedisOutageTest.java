@@ -118,9 +118,10 @@ class RedisOutageTest {
                 }
             }
         }
-        // Cannot reach Redis: swallowed, counted as a failure. (An end given up on is delivered if Redis gets to it:
-        // this one is a refund, so the restarted, empty Redis below is not charged for it.)
+        // Cannot reach Redis: sent without waiting, its failure counted once it fails. (An end given up on is
+        // delivered if Redis gets to it: this one is a refund, so the restarted, empty Redis below is not charged.)
         assertTimeoutPreemptively(PATIENCE, held::cancel);
+        assertThat(limits.awaitEnds()).as("the end did not reach Redis").isFalse();
         assertThat(limits.isAvailable()).isFalse();
         assertThat(limits.failures()).isEqualTo(4);
         assertThat(localCalls).hasValue(policy == StoreFailurePolicy.LOCAL ? 3 : 0);

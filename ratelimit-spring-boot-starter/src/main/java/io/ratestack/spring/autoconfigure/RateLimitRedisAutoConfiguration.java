@@ -128,8 +128,11 @@ public class RateLimitRedisAutoConfiguration {
         }
     }
 
-    /** The limits in Redis, as {@code ratelimit.redis.*} says. */
-    @Bean
+    /**
+     * The limits in Redis, as {@code ratelimit.redis.*} says. When the application stops, they wait for the ends of
+     * uses still on their way ({@link RedisLimits#awaitEnds()}) before their connection closes.
+     */
+    @Bean(destroyMethod = "awaitEnds")
     @ConditionalOnMissingBean
     public RedisLimits rateLimitRedisLimits(RateLimitRedisConnection connection, RateLimitSettings settings,
             Clock clock) {

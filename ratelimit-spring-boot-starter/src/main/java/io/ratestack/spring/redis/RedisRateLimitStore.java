@@ -41,9 +41,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * by the failure policy while Redis is away knows no limit's state ({@link RateLimitStore.Attempt#tracked()} is
  * false).
  *
+ * <p>A request waits for Redis once, for its acquire; the end of its use is sent without waiting
+ * ({@link RedisLimits#awaitEnds()}). {@link #close()} waits for the ends still on their way, before the connection
+ * closes.
+ *
  * <p>Public for the starter's Redis auto-configuration, in another package; not an extension point.
  */
-public final class RedisRateLimitStore implements RateLimitStore {
+public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 
     private static final int LONGEST_ROUTE_KEY = 200;
 
@@ -91,6 +95,17 @@ public final class RedisRateLimitStore implements RateLimitStore {
     @Override
     public List<Limit> globalSpecs() {
         return globalSpecs;
+    }
+
+    /**
+     * Waits until Redis has answered the ends of uses sent so far, or each was given up on at the command timeout
+     * ({@link RedisLimits#awaitEnds()}), so that none is lost when the connection closes after this; the limits and
+     * their connection stay open. Spring calls it when the application stops, after the web server has stopped taking
+     * requests and before the Redis connection closes.
+     */
+    @Override
+    public void close() {
+        limits.awaitEnds();
     }
 
     /** The Redis limits this store uses: for metrics. */
