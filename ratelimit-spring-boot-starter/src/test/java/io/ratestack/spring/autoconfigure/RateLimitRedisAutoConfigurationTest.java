@@ -179,6 +179,7 @@ class RateLimitRedisAutoConfigurationTest {
                     assertThat(context.getBean(RateLimitRedisConnection.class).address())
                             .isEqualTo("the application's Redis (127.0.0.1:" + server.port + ")");
                     takeOne(context, "198.51.100.8");
+                    assertThat(context.getBean(RedisLimits.class).awaitEnds()).isTrue();
                     assertThat(redis.sync().hget("ratelimit:{198.51.100.8}:global:global:7/60000ms:s", "used"))
                             .isEqualTo("1");
                 });
@@ -196,6 +197,7 @@ class RateLimitRedisAutoConfigurationTest {
                         assertThat(context.getBean(RateLimitRedisConnection.class).address())
                                 .isEqualTo("the application's Redis (sentinel master appmaster)");
                         takeOne(context, "198.51.100.9");
+                        assertThat(context.getBean(RedisLimits.class).awaitEnds()).isTrue();
                         assertThat(redis.sync().hget("ratelimit:{198.51.100.9}:global:global:7/60000ms:s", "used"))
                                 .isEqualTo("1");
                     });
