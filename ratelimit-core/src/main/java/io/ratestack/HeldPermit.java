@@ -1,31 +1,16 @@
 package io.ratestack;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-
 /**
- * A held use: the slots it took, sorted by leaf id (a leaf taken twice appears twice). The first ending claims the
- * use by one compare-and-set, then gives each slot back on its own, without its leaf's lock where the leaf can
+ * A held use: the slots it took, sorted by leaf id (a leaf taken twice appears twice). Its first ending gives each
+ * slot back on its own, without its leaf's lock where the leaf can
  * ({@link Part#releaseLockFree(int, int, long)}), else under that lock alone. Giving back needs no all-or-nothing:
  * a use that looks at the leaves meanwhile sees some slots back and others not yet, as it would a moment before or
  * after, and once this returns every slot is back.
  */
 final class HeldPermit extends SettledPermit {
 
-    private static final VarHandle DONE;
-
-    static {
-        try {
-            DONE = MethodHandles.lookup().findVarHandle(HeldPermit.class, "done", boolean.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     private final AbstractLimiter owner;
     private final Part[] taken;
-    @SuppressWarnings("UnusedVariable") // read and written through DONE
-    private volatile boolean done;
 
     HeldPermit(AbstractLimiter owner, Part[] taken, int cost) {
         super(cost);
@@ -35,9 +20,6 @@ final class HeldPermit extends SettledPermit {
 
     @Override
     void settle(int actual) {
-        if (!DONE.compareAndSet(this, false, true)) {
-            return;
-        }
         Part[] slots = taken;
         long now = actual == 0 ? 0L : owner.clock().nanoTime();
         boolean slow = false;

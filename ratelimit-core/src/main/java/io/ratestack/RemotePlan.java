@@ -2,7 +2,6 @@ package io.ratestack;
 
 import java.util.Arrays;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -320,13 +319,12 @@ final class RemotePlan {
 
     /**
      * A use that holds remote parts: the stores' permits, ended first, then the engine's slots (whose end lets the
-     * parts' waiters try again). The first of close and cancel wins.
+     * parts' waiters try again).
      */
     static final class RemotePermit extends SettledPermit {
         private final HeldPermit held;
         private final RemotePart[] parts;
         private final Permit[] granted;
-        private final AtomicBoolean ended = new AtomicBoolean();
 
         RemotePermit(HeldPermit held, RemotePart[] parts, Permit[] granted) {
             super(held.cost);
@@ -338,9 +336,6 @@ final class RemotePlan {
         /** Ends every store's use at {@code actual} (the reserved cost is a close, zero a cancel), then the slots. */
         @Override
         void settle(int actual) {
-            if (!ended.compareAndSet(false, true)) {
-                return;
-            }
             try {
                 for (Permit permit : granted) {
                     if (actual == cost) {

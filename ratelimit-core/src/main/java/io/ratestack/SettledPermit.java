@@ -1,11 +1,27 @@
 package io.ratestack;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 /**
  * What the engine's permits share: the use's cost, and the three ways to end it as one settlement, {@code close()}
- * at that cost, {@code close(actualCost)} at another, {@code cancel()} at zero. The subclass makes only the first
- * ending take effect.
+ * at that cost, {@code close(actualCost)} at another, {@code cancel()} at zero. Only the first ending takes effect:
+ * it claims the use by one compare-and-set, and the subclass ends it.
  */
 abstract class SettledPermit implements Permit {
+
+    private static final VarHandle DONE;
+
+    static {
+        try {
+            DONE = MethodHandles.lookup().findVarHandle(SettledPermit.class, "done", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    @SuppressWarnings("UnusedVariable") // read and written through DONE
+    private volatile boolean done;
 
     /** What the use took from each part it holds. */
     final int cost;
@@ -16,19 +32,25 @@ abstract class SettledPermit implements Permit {
 
     @Override
     public final void close() {
-        settle(cost);
+        end(cost);
     }
 
     @Override
     public final void close(int actualCost) {
-        settle(Checks.nonNegative("actualCost", actualCost));
+        end(Checks.nonNegative("actualCost", actualCost));
     }
 
     @Override
     public final void cancel() {
-        settle(0);
+        end(0);
     }
 
-    /** Ends the use at {@code actual} (zero: it never counted), if it has not ended yet. */
+    private void end(int actual) {
+        if (DONE.compareAndSet(this, false, true)) {
+            settle(actual);
+        }
+    }
+
+    /** Ends the use at {@code actual} (zero: it never counted); called once, by the first ending. */
     abstract void settle(int actual);
 }
