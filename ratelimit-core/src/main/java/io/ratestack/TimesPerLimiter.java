@@ -54,18 +54,6 @@ final class TimesPerLimiter extends Part {
         return used << USED_SHIFT | inFlight;
     }
 
-    private int used() {
-        return used(bits());
-    }
-
-    private int inFlight() {
-        return inFlight(bits());
-    }
-
-    private void setCountsLocked(long used, long inFlight) {
-        setBitsLocked(counts(Math.min(used, terms.limit), inFlight));
-    }
-
     @Override
     Clock clock() {
         return terms.clock;
@@ -172,8 +160,9 @@ final class TimesPerLimiter extends Part {
     void advance(long now) {
         if (windowRunning && now - windowEnd >= 0) {
             windowRunning = false;
-            boolean freed = used() > 0;
-            setCountsLocked(0, inFlight());
+            long word = bits();
+            boolean freed = used(word) > 0;
+            setBitsLocked(counts(0, inFlight(word)));
             PartSupport s = support;
             if (s != null) {
                 if (freed) {
@@ -192,27 +181,29 @@ final class TimesPerLimiter extends Part {
         return room() >= cost;
     }
 
-    /** Takes {@code cost} in-flight slots. */
+    /** Takes {@code cost} in-flight slots: the word's low bits. */
     @Override
     void take(int cost) {
-        setCountsLocked(used(), (long) inFlight() + cost);
-        assert used() + inFlight() <= terms.limit : this + " admitted more than its limit";
+        long word = bits() + cost;
+        assert used(word) + inFlight(word) <= terms.limit : this + " admitted more than its limit";
+        setBitsLocked(word);
     }
 
     @Override
     void untake(int cost) {
-        setCountsLocked(used(), (long) inFlight() - cost);
+        setBitsLocked(bits() - cost);
     }
 
     /**
      * Frees the use's {@code cost} in-flight slots and counts {@code actual} used ones, starting the window if none
-     * runs; {@code used} may pass the limit when {@code actual > cost} (nothing is admitted until the window ends).
-     * An {@code actual} of zero counts nothing and starts no window: a cancel.
+     * runs; {@code used} is counted up to the limit, which {@code actual > cost} may reach (nothing is admitted until
+     * the window ends). An {@code actual} of zero counts nothing and starts no window: a cancel.
      */
     @Override
     void release(int cost, int actual, long now) {
-        long inFlight = (long) inFlight() - cost;
-        setCountsLocked(actual > 0 ? (long) used() + actual : used(), inFlight);
+        long word = bits();
+        long inFlight = (long) inFlight(word) - cost;
+        setBitsLocked(counts(Math.min((long) used(word) + actual, terms.limit), inFlight));
         if (actual > 0) {
             if (!windowRunning) {
                 windowRunning = true;
@@ -227,7 +218,8 @@ final class TimesPerLimiter extends Part {
 
     @Override
     int room() {
-        return Math.max(0, terms.limit - used() - inFlight());
+        long word = bits();
+        return Math.max(0, terms.limit - used(word) - inFlight(word));
     }
 
     @Override
@@ -243,17 +235,23 @@ final class TimesPerLimiter extends Part {
     long retryAfter(long now, int cost) {
         if (fits(cost)) {
             return 0L;
-        } else if (windowRunning && used() > 0 && cost <= terms.limit - inFlight()) {
+        } else if (holdsUsedSlotsFreeing(cost)) {
             return Math.max(0L, windowEnd - now);
         } else {
             return terms.periodNanos;
         }
     }
 
+    /** Whether a window runs holding used slots, and its end frees {@code wanted} (the rest is in flight). */
+    private boolean holdsUsedSlotsFreeing(int wanted) {
+        long word = bits();
+        return windowRunning && used(word) > 0 && wanted <= terms.limit - inFlight(word);
+    }
+
     /** Until the window ends, if it holds used slots and its end frees {@code wanted}. */
     @Override
     long growsIn(long now, int wanted) {
-        return windowRunning && used() > 0 && wanted <= terms.limit - inFlight() ? windowEnd - now : NO_GROWTH;
+        return holdsUsedSlotsFreeing(wanted) ? windowEnd - now : NO_GROWTH;
     }
 
     /** Until the window ends, or a period when none runs. */
