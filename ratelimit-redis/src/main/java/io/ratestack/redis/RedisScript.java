@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A script run by its digest. A server that does not know it (new, restarted, flushed, or another node of a cluster)
@@ -83,39 +84,39 @@ final class RedisScript {
         RedisFuture<List<Long>> sent = byText ? commands.eval(text, ScriptOutputType.MULTI, keys, args)
                 : commands.evalsha(sha, ScriptOutputType.MULTI, keys, args);
         sent.whenComplete((reply, failure) -> {
-            if (failure == null) {
-                settled.run();
-                answer.complete(reply);
-            } else if (!byText && unwrap(failure) instanceof RedisNoScriptException) {
+            if (failure != null && !byText && unwrap(failure) instanceof RedisNoScriptException) {
                 RedisFuture<List<Long>> again;
                 try {
                     again = commands.eval(text, ScriptOutputType.MULTI, keys, args);
                 } catch (RuntimeException notSent) {
-                    settled.run();
-                    answer.completeExceptionally(redisFailure(notSent));
+                    answer(answer, settled, null, notSent);
                     return;
                 }
-                again.whenComplete((reply2, failure2) -> {
-                    settled.run();
-                    if (failure2 == null) {
-                        answer.complete(reply2);
-                    } else {
-                        answer.completeExceptionally(redisFailure(failure2));
-                    }
-                });
+                again.whenComplete((reply2, failure2) -> answer(answer, settled, reply2, failure2));
             } else {
-                settled.run();
-                answer.completeExceptionally(redisFailure(failure));
+                answer(answer, settled, reply, failure);
             }
         });
-        long timeoutNanos = commandTimeout.toNanos();
-        return answer.orTimeout(timeoutNanos, TimeUnit.NANOSECONDS).exceptionallyCompose(failure -> {
-            Throwable cause = unwrap(failure);
-            return CompletableFuture.failedFuture(cause instanceof TimeoutException
-                    ? new RedisCommandTimeoutException("Redis did not answer within "
-                            + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + "ms")
-                    : cause);
-        });
+        return answer.orTimeout(commandTimeout.toNanos(), TimeUnit.NANOSECONDS).exceptionallyCompose(failure ->
+                CompletableFuture.failedFuture(unwrap(failure) instanceof TimeoutException
+                        ? timedOut(commandTimeout) : unwrap(failure)));
+    }
+
+    /** Completes a {@link #runAsync} call once its last command left the connection. */
+    private static void answer(CompletableFuture<List<Long>> answer, Runnable settled, @Nullable List<Long> reply,
+            @Nullable Throwable failure) {
+        settled.run();
+        if (failure == null) {
+            answer.complete(reply);
+        } else {
+            answer.completeExceptionally(redisFailure(failure));
+        }
+    }
+
+    /** The failure of a command that Redis did not answer within {@code timeout}. */
+    static RedisCommandTimeoutException timedOut(Duration timeout) {
+        return new RedisCommandTimeoutException("Redis did not answer within "
+                + TimeUnit.NANOSECONDS.toMillis(timeout.toNanos()) + "ms");
     }
 
     /** A failure as Redis's: the exception itself, or a {@link RedisException} around it. */
@@ -164,21 +165,15 @@ final class RedisScript {
             if (cancelWhenGivenUp) {
                 command.cancel(false);
             }
-            throw new RedisCommandTimeoutException("Redis did not answer within "
-                    + TimeUnit.NANOSECONDS.toMillis(timeout.toNanos()) + "ms");
+            throw timedOut(timeout);
         } catch (InterruptedException e) {
             if (cancelWhenGivenUp) {
                 command.cancel(false);
             }
             Thread.currentThread().interrupt();
             throw new RedisCommandInterruptedException(e);
-        } catch (CancellationException e) {
-            throw new RedisException("Redis command cancelled (the connection closed or was reset)", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RedisException redisError) {
-                throw redisError;
-            }
-            throw new RedisException(e.getCause());
+        } catch (CancellationException | ExecutionException e) {
+            throw redisFailure(e);
         }
     }
 
