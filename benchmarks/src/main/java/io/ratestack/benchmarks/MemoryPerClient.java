@@ -11,12 +11,12 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The heap one tracked client costs: the starter's two caches after a million distinct clients have each made one
+ * The heap one tracked client costs: the starter's memory store after a million distinct clients have each made one
  * request to one route (the tutorial's limits), measured as retained heap after full collections, per client. The
  * client keys are IPv4 address strings, as the filter makes them.
  *
- * <p>Given a maximum size below the number of clients (both caches get it), the clients are a flood of one-shot keys
- * past the caches' bound: the retained heap is then that of the clients kept, and the rest share the overflow budget.
+ * <p>Given a maximum size below the number of clients (both bounds get it), the clients are a flood of one-shot keys
+ * past the bounds: the retained heap is then that of the clients kept, and the rest share the overflow budget.
  *
  * <p>Run: {@code java -Xmx4g -cp benchmarks/target/benchmarks.jar io.ratestack.benchmarks.MemoryPerClient [clients]
  * [maximum-size]}.

@@ -41,7 +41,7 @@ public class RateLimitMetricsAutoConfiguration {
         return new MicrometerRateLimitObserver(registry);
     }
 
-    /** How many clients the caches track, and how many requests found them full. */
+    /** How many clients and client-route pairs the store keeps, and how many requests found a bound reached. */
     @Bean
     public MeterBinder rateLimitCacheMetrics(ObjectProvider<MemoryRateLimitStore> stores) {
         return registry -> stores.ifAvailable(store -> {
@@ -53,13 +53,13 @@ public class RateLimitMetricsAutoConfiguration {
                     .register(registry);
             FunctionCounter.builder("ratelimit.clients.overflow", store,
                             s -> s.globalCacheState().overflowRequests())
-                    .description("Requests of new clients that found the global cache full and used its shared"
+                    .description("Requests of new clients that found the clients' bound reached and used the shared"
                             + " overflow budget")
                     .tag("cache", "global").register(registry);
             FunctionCounter.builder("ratelimit.clients.overflow", store,
                             s -> s.routeCacheState().overflowRequests())
-                    .description("Requests of new client-route pairs that found the per-route cache full and used"
-                            + " its shared overflow budget")
+                    .description("Requests of new client-route pairs that found their bound reached and used the"
+                            + " route policy's shared overflow budget")
                     .tag("cache", "per-route").register(registry);
         });
     }

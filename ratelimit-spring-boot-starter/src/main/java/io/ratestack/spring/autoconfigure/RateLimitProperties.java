@@ -353,13 +353,13 @@ public class RateLimitProperties {
         }
     }
 
-    /** The two caches of per-client limiters. */
+    /** Bounds of the per-client limiters, kept in one cache entry per client with its global and routes' limiters. */
     public static class Caches {
 
-        /** The cache of each client's global limiters. */
+        /** The clients kept, each with its global limiters. */
         private CacheBounds global = new CacheBounds(100_000);
 
-        /** The cache of each client's per-route limiters. */
+        /** The client-route pairs kept, of all clients together, each with its per-route limiters. */
         private CacheBounds perRoute = new CacheBounds(200_000);
 
         public CacheBounds getGlobal() {
@@ -379,20 +379,20 @@ public class RateLimitProperties {
         }
     }
 
-    /** Bounds of one cache. */
+    /** Bounds of the clients, or of the client-route pairs, kept. */
     public static class CacheBounds {
 
         /**
-         * How many entries the cache holds at most. None is evicted to make room: while the cache is full of entries
-         * in use or inside their windows, new clients (or client-route pairs) share one overflow budget with the same
-         * limits (one per route policy), until entries expire.
+         * How many are kept at most. None is evicted to make room: while the bound is reached by limiters in use or
+         * inside their windows, new clients (or client-route pairs) share one overflow budget with the same limits
+         * (one per route policy), until limiters expire.
          */
         private long maximumSize;
 
         /**
-         * How long an idle entry is kept at least. Entries are always kept for at least their longest window after
-         * their last use, so that an idle client never comes back to a fresh limit early; a shorter time frees room
-         * in a full cache sooner.
+         * How long idle limiters are kept at least. Limiters are always kept for at least their longest window
+         * after their last use, so that an idle client never comes back to a fresh limit early; a shorter time frees
+         * room sooner once the bound is reached.
          */
         private Duration expireAfterAccess = Duration.ofMinutes(1);
 

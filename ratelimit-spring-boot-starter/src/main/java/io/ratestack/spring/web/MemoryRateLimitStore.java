@@ -3,6 +3,7 @@ package io.ratestack.spring.web;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.ratestack.AcquireResult;
 import io.ratestack.Clock;
 import io.ratestack.ForwardingPermit;
@@ -15,10 +16,12 @@ import io.ratestack.Refusal;
 import java.time.Duration;
 import java.util.AbstractList;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.RandomAccess;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
@@ -30,22 +33,26 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The limiters of every client: per client the global limiters, per client and route the per-route limiters, each in
- * a bounded Caffeine cache.
+ * The limiters of every client: one bounded Caffeine cache entry per client, holding its global limiters and its
+ * limiters of each route it has used.
  *
- * <p>Expiry rule: an entry never expires while a use taken from it is in flight, and otherwise only after it has
- * been idle (no use taken or finished) for at least the longest window of its limits, or the configured
- * expire-after-access if longer. A window starts when a use finishes and lasts one window, so an expired entry has
- * no window left running: its limiters are as a fresh one's, and dropping it loses nothing.
+ * <p>Expiry rule: a client's entry never expires while a use taken from it is in flight, and otherwise only after it
+ * has been idle (no use taken or finished) for at least the longest window of its limits, global and of every route
+ * it holds, or the configured expire-after-access if longer. One of its routes' limiters is dropped by the same rule
+ * on its own: never while a use of it is in flight, else once no use of it has finished for the route's longest
+ * window (or the per-route expire-after-access, if longer), when the client next gets a new route or when the
+ * client-route pairs reach their bound. A window starts when a use finishes and lasts one window, so an expired
+ * entry has no window left running: its limiters are as fresh ones, and dropping them loses nothing.
  *
  * <p>Bound: entries leave only by expiry, never to make room, so a client never comes back to a fresh limit early,
- * however many other keys arrive. A cache holds at most its maximum size (exceeded only by entries that threads are
- * making at that moment, at most one per thread). A new key that finds its cache full, once expired entries are
- * cleaned out (at most once a second), gets no entry of its own: new clients share one overflow budget with the
- * global limits, and new client-route pairs one per route policy with that policy's limits, until entries expire.
- * A flood of new keys is so limited as one client and evicts no one. The first overflow, and one a minute while
- * overflows go on, is logged at WARN. A client's uses of an overflow budget are not carried over to the entry it
- * gets once there is room.
+ * however many other keys arrive. The cache holds at most the global maximum size of clients, and all of them
+ * together at most the per-route maximum size of client-route pairs (each exceeded only by entries that threads are
+ * making at that moment, at most one per thread). A new key that finds no room, once expired entries are cleaned out
+ * (at most once a second), gets no limiters of its own: new clients share one overflow budget with the global
+ * limits, and new client-route pairs one per route policy with that policy's limits, until entries expire. A flood
+ * of new keys is so limited as one client and evicts no one. The first overflow, and one a minute while overflows
+ * go on, is logged at WARN. A client's uses of an overflow budget are not carried over to the limiters it gets once
+ * there is room.
  *
  * <p>The filter's store unless Redis is configured. Public for the starter's auto-configuration (the bean, its
  * metrics and actuator endpoint) and its Redis store's local fallback; not an extension point: a store of your own
@@ -58,14 +65,16 @@ public final class MemoryRateLimitStore implements RateLimitStore {
     /** The expiry of an entry with a use in flight: never (Caffeine caps it at about 150 years). */
     private static final Duration IN_USE = Duration.ofNanos(Long.MAX_VALUE);
 
-    /** How often at most a full cache is cleaned out to find room: Caffeine's timer wheel turns in ~1 s steps. */
+    /** How often at most a full bound is cleaned out to find room: Caffeine's timer wheel turns in ~1 s steps. */
     private static final long CLEAN_UP_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
-
-    /** How many distinct routes {@link #describe} looks up by key; past that (routes keyed by path), it scans. */
-    private static final int MAX_KNOWN_ROUTES = 10_000;
 
     /** How often at most overflows that go on are logged. */
     private static final long WARNING_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
+
+    private static final RouteLimiters[] NO_ROUTES = {};
+
+    /** How many routes of one client are looked up by a scan; past that, by a map. */
+    private static final int MAX_SCANNED_ROUTES = 8;
 
     /**
      * Bounds of one cache.
@@ -89,54 +98,47 @@ public final class MemoryRateLimitStore implements RateLimitStore {
     }
 
     /**
-     * One cache as it stands: for metrics and the actuator endpoint.
+     * One bound as it stands: for metrics and the actuator endpoint.
      *
      * @param size the entries kept (expired ones not yet cleaned out included)
      * @param maximumSize the bound
      * @param full whether a new key would get no entry of its own now, unless expired entries free room
-     * @param overflowRequests how many requests found the cache full and used the overflow budget, since start
+     * @param overflowRequests how many requests found no room and used the overflow budget, since start
      */
     public record CacheState(long size, long maximumSize, boolean full, long overflowRequests) {
     }
 
-    private record RouteKey(String client, String route, RoutePolicy policy) {
-        @Override
-        public boolean equals(Object other) {
-            return other instanceof RouteKey that && client.equals(that.client) && route.equals(that.route)
-                    && policy == that.policy;
-        }
-
-        @Override
-        public int hashCode() {
-            return 31 * (31 * client.hashCode() + route.hashCode()) + System.identityHashCode(policy);
-        }
-    }
-
     /**
-     * A cache entry: limiters, how long they must be kept idle, and how many of their uses are in flight; or an
-     * overflow budget, shared by the keys a full cache could not take, kept by the store itself.
+     * A client's entry: its global limiters and its routes' limiters, how long it must be kept idle, and how many of
+     * its uses are in flight; or the overflow budget that new clients share, kept by the store itself.
      */
-    private static final class Entry {
-        private static final AtomicIntegerFieldUpdater<Entry> IN_FLIGHT =
-                AtomicIntegerFieldUpdater.newUpdater(Entry.class, "inFlight");
+    private static final class ClientEntry {
+        private static final AtomicIntegerFieldUpdater<ClientEntry> IN_FLIGHT =
+                AtomicIntegerFieldUpdater.newUpdater(ClientEntry.class, "inFlight");
 
         final RateLimiter[] leaves;
-        final Duration idle;
-        /** An overflow budget: in no cache, so neither pinned nor touched. */
+        /** The overflow budget: in no cache, so neither pinned nor touched, and with no routes of its own. */
         final boolean shared;
         volatile int inFlight;
-        /** Route entries: the all-limiter of these leaves with the client's global ones, made on first use... */
-        volatile @Nullable RateLimiter combined;
-        /** ...with the global entry it was made with. */
-        volatile @Nullable Entry combinedWith;
+        /** The longest idle time of the global limits and of every route held: the entry's expiry when idle. */
+        volatile Duration idle;
+        /**
+         * The routes' limiters while they are few (looked up by a scan), replaced whole under the entry's lock when
+         * one is added or dropped; empty once they are many...
+         */
+        volatile RouteLimiters[] routes = NO_ROUTES;
+        /** ...and then looked up by route key and policy, as routes keyed by path may be. */
+        volatile @Nullable ConcurrentHashMap<RouteId, RouteLimiters> manyRoutes;
+        /** Set (under the entry's lock) once the cache has dropped it: its routes no longer count to the bound. */
+        boolean dropped;
 
-        Entry(RateLimiter[] leaves, Duration idle, boolean shared) {
+        ClientEntry(RateLimiter[] leaves, Duration idle, boolean shared) {
             this.leaves = leaves;
             this.idle = idle;
             this.shared = shared;
         }
 
-        /** The first of these limiters that would refuse now, or {@code null}. */
+        /** The first of the global limiters that would refuse now, or {@code null}. */
         @Nullable RateLimiter refusing() {
             for (RateLimiter leaf : leaves) {
                 if (leaf.status() == RateLimitStatus.LOCKED) {
@@ -145,6 +147,113 @@ public final class MemoryRateLimitStore implements RateLimitStore {
             }
             return null;
         }
+
+        @Nullable RouteLimiters route(String key, RoutePolicy policy) {
+            Map<RouteId, RouteLimiters> many = manyRoutes;
+            if (many != null) {
+                return many.get(new RouteId(key, policy));
+            }
+            for (RouteLimiters route : routes) {
+                if (route.policy == policy && route.key.equals(key)) {
+                    return route;
+                }
+            }
+            return null;
+        }
+
+        /** Adds a route's limiters, under the entry's lock. */
+        void add(RouteLimiters route) {
+            Map<RouteId, RouteLimiters> many = manyRoutes;
+            if (many != null) {
+                many.put(new RouteId(route.key, route.policy), route);
+            } else if (routes.length < MAX_SCANNED_ROUTES) {
+                RouteLimiters[] more = Arrays.copyOf(routes, routes.length + 1);
+                more[routes.length] = route;
+                routes = more;
+            } else {
+                ConcurrentHashMap<RouteId, RouteLimiters> map = new ConcurrentHashMap<>();
+                for (RouteLimiters known : routes) {
+                    map.put(new RouteId(known.key, known.policy), known);
+                }
+                map.put(new RouteId(route.key, route.policy), route);
+                manyRoutes = map;
+                routes = NO_ROUTES;
+            }
+        }
+
+        /** Drops the routes that have expired, under the entry's lock: how many. */
+        int dropExpired(long now) {
+            Map<RouteId, RouteLimiters> many = manyRoutes;
+            if (many != null) {
+                int before = many.size();
+                many.values().removeIf(route -> route.expired(now));
+                return before - many.size();
+            }
+            RouteLimiters[] left = new RouteLimiters[routes.length];
+            int kept = 0;
+            for (RouteLimiters route : routes) {
+                if (!route.expired(now)) {
+                    left[kept++] = route;
+                }
+            }
+            int dropped = routes.length - kept;
+            if (dropped > 0) {
+                routes = kept == 0 ? NO_ROUTES : Arrays.copyOf(left, kept);
+            }
+            return dropped;
+        }
+
+        /** The routes' limiters held now. */
+        Collection<RouteLimiters> routes() {
+            Map<RouteId, RouteLimiters> many = manyRoutes;
+            return many != null ? many.values() : Arrays.asList(routes);
+        }
+    }
+
+    /** A route of one client: its key and its policy, by identity. */
+    private record RouteId(String key, RoutePolicy policy) {
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof RouteId that && key.equals(that.key) && policy == that.policy;
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * key.hashCode() + System.identityHashCode(policy);
+        }
+    }
+
+    /**
+     * One client's limiters of one route, with their all-limiter stacked on the client's global ones; or the
+     * overflow budget of a route policy that new client-route pairs share, which stacks on each client anew.
+     */
+    private static final class RouteLimiters {
+        private static final AtomicIntegerFieldUpdater<RouteLimiters> IN_FLIGHT =
+                AtomicIntegerFieldUpdater.newUpdater(RouteLimiters.class, "inFlight");
+
+        final String key;
+        final RoutePolicy policy;
+        final RateLimiter[] leaves;
+        /** With the client's global limiters; {@code null} for an overflow budget. */
+        final @Nullable RateLimiter combined;
+        final long idleNanos;
+        volatile int inFlight;
+        /** When its last use in flight finished, on the store's clock; its making counts as one. */
+        volatile long lastEnd;
+
+        RouteLimiters(String key, RoutePolicy policy, RateLimiter[] leaves, @Nullable ClientEntry client,
+                long idleNanos, long now) {
+            this.key = key;
+            this.policy = policy;
+            this.leaves = leaves;
+            this.combined = client == null ? null : stacked(client, leaves);
+            this.idleNanos = idleNanos;
+            this.lastEnd = now;
+        }
+
+        boolean expired(long now) {
+            return inFlight == 0 && now - lastEnd >= idleNanos;
+        }
     }
 
     private final Clock clock;
@@ -152,26 +261,22 @@ public final class MemoryRateLimitStore implements RateLimitStore {
     private final RateLimiters.TimesPerBuilder[] globalBuilders;
     private final Duration globalIdle;
     private final Duration routeMinimumIdle;
-    private final BoundedCache<String> globalCache;
-    private final BoundedCache<RouteKey> routeCache;
-    private final Function<String, Entry> newGlobal;
-    /** The global limiters that new clients share while the global cache is full. */
-    private final Entry globalOverflow;
-    /** Per route policy (by identity), the limiters new client-route pairs share while the per-route cache is full. */
-    private final Cache<RoutePolicy, Entry> routeOverflow = Caffeine.newBuilder().weakKeys().build();
-    /**
-     * The routes that have had an entry, each as a key with an empty client, so that {@link #describe} finds one
-     * client's route entries by key instead of scanning every client's: as many as the application's routes, or,
-     * with routes keyed by path, at most {@link #MAX_KNOWN_ROUTES} (past that, {@link #describe} scans).
-     */
-    private final Set<RouteKey> knownRoutes = ConcurrentHashMap.newKeySet();
-    private volatile boolean tooManyRoutes;
+    private final Cache<String, ClientEntry> clients;
+    private final Bound clientBound;
+    private final Bound routeBound;
+    /** How many client-route pairs the clients' entries hold. */
+    private final AtomicLong routePairs = new AtomicLong();
+    private final Function<String, ClientEntry> newClient;
+    /** The global limiters that new clients share while the clients' bound is reached. */
+    private final ClientEntry globalOverflow;
+    /** Per route policy (by identity), the limiters new client-route pairs share while their bound is reached. */
+    private final Cache<RoutePolicy, RouteLimiters> routeOverflow = Caffeine.newBuilder().weakKeys().build();
 
     /**
-     * @param clock the clock of every limiter, and of the caches' expiry
+     * @param clock the clock of every limiter, and of the entries' expiry
      * @param globalSpecs the global limits of each client, at least one
-     * @param globalBounds bounds of the cache of global limiters
-     * @param routeBounds bounds of the cache of per-route limiters
+     * @param globalBounds bounds of the clients kept (global limiters)
+     * @param routeBounds bounds of the client-route pairs kept (per-route limiters)
      */
     public MemoryRateLimitStore(Clock clock, List<Limit> globalSpecs, CacheBounds globalBounds,
             CacheBounds routeBounds) {
@@ -183,56 +288,141 @@ public final class MemoryRateLimitStore implements RateLimitStore {
         this.globalBuilders = RoutePolicy.builders(this.globalSpecs, clock);
         this.globalIdle = longer(RoutePolicy.longest(this.globalSpecs), globalBounds.minimumExpireAfterAccess());
         this.routeMinimumIdle = routeBounds.minimumExpireAfterAccess();
-        this.globalCache = new BoundedCache<>("global", "clients", globalBounds.maximumSize());
-        this.routeCache = new BoundedCache<>("per-route", "client-route pairs", routeBounds.maximumSize());
-        this.newGlobal = key -> new Entry(newLimiters(globalBuilders), globalIdle, false);
-        this.globalOverflow = new Entry(newLimiters(globalBuilders), Duration.ZERO, true);
+        this.clients = Caffeine.newBuilder()
+                .ticker(clock::nanoTime)
+                .expireAfter(Expiry.<String, ClientEntry>accessing(
+                        (key, entry) -> entry.inFlight > 0 ? IN_USE : entry.idle))
+                .evictionListener((@Nullable String key, @Nullable ClientEntry entry, RemovalCause cause) -> {
+                    if (entry != null) {
+                        dropped(entry);
+                    }
+                })
+                .build();
+        this.clientBound = new Bound("global", "clients", globalBounds.maximumSize());
+        this.routeBound = new Bound("per-route", "client-route pairs", routeBounds.maximumSize());
+        this.newClient = key -> new ClientEntry(newLimiters(globalBuilders), globalIdle, false);
+        this.globalOverflow = new ClientEntry(newLimiters(globalBuilders), Duration.ZERO, true);
     }
 
     @Override
     public Attempt tryAcquire(String client, Route route) {
         RoutePolicy policy = Objects.requireNonNull(route.policy(), "an exempt route takes no limiter");
-        Entry global = globalCache.find(client);
-        if (global == null) {
-            global = globalCache.make(client, newGlobal);
-            if (global == null) {
-                global = globalOverflow;
-            }
+        ClientEntry entry = clients.getIfPresent(client);
+        if (entry == null) {
+            entry = makeClient(client);
         }
-        RouteKey routeKey = new RouteKey(client, route.key(), policy);
-        Entry routeEntry = routeCache.find(routeKey);
-        if (routeEntry == null) {
+        RouteLimiters routeLimiters = entry.route(route.key(), policy);
+        if (routeLimiters == null) {
             // A new route for this client: none is made for a client already over its global budget, so that
             // refused requests cost no memory.
-            RateLimiter refusing = global.refusing();
+            RateLimiter refusing = entry.refusing();
             if (refusing != null) {
                 AcquireResult result = refusing.tryAcquire();
                 if (result instanceof Refusal) {
-                    return attempt(result, global, null, policy);
+                    return attempt(result, entry, null, policy);
                 }
                 ((Permit) result).cancel(); // room appeared meanwhile: take it with the route's limits below
             }
-            routeEntry = routeCache.make(routeKey, key -> {
-                remember(route.key(), policy);
-                return new Entry(newLimiters(policy.builders(clock)),
-                        longer(policy.longestWindow(), routeMinimumIdle), false);
-            });
-            if (routeEntry == null) {
-                routeEntry = routeOverflow.get(policy,
-                        key -> new Entry(newLimiters(key.builders(clock)), Duration.ZERO, true));
-            }
+            routeLimiters = makeRoute(entry, route.key(), policy);
         }
-        RateLimiter combined = combined(global, routeEntry);
-        AcquireResult result = combined.tryAcquire();
+        RateLimiter combined = routeLimiters.combined;
+        AcquireResult result = (combined != null ? combined : stacked(entry, routeLimiters.leaves)).tryAcquire();
         if (result instanceof Permit permit) {
-            result = new TrackedPermit(permit, client, global, routeKey, routeEntry);
+            result = new TrackedPermit(permit, client, entry, routeLimiters);
         }
-        return attempt(result, global, routeEntry, policy);
+        return attempt(result, entry, routeLimiters, policy);
     }
 
-    /** An attempt whose readings read its limiters when asked; a route entry not looked up reads as not known. */
-    private Attempt attempt(AcquireResult result, Entry global, @Nullable Entry route, RoutePolicy policy) {
-        return new Attempt(result, new Readings(globalSpecs, global.leaves, policy.limits(),
+    /** The client's new entry, or the shared overflow budget if the clients' bound is reached. */
+    private ClientEntry makeClient(String client) {
+        if (clients.estimatedSize() >= clientBound.maximumSize && !cleanedUpRoom(clientBound)) {
+            ClientEntry raced = clients.getIfPresent(client); // made by another thread meanwhile
+            if (raced != null) {
+                return raced;
+            }
+            clientBound.overflowed();
+            return globalOverflow;
+        }
+        return clients.get(client, newClient);
+    }
+
+    /**
+     * The client's new limiters of a route, or the route policy's shared overflow budget if the client is the
+     * shared one or the client-route pairs' bound is reached. Drops the client's expired routes first.
+     */
+    private RouteLimiters makeRoute(ClientEntry entry, String key, RoutePolicy policy) {
+        if (entry.shared) {
+            return routeOverflow(policy); // the clients of the overflow budget are one client: one budget per route
+        }
+        // Cleaning out takes each entry's lock in turn: never while holding this one.
+        boolean room = routePairs.get() < routeBound.maximumSize || cleanedUpRoom(routeBound);
+        long now = clock.nanoTime();
+        Duration idle = longer(policy.longestWindow(), routeMinimumIdle);
+        synchronized (entry) {
+            RouteLimiters raced = entry.route(key, policy);
+            if (raced != null) {
+                return raced;
+            }
+            if (entry.dropped) { // expired meanwhile: this request's limiters are as fresh, and kept by no one
+                return new RouteLimiters(key, policy, newLimiters(policy.builders(clock)), entry, 0, now);
+            }
+            routePairs.addAndGet(-entry.dropExpired(now));
+            if (room || routePairs.get() < routeBound.maximumSize) {
+                RouteLimiters made = new RouteLimiters(key, policy, newLimiters(policy.builders(clock)), entry,
+                        idle.toNanos(), now);
+                entry.add(made);
+                entry.idle = longer(entry.idle, idle);
+                routePairs.incrementAndGet();
+                return made;
+            }
+        }
+        routeBound.overflowed();
+        return routeOverflow(policy);
+    }
+
+    /** The limiters that a route policy's new client-route pairs share while their bound is reached. */
+    private RouteLimiters routeOverflow(RoutePolicy policy) {
+        return routeOverflow.get(policy, key -> new RouteLimiters("*", key, newLimiters(key.builders(clock)), null,
+                0, 0));
+    }
+
+    /** The cache dropped the entry: its routes leave the bound's count, and no route is added to it any more. */
+    private void dropped(ClientEntry entry) {
+        synchronized (entry) {
+            if (!entry.dropped) {
+                entry.dropped = true;
+                routePairs.addAndGet(-entry.routes().size());
+            }
+        }
+    }
+
+    /**
+     * Cleans out expired entries, at most once a {@link #CLEAN_UP_INTERVAL_NANOS} per bound (room only ever comes
+     * from expiry, which needs time to pass): the cache's expired clients and, for the client-route pairs' bound,
+     * every client's expired routes. Whether the bound has room now.
+     */
+    private boolean cleanedUpRoom(Bound bound) {
+        long now = clock.nanoTime();
+        long due = bound.nextCleanUp.get();
+        if (now - due >= 0 && bound.nextCleanUp.compareAndSet(due, now + CLEAN_UP_INTERVAL_NANOS)) {
+            clients.cleanUp();
+            if (bound == routeBound) {
+                for (ClientEntry entry : clients.asMap().values()) {
+                    synchronized (entry) {
+                        if (!entry.dropped) {
+                            routePairs.addAndGet(-entry.dropExpired(now));
+                        }
+                    }
+                }
+            }
+        }
+        return bound.size() < bound.maximumSize;
+    }
+
+    /** An attempt whose readings read its limiters when asked; a route not looked up reads as not known. */
+    private Attempt attempt(AcquireResult result, ClientEntry client, @Nullable RouteLimiters route,
+            RoutePolicy policy) {
+        return new Attempt(result, new Readings(globalSpecs, client.leaves, policy.limits(),
                 route == null ? null : route.leaves), false);
     }
 
@@ -281,29 +471,12 @@ public final class MemoryRateLimitStore implements RateLimitStore {
         }
     }
 
-    /**
-     * The all-limiter of a route entry's limiters with the client's global ones: made once per route entry and kept
-     * on it, unless the route entry is an overflow budget, which clients share.
-     */
-    private static RateLimiter combined(Entry global, Entry route) {
-        // combinedWith is written after combined: read it first, and a match means combined is at least as new.
-        Entry with = route.combinedWith;
-        RateLimiter combined = route.combined;
-        if (combined != null && with == global) {
-            return combined;
-        }
-        // First use, or the client's global entry expired and was made anew: stack with the current one.
-        RateLimiter[] both = new RateLimiter[global.leaves.length + route.leaves.length];
-        System.arraycopy(global.leaves, 0, both, 0, global.leaves.length);
-        System.arraycopy(route.leaves, 0, both, global.leaves.length, route.leaves.length);
-        combined = RateLimiters.all(both);
-        if (!route.shared) {
-            synchronized (route) {
-                route.combined = combined;
-                route.combinedWith = global;
-            }
-        }
-        return combined;
+    /** The all-limiter of a client's global limiters and a route's. */
+    private static RateLimiter stacked(ClientEntry client, RateLimiter[] route) {
+        RateLimiter[] both = new RateLimiter[client.leaves.length + route.length];
+        System.arraycopy(client.leaves, 0, both, 0, client.leaves.length);
+        System.arraycopy(route, 0, both, client.leaves.length, route.length);
+        return RateLimiters.all(both);
     }
 
     /** One limiter of a client, as it stands: for the actuator endpoint. */
@@ -325,27 +498,15 @@ public final class MemoryRateLimitStore implements RateLimitStore {
      * @return its state, or {@code null} when no limiter of it is kept
      */
     public @Nullable ClientState describe(String client) {
-        Entry global = globalCache.cache.policy().getIfPresentQuietly(client);
-        List<RouteState> routes = new ArrayList<>();
-        if (tooManyRoutes) {
-            routeCache.cache.asMap().forEach((key, entry) -> {
-                if (key.client().equals(client)) {
-                    routes.add(routeState(key, entry));
-                }
-            });
-        } else {
-            for (RouteKey known : knownRoutes) {
-                RouteKey key = new RouteKey(client, known.route(), known.policy());
-                Entry entry = routeCache.cache.policy().getIfPresentQuietly(key);
-                if (entry != null) {
-                    routes.add(routeState(key, entry));
-                }
-            }
-        }
-        if (global == null && routes.isEmpty()) {
+        ClientEntry entry = clients.policy().getIfPresentQuietly(client);
+        if (entry == null) {
             return null;
         }
-        return new ClientState(client, global == null ? List.of() : states(global.leaves, globalSpecs), routes);
+        List<RouteState> routes = new ArrayList<>();
+        for (RouteLimiters route : entry.routes()) {
+            routes.add(new RouteState(route.key, route.policy.source(), states(route.leaves, route.policy.limits())));
+        }
+        return new ClientState(client, states(entry.leaves, globalSpecs), routes);
     }
 
     /**
@@ -369,30 +530,15 @@ public final class MemoryRateLimitStore implements RateLimitStore {
         return state;
     }
 
-    private static RouteState routeState(RouteKey key, Entry entry) {
-        return new RouteState(key.route(), key.policy().source(), states(entry.leaves, key.policy().limits()));
-    }
-
-    /** Notes a route that has an entry, for {@link #describe}: once per new client-route entry, never per request. */
-    private void remember(String route, RoutePolicy policy) {
-        if (!tooManyRoutes) {
-            knownRoutes.add(new RouteKey("", route, policy));
-            if (knownRoutes.size() > MAX_KNOWN_ROUTES) {
-                tooManyRoutes = true;
-                knownRoutes.clear();
-            }
-        }
-    }
-
     /**
      * The overflow budgets as they stand, shown as one client {@code overflow}: the global limiters that new clients
-     * share while the global cache is full, and per route policy that has had to use one (route {@code *}) the
-     * limiters that new client-route pairs share while the per-route cache is full.
+     * share while the clients' bound is reached, and per route policy that has had to use one (route {@code *}) the
+     * limiters that new client-route pairs, and the clients of the global overflow budget, share.
      */
     public ClientState overflow() {
         List<RouteState> routes = new ArrayList<>();
-        routeOverflow.asMap().forEach((policy, entry) -> routes.add(new RouteState("*", policy.source(),
-                states(entry.leaves, policy.limits()))));
+        routeOverflow.asMap().forEach((policy, route) -> routes.add(new RouteState("*", policy.source(),
+                states(route.leaves, policy.limits()))));
         return new ClientState("overflow", states(globalOverflow.leaves, globalSpecs), routes);
     }
 
@@ -406,24 +552,24 @@ public final class MemoryRateLimitStore implements RateLimitStore {
         return states;
     }
 
-    /** How many clients have global limiters. */
+    /** How many clients have limiters. */
     public long clientCount() {
-        return globalCache.cache.estimatedSize();
+        return clientBound.size();
     }
 
     /** How many client-route pairs have per-route limiters. */
     public long routeCount() {
-        return routeCache.cache.estimatedSize();
+        return routeBound.size();
     }
 
-    /** The cache of global limiters as it stands. */
+    /** The clients' bound as it stands. */
     public CacheState globalCacheState() {
-        return globalCache.state();
+        return clientBound.state();
     }
 
-    /** The cache of per-route limiters as it stands. */
+    /** The client-route pairs' bound as it stands. */
     public CacheState routeCacheState() {
-        return routeCache.state();
+        return routeBound.state();
     }
 
     @Override
@@ -445,26 +591,17 @@ public final class MemoryRateLimitStore implements RateLimitStore {
         return limiters;
     }
 
-    /**
-     * One of the two caches, with its bound: entries leave it only by expiry (never while in use, else once idle for
-     * their {@code idle} time), never to make room
-     * for others; past the bound, a new key gets no entry.
-     */
-    private final class BoundedCache<K> {
+    /** One of the two bounds (clients, client-route pairs): its size, when it last was cleaned out, its overflows. */
+    private final class Bound {
 
-        final Cache<K, Entry> cache;
+        final long maximumSize;
+        final AtomicLong nextCleanUp;
         private final String name;
         private final String keys;
-        private final long maximumSize;
-        private final AtomicLong nextCleanUp;
         private final AtomicLong nextWarning;
         private final LongAdder overflowRequests = new LongAdder();
 
-        BoundedCache(String name, String keys, long maximumSize) {
-            this.cache = Caffeine.newBuilder()
-                    .ticker(clock::nanoTime)
-                    .expireAfter(Expiry.<K, Entry>accessing((key, entry) -> entry.inFlight > 0 ? IN_USE : entry.idle))
-                    .build();
+        Bound(String name, String keys, long maximumSize) {
             this.name = name;
             this.keys = keys;
             this.maximumSize = maximumSize;
@@ -473,40 +610,11 @@ public final class MemoryRateLimitStore implements RateLimitStore {
             this.nextWarning = new AtomicLong(now);
         }
 
-        /** The key's entry, or {@code null}. */
-        @Nullable Entry find(K key) {
-            return cache.getIfPresent(key);
+        long size() {
+            return this == clientBound ? clients.estimatedSize() : routePairs.get();
         }
 
-        /**
-         * The key's entry, made if the cache has room; {@code null} if it is full of entries that must be kept, once
-         * expired ones are cleaned out.
-         */
-        @Nullable Entry make(K key, Function<? super K, Entry> maker) {
-            if (cache.estimatedSize() >= maximumSize && !cleanedUpRoom()) {
-                Entry raced = cache.getIfPresent(key); // made by another thread meanwhile
-                if (raced == null) {
-                    overflowed();
-                }
-                return raced;
-            }
-            return cache.get(key, maker);
-        }
-
-        /**
-         * Cleans out expired entries, at most once a {@link #CLEAN_UP_INTERVAL_NANOS}: room only ever comes from
-         * expiry, which needs time to pass. Whether there is room now.
-         */
-        private boolean cleanedUpRoom() {
-            long now = clock.nanoTime();
-            long due = nextCleanUp.get();
-            if (now - due >= 0 && nextCleanUp.compareAndSet(due, now + CLEAN_UP_INTERVAL_NANOS)) {
-                cache.cleanUp();
-            }
-            return cache.estimatedSize() < maximumSize;
-        }
-
-        private void overflowed() {
+        void overflowed() {
             overflowRequests.increment();
             long now = clock.nanoTime();
             long due = nextWarning.get();
@@ -518,43 +626,33 @@ public final class MemoryRateLimitStore implements RateLimitStore {
             }
         }
 
-        /**
-         * Recomputes a key's expiry from its entry's state now: a read, which Caffeine answers by asking
-         * its expiry again, and which costs far less than a write.
-         */
-        void touch(K key) {
-            Entry unused = cache.getIfPresent(key);
-        }
-
         CacheState state() {
-            long size = cache.estimatedSize();
+            long size = size();
             return new CacheState(size, maximumSize, size >= maximumSize, overflowRequests.sum());
         }
     }
 
     /**
-     * A granted use that keeps its cache entries from expiring while it is in flight, and restarts their idle time
-     * when it finishes (its window starts then).
+     * A granted use that keeps its client's entry and route from expiring while it is in flight, and restarts their
+     * idle time when it finishes (its window starts then).
      */
     private final class TrackedPermit extends ForwardingPermit {
 
         private final String client;
-        private final Entry global;
-        private final RouteKey routeKey;
-        private final Entry route;
+        private final ClientEntry entry;
+        private final RouteLimiters route;
 
-        TrackedPermit(Permit permit, String client, Entry global, RouteKey routeKey, Entry route) {
+        TrackedPermit(Permit permit, String client, ClientEntry entry, RouteLimiters route) {
             super(permit);
             this.client = client;
-            this.global = global;
-            this.routeKey = routeKey;
+            this.entry = entry;
             this.route = route;
             // Pinned from the first use in flight to the last: a touch on each change to or from idle, not per use.
-            if (!global.shared && Entry.IN_FLIGHT.getAndIncrement(global) == 0) {
-                globalCache.touch(client);
+            if (!entry.shared && ClientEntry.IN_FLIGHT.getAndIncrement(entry) == 0) {
+                touch();
             }
-            if (!route.shared && Entry.IN_FLIGHT.getAndIncrement(route) == 0) {
-                routeCache.touch(routeKey);
+            if (route.combined != null) {
+                RouteLimiters.IN_FLIGHT.getAndIncrement(route);
             }
         }
 
@@ -569,12 +667,20 @@ public final class MemoryRateLimitStore implements RateLimitStore {
         }
 
         private void release() {
-            if (!global.shared && Entry.IN_FLIGHT.decrementAndGet(global) == 0) {
-                globalCache.touch(client);
+            if (route.combined != null && RouteLimiters.IN_FLIGHT.decrementAndGet(route) == 0) {
+                route.lastEnd = clock.nanoTime();
             }
-            if (!route.shared && Entry.IN_FLIGHT.decrementAndGet(route) == 0) {
-                routeCache.touch(routeKey);
+            if (!entry.shared && ClientEntry.IN_FLIGHT.decrementAndGet(entry) == 0) {
+                touch();
             }
+        }
+
+        /**
+         * Recomputes the entry's expiry from its state now: a read, which Caffeine answers by asking its expiry
+         * again, and which costs far less than a write.
+         */
+        private void touch() {
+            ClientEntry unused = clients.getIfPresent(client);
         }
     }
 }

@@ -67,8 +67,10 @@ class RateLimitsEndpointTest {
             MemoryRateLimitStore.ClientState overflow = (MemoryRateLimitStore.ClientState) caches.get("overflow");
             assertThat(overflow.global()).singleElement()
                     .satisfies(limiter -> assertThat(limiter.remaining()).as("10 less the newcomer's use").isEqualTo(9));
-            assertThat(endpoint.client(new String[] {"203.0.113.6"}).global())
-                    .as("no global limiters of its own; its route's, the per-route cache has room for").isEmpty();
+            assertThat(endpoint.client(new String[] {"203.0.113.6"}))
+                    .as("no limiters of its own: the overflow budget's clients share its routes' limiters too").isNull();
+            assertThat(overflow.routes()).singleElement()
+                    .satisfies(route -> assertThat(route.limiters().get(0).remaining()).isZero());
         });
     }
 

@@ -141,8 +141,9 @@ class MemoryRateLimitStoreTest {
         assertThat(store.describe("198.51.100.1")).isNull();
     }
 
+    /** One client's routes past the few it scans are looked up by key: each keeps its own limiters. */
     @Test
-    void clientsAreStillDescribedWhenRoutesKeyedByPathAreTooManyToLookUp() {
+    void aClientWithManyRoutesKeyedByPathKeepsEachAndIsDescribedWithAll() {
         MemoryRateLimitStore store = new MemoryRateLimitStore(clock, List.of(LOOSE),
                 new MemoryRateLimitStore.CacheBounds(100_000, Duration.ofMinutes(1)),
                 new MemoryRateLimitStore.CacheBounds(100_000, Duration.ofMinutes(1)));
@@ -156,6 +157,38 @@ class MemoryRateLimitStoreTest {
         assertThat(store.describe("192.0.2.2").routes()).singleElement()
                 .satisfies(route -> assertThat(route.route()).isEqualTo("/files/7"));
         assertThat(store.describe("192.0.2.1").routes()).hasSize(10_001);
+        assertThat(store.routeCount()).isEqualTo(10_002);
+        for (int path = 0; path < 20; path++) {
+            assertThat(use(store, "192.0.2.1", new Route("/files/" + path, policy)))
+                    .as("/files/%d has its own limiter, still in its window", path).isTrue();
+        }
+    }
+
+    /**
+     * A client that stays active keeps its entry, but a route it no longer uses is dropped once that route's window
+     * is over: when the client gets a new route, or when the client-route pairs reach their bound.
+     */
+    @Test
+    void aRouteOfAnActiveClientIsDroppedOnItsOwnOnceItsWindowIsOver() {
+        MemoryRateLimitStore store = new MemoryRateLimitStore(clock, List.of(TEN_PER_300S),
+                new MemoryRateLimitStore.CacheBounds(100, Duration.ZERO),
+                new MemoryRateLimitStore.CacheBounds(2, Duration.ZERO));
+        RoutePolicy policy = new RoutePolicy("test", List.of(new Limit(1, Duration.ofSeconds(1), Duration.ZERO,
+                "route")));
+        assertThat(use(store, "a", new Route("/one", policy))).isTrue();
+        assertThat(use(store, "b", new Route("/one", policy))).isTrue();
+        assertThat(use(store, "c", new Route("/one", policy))).isTrue();
+        assertThat(store.routeCacheState()).isEqualTo(new MemoryRateLimitStore.CacheState(2, 2, true, 1));
+
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(use(store, "a", new Route("/two", policy))).isTrue();
+
+        assertThat(store.describe("a").routes()).as("/one's window is over: dropped, /two made")
+                .extracting(MemoryRateLimitStore.RouteState::route).containsExactly("/two");
+        assertThat(store.describe("b").routes()).as("b's /one dropped to make room").isEmpty();
+        assertThat(store.describe("b").global()).as("b's global window runs: its entry is kept")
+                .singleElement().satisfies(global -> assertThat(global.remaining()).isEqualTo(9));
+        assertThat(store.routeCount()).isEqualTo(1);
     }
 
     /** A store whose idle entries are kept only for their windows. */
@@ -185,7 +218,7 @@ class MemoryRateLimitStoreTest {
     }
 
     /**
-     * A flood of one-shot keys, ten times the global cache's bound, after "quiet" spent its global budget: quiet keeps
+     * A flood of one-shot keys, ten times the clients' bound, after "quiet" spent its global budget: quiet keeps
      * its limiters, the cache its bound, and the keys it has no room for share one overflow budget.
      */
     @Test
@@ -211,7 +244,7 @@ class MemoryRateLimitStoreTest {
         assertThat(store.globalCacheState().full()).isFalse();
     }
 
-    /** The same for the per-route cache: a flood on the route the client has spent. */
+    /** The same for the client-route pairs' bound: a flood on the route the client has spent. */
     @Test
     void aFloodOfNewClientsNeverEvictsAClientRouteWhoseWindowRuns() {
         MemoryRateLimitStore store = floodable(LOOSE, 100_000, TEN_PER_300S, 1000);
