@@ -21,7 +21,7 @@ import org.springframework.context.annotation.Configuration;
  * Rate limiting's metrics, when Micrometer is there: {@link MicrometerRateLimitObserver}'s counters and timer, and
  * the gauge {@code ratelimit.clients} (tag {@code cache}: {@code global}, {@code per-route}) of how many clients and
  * client-route pairs the in-memory store's caches track, and the counter {@code ratelimit.clients.overflow} (same tag)
- * of the requests that found a cache full and used its shared overflow budget. With the Redis store, its health:
+ * of the requests that found a bound reached and used a shared overflow budget. With the Redis store, its health:
  * {@code ratelimit.store.failures} (calls the failure policy answered), {@code ratelimit.store.recoveries} (outages
  * ended) and the gauge {@code ratelimit.store.available} (1 while Redis answers, 0 while it does not).
  */

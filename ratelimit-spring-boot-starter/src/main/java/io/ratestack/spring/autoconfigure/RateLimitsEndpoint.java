@@ -21,7 +21,7 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
 /**
  * The actuator endpoint {@code ratelimits}: the effective policies (durations written as in YAML: {@code 10s}), the
  * {@code @RateLimit.Exempt} handlers, the caches' sizes, bounds and overflow budgets (what new clients share while a
- * cache is full), and, given a client key
+ * bound is reached), and, given a client key
  * ({@code /actuator/ratelimits/203.0.113.5}, an IPv6 prefix such as {@code /actuator/ratelimits/2001:db8::/64}),
  * that client's limiters as they stand. The listing never names a client.
  */

@@ -100,7 +100,8 @@ public final class MemoryRateLimitStore implements RateLimitStore {
     /**
      * One bound as it stands: for metrics and the actuator endpoint.
      *
-     * @param size the entries kept (expired ones not yet cleaned out included)
+     * @param size the clients, or client-route pairs, kept: expired ones not yet cleaned out included (a client's
+     *     expired routes until it next gets a new route or the bound is reached)
      * @param maximumSize the bound
      * @param full whether a new key would get no entry of its own now, unless expired entries free room
      * @param overflowRequests how many requests found no room and used the overflow budget, since start
@@ -131,6 +132,8 @@ public final class MemoryRateLimitStore implements RateLimitStore {
         volatile @Nullable ConcurrentHashMap<RouteId, RouteLimiters> manyRoutes;
         /** Set (under the entry's lock) once the cache has dropped it: its routes no longer count to the bound. */
         boolean dropped;
+        /** Before this time (under the entry's lock), none of its routes can have expired. */
+        long nextSweep;
 
         ClientEntry(RateLimiter[] leaves, Duration idle, boolean shared) {
             this.leaves = leaves;
@@ -161,9 +164,14 @@ public final class MemoryRateLimitStore implements RateLimitStore {
             return null;
         }
 
-        /** Adds a route's limiters, under the entry's lock. */
-        void add(RouteLimiters route) {
+        /** Adds a route's limiters, made now, under the entry's lock. */
+        void add(RouteLimiters route, long now) {
             Map<RouteId, RouteLimiters> many = manyRoutes;
+            long due = route.dueAt(now);
+            if ((many == null && routes.length == 0) || due - nextSweep < 0) {
+                nextSweep = due;
+            }
+            idle = longer(idle, route.idle);
             if (many != null) {
                 many.put(new RouteId(route.key, route.policy), route);
             } else if (routes.length < MAX_SCANNED_ROUTES) {
@@ -181,25 +189,55 @@ public final class MemoryRateLimitStore implements RateLimitStore {
             }
         }
 
-        /** Drops the routes that have expired, under the entry's lock: how many. */
-        int dropExpired(long now) {
-            Map<RouteId, RouteLimiters> many = manyRoutes;
-            if (many != null) {
-                int before = many.size();
-                many.values().removeIf(route -> route.expired(now));
-                return before - many.size();
+        /**
+         * Drops the routes that have expired, under the entry's lock, unless none can have yet: how many. The
+         * entry's idle time is then that of its global limits and the routes it keeps.
+         */
+        int dropExpired(long now, Duration globalIdle) {
+            if (now - nextSweep < 0) {
+                return 0;
             }
-            RouteLimiters[] left = new RouteLimiters[routes.length];
-            int kept = 0;
-            for (RouteLimiters route : routes) {
-                if (!route.expired(now)) {
-                    left[kept++] = route;
+            Map<RouteId, RouteLimiters> many = manyRoutes;
+            int dropped = 0;
+            long due = Long.MAX_VALUE;
+            Duration longest = globalIdle;
+            if (many != null) {
+                for (var it = many.values().iterator(); it.hasNext();) {
+                    RouteLimiters route = it.next();
+                    if (route.dropIfExpired(now)) {
+                        it.remove();
+                        dropped++;
+                    } else {
+                        due = Math.min(due, route.dueAt(now) - now);
+                        longest = longer(longest, route.idle);
+                    }
+                }
+            } else {
+                RouteLimiters[] kept = null;
+                int size = 0;
+                for (int i = 0; i < routes.length; i++) {
+                    RouteLimiters route = routes[i];
+                    if (route.dropIfExpired(now)) {
+                        if (kept == null) {
+                            kept = new RouteLimiters[routes.length];
+                            System.arraycopy(routes, 0, kept, 0, i);
+                            size = i;
+                        }
+                        dropped++;
+                    } else {
+                        if (kept != null) {
+                            kept[size++] = route;
+                        }
+                        due = Math.min(due, route.dueAt(now) - now);
+                        longest = longer(longest, route.idle);
+                    }
+                }
+                if (kept != null) {
+                    routes = size == 0 ? NO_ROUTES : Arrays.copyOf(kept, size);
                 }
             }
-            int dropped = routes.length - kept;
-            if (dropped > 0) {
-                routes = kept == 0 ? NO_ROUTES : Arrays.copyOf(left, kept);
-            }
+            nextSweep = now + (due == Long.MAX_VALUE ? 0 : due);
+            idle = longest;
             return dropped;
         }
 
@@ -226,33 +264,82 @@ public final class MemoryRateLimitStore implements RateLimitStore {
     /**
      * One client's limiters of one route, with their all-limiter stacked on the client's global ones; or the
      * overflow budget of a route policy that new client-route pairs share, which stacks on each client anew.
+     *
+     * <p>A client's route is pinned while an attempt on it runs and while its use is in flight ({@link #pin});
+     * its entry drops it only when it is not pinned and its idle time has passed since its last use ended, by
+     * marking it {@link #DEAD} first, so that no attempt can pin it after.
      */
     private static final class RouteLimiters {
         private static final AtomicIntegerFieldUpdater<RouteLimiters> IN_FLIGHT =
                 AtomicIntegerFieldUpdater.newUpdater(RouteLimiters.class, "inFlight");
 
+        /** The pin count of a route its entry has dropped. */
+        private static final int DEAD = -1;
+
         final String key;
         final RoutePolicy policy;
         final RateLimiter[] leaves;
-        /** With the client's global limiters; {@code null} for an overflow budget. */
+        /** With the client's global limiters; {@code null} for an overflow budget, which is never pinned. */
         final @Nullable RateLimiter combined;
-        final long idleNanos;
+        /** How long it is kept once idle: the route's longest window, or the per-route expire-after-access. */
+        final Duration idle;
+        /** Attempts running on it and uses of it in flight; {@link #DEAD} once dropped. */
         volatile int inFlight;
-        /** When its last use in flight finished, on the store's clock; its making counts as one. */
+        /** When its last use ended, on the store's clock, written before the use lets go of its pin. */
         volatile long lastEnd;
 
         RouteLimiters(String key, RoutePolicy policy, RateLimiter[] leaves, @Nullable ClientEntry client,
-                long idleNanos, long now) {
+                Duration idle, long now) {
             this.key = key;
             this.policy = policy;
             this.leaves = leaves;
             this.combined = client == null ? null : stacked(client, leaves);
-            this.idleNanos = idleNanos;
+            this.idle = idle;
             this.lastEnd = now;
         }
 
-        boolean expired(long now) {
-            return inFlight == 0 && now - lastEnd >= idleNanos;
+        /** Pins it for an attempt; {@code false} if its entry has dropped it. */
+        boolean pin() {
+            for (;;) {
+                int pins = inFlight;
+                if (pins == DEAD) {
+                    return false;
+                }
+                if (IN_FLIGHT.compareAndSet(this, pins, pins + 1)) {
+                    return true;
+                }
+            }
+        }
+
+        /** Lets go of the pin of an attempt that took no use: its idle time runs on from the last use's end. */
+        void unpin() {
+            IN_FLIGHT.decrementAndGet(this);
+        }
+
+        /** Lets go of the pin of a use that ended now: its idle time starts again. */
+        void ended(long now) {
+            lastEnd = now;
+            IN_FLIGHT.decrementAndGet(this);
+        }
+
+        /**
+         * Marks it dropped if no one pins it and it has been idle for its idle time; under its entry's lock. The end
+         * of its last use is read once it is marked, so that a use that ended meanwhile keeps it.
+         */
+        boolean dropIfExpired(long now) {
+            if (inFlight != 0 || !IN_FLIGHT.compareAndSet(this, 0, DEAD)) {
+                return false;
+            }
+            if (now - lastEnd >= idle.toNanos()) {
+                return true;
+            }
+            inFlight = 0; // not idle long enough: no one could pin it meanwhile, and it is kept
+            return false;
+        }
+
+        /** The earliest time it may be dropped, as far as is known now. */
+        long dueAt(long now) {
+            return (inFlight != 0 ? now : lastEnd) + idle.toNanos();
         }
     }
 
@@ -312,9 +399,9 @@ public final class MemoryRateLimitStore implements RateLimitStore {
             entry = makeClient(client);
         }
         RouteLimiters routeLimiters = entry.route(route.key(), policy);
-        if (routeLimiters == null) {
-            // A new route for this client: none is made for a client already over its global budget, so that
-            // refused requests cost no memory.
+        if (routeLimiters == null || (routeLimiters.combined != null && !routeLimiters.pin())) {
+            // A new route for this client (or one its entry has just dropped): none is made for a client already
+            // over its global budget, so that refused requests cost no memory.
             RateLimiter refusing = entry.refusing();
             if (refusing != null) {
                 AcquireResult result = refusing.tryAcquire();
@@ -326,7 +413,15 @@ public final class MemoryRateLimitStore implements RateLimitStore {
             routeLimiters = makeRoute(entry, route.key(), policy);
         }
         RateLimiter combined = routeLimiters.combined;
-        AcquireResult result = (combined != null ? combined : stacked(entry, routeLimiters.leaves)).tryAcquire();
+        AcquireResult result;
+        if (combined == null) {
+            result = stacked(entry, routeLimiters.leaves).tryAcquire();
+        } else {
+            result = combined.tryAcquire(); // pinned
+            if (!(result instanceof Permit)) {
+                routeLimiters.unpin();
+            }
+        }
         if (result instanceof Permit permit) {
             result = new TrackedPermit(permit, client, entry, routeLimiters);
         }
@@ -347,8 +442,9 @@ public final class MemoryRateLimitStore implements RateLimitStore {
     }
 
     /**
-     * The client's new limiters of a route, or the route policy's shared overflow budget if the client is the
-     * shared one or the client-route pairs' bound is reached. Drops the client's expired routes first.
+     * The client's limiters of a route, made if need be and pinned; or the route policy's shared overflow budget if
+     * the client is the shared one or the client-route pairs' bound is reached. Drops the client's expired routes
+     * first.
      */
     private RouteLimiters makeRoute(ClientEntry entry, String key, RoutePolicy policy) {
         if (entry.shared) {
@@ -359,19 +455,19 @@ public final class MemoryRateLimitStore implements RateLimitStore {
         long now = clock.nanoTime();
         Duration idle = longer(policy.longestWindow(), routeMinimumIdle);
         synchronized (entry) {
+            // Under the lock every route the entry holds can be pinned: only its holder drops one.
             RouteLimiters raced = entry.route(key, policy);
-            if (raced != null) {
+            if (raced != null && raced.pin()) {
                 return raced;
             }
             if (entry.dropped) { // expired meanwhile: this request's limiters are as fresh, and kept by no one
-                return new RouteLimiters(key, policy, newLimiters(policy.builders(clock)), entry, 0, now);
+                return pinned(new RouteLimiters(key, policy, newLimiters(policy.builders(clock)), entry, idle, now));
             }
-            routePairs.addAndGet(-entry.dropExpired(now));
+            routePairs.addAndGet(-entry.dropExpired(now, globalIdle));
             if (room || routePairs.get() < routeBound.maximumSize) {
-                RouteLimiters made = new RouteLimiters(key, policy, newLimiters(policy.builders(clock)), entry,
-                        idle.toNanos(), now);
-                entry.add(made);
-                entry.idle = longer(entry.idle, idle);
+                RouteLimiters made = pinned(new RouteLimiters(key, policy, newLimiters(policy.builders(clock)),
+                        entry, idle, now));
+                entry.add(made, now);
                 routePairs.incrementAndGet();
                 return made;
             }
@@ -380,10 +476,15 @@ public final class MemoryRateLimitStore implements RateLimitStore {
         return routeOverflow(policy);
     }
 
+    private static RouteLimiters pinned(RouteLimiters route) {
+        route.pin();
+        return route;
+    }
+
     /** The limiters that a route policy's new client-route pairs share while their bound is reached. */
     private RouteLimiters routeOverflow(RoutePolicy policy) {
         return routeOverflow.get(policy, key -> new RouteLimiters("*", key, newLimiters(key.builders(clock)), null,
-                0, 0));
+                Duration.ZERO, 0));
     }
 
     /** The cache dropped the entry: its routes leave the bound's count, and no route is added to it any more. */
@@ -410,7 +511,7 @@ public final class MemoryRateLimitStore implements RateLimitStore {
                 for (ClientEntry entry : clients.asMap().values()) {
                     synchronized (entry) {
                         if (!entry.dropped) {
-                            routePairs.addAndGet(-entry.dropExpired(now));
+                            routePairs.addAndGet(-entry.dropExpired(now, globalIdle));
                         }
                     }
                 }
@@ -619,9 +720,9 @@ public final class MemoryRateLimitStore implements RateLimitStore {
             long now = clock.nanoTime();
             long due = nextWarning.get();
             if (now - due >= 0 && nextWarning.compareAndSet(due, now + WARNING_INTERVAL_NANOS)) {
-                LOG.warn("The " + name + " rate limit cache is full (ratelimit.cache." + name + ".maximum-size="
-                        + maximumSize + ") of limiters in use or inside their windows: new " + keys
-                        + " share one overflow budget until entries expire (" + overflowRequests.sum()
+                LOG.warn("The rate limits' " + keys + " kept have reached their bound (ratelimit.cache." + name
+                        + ".maximum-size=" + maximumSize + "), all in use or inside their windows: new " + keys
+                        + " share one overflow budget until limiters expire (" + overflowRequests.sum()
                         + " request(s) so far)");
             }
         }
@@ -651,9 +752,7 @@ public final class MemoryRateLimitStore implements RateLimitStore {
             if (!entry.shared && ClientEntry.IN_FLIGHT.getAndIncrement(entry) == 0) {
                 touch();
             }
-            if (route.combined != null) {
-                RouteLimiters.IN_FLIGHT.getAndIncrement(route);
-            }
+            // the route's pin, taken for the attempt, is now the use's
         }
 
         @Override
@@ -667,11 +766,15 @@ public final class MemoryRateLimitStore implements RateLimitStore {
         }
 
         private void release() {
-            if (route.combined != null && RouteLimiters.IN_FLIGHT.decrementAndGet(route) == 0) {
-                route.lastEnd = clock.nanoTime();
+            if (route.combined != null) {
+                route.ended(clock.nanoTime());
             }
             if (!entry.shared && ClientEntry.IN_FLIGHT.decrementAndGet(entry) == 0) {
                 touch();
+                // A use that started meanwhile may have had its touch lost to this one's: touch again for it.
+                if (entry.inFlight > 0) {
+                    touch();
+                }
             }
         }
 

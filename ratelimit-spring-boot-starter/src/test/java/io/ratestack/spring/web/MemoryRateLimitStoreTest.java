@@ -350,5 +350,107 @@ class MemoryRateLimitStoreTest {
             assertThat(store.tryAcquire("192.0.2.1", route).result().isGranted())
                     .as("0.5 s into the window started by the completed use").isFalse();
         }
+
+        /** The client gets a new route while a use of an old one is in flight past that route's idle time. */
+        @Test
+        void aRouteWithAUseInFlightIsKeptWhenTheClientGetsANewRoute() {
+            MemoryRateLimitStore loose = new MemoryRateLimitStore(clock, List.of(LOOSE), oneMinute,
+                    new MemoryRateLimitStore.CacheBounds(1000, Duration.ZERO));
+            Permit stream = (Permit) loose.tryAcquire("192.0.2.1", route).result();
+            clock.advance(Duration.ofMinutes(2));
+
+            assertThat(use(loose, "192.0.2.1", new Route("/other", route.policy()))).isTrue();
+
+            assertThat(loose.tryAcquire("192.0.2.1", route).result().isGranted())
+                    .as("the stream still holds /stream's one use").isFalse();
+            stream.close();
+            assertThat(loose.tryAcquire("192.0.2.1", route).result().isGranted())
+                    .as("its window starts as it ends").isFalse();
+            clock.advance(Duration.ofSeconds(1));
+            assertThat(use(loose, "192.0.2.1", route)).isTrue();
+        }
+    }
+
+    /**
+     * Threads that take and end uses of one client's routes while its routes expire and are dropped under them
+     * (windows of a millisecond on the system clock, so that most attempts find their route dropped or about to
+     * be): a route's limit of one use at a time is never exceeded, and the count of client-route pairs comes back
+     * to what the entry holds.
+     */
+    @Test
+    void routesDroppedWhileOthersAreInUseNeverAdmitTwoUsesOfALimitOfOne() throws Exception {
+        int threads = 4;
+        MemoryRateLimitStore store = new MemoryRateLimitStore(Clock.system(),
+                List.of(new Limit(1_000_000_000, Duration.ofSeconds(1), Duration.ZERO, "global")),
+                new MemoryRateLimitStore.CacheBounds(10, Duration.ZERO),
+                new MemoryRateLimitStore.CacheBounds(1000, Duration.ZERO));
+        RoutePolicy policy = new RoutePolicy("test", List.of(new Limit(1, Duration.ofMillis(1), Duration.ZERO,
+                "route")));
+        int paths = 40;
+        java.util.concurrent.atomic.AtomicIntegerArray holders = new java.util.concurrent.atomic.AtomicIntegerArray(
+                paths);
+        java.util.concurrent.atomic.AtomicInteger mostHolders = new java.util.concurrent.atomic.AtomicInteger();
+        CyclicBarrier start = new CyclicBarrier(threads);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int seed = t;
+                done.add(pool.submit(() -> {
+                    start.await(10, TimeUnit.SECONDS);
+                    java.util.Random random = new java.util.Random(seed);
+                    for (int i = 0; i < 20_000; i++) {
+                        if (i % 2 == 0) { // a new route: its entry drops the routes whose idle time has passed
+                            use(store, "client", new Route("/new-" + seed + "-" + i, policy));
+                            continue;
+                        }
+                        int path = random.nextInt(paths);
+                        if (store.tryAcquire("client", new Route("/p" + path, policy)).result()
+                                instanceof Permit permit) {
+                            mostHolders.accumulateAndGet(holders.incrementAndGet(path), Math::max);
+                            for (int spin = 0; spin < 100; spin++) {
+                                Thread.onSpinWait();
+                            }
+                            holders.decrementAndGet(path);
+                            permit.close();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> thread : done) {
+                thread.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(mostHolders.get()).as("uses of one route in flight at once, its limit being one").isEqualTo(1);
+        assertThat(store.routeCount()).as("client-route pairs counted, against the routes the entry holds")
+                .isEqualTo(store.describe("client").routes().size());
+    }
+
+    /** Every route a client held leaves the count once the client's entry expires. */
+    @Test
+    void clientRoutePairsLeaveTheCountWithTheirClient() {
+        MemoryRateLimitStore store = floodable(LOOSE, 100, new Limit(1, Duration.ofSeconds(1), Duration.ZERO,
+                "route"), 100);
+        RoutePolicy policy = new RoutePolicy("test", List.of(new Limit(1, Duration.ofSeconds(1), Duration.ZERO,
+                "route")));
+        for (int client = 0; client < 20; client++) {
+            for (int path = 0; path < 3; path++) {
+                use(store, "c" + client, new Route("/p" + path, policy));
+            }
+        }
+        assertThat(store.routeCount()).isEqualTo(60);
+
+        clock.advance(Duration.ofSeconds(2));
+        use(store, "c0", new Route("/p0", policy)); // c0's entry, expired, is made anew: its old routes leave too
+        store.describe("c1"); // reads without touching
+        for (int i = 0; i < 100; i++) {
+            use(store, "newcomer-" + i, new Route("/p0", policy)); // the bound is reached: expired entries go
+        }
+
+        assertThat(store.routeCount()).isEqualTo(store.clientCount());
+        assertThat(store.describe("c1")).as("expired with its routes").isNull();
     }
 }
