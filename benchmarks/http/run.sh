@@ -8,6 +8,8 @@
 # benchmarks/results/http.csv (medians) and http-rounds.csv (every round), and draws http-throughput.png.
 #
 #   benchmarks/http/run.sh                              # 3 rounds of 5 s per configuration, each after 2 s warm-up
+#                                                       # (and 60 s of load per server first: on one core its JIT
+#                                                       # competes with its request threads for a minute or so)
 #   ROUNDS=5 DURATION=10s benchmarks/http/run.sh
 #   BASELINE_JAR=/tmp/before.jar benchmarks/http/run.sh # also ratestack's rows from another build of the sample app
 #
@@ -23,7 +25,7 @@ cd "$(dirname "$0")/../.."
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-5s}
 WARMUP=${WARMUP:-2s}
-FIRST_WARMUP=${FIRST_WARMUP:-10s}
+FIRST_WARMUP=${FIRST_WARMUP:-60s}
 CONNECTIONS=${CONNECTIONS:-16}
 THREADS=${THREADS:-1}
 SERVER_CPUS=${SERVER_CPUS:-1}
@@ -188,4 +190,5 @@ done
 
 java -cp benchmarks/target/benchmarks.jar io.ratestack.benchmarks.ThroughputChart "$CSV" \
   "$RESULTS/http-throughput.png" "GET /test: median requests per second ($ROUNDS rounds, server on CPU $SERVER_CPUS, wrk -c$CONNECTIONS)"
-echo "Wrote $CSV, $ROWS and $RESULTS/http-throughput.png" >&2
+java -cp benchmarks/target/benchmarks.jar io.ratestack.benchmarks.PerformanceReport "$RESULTS" docs/performance.md
+echo "Wrote $CSV, $ROWS and $RESULTS/http-throughput.png; the tables of docs/performance.md" >&2

@@ -24,9 +24,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * What one call of {@code /actuator/ratelimits/{client}} costs the store ({@code MemoryRateLimitStore.describe}) with
- * 100,000 clients on two routes each (200,000 client-route pairs): routes keyed by pattern ({@code routes = 2}, one
- * lookup per route) and keyed by path past what the store looks up by key ({@code routes = 200000}, a path per pair:
- * a scan of every pair).
+ * 100,000 clients on two routes each (200,000 client-route pairs): routes keyed by pattern ({@code routes = 2}, the
+ * same two keys for every client) and keyed by path ({@code routes = 200000}, a path per pair). Either way it reads
+ * the one entry of the client, with its routes.
  *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar ClientLookupBenchmark}.
  */
