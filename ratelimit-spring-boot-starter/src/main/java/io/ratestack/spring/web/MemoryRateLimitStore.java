@@ -3,6 +3,7 @@ package io.ratestack.spring.web;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Policy;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.ratestack.AcquireResult;
 import io.ratestack.Clock;
@@ -26,6 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import org.apache.commons.logging.Log;
@@ -168,7 +170,7 @@ public final class MemoryRateLimitStore implements RateLimitStore {
         void add(RouteLimiters route, long now) {
             Map<RouteId, RouteLimiters> many = manyRoutes;
             long due = route.dueAt(now);
-            if ((many == null && routes.length == 0) || due - nextSweep < 0) {
+            if ((many != null ? many.isEmpty() : routes.length == 0) || due - nextSweep < 0) {
                 nextSweep = due;
             }
             idle = longer(idle, route.idle);
@@ -272,6 +274,8 @@ public final class MemoryRateLimitStore implements RateLimitStore {
     private static final class RouteLimiters {
         private static final AtomicIntegerFieldUpdater<RouteLimiters> IN_FLIGHT =
                 AtomicIntegerFieldUpdater.newUpdater(RouteLimiters.class, "inFlight");
+        private static final AtomicLongFieldUpdater<RouteLimiters> LAST_END =
+                AtomicLongFieldUpdater.newUpdater(RouteLimiters.class, "lastEnd");
 
         /** The pin count of a route its entry has dropped. */
         private static final int DEAD = -1;
@@ -316,9 +320,12 @@ public final class MemoryRateLimitStore implements RateLimitStore {
             IN_FLIGHT.decrementAndGet(this);
         }
 
-        /** Lets go of the pin of a use that ended now: its idle time starts again. */
+        /** Lets go of the pin of a use that ended now: its idle time starts again (never earlier than it was). */
         void ended(long now) {
-            lastEnd = now;
+            long seen;
+            do {
+                seen = lastEnd;
+            } while (now - seen > 0 && !LAST_END.compareAndSet(this, seen, now));
             IN_FLIGHT.decrementAndGet(this);
         }
 
@@ -337,9 +344,13 @@ public final class MemoryRateLimitStore implements RateLimitStore {
             return false;
         }
 
-        /** The earliest time it may be dropped, as far as is known now. */
+        /**
+         * The earliest time it may be dropped, as far as is known now: once idle for its idle time since its last
+         * end, and no earlier than now (a pin may be an attempt that takes no use, after which that time holds).
+         */
         long dueAt(long now) {
-            return (inFlight != 0 ? now : lastEnd) + idle.toNanos();
+            long idleEnd = lastEnd + idle.toNanos();
+            return idleEnd - now > 0 ? idleEnd : now;
         }
     }
 
@@ -349,6 +360,8 @@ public final class MemoryRateLimitStore implements RateLimitStore {
     private final Duration globalIdle;
     private final Duration routeMinimumIdle;
     private final Cache<String, ClientEntry> clients;
+    /** The clients' cache's expiry, set on each change of an entry to or from idle. */
+    private final Policy.VarExpiration<String, ClientEntry> expiry;
     private final Bound clientBound;
     private final Bound routeBound;
     /** How many client-route pairs the clients' entries hold. */
@@ -385,6 +398,7 @@ public final class MemoryRateLimitStore implements RateLimitStore {
                     }
                 })
                 .build();
+        this.expiry = clients.policy().expireVariably().orElseThrow();
         this.clientBound = new Bound("global", "clients", globalBounds.maximumSize());
         this.routeBound = new Bound("per-route", "client-route pairs", routeBounds.maximumSize());
         this.newClient = key -> new ClientEntry(newLimiters(globalBuilders), globalIdle, false);
@@ -771,19 +785,26 @@ public final class MemoryRateLimitStore implements RateLimitStore {
             }
             if (!entry.shared && ClientEntry.IN_FLIGHT.decrementAndGet(entry) == 0) {
                 touch();
-                // A use that started meanwhile may have had its touch lost to this one's: touch again for it.
-                if (entry.inFlight > 0) {
-                    touch();
-                }
             }
         }
 
         /**
-         * Recomputes the entry's expiry from its state now: a read, which Caffeine answers by asking its expiry
-         * again, and which costs far less than a write.
+         * Sets the entry's expiry from its state now, after a change to or from idle: under the cache's lock of the
+         * entry, always applied (a read's recomputation is skipped when close to the old one and dropped when another
+         * lands first, so a use that starts as another ends could otherwise leave the entry idle while in use, or in
+         * use for ever). Set again while the state read after setting differs from the state set: the last setter
+         * read the state after every earlier set. A lookup racing it computed its expiry before the change and loses
+         * its compare-and-set to this write. Nothing is set once the client's entry is another.
          */
         private void touch() {
-            ClientEntry unused = clients.getIfPresent(client);
+            boolean inUse;
+            do {
+                if (clients.policy().getIfPresentQuietly(client) != entry) {
+                    return;
+                }
+                inUse = entry.inFlight > 0;
+                expiry.setExpiresAfter(client, inUse ? IN_USE : entry.idle);
+            } while (inUse != entry.inFlight > 0);
         }
     }
 }
