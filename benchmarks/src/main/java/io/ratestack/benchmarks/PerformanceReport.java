@@ -8,7 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes the tables of {@code docs/performance.md} from the files in {@code benchmarks/results}: each table goes
@@ -110,43 +110,28 @@ public final class PerformanceReport {
         StringBuilder table = new StringBuilder(
                 "| limiter | admit, 1 thread | admit, 2 threads | admit, 4 threads | refuse, 1 thread |\n"
                         + "| --- | ---: | ---: | ---: | ---: |\n");
-        Map<String, Function<Integer, String>> rows = new LinkedHashMap<>();
-        ALGORITHMS.forEach((param, name) -> rows.put(name, threads -> cell(scores, "admit_ratestack", param, threads)));
-        PEERS.forEach((peer, name) -> rows.put(name, threads -> cell(scores, "admit_" + peer, null, threads)));
-        rows.forEach((name, admit) -> {
-            String key = keyOf(name);
-            String refuse = ALGORITHMS.containsKey(key) ? cell(scores, "refuse_ratestack", key, 1)
-                    : cell(scores, "refuse_" + key, null, 1);
-            table.append("| ").append(name).append(" | ").append(admit.apply(1)).append(" | ")
-                    .append(admit.apply(2)).append(" | ").append(admit.apply(4)).append(" | ").append(refuse)
-                    .append(" |\n");
-        });
-        for (String filter : List.of("filter_ratestackAllOfTwoComplete", "filter_ratestackAllOfTwoCancel")) {
-            String name = filter.endsWith("Complete") ? "ratestack filter path: all of two, completed"
-                    : "ratestack filter path: all of two, refunded";
-            table.append("| ").append(name).append(" | ").append(cell(scores, filter, null, 1)).append(" | ")
-                    .append(cell(scores, filter, null, 2)).append(" | ").append(cell(scores, filter, null, 4))
-                    .append(" | |\n");
-        }
+        ALGORITHMS.forEach((algorithm, name) -> row(table, scores, name, "admit_ratestack", "refuse_ratestack",
+                algorithm));
+        PEERS.forEach((peer, name) -> row(table, scores, name, "admit_" + peer, "refuse_" + peer, null));
+        row(table, scores, "ratestack filter path: all of two, completed", "filter_ratestackAllOfTwoComplete", null,
+                null);
+        row(table, scores, "ratestack filter path: all of two, refunded", "filter_ratestackAllOfTwoCancel", null,
+                null);
         return table.toString();
     }
 
-    private static String keyOf(String name) {
-        for (Map.Entry<String, String> algorithm : ALGORITHMS.entrySet()) {
-            if (algorithm.getValue().equals(name)) {
-                return algorithm.getKey();
-            }
+    /** One limiter's row: its admit with 1, 2 and 4 threads, and its refusal with one if it has one. */
+    private static void row(StringBuilder table, List<Score> scores, String name, String admit,
+            @Nullable String refuse, @Nullable String algorithm) {
+        table.append("| ").append(name);
+        for (int threads : new int[] {1, 2, 4}) {
+            table.append(" | ").append(cell(scores, admit, algorithm, threads));
         }
-        for (Map.Entry<String, String> peer : PEERS.entrySet()) {
-            if (peer.getValue().equals(name)) {
-                return peer.getKey();
-            }
-        }
-        throw new IllegalArgumentException(name);
+        table.append(" | ").append(refuse == null ? "" : cell(scores, refuse, algorithm, 1)).append(" |\n");
     }
 
     /** "45.1 ± 0.8 ns, 0 B" for one thread (with allocation), "78 ± 9 ns" for more; empty if not measured. */
-    private static String cell(List<Score> scores, String benchmark, String algorithm, int threads) {
+    private static String cell(List<Score> scores, String benchmark, @Nullable String algorithm, int threads) {
         Score time = find(scores, LIMITER + benchmark, algorithm, threads);
         if (time == null) {
             return "";
@@ -247,7 +232,8 @@ public final class PerformanceReport {
         return table.toString();
     }
 
-    private static Score find(List<Score> scores, String benchmark, String algorithm, int threads) {
+    private static @Nullable Score find(List<Score> scores, String benchmark, @Nullable String algorithm,
+            int threads) {
         for (Score score : scores) {
             if (score.benchmark().equals(benchmark) && score.threads() == threads
                     && (algorithm == null || algorithm.equals(score.params().get("algorithm")))) {
@@ -311,7 +297,7 @@ public final class PerformanceReport {
         int start = page.indexOf(open);
         int end = page.indexOf(close);
         if (start < 0 || end < start) {
-            throw new IllegalStateException("docs/performance.md has no " + open.trim() + " ... " + close);
+            throw new IllegalStateException("the page has no " + open.trim() + " ... " + close);
         }
         return page.substring(0, start + open.length()) + table + page.substring(end);
     }

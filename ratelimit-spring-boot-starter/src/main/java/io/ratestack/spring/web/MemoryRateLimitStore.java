@@ -30,6 +30,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -132,8 +133,11 @@ public final class MemoryRateLimitStore implements RateLimitStore {
         volatile RouteLimiters[] routes = NO_ROUTES;
         /** ...and then looked up by route key and policy, as routes keyed by path may be. */
         volatile @Nullable ConcurrentHashMap<RouteId, RouteLimiters> manyRoutes;
-        /** Set (under the entry's lock) once the cache has dropped it: its routes no longer count to the bound. */
-        boolean dropped;
+        /**
+         * Set (under the entry's lock, by the cache's eviction, before another entry of its client can be made) once
+         * the cache has dropped it: its routes no longer count to the bound, and its expiry is no longer set.
+         */
+        volatile boolean dropped;
         /** Before this time (under the entry's lock), none of its routes can have expired. */
         long nextSweep;
 
@@ -199,46 +203,37 @@ public final class MemoryRateLimitStore implements RateLimitStore {
             if (now - nextSweep < 0) {
                 return 0;
             }
+            int dropped;
             Map<RouteId, RouteLimiters> many = manyRoutes;
-            int dropped = 0;
-            long due = Long.MAX_VALUE;
-            Duration longest = globalIdle;
             if (many != null) {
-                for (var it = many.values().iterator(); it.hasNext();) {
-                    RouteLimiters route = it.next();
-                    if (route.dropIfExpired(now)) {
-                        it.remove();
-                        dropped++;
-                    } else {
-                        due = Math.min(due, route.dueAt(now) - now);
-                        longest = longer(longest, route.idle);
-                    }
-                }
+                int before = many.size();
+                many.values().removeIf(route -> route.dropIfExpired(now));
+                dropped = before - many.size();
             } else {
-                RouteLimiters[] kept = null;
+                RouteLimiters[] kept = new RouteLimiters[routes.length];
                 int size = 0;
-                for (int i = 0; i < routes.length; i++) {
-                    RouteLimiters route = routes[i];
-                    if (route.dropIfExpired(now)) {
-                        if (kept == null) {
-                            kept = new RouteLimiters[routes.length];
-                            System.arraycopy(routes, 0, kept, 0, i);
-                            size = i;
-                        }
-                        dropped++;
-                    } else {
-                        if (kept != null) {
-                            kept[size++] = route;
-                        }
-                        due = Math.min(due, route.dueAt(now) - now);
-                        longest = longer(longest, route.idle);
+                for (RouteLimiters route : routes) {
+                    if (!route.dropIfExpired(now)) {
+                        kept[size++] = route;
                     }
                 }
-                if (kept != null) {
+                dropped = routes.length - size;
+                if (dropped > 0) {
                     routes = size == 0 ? NO_ROUTES : Arrays.copyOf(kept, size);
                 }
             }
-            nextSweep = now + (due == Long.MAX_VALUE ? 0 : due);
+            long due = now;
+            Duration longest = globalIdle;
+            boolean first = true;
+            for (RouteLimiters route : routes()) {
+                long routeDue = route.dueAt(now);
+                if (first || routeDue - due < 0) {
+                    due = routeDue;
+                    first = false;
+                }
+                longest = longer(longest, route.idle);
+            }
+            nextSweep = due;
             idle = longest;
             return dropped;
         }
@@ -399,8 +394,8 @@ public final class MemoryRateLimitStore implements RateLimitStore {
                 })
                 .build();
         this.expiry = clients.policy().expireVariably().orElseThrow();
-        this.clientBound = new Bound("global", "clients", globalBounds.maximumSize());
-        this.routeBound = new Bound("per-route", "client-route pairs", routeBounds.maximumSize());
+        this.clientBound = new Bound("global", "clients", globalBounds.maximumSize(), clients::estimatedSize);
+        this.routeBound = new Bound("per-route", "client-route pairs", routeBounds.maximumSize(), routePairs::get);
         this.newClient = key -> new ClientEntry(newLimiters(globalBuilders), globalIdle, false);
         this.globalOverflow = new ClientEntry(newLimiters(globalBuilders), Duration.ZERO, true);
     }
@@ -475,12 +470,11 @@ public final class MemoryRateLimitStore implements RateLimitStore {
                 return raced;
             }
             if (entry.dropped) { // expired meanwhile: this request's limiters are as fresh, and kept by no one
-                return pinned(new RouteLimiters(key, policy, newLimiters(policy.builders(clock)), entry, idle, now));
+                return newRoute(entry, key, policy, idle, now);
             }
             routePairs.addAndGet(-entry.dropExpired(now, globalIdle));
             if (room || routePairs.get() < routeBound.maximumSize) {
-                RouteLimiters made = pinned(new RouteLimiters(key, policy, newLimiters(policy.builders(clock)),
-                        entry, idle, now));
+                RouteLimiters made = newRoute(entry, key, policy, idle, now);
                 entry.add(made, now);
                 routePairs.incrementAndGet();
                 return made;
@@ -490,7 +484,9 @@ public final class MemoryRateLimitStore implements RateLimitStore {
         return routeOverflow(policy);
     }
 
-    private static RouteLimiters pinned(RouteLimiters route) {
+    /** A client's new limiters of a route, pinned for the attempt that makes them. */
+    private RouteLimiters newRoute(ClientEntry entry, String key, RoutePolicy policy, Duration idle, long now) {
+        RouteLimiters route = new RouteLimiters(key, policy, newLimiters(policy.builders(clock)), entry, idle, now);
         route.pin();
         return route;
     }
@@ -716,17 +712,20 @@ public final class MemoryRateLimitStore implements RateLimitStore {
         private final AtomicLong nextWarning;
         private final LongAdder overflowRequests = new LongAdder();
 
-        Bound(String name, String keys, long maximumSize) {
+        private final LongSupplier size;
+
+        Bound(String name, String keys, long maximumSize, LongSupplier size) {
             this.name = name;
             this.keys = keys;
             this.maximumSize = maximumSize;
+            this.size = size;
             long now = clock.nanoTime();
             this.nextCleanUp = new AtomicLong(now);
             this.nextWarning = new AtomicLong(now);
         }
 
         long size() {
-            return this == clientBound ? clients.estimatedSize() : routePairs.get();
+            return size.getAsLong();
         }
 
         void overflowed() {
@@ -794,12 +793,13 @@ public final class MemoryRateLimitStore implements RateLimitStore {
          * lands first, so a use that starts as another ends could otherwise leave the entry idle while in use, or in
          * use for ever). Set again while the state read after setting differs from the state set: the last setter
          * read the state after every earlier set. A lookup racing it computed its expiry before the change and loses
-         * its compare-and-set to this write. Nothing is set once the client's entry is another.
+         * its compare-and-set to this write. Nothing is set once the cache has dropped this entry (the client's entry
+         * may be another by then).
          */
         private void touch() {
             boolean inUse;
             do {
-                if (clients.policy().getIfPresentQuietly(client) != entry) {
+                if (entry.dropped) {
                     return;
                 }
                 inUse = entry.inFlight > 0;
