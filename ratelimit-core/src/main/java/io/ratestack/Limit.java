@@ -67,6 +67,12 @@ public record Limit(int limit, Duration per, Duration resetOffset, @Nullable Str
         return per.plus(resetOffset);
     }
 
+    /** One {@linkplain #window() window}: the longest a used slot counts. */
+    @Override
+    public Duration recovery() {
+        return window();
+    }
+
     @Override
     public String toString() {
         String text = limit + " per " + per + (resetOffset.isZero() ? "" : " offset " + resetOffset);

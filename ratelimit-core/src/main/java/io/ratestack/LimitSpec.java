@@ -44,6 +44,18 @@ public sealed interface LimitSpec permits Limit, LimitSpec.TokenBucket, LimitSpe
     LimitSpec named(String newName);
 
     /**
+     * Returns the longest time an unused limiter of these terms takes to admit again all it ever admits at once: a
+     * times-per window; a token bucket's refill from empty to full; GCRA's burst of emission intervals; two sliding
+     * windows (the running one and the one it still weighs); zero for concurrency, which holds nothing once its uses
+     * end. A limiter unused for that long is as generous as it gets, so a store that keeps a limiter per client may
+     * drop it then and make a new one later without letting the client through sooner. A settled cost above the one
+     * taken (a debt) adds to it.
+     *
+     * @return the time, zero or positive
+     */
+    Duration recovery();
+
+    /**
      * A token bucket's terms.
      *
      * @param capacity the most tokens the bucket holds, at least 1
@@ -96,6 +108,18 @@ public sealed interface LimitSpec permits Limit, LimitSpec.TokenBucket, LimitSpe
          */
         public TokenBucket withInitialTokens(int tokens) {
             return new TokenBucket(capacity, refillTokens, refillPeriod, greedy, tokens, name);
+        }
+
+        /**
+         * From empty to full: {@code capacity / refillTokens} periods, rounded up to a nanosecond when greedy and to a
+         * whole period when refilled per period.
+         */
+        @Override
+        public Duration recovery() {
+            if (greedy) {
+                return refillPeriod.multipliedBy(capacity).plusNanos(refillTokens - 1L).dividedBy(refillTokens);
+            }
+            return refillPeriod.multipliedBy((capacity + (long) refillTokens - 1) / refillTokens);
         }
 
         /** The capacity: a bucket never holds more tokens. */
@@ -164,6 +188,12 @@ public sealed interface LimitSpec permits Limit, LimitSpec.TokenBucket, LimitSpe
             return Nanos.emissionInterval(rate, Math.min(Nanos.saturated(period), Nanos.FOREVER), burst);
         }
 
+        /** {@code burst} emission intervals: the most that the theoretical arrival time runs ahead of the clock. */
+        @Override
+        public Duration recovery() {
+            return emissionInterval().multipliedBy(burst);
+        }
+
         /** The burst: uses beyond it at once would arrive before their emission time. */
         @Override
         public int maxCost() {
@@ -208,6 +238,12 @@ public sealed interface LimitSpec permits Limit, LimitSpec.TokenBucket, LimitSpe
          */
         public static SlidingWindow of(int limit, Duration window) {
             return new SlidingWindow(limit, window, null);
+        }
+
+        /** Two windows: the running one, and the one before it, which the estimate still weighs. */
+        @Override
+        public Duration recovery() {
+            return window.multipliedBy(2);
         }
 
         /** The limit: a window never counts more. */
@@ -263,6 +299,12 @@ public sealed interface LimitSpec permits Limit, LimitSpec.TokenBucket, LimitSpe
          */
         public Concurrency withRetryAfter(Duration hint) {
             return new Concurrency(permits, hint, name);
+        }
+
+        /** Zero: a concurrency limiter holds nothing once its uses end. */
+        @Override
+        public Duration recovery() {
+            return Duration.ZERO;
         }
 
         /** The permits: no more are ever held at once. */

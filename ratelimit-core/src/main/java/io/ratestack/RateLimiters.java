@@ -1,6 +1,7 @@
 package io.ratestack;
 
 import java.time.Duration;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -63,29 +64,49 @@ public final class RateLimiters {
      * @return the limiter
      */
     public static RateLimiter of(LimitSpec spec, Clock clock) {
+        return builds(spec, clock).get();
+    }
+
+    /**
+     * Makes in-memory limiters of {@code spec} on {@code clock}, a new one per call, all sharing one copy of the
+     * terms, so that each costs only its counts: what a store that keeps a limiter per client wants. Safe to call
+     * from any thread.
+     *
+     * @param spec the terms of any algorithm, with its name if it has one
+     * @param clock the clock
+     * @return the maker of limiters
+     */
+    public static Supplier<RateLimiter> factory(LimitSpec spec, Clock clock) {
+        Supplier<RateLimiter> builds = builds(spec, clock);
+        Checks.requireNonNull(builds.get(), "limiter"); // fixes the shared terms before the builder is shared
+        return builds;
+    }
+
+    /** The {@code build} of the builder of {@code spec}'s algorithm, set to its terms. */
+    private static Supplier<RateLimiter> builds(LimitSpec spec, Clock clock) {
         Checks.requireNonNull(spec, "spec");
         Checks.requireNonNull(clock, "clock");
         String name = spec.name();
         if (spec instanceof Limit limit) {
-            return timesPer(limit, clock);
+            return timesPerBuilder(limit).clock(clock)::build;
         } else if (spec instanceof LimitSpec.TokenBucket bucket) {
             TokenBucketBuilder builder = tokenBucketBuilder(bucket.capacity(), bucket.refillTokens(),
                     bucket.refillPeriod()).initialTokens(bucket.initialTokens()).clock(clock);
             if (!bucket.greedy()) {
                 builder.intervalRefill();
             }
-            return (name == null ? builder : builder.name(name)).build();
+            return (name == null ? builder : builder.name(name))::build;
         } else if (spec instanceof LimitSpec.Gcra gcra) {
             GcraBuilder builder = gcraBuilder(gcra.rate(), gcra.period(), gcra.burst()).clock(clock);
-            return (name == null ? builder : builder.name(name)).build();
+            return (name == null ? builder : builder.name(name))::build;
         } else if (spec instanceof LimitSpec.SlidingWindow window) {
             SlidingWindowBuilder builder = slidingWindowBuilder(window.limit(), window.window()).clock(clock);
-            return (name == null ? builder : builder.name(name)).build();
+            return (name == null ? builder : builder.name(name))::build;
         } else {
             LimitSpec.Concurrency concurrency = (LimitSpec.Concurrency) spec;
             ConcurrencyBuilder builder = concurrencyBuilder(concurrency.permits())
                     .retryAfter(concurrency.retryAfter()).clock(clock);
-            return (name == null ? builder : builder.name(name)).build();
+            return (name == null ? builder : builder.name(name))::build;
         }
     }
 

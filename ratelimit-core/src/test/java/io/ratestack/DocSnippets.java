@@ -42,6 +42,21 @@ public final class DocSnippets {
         assertThat(examples).as("tagged examples in %s", source).isEqualTo(expected);
     }
 
+    /**
+     * Asserts that {@code doc} shows the whole of {@code source}, a configuration file a test loads (YAML): its
+     * lines from the first that is not a comment.
+     *
+     * @param doc the document, relative to the root of the build
+     * @param source a test resource, relative to the module
+     * @throws IOException if a file cannot be read
+     */
+    public static void assertShowsWhole(String doc, String source) throws IOException {
+        String text = Files.readString(Path.of(source)).lines().dropWhile(line -> line.startsWith("#"))
+                .reduce("", (a, b) -> a + b + "\n");
+        assertThat(normalize(Files.readString(Path.of("..").resolve(doc)))).as("%s shows %s", doc, source)
+                .contains(normalize(text));
+    }
+
     /** Indentation-blind: the documents' code blocks are not indented like a method body. */
     private static String normalize(String text) {
         return text.lines().map(String::strip).filter(line -> !line.isEmpty()).reduce("", (a, b) -> a + b + "\n");

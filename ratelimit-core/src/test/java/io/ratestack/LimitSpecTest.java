@@ -4,7 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /** The terms of every algorithm as values: validated as their builders, made into the right limiter by {@code of}. */
@@ -139,6 +147,60 @@ class LimitSpecTest {
             assertThat(tooLarge).as("%s", spec).isInstanceOf(Refusal.class);
             assertThat(((Refusal) tooLarge).retryAfterNanos()).as("%s", spec).isEqualTo(Refusal.NEVER);
             assertThat(limiter.tryAcquire(spec.maxCost()).isGranted()).as("%s", spec).isTrue();
+        }
+    }
+
+    @Test
+    void recoveryIsHowLongAnEmptiedLimiterTakesToAdmitAllItEverDoesAtOnce() {
+        assertThat(List.of(Limit.of(3, Duration.ofSeconds(2)).withResetOffset(Duration.ofMillis(500)),
+                LimitSpec.TokenBucket.of(10, 3, Duration.ofSeconds(1)),
+                LimitSpec.TokenBucket.of(10, 3, Duration.ofSeconds(1)).intervalRefill(),
+                LimitSpec.Gcra.of(4, Duration.ofSeconds(1), 3), LimitSpec.SlidingWindow.of(5, Duration.ofMinutes(1)),
+                LimitSpec.Concurrency.of(2))).extracting(LimitSpec::recovery).containsExactly(
+                        Duration.ofMillis(2500), Duration.ofNanos(3_333_333_334L), Duration.ofSeconds(4),
+                        Duration.ofMillis(750), Duration.ofMinutes(2), Duration.ZERO);
+        for (LimitSpec spec : List.of(Limit.of(3, Duration.ofSeconds(2)),
+                LimitSpec.TokenBucket.of(10, 3, Duration.ofSeconds(1)),
+                LimitSpec.TokenBucket.of(10, 3, Duration.ofSeconds(1)).intervalRefill(),
+                LimitSpec.Gcra.of(4, Duration.ofSeconds(1), 3), LimitSpec.SlidingWindow.of(5, Duration.ofMinutes(1)),
+                LimitSpec.Concurrency.of(2))) {
+            FakeClock time = new FakeClock();
+            RateLimiter limiter = RateLimiters.of(spec, time);
+            ((Permit) limiter.tryAcquire(spec.maxCost())).close();
+            if (!spec.recovery().isZero()) { // a concurrency limiter is whole again once its uses end
+                time.advance(spec.recovery().minusNanos(1));
+                if (!(spec instanceof LimitSpec.SlidingWindow)) { // two windows bound it: uses that came late recover sooner
+                    assertThat(limiter.remaining()).as("%s a nanosecond before", spec).isLessThan(spec.maxCost());
+                }
+                time.advance(Duration.ofNanos(1));
+            }
+            assertThat(limiter.remaining()).as("%s after its recovery", spec).isEqualTo(spec.maxCost());
+        }
+    }
+
+    @Test
+    void aFactoryMakesIndependentLimitersOfOneSpecFromAnyThread() throws Exception {
+        Supplier<RateLimiter> factory = RateLimiters.factory(LimitSpec.Gcra.of(2, Duration.ofSeconds(1), 2)
+                .named("g"), clock);
+        RateLimiter first = factory.get();
+        assertThat(first.tryAcquire(2).isGranted()).isTrue();
+        assertThat(factory.get().remaining()).as("a new limiter: none of the first's uses").isEqualTo(2);
+        assertThat(first).hasToString("gcra(g: 2 per PT1S, burst 2)");
+
+        ExecutorService threads = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<RateLimiter>> made = new ArrayList<>();
+            for (int i = 0; i < 400; i++) {
+                made.add(threads.submit(factory::get));
+            }
+            Set<RateLimiter> distinct = Collections.newSetFromMap(new IdentityHashMap<>());
+            for (Future<RateLimiter> limiter : made) {
+                assertThat(limiter.get().remaining()).isEqualTo(2);
+                distinct.add(limiter.get());
+            }
+            assertThat(distinct).hasSize(400);
+        } finally {
+            threads.shutdownNow();
         }
     }
 }

@@ -4,7 +4,7 @@ import io.ratestack.spring.web.RateLimit;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** The tutorial's endpoints, plus one with a limit of its own. */
+/** The tutorial's endpoints, plus one with a limit of its own and one whose YAML limit is a token bucket. */
 @RestController
 public class TutorialController {
 
@@ -22,6 +22,12 @@ public class TutorialController {
     @GetMapping("/error")
     public String error() {
         throw new AssertionError("1 == 2");
+    }
+
+    /** A token bucket per client ({@code application.yml}): bursts of up to 3, then one per two seconds. */
+    @GetMapping("/burst")
+    public String burst() {
+        return "burst ok";
     }
 
     /** Two per ten seconds per client, instead of the per-route default. */

@@ -166,6 +166,25 @@ class SampleApplicationTest {
         assertThat(get("/limited").statusCode()).isEqualTo(200);
     }
 
+    /** {@code /burst} is a token bucket in YAML: its capacity at once, then one token per period. */
+    @Test
+    void aTokenBucketRouteAdmitsABurstThenOnePerPeriod() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> admitted = get("/burst");
+            assertThat(admitted.statusCode()).isEqualTo(200);
+            assertThat(header(admitted, "RateLimit")).endsWith("\"route\";r=" + (2 - i) + ";t=" + (2 * (i + 1)));
+        }
+        HttpResponse<String> refused = get("/burst");
+        assertThat(refused.statusCode()).isEqualTo(429);
+        assertThat(header(refused, "RateLimit-Policy")).isEqualTo("\"global\";q=10;w=10, \"route\";q=3;w=6");
+        assertThat(header(refused, "Retry-After")).isEqualTo("2");
+        assertThat(violatedPolicies(json(refused))).containsExactly("route");
+
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(get("/burst").statusCode()).as("one token back").isEqualTo(200);
+        assertThat(get("/burst").statusCode()).isEqualTo(429);
+    }
+
     /** Clients are keyed by their peer address: a spoofed X-Forwarded-For does not buy a fresh limiter. */
     @Test
     void spoofedForwardedForDoesNotEscapeTheLimit() throws Exception {

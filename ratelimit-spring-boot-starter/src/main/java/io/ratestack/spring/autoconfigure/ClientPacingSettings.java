@@ -40,13 +40,13 @@ final class ClientPacingSettings {
         }
         RequestPacer.Builder pacer = RequestPacer.builder().clock(clock)
                 .honourRetryAfter(target.isHonourRetryAfter());
-        if (target.getGlobal() != null) {
-            pacer.global(RateLimitSettings.scope(property + ".global", target.getGlobal(), "global")
-                    .toArray(Limit[]::new));
+        RateLimitClientProperties.PacedScope global = target.getGlobal();
+        if (global != null) {
+            pacer.global(timesPer(property + ".global", global, "global"));
         }
-        if (target.getPerPath() != null) {
-            pacer.perKey(RateLimitSettings.scope(property + ".per-path", target.getPerPath(), "path")
-                    .toArray(Limit[]::new));
+        RateLimitClientProperties.PacedScope perPath = target.getPerPath();
+        if (perPath != null) {
+            pacer.perKey(timesPer(property + ".per-path", perPath, "path"));
         }
         RefundStatuses refunds = RateLimitSettings.refundStatuses(property + ".refund-statuses",
                 target.getRefundStatuses());
@@ -61,5 +61,11 @@ final class ClientPacingSettings {
                     "must be >= 0");
         }
         return new PacedTarget(name, baseUrl, pacer.build(), target.getKey(), target.getMaxWait());
+    }
+
+    /** A paced scope's limits, all times-per: its properties have no other algorithm's keys. */
+    private static Limit[] timesPer(String property, RateLimitClientProperties.PacedScope scope, String name) {
+        return RateLimitSettings.scope(property, scope, scope.getStacked(), name).stream()
+                .map(Limit.class::cast).toArray(Limit[]::new);
     }
 }

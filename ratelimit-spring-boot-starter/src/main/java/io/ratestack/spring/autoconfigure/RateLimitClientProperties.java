@@ -44,6 +44,24 @@ public class RateLimitClientProperties {
         this.targets = targets;
     }
 
+    /**
+     * The limits of a scope of paced requests: one times-per limit, and optionally more stacked on it (every one must
+     * admit). A pacer's windows start when a request is sent, as the server's may.
+     */
+    public static class PacedScope extends RateLimitProperties.TimesPerLimit {
+
+        /** More limits that must admit too. Each item has `limit`, `per`, `reset-offset` and `name`. */
+        private List<RateLimitProperties.TimesPerLimit> stacked = new ArrayList<>();
+
+        public List<RateLimitProperties.TimesPerLimit> getStacked() {
+            return stacked;
+        }
+
+        public void setStacked(List<RateLimitProperties.TimesPerLimit> stacked) {
+            this.stacked = stacked;
+        }
+    }
+
     /** One server whose requests are paced. */
     public static class Target {
 
@@ -51,10 +69,10 @@ public class RateLimitClientProperties {
         private @Nullable URI baseUrl;
 
         /** Limits every request to this server must fit. */
-        private RateLimitProperties.@Nullable Scope global;
+        private @Nullable PacedScope global;
 
         /** Limits of each path (or host and path, see `key`) on its own. */
-        private RateLimitProperties.@Nullable Scope perPath;
+        private @Nullable PacedScope perPath;
 
         /** What a per-path limiter is keyed by: `path` or `host-and-path`. */
         private io.ratestack.client.RequestKey key = io.ratestack.client.RequestKey.PATH;
@@ -79,19 +97,19 @@ public class RateLimitClientProperties {
             this.baseUrl = baseUrl;
         }
 
-        public RateLimitProperties.@Nullable Scope getGlobal() {
+        public @Nullable PacedScope getGlobal() {
             return global;
         }
 
-        public void setGlobal(RateLimitProperties.@Nullable Scope global) {
+        public void setGlobal(@Nullable PacedScope global) {
             this.global = global;
         }
 
-        public RateLimitProperties.@Nullable Scope getPerPath() {
+        public @Nullable PacedScope getPerPath() {
             return perPath;
         }
 
-        public void setPerPath(RateLimitProperties.@Nullable Scope perPath) {
+        public void setPerPath(@Nullable PacedScope perPath) {
             this.perPath = perPath;
         }
 

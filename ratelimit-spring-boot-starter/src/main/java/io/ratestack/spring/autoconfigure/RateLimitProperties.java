@@ -1,5 +1,6 @@
 package io.ratestack.spring.autoconfigure;
 
+import io.ratestack.spring.web.Algorithm;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,9 +39,11 @@ public class RateLimitProperties {
 
     /**
      * Per-route limits for the paths that match a pattern, first match wins; `@RateLimit` wins over these. Each item
-     * has `pattern` (a Spring MVC path pattern starting with `/`, such as `/api/search/**`; required), `limit` and
-     * `per` (required unless `exempt`), `reset-offset`, `name`, `stacked` (more limits, each with `limit`, `per`,
-     * `reset-offset` and `name`) and `exempt` (`true`: those paths are not limited at all, global limit included).
+     * has `pattern` (a Spring MVC path pattern starting with `/`, such as `/api/search/**`; required), the keys of a
+     * limit (`algorithm`, `limit`, `per`, `name`, and the algorithm's own: `reset-offset`, `capacity`, `refill`,
+     * `initial-tokens`, `burst`, `retry-after`; `limit` and `per` required unless `exempt`), `stacked` (more limits,
+     * each with the keys of a limit) and `exempt` (`true`: those paths are not limited at all, global limit
+     * included).
      */
     private List<RouteOverride> routes = new ArrayList<>();
 
@@ -214,31 +217,34 @@ public class RateLimitProperties {
         PATH
     }
 
-    /** One limit: {@code limit} uses per {@code per}. */
-    public static class Limit {
+    /** The keys of a times-per limit, {@code limit} uses per {@code per}: what every limit has. */
+    public static class TimesPerLimit {
 
-        /** Uses per window, at least 1. */
+        /** Uses per window, at least 1 (with another `algorithm`, see its description). */
         private int limit;
 
         /**
-         * The window, with a unit: `10s`, `1m`, `1d` or ISO-8601 `PT10S`, at most `36500d`. Starts when its first
-         * use completes.
+         * The window, with a unit: `10s`, `1m`, `1d` or ISO-8601 `PT10S`, at most `36500d` (with another
+         * `algorithm`, see its description).
          */
         private @Nullable Duration per;
 
         /**
-         * Shifts the end of each window, with a unit: positive to allow for network delay, negative to end it
-         * sooner.
+         * Times-per only: shifts the end of each window, with a unit: positive to allow for network delay, negative
+         * to end it sooner.
          */
         private Duration resetOffset = Duration.ZERO;
 
         /** The policy's name in the `RateLimit` headers; derived from the scope when not set. */
         private @Nullable String name;
 
-        public Limit() {
+        /** Whether {@code per} was configured rather than a scope's default. */
+        private boolean perWritten;
+
+        public TimesPerLimit() {
         }
 
-        Limit(int limit, Duration per) {
+        TimesPerLimit(int limit, Duration per) {
             this.limit = limit;
             this.per = per;
         }
@@ -257,6 +263,12 @@ public class RateLimitProperties {
 
         public void setPer(@Nullable Duration per) {
             this.per = per;
+            this.perWritten = true;
+        }
+
+        /** Whether {@code per} was configured, rather than left at the scope's default. */
+        boolean perWritten() {
+            return perWritten;
         }
 
         public Duration getResetOffset() {
@@ -276,12 +288,102 @@ public class RateLimitProperties {
         }
     }
 
+    /**
+     * One limit of any algorithm: by default {@code limit} uses per {@code per}, in times-per windows;
+     * {@code algorithm} picks another (see {@link Algorithm}), each taking its own keys besides {@code limit} and
+     * {@code per}.
+     */
+    public static class Limit extends TimesPerLimit {
+
+        /**
+         * The algorithm: `times-per` (`limit` uses per `per`, in windows that start at a fresh window's first
+         * completed use; in-flight uses count), `token-bucket` (`capacity` tokens, `limit` refilled per `per`),
+         * `gcra` (`limit` per `per` evenly spaced, `burst` at once), `sliding-window` (`limit` per rolling `per`)
+         * or `concurrency` (`limit` requests in flight at once; no `per`).
+         */
+        private Algorithm algorithm = Algorithm.TIMES_PER;
+
+        /** Token bucket only: the most tokens the bucket holds, at least 1; `limit` by default. */
+        private @Nullable Integer capacity;
+
+        /**
+         * Token bucket only: `greedy` (tokens come continuously, the default) or `interval` (a period's tokens at
+         * once, at the end of each whole period).
+         */
+        private Algorithm.@Nullable Refill refill;
+
+        /** Token bucket only: the tokens of a client's new bucket, from 0 to `capacity`; `capacity` by default. */
+        private @Nullable Integer initialTokens;
+
+        /** GCRA only: the uses that may come at once, at least 1; `limit` by default. */
+        private @Nullable Integer burst;
+
+        /** Concurrency only: the `Retry-After` of a refused request, with a unit; `1s` by default. */
+        private @Nullable Duration retryAfter;
+
+        public Limit() {
+        }
+
+        Limit(int limit, Duration per) {
+            super(limit, per);
+        }
+
+        public Algorithm getAlgorithm() {
+            return algorithm;
+        }
+
+        public void setAlgorithm(Algorithm algorithm) {
+            this.algorithm = algorithm;
+        }
+
+        public @Nullable Integer getCapacity() {
+            return capacity;
+        }
+
+        public void setCapacity(@Nullable Integer capacity) {
+            this.capacity = capacity;
+        }
+
+        public Algorithm.@Nullable Refill getRefill() {
+            return refill;
+        }
+
+        public void setRefill(Algorithm.@Nullable Refill refill) {
+            this.refill = refill;
+        }
+
+        public @Nullable Integer getInitialTokens() {
+            return initialTokens;
+        }
+
+        public void setInitialTokens(@Nullable Integer initialTokens) {
+            this.initialTokens = initialTokens;
+        }
+
+        public @Nullable Integer getBurst() {
+            return burst;
+        }
+
+        public void setBurst(@Nullable Integer burst) {
+            this.burst = burst;
+        }
+
+        public @Nullable Duration getRetryAfter() {
+            return retryAfter;
+        }
+
+        public void setRetryAfter(@Nullable Duration retryAfter) {
+            this.retryAfter = retryAfter;
+        }
+    }
+
     /** The limits of a scope: one limit, and optionally more stacked on it (every one must admit). */
     public static class Scope extends Limit {
 
         /**
-         * More limits that must admit too, such as 1000 per day on top of 10 per second. Each item has `limit`,
-         * `per`, `reset-offset` and `name`.
+         * More limits that must admit too, such as 1000 per day on top of 10 per second. Each item has the keys of
+         * a limit: `algorithm`, `limit`, `per`, `name`, and its algorithm's own: `reset-offset` (times-per),
+         * `capacity`, `refill`, `initial-tokens` (token bucket), `burst` (GCRA), `retry-after` (concurrency).
          */
         private List<Limit> stacked = new ArrayList<>();
 
@@ -390,9 +492,9 @@ public class RateLimitProperties {
         private long maximumSize;
 
         /**
-         * How long idle limiters are kept at least. Limiters are always kept for at least their longest window
-         * after their last use, so that an idle client never comes back to a fresh limit early; a shorter time frees
-         * room sooner once the bound is reached.
+         * How long idle limiters are kept at least. Limiters are always kept for at least as long as they take to
+         * recover fully after their last use (a window, a token bucket's refill from empty), so that an idle client
+         * never comes back to a fresh limit early; a shorter time frees room sooner once the bound is reached.
          */
         private Duration expireAfterAccess = Duration.ofMinutes(1);
 

@@ -1,8 +1,10 @@
 package io.ratestack.spring.autoconfigure;
 
 import io.ratestack.InvalidTermException;
-import io.ratestack.Limit;
+import io.ratestack.LimitSpec;
+import io.ratestack.spring.web.Algorithm;
 import io.ratestack.spring.web.Durations;
+import io.ratestack.spring.web.LimitTerms;
 import io.ratestack.spring.web.MemoryRateLimitStore;
 import io.ratestack.spring.web.MvcRouteResolver;
 import io.ratestack.spring.web.PolicyNames;
@@ -35,7 +37,7 @@ import org.springframework.web.util.pattern.PatternParseException;
  */
 final class RateLimitSettings {
 
-    final List<Limit> global;
+    final List<LimitSpec> global;
     final RoutePolicy perRoute;
     final List<MvcRouteResolver.PathOverride> overrides;
     final List<String> excludedPaths;
@@ -193,10 +195,18 @@ final class RateLimitSettings {
         return duration;
     }
 
-    static List<Limit> scope(String property, RateLimitProperties.Scope scope, String defaultName) {
-        List<Limit> limits = new ArrayList<>();
-        limits.add(limit(property, scope, defaultName));
-        List<RateLimitProperties.Limit> stacked = scope.getStacked();
+    static List<LimitSpec> scope(String property, RateLimitProperties.Scope scope, String defaultName) {
+        return scope(property, scope, scope.getStacked(), defaultName);
+    }
+
+    /**
+     * A scope's limits: {@code first}, then the {@code stacked} ones, named {@code defaultName-2}, {@code -3}...
+     * unless they have names; a limit that is not a {@link RateLimitProperties.Limit} is times-per.
+     */
+    static List<LimitSpec> scope(String property, RateLimitProperties.TimesPerLimit first,
+            List<? extends RateLimitProperties.TimesPerLimit> stacked, String defaultName) {
+        List<LimitSpec> limits = new ArrayList<>();
+        limits.add(limit(property, first, defaultName));
         for (int i = 0; i < stacked.size(); i++) {
             limits.add(limit(property + ".stacked[" + i + "]", stacked.get(i), defaultName + "-" + (i + 2)));
         }
@@ -204,23 +214,26 @@ final class RateLimitSettings {
     }
 
     /**
-     * A limit's terms, checked by the core's rules ({@link Limit}'s constructor) and {@link PolicyNames}'; a term
-     * out of range fails naming the key of its record component under {@code property}.
+     * A limit's terms, checked by {@link LimitTerms}' rules (the core's, and which keys each algorithm takes); a term
+     * out of range fails naming its key under {@code property}. A scope's default {@code per} is not a written one:
+     * a concurrency limit, which takes none, does not refuse it.
      */
-    private static Limit limit(String property, RateLimitProperties.Limit limit, String defaultName) {
-        Duration per = limit.getPer();
+    private static LimitSpec limit(String property, RateLimitProperties.TimesPerLimit limit, String defaultName) {
+        RateLimitProperties.Limit any = limit instanceof RateLimitProperties.Limit keys ? keys : null;
+        Algorithm algorithm = any == null ? Algorithm.TIMES_PER : required(property + ".algorithm", any.getAlgorithm());
+        Duration per = algorithm == Algorithm.CONCURRENCY && !limit.perWritten() ? null : limit.getPer();
         Duration offset = limit.getResetOffset() == null ? Duration.ZERO : limit.getResetOffset();
         String name = limit.getName() == null ? defaultName : limit.getName();
         try {
-            // An unset per goes to the core as zero, which it refuses naming per, in the order of its checks.
-            Limit checked = new Limit(limit.getLimit(), per == null ? Duration.ZERO : per, offset, name);
-            PolicyNames.check(name);
-            return checked;
+            return (any == null
+                    ? new LimitTerms(algorithm, limit.getLimit(), per, offset, null, null, null, null, null, name)
+                    : new LimitTerms(algorithm, limit.getLimit(), per, offset, any.getCapacity(), any.getRefill(),
+                            any.getInitialTokens(), any.getBurst(), any.getRetryAfter(), name)).toSpec();
         } catch (InvalidTermException bad) {
-            boolean unset = per == null && bad.term().equals("per");
+            Object value = bad.value();
             throw new RateLimitConfigurationException(
                     property + "." + DataObjectPropertyName.toDashedForm(bad.term()),
-                    unset ? "null" : text(bad.value()), unset ? "must be set" : bad.rule());
+                    value instanceof Enum<?> constant ? constant(constant) : text(value), bad.rule());
         }
     }
 
@@ -371,13 +384,10 @@ final class RateLimitSettings {
                         : "");
     }
 
-    static String describe(List<Limit> limits) {
+    static String describe(List<LimitSpec> limits) {
         StringBuilder text = new StringBuilder();
-        for (Limit limit : limits) {
-            text.append(text.isEmpty() ? "" : " and ").append(limit.limit()).append(" per ").append(Durations.format(limit.per()));
-            if (!limit.resetOffset().isZero()) {
-                text.append(" (reset offset ").append(Durations.format(limit.resetOffset())).append(')');
-            }
+        for (LimitSpec limit : limits) {
+            text.append(text.isEmpty() ? "" : " and ").append(LimitTerms.of(limit).describe());
         }
         return text.toString();
     }

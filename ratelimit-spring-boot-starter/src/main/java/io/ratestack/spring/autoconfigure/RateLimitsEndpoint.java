@@ -1,6 +1,7 @@
 package io.ratestack.spring.autoconfigure;
 
-import io.ratestack.Limit;
+import io.ratestack.LimitSpec;
+import io.ratestack.spring.web.LimitTerms;
 import io.ratestack.spring.web.Durations;
 import io.ratestack.spring.web.MemoryRateLimitStore;
 import io.ratestack.spring.web.MvcRouteResolver;
@@ -117,17 +118,10 @@ public class RateLimitsEndpoint {
         return text.append(')').toString();
     }
 
-    private static List<Map<String, Object>> limits(List<Limit> limits) {
+    private static List<Map<String, Object>> limits(List<LimitSpec> limits) {
         List<Map<String, Object>> result = new ArrayList<>();
-        for (Limit limit : limits) {
-            Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("name", limit.name());
-            entry.put("limit", limit.limit());
-            entry.put("per", Durations.format(limit.per()));
-            if (!limit.resetOffset().isZero()) {
-                entry.put("resetOffset", Durations.format(limit.resetOffset()));
-            }
-            result.add(entry);
+        for (LimitSpec limit : limits) {
+            result.add(LimitTerms.of(limit).keys());
         }
         return result;
     }

@@ -2,6 +2,7 @@ package io.ratestack.spring.redis;
 
 import io.ratestack.AcquireResult;
 import io.ratestack.Limit;
+import io.ratestack.LimitSpec;
 import io.ratestack.Refusal;
 import io.ratestack.RemoteLimit;
 import io.ratestack.redis.LocalFallback;
@@ -52,8 +53,8 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
     private static final int LONGEST_ROUTE_KEY = 200;
 
     private final RedisLimits limits;
-    private final List<Limit> globalSpecs;
-    private final Limit[] globalNamed;
+    private final List<LimitSpec> globalSpecs;
+    private final LimitSpec[] globalNamed;
     /** Per policy, what follows the route key in each of its limits' names: made once, not per request. */
     private final Map<RoutePolicy, String[]> routeSuffixes = new ConcurrentHashMap<>();
 
@@ -61,15 +62,15 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
      * @param limits the Redis limits, as built by the starter or the application
      * @param globalSpecs the global limits of every client, at least one
      */
-    public RedisRateLimitStore(RedisLimits limits, List<Limit> globalSpecs) {
+    public RedisRateLimitStore(RedisLimits limits, List<? extends LimitSpec> globalSpecs) {
         if (globalSpecs.isEmpty()) {
             throw new IllegalArgumentException("at least one global limit is needed");
         }
         this.limits = Objects.requireNonNull(limits, "limits");
         this.globalSpecs = List.copyOf(globalSpecs);
-        this.globalNamed = new Limit[globalSpecs.size()];
+        this.globalNamed = new LimitSpec[globalSpecs.size()];
         for (int i = 0; i < globalNamed.length; i++) {
-            Limit spec = globalSpecs.get(i);
+            LimitSpec spec = globalSpecs.get(i);
             globalNamed[i] = spec.named("global:" + terms(spec));
         }
     }
@@ -81,11 +82,11 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
                 new RouteLimits(route, globalNamed, routeNamed(route, policy)));
         AcquireResult result = attempt.result();
         List<RemoteLimit.State> states = attempt.states(); // empty when Redis was not reached
-        List<Limit> routeSpecs = policy.limits();
+        List<LimitSpec> routeSpecs = policy.limits();
         LimitReading[] readings = new LimitReading[globalSpecs.size() + routeSpecs.size()];
         for (int i = 0; i < readings.length; i++) {
             boolean global = i < globalSpecs.size();
-            Limit spec = global ? globalSpecs.get(i) : routeSpecs.get(i - globalSpecs.size());
+            LimitSpec spec = global ? globalSpecs.get(i) : routeSpecs.get(i - globalSpecs.size());
             readings[i] = states.isEmpty() ? LimitReading.unknown(spec, global)
                     : LimitReading.of(spec, global, states.get(i).remaining(), states.get(i).resetInNanos());
         }
@@ -93,7 +94,7 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
     }
 
     @Override
-    public List<Limit> globalSpecs() {
+    public List<LimitSpec> globalSpecs() {
         return globalSpecs;
     }
 
@@ -142,11 +143,11 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
                 : unknown;
     }
 
-    private Limit[] routeNamed(Route route, RoutePolicy policy) {
+    private LimitSpec[] routeNamed(Route route, RoutePolicy policy) {
         String scope = "route:" + route.key(LONGEST_ROUTE_KEY);
         String[] suffixes = routeSuffixes.computeIfAbsent(policy, RedisRateLimitStore::suffixes);
-        List<Limit> specs = policy.limits();
-        Limit[] named = new Limit[suffixes.length];
+        List<LimitSpec> specs = policy.limits();
+        LimitSpec[] named = new LimitSpec[suffixes.length];
         for (int i = 0; i < named.length; i++) {
             named[i] = specs.get(i).named(scope + suffixes[i]);
         }
@@ -156,7 +157,7 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
     /** {@code #<policy tag>:<name>:<limit>/<window>ms} for each limit of the policy. */
     private static String[] suffixes(RoutePolicy policy) {
         String tag = "#" + policy.tag() + ":";
-        List<Limit> specs = policy.limits();
+        List<LimitSpec> specs = policy.limits();
         String[] suffixes = new String[specs.size()];
         for (int i = 0; i < suffixes.length; i++) {
             suffixes[i] = tag + terms(specs.get(i));
@@ -164,25 +165,44 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
         return suffixes;
     }
 
-    /** A limit's name and the terms Redis counts by: the limit and the window (per + reset offset). */
-    private static String terms(Limit spec) {
-        return spec.name() + ":" + spec.limit() + "/" + spec.window().toMillis() + "ms";
+    /**
+     * A limit's name and the terms Redis counts by, so that limits of other terms never share a key: a times-per
+     * limit's limit and window (per + reset offset), {@code 10/1000ms}; a token bucket's {@code tb20+10/1000ms}
+     * (capacity, refill per period; {@code i} for interval refill, then the initial tokens if not full); GCRA's
+     * {@code gcra10/1000ms*20} (burst); a sliding window's {@code sw10/1000ms}; concurrency's {@code c5}.
+     */
+    private static String terms(LimitSpec spec) {
+        String terms;
+        if (spec instanceof Limit limit) {
+            terms = limit.limit() + "/" + limit.window().toMillis() + "ms";
+        } else if (spec instanceof LimitSpec.TokenBucket bucket) {
+            terms = "tb" + bucket.capacity() + "+" + bucket.refillTokens() + "/" + bucket.refillPeriod().toMillis()
+                    + "ms" + (bucket.greedy() ? "" : "i")
+                    + (bucket.initialTokens() == bucket.capacity() ? "" : "@" + bucket.initialTokens());
+        } else if (spec instanceof LimitSpec.Gcra gcra) {
+            terms = "gcra" + gcra.rate() + "/" + gcra.period().toMillis() + "ms*" + gcra.burst();
+        } else if (spec instanceof LimitSpec.SlidingWindow window) {
+            terms = "sw" + window.limit() + "/" + window.window().toMillis() + "ms";
+        } else {
+            terms = "c" + ((LimitSpec.Concurrency) spec).permits();
+        }
+        return spec.name() + ":" + terms;
     }
 
     /** The limits of one request, global then route, that also know the request's route (for the local fallback). */
-    private static final class RouteLimits extends AbstractList<Limit> implements RandomAccess {
+    private static final class RouteLimits extends AbstractList<LimitSpec> implements RandomAccess {
         private final Route route;
-        private final Limit[] global;
-        private final Limit[] perRoute;
+        private final LimitSpec[] global;
+        private final LimitSpec[] perRoute;
 
-        RouteLimits(Route route, Limit[] global, Limit[] perRoute) {
+        RouteLimits(Route route, LimitSpec[] global, LimitSpec[] perRoute) {
             this.route = route;
             this.global = global;
             this.perRoute = perRoute;
         }
 
         @Override
-        public Limit get(int index) {
+        public LimitSpec get(int index) {
             return index < global.length ? global[index] : perRoute[index - global.length];
         }
 

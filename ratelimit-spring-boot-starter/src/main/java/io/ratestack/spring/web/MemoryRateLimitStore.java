@@ -8,7 +8,7 @@ import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.ratestack.AcquireResult;
 import io.ratestack.Clock;
 import io.ratestack.ForwardingPermit;
-import io.ratestack.Limit;
+import io.ratestack.LimitSpec;
 import io.ratestack.Permit;
 import io.ratestack.RateLimitStatus;
 import io.ratestack.RateLimiter;
@@ -31,6 +31,7 @@ import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -40,12 +41,13 @@ import org.jspecify.annotations.Nullable;
  * limiters of each route it has used.
  *
  * <p>Expiry rule: a client's entry never expires while a use taken from it is in flight, and otherwise only after it
- * has been idle (no use taken or finished) for at least the longest window of its limits, global and of every route
- * it holds, or the configured expire-after-access if longer. One of its routes' limiters is dropped by the same rule
- * on its own: never while a use of it is in flight, else once no use of it has finished for the route's longest
- * window (or the per-route expire-after-access, if longer), when the client next gets a new route or when the
- * client-route pairs reach their bound. A window starts when a use finishes and lasts one window, so an expired
- * entry has no window left running: its limiters are as fresh ones, and dropping them loses nothing.
+ * has been idle (no use taken or finished) for at least the longest {@linkplain LimitSpec#recovery() recovery} of
+ * its limits (a times-per window, a token bucket's refill from empty...), global and of every route it holds, or the
+ * configured expire-after-access if longer. One of its routes' limiters is dropped by the same rule on its own: never
+ * while a use of it is in flight, else once no use of it has finished for the route's longest recovery (or the
+ * per-route expire-after-access, if longer), when the client next gets a new route or when the client-route pairs
+ * reach their bound. An idle limiter recovers fully within its recovery, so an expired entry's limiters admit as
+ * much as fresh ones, and dropping them loses nothing.
  *
  * <p>Bound: entries leave only by expiry, never to make room, so a client never comes back to a fresh limit early,
  * however many other keys arrive. The cache holds at most the global maximum size of clients, and all of them
@@ -83,7 +85,7 @@ public final class MemoryRateLimitStore implements RateLimitStore {
      * Bounds of one cache.
      *
      * @param maximumSize how many entries the cache holds at most; past it, new keys share the overflow budget
-     * @param minimumExpireAfterAccess how long an idle entry is kept at least (always at least its longest window)
+     * @param minimumExpireAfterAccess how long an idle entry is kept at least (always at least its limits' longest recovery)
      */
     public record CacheBounds(long maximumSize, Duration minimumExpireAfterAccess) {
         /**
@@ -280,7 +282,7 @@ public final class MemoryRateLimitStore implements RateLimitStore {
         final RateLimiter[] leaves;
         /** With the client's global limiters; {@code null} for an overflow budget, which is never pinned. */
         final @Nullable RateLimiter combined;
-        /** How long it is kept once idle: the route's longest window, or the per-route expire-after-access. */
+        /** How long it is kept once idle: the route's limits' longest recovery, or the per-route expire-after-access. */
         final Duration idle;
         /** Attempts running on it and uses of it in flight; {@link #DEAD} once dropped. */
         volatile int inFlight;
@@ -350,8 +352,8 @@ public final class MemoryRateLimitStore implements RateLimitStore {
     }
 
     private final Clock clock;
-    private final List<Limit> globalSpecs;
-    private final RateLimiters.TimesPerBuilder[] globalBuilders;
+    private final List<LimitSpec> globalSpecs;
+    private final Supplier<RateLimiter>[] globalFactories;
     private final Duration globalIdle;
     private final Duration routeMinimumIdle;
     private final Cache<String, ClientEntry> clients;
@@ -373,14 +375,14 @@ public final class MemoryRateLimitStore implements RateLimitStore {
      * @param globalBounds bounds of the clients kept (global limiters)
      * @param routeBounds bounds of the client-route pairs kept (per-route limiters)
      */
-    public MemoryRateLimitStore(Clock clock, List<Limit> globalSpecs, CacheBounds globalBounds,
+    public MemoryRateLimitStore(Clock clock, List<? extends LimitSpec> globalSpecs, CacheBounds globalBounds,
             CacheBounds routeBounds) {
         if (globalSpecs.isEmpty()) {
             throw new IllegalArgumentException("at least one global limit is needed");
         }
         this.clock = clock;
         this.globalSpecs = PolicyNames.checkAll(globalSpecs);
-        this.globalBuilders = RoutePolicy.builders(this.globalSpecs, clock);
+        this.globalFactories = RoutePolicy.factories(this.globalSpecs, clock);
         this.globalIdle = longer(RoutePolicy.longest(this.globalSpecs), globalBounds.minimumExpireAfterAccess());
         this.routeMinimumIdle = routeBounds.minimumExpireAfterAccess();
         this.clients = Caffeine.newBuilder()
@@ -396,8 +398,8 @@ public final class MemoryRateLimitStore implements RateLimitStore {
         this.expiry = clients.policy().expireVariably().orElseThrow();
         this.clientBound = new Bound("global", "clients", globalBounds.maximumSize(), clients::estimatedSize);
         this.routeBound = new Bound("per-route", "client-route pairs", routeBounds.maximumSize(), routePairs::get);
-        this.newClient = key -> new ClientEntry(newLimiters(globalBuilders), globalIdle, false);
-        this.globalOverflow = new ClientEntry(newLimiters(globalBuilders), Duration.ZERO, true);
+        this.newClient = key -> new ClientEntry(newLimiters(globalFactories), globalIdle, false);
+        this.globalOverflow = new ClientEntry(newLimiters(globalFactories), Duration.ZERO, true);
     }
 
     @Override
@@ -462,7 +464,7 @@ public final class MemoryRateLimitStore implements RateLimitStore {
         // Cleaning out takes each entry's lock in turn: never while holding this one.
         boolean room = routePairs.get() < routeBound.maximumSize || cleanedUpRoom(routeBound);
         long now = clock.nanoTime();
-        Duration idle = longer(policy.longestWindow(), routeMinimumIdle);
+        Duration idle = longer(policy.longestRecovery(), routeMinimumIdle);
         synchronized (entry) {
             // Under the lock every route the entry holds can be pinned: only its holder drops one.
             RouteLimiters raced = entry.route(key, policy);
@@ -486,14 +488,14 @@ public final class MemoryRateLimitStore implements RateLimitStore {
 
     /** A client's new limiters of a route, pinned for the attempt that makes them. */
     private RouteLimiters newRoute(ClientEntry entry, String key, RoutePolicy policy, Duration idle, long now) {
-        RouteLimiters route = new RouteLimiters(key, policy, newLimiters(policy.builders(clock)), entry, idle, now);
+        RouteLimiters route = new RouteLimiters(key, policy, newLimiters(policy.factories(clock)), entry, idle, now);
         route.pin();
         return route;
     }
 
     /** The limiters that a route policy's new client-route pairs share while their bound is reached. */
     private RouteLimiters routeOverflow(RoutePolicy policy) {
-        return routeOverflow.get(policy, key -> new RouteLimiters("*", key, newLimiters(key.builders(clock)), null,
+        return routeOverflow.get(policy, key -> new RouteLimiters("*", key, newLimiters(key.factories(clock)), null,
                 Duration.ZERO, 0));
     }
 
@@ -542,13 +544,13 @@ public final class MemoryRateLimitStore implements RateLimitStore {
      * readings no one reads (admitted, without headers) reads no limiter and makes no reading.
      */
     private static final class Readings extends AbstractList<LimitReading> implements RandomAccess {
-        private final List<Limit> globalSpecs;
+        private final List<LimitSpec> globalSpecs;
         private final RateLimiter[] global;
-        private final List<Limit> routeSpecs;
+        private final List<LimitSpec> routeSpecs;
         private final RateLimiter @Nullable [] route;
         private @Nullable LimitReading @Nullable [] read;
 
-        Readings(List<Limit> globalSpecs, RateLimiter[] global, List<Limit> routeSpecs,
+        Readings(List<LimitSpec> globalSpecs, RateLimiter[] global, List<LimitSpec> routeSpecs,
                 RateLimiter @Nullable [] route) {
             this.globalSpecs = globalSpecs;
             this.global = global;
@@ -567,7 +569,7 @@ public final class MemoryRateLimitStore implements RateLimitStore {
             LimitReading reading = done[index];
             if (reading == null) {
                 boolean inGlobal = index < global.length;
-                Limit spec = inGlobal ? globalSpecs.get(index) : routeSpecs.get(index - global.length);
+                LimitSpec spec = inGlobal ? globalSpecs.get(index) : routeSpecs.get(index - global.length);
                 RateLimiter limiter = inGlobal ? global[index] : route == null ? null : route[index - global.length];
                 reading = limiter == null ? LimitReading.unknown(spec, inGlobal)
                         : LimitReading.of(spec, inGlobal, limiter.remaining(), limiter.resetInNanos());
@@ -590,8 +592,18 @@ public final class MemoryRateLimitStore implements RateLimitStore {
         return RateLimiters.all(both);
     }
 
-    /** One limiter of a client, as it stands: for the actuator endpoint. */
-    public record LimiterState(String name, int limit, String per, int remaining, long resetInMillis) {
+    /**
+     * One limiter of a client, as it stands: for the actuator endpoint.
+     *
+     * @param name the limit's name
+     * @param algorithm its algorithm, as configuration writes it ({@code token-bucket})
+     * @param limit its {@code limit} key
+     * @param per its {@code per} key, as {@code 10s}; {@code null} for concurrency
+     * @param remaining the uses it has left now
+     * @param resetInMillis milliseconds until it is fully recovered
+     */
+    public record LimiterState(String name, String algorithm, int limit, @Nullable String per, int remaining,
+            long resetInMillis) {
     }
 
     /** A client's limiters of one route. */
@@ -653,12 +665,14 @@ public final class MemoryRateLimitStore implements RateLimitStore {
         return new ClientState("overflow", states(globalOverflow.leaves, globalSpecs), routes);
     }
 
-    private static List<LimiterState> states(RateLimiter[] leaves, List<Limit> specs) {
+    private static List<LimiterState> states(RateLimiter[] leaves, List<LimitSpec> specs) {
         List<LimiterState> states = new ArrayList<>();
         for (int i = 0; i < leaves.length; i++) {
-            Limit spec = specs.get(i);
-            states.add(new LimiterState(String.valueOf(spec.name()), spec.limit(), Durations.format(spec.window()),
-                    leaves[i].remaining(), Duration.ofNanos(leaves[i].resetInNanos()).toMillis()));
+            LimitTerms terms = LimitTerms.of(specs.get(i));
+            Duration per = terms.per();
+            states.add(new LimiterState(terms.name(), LimitTerms.text(terms.algorithm()), terms.limit(),
+                    per == null ? null : Durations.format(per), leaves[i].remaining(),
+                    Duration.ofNanos(leaves[i].resetInNanos()).toMillis()));
         }
         return states;
     }
@@ -684,7 +698,7 @@ public final class MemoryRateLimitStore implements RateLimitStore {
     }
 
     @Override
-    public List<Limit> globalSpecs() {
+    public List<LimitSpec> globalSpecs() {
         return globalSpecs;
     }
 
@@ -693,11 +707,11 @@ public final class MemoryRateLimitStore implements RateLimitStore {
         return a.compareTo(b) >= 0 ? a : b;
     }
 
-    /** New limiters from builders, which share their terms among all the clients' limiters. */
-    private static RateLimiter[] newLimiters(RateLimiters.TimesPerBuilder[] builders) {
-        RateLimiter[] limiters = new RateLimiter[builders.length];
+    /** New limiters from factories, which share their terms among all the clients' limiters. */
+    private static RateLimiter[] newLimiters(Supplier<RateLimiter>[] factories) {
+        RateLimiter[] limiters = new RateLimiter[factories.length];
         for (int i = 0; i < limiters.length; i++) {
-            limiters[i] = builders[i].build();
+            limiters[i] = factories[i].get();
         }
         return limiters;
     }

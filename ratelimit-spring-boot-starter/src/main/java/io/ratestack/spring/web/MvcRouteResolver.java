@@ -1,7 +1,7 @@
 package io.ratestack.spring.web;
 
 import io.ratestack.InvalidTermException;
-import io.ratestack.Limit;
+import io.ratestack.LimitSpec;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import java.lang.reflect.Method;
@@ -270,7 +270,7 @@ public final class MvcRouteResolver implements RouteResolver {
             return null;
         }
         String where = "@RateLimit on " + type.getName() + "." + method.getName();
-        List<Limit> specs = new ArrayList<>();
+        List<LimitSpec> specs = new ArrayList<>();
         int index = 0;
         for (RateLimit limit : limits) {
             index++;
@@ -294,19 +294,25 @@ public final class MvcRouteResolver implements RouteResolver {
     }
 
     /**
-     * A {@code @RateLimit}'s terms, checked by the core's rules ({@link Limit}'s constructor) and
-     * {@link PolicyNames}'; a term out of range fails naming the method and the attribute of the same name.
+     * A {@code @RateLimit}'s terms, checked by {@link LimitTerms}' rules (the core's, and which attributes each
+     * algorithm takes); a term out of range fails naming the method and the attribute.
      */
-    private static Limit spec(String where, RateLimit limit, String name) {
-        Duration per = duration(where, "per", limit.per());
+    private static LimitSpec spec(String where, RateLimit limit, String name) {
+        Duration per = limit.per().isEmpty() ? null : duration(where, "per", limit.per());
         Duration offset = duration(where, "resetOffset", limit.resetOffset());
+        Duration retryAfter = limit.retryAfter().isEmpty() ? null : duration(where, "retryAfter", limit.retryAfter());
         try {
-            Limit checked = new Limit(limit.limit(), per, offset, name);
-            PolicyNames.check(name);
-            return checked;
+            return new LimitTerms(limit.algorithm(), limit.limit(), per, offset, unset(limit.capacity()),
+                    limit.refill() == Algorithm.Refill.GREEDY ? null : limit.refill(), unset(limit.initialTokens()),
+                    unset(limit.burst()), retryAfter, name).toSpec();
         } catch (InvalidTermException bad) {
             throw new RateLimitConfigurationException(where, attribute(limit, bad), bad.term() + " " + bad.rule());
         }
+    }
+
+    /** An int attribute whose default, -1, means not set. */
+    private static @Nullable Integer unset(int value) {
+        return value == -1 ? null : value;
     }
 
     /** The attribute a term is written in, as written: {@code limit = 0}, {@code per = "0s"}. */
@@ -315,6 +321,11 @@ public final class MvcRouteResolver implements RouteResolver {
             case "limit" -> limit.limit();
             case "per" -> "\"" + limit.per() + "\"";
             case "resetOffset" -> "\"" + limit.resetOffset() + "\"";
+            case "retryAfter" -> "\"" + limit.retryAfter() + "\"";
+            case "capacity" -> limit.capacity();
+            case "initialTokens" -> limit.initialTokens();
+            case "burst" -> limit.burst();
+            case "refill" -> "Refill." + limit.refill().name();
             default -> "\"" + bad.value() + "\"";
         };
         return bad.term() + " = " + written;

@@ -1,7 +1,7 @@
 package io.ratestack.spring.web;
 
 import io.ratestack.InvalidTermException;
-import io.ratestack.Limit;
+import io.ratestack.LimitSpec;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -38,8 +38,8 @@ public final class PolicyNames {
     }
 
     /** Checks that every limit has a valid name. */
-    static List<Limit> checkAll(List<Limit> limits) {
-        for (Limit limit : limits) {
+    static List<LimitSpec> checkAll(List<? extends LimitSpec> limits) {
+        for (LimitSpec limit : limits) {
             check(limit.name());
         }
         return List.copyOf(limits);

@@ -174,6 +174,7 @@ final class RateLimitResponses {
         private final String[] names;
         private final int[] quotas;
         private final Duration[] windows;
+        private final boolean[] concurrent;
         final String policy;
         final String[] remainingPrefixes;
 
@@ -182,6 +183,7 @@ final class RateLimitResponses {
             names = new String[size];
             quotas = new int[size];
             windows = new Duration[size];
+            concurrent = new boolean[size];
             remainingPrefixes = new String[size];
             StringBuilder policies = new StringBuilder(64);
             for (int i = 0; i < size; i++) {
@@ -189,10 +191,16 @@ final class RateLimitResponses {
                 names[i] = limit.name();
                 quotas[i] = limit.quota();
                 windows[i] = limit.window();
+                concurrent[i] = limit.concurrent();
                 remainingPrefixes[i] = '"' + limit.name() + "\";r=";
                 policies.append(i == 0 ? "" : ", ")
-                        .append('"').append(limit.name()).append("\";q=").append(limit.quota())
-                        .append(";w=").append(wholeSecondsAtLeastOne(limit.window().toNanos()));
+                        .append('"').append(limit.name()).append("\";q=").append(limit.quota());
+                if (limit.concurrent()) {
+                    policies.append(";qu=\"concurrent-requests\"");
+                }
+                if (!limit.window().isZero()) {
+                    policies.append(";w=").append(wholeSecondsAtLeastOne(limit.window().toNanos()));
+                }
             }
             policy = policies.toString();
         }
@@ -216,8 +224,8 @@ final class RateLimitResponses {
             }
             for (int i = 0; i < names.length; i++) {
                 LimitReading limit = readings.get(i);
-                if (limit.quota() != quotas[i] || !names[i].equals(limit.name())
-                        || !windows[i].equals(limit.window())) {
+                if (limit.quota() != quotas[i] || limit.concurrent() != concurrent[i]
+                        || !names[i].equals(limit.name()) || !windows[i].equals(limit.window())) {
                     return false;
                 }
             }

@@ -1,7 +1,7 @@
 package io.ratestack.spring.web;
 
 import io.ratestack.AcquireResult;
-import io.ratestack.Limit;
+import io.ratestack.LimitSpec;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -22,8 +22,8 @@ public interface RateLimitStore {
      */
     Attempt tryAcquire(String client, Route route);
 
-    /** The global limits of every client. */
-    List<Limit> globalSpecs();
+    /** The global limits of every client, of any algorithm. */
+    List<LimitSpec> globalSpecs();
 
     /**
      * What the actuator endpoint shows of the store itself, beyond the policies; empty by default.

@@ -1,11 +1,13 @@
 package io.ratestack.spring.web;
 
 import io.ratestack.Clock;
-import io.ratestack.Limit;
+import io.ratestack.LimitSpec;
+import io.ratestack.RateLimiter;
 import io.ratestack.RateLimiters;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -16,21 +18,21 @@ public final class RoutePolicy {
 
     private final String source;
     private final String key;
-    private final List<Limit> limits;
-    private final Duration longestWindow;
-    private volatile @Nullable Builders builders;
+    private final List<LimitSpec> limits;
+    private final Duration longestRecovery;
+    private volatile @Nullable Factories factories;
     /** The texts of the response headers of this policy's terms, made by the first response that needs them. */
     volatile RateLimitResponses.@Nullable HeaderTexts headerTexts;
 
-    @SuppressWarnings("ArrayRecordComponent") // never compared: the builders of one clock
-    private record Builders(Clock clock, RateLimiters.TimesPerBuilder[] builders) {
+    @SuppressWarnings("ArrayRecordComponent") // never compared: the factories of one clock
+    private record Factories(Clock clock, Supplier<RateLimiter>[] factories) {
     }
 
     /**
      * @param source where the policy comes from, for messages and the actuator endpoint
-     * @param limits the stacked limits, at least one, each named (see {@link PolicyNames})
+     * @param limits the stacked limits, of any algorithm, at least one, each named (see {@link PolicyNames})
      */
-    public RoutePolicy(String source, List<Limit> limits) {
+    public RoutePolicy(String source, List<? extends LimitSpec> limits) {
         this(source, source, limits);
     }
 
@@ -39,16 +41,16 @@ public final class RoutePolicy {
      * @param key what tells this policy from every other one of the application, the same in every instance of it
      *     (a store shared between instances keys the policy's state by it): {@code source} unless two policies may
      *     share a source, as overloaded handler methods do
-     * @param limits the stacked limits, at least one, each named (see {@link PolicyNames})
+     * @param limits the stacked limits, of any algorithm, at least one, each named (see {@link PolicyNames})
      */
-    public RoutePolicy(String source, String key, List<Limit> limits) {
+    public RoutePolicy(String source, String key, List<? extends LimitSpec> limits) {
         if (limits.isEmpty()) {
             throw new IllegalArgumentException("a route policy needs at least one limit: " + source);
         }
         this.source = source;
         this.key = key;
         this.limits = PolicyNames.checkAll(limits);
-        this.longestWindow = longest(this.limits);
+        this.longestRecovery = longest(this.limits);
     }
 
     /** Where the policy comes from. */
@@ -70,39 +72,42 @@ public final class RoutePolicy {
     }
 
     /** The stacked limits. */
-    public List<Limit> limits() {
+    public List<LimitSpec> limits() {
         return limits;
     }
 
-    /** The longest window of the limits: how long an idle client's limiters must be kept. */
-    Duration longestWindow() {
-        return longestWindow;
+    /**
+     * The longest {@linkplain LimitSpec#recovery() recovery} of the limits: how long an idle client's limiters must
+     * be kept.
+     */
+    Duration longestRecovery() {
+        return longestRecovery;
     }
 
-    /** Builders of this policy's limiters on {@code clock}: limiters built by one share their terms. */
-    RateLimiters.TimesPerBuilder[] builders(Clock clock) {
-        Builders current = builders;
+    /** Makers of this policy's limiters on {@code clock}: the limiters of one share their terms. */
+    Supplier<RateLimiter>[] factories(Clock clock) {
+        Factories current = factories;
         if (current == null || current.clock() != clock) {
-            current = new Builders(clock, builders(limits, clock));
-            builders = current;
+            current = new Factories(clock, factories(limits, clock));
+            factories = current;
         }
-        return current.builders();
+        return current.factories();
     }
 
-    static RateLimiters.TimesPerBuilder[] builders(List<Limit> limits, Clock clock) {
-        RateLimiters.TimesPerBuilder[] builders = new RateLimiters.TimesPerBuilder[limits.size()];
-        for (int i = 0; i < builders.length; i++) {
-            builders[i] = RateLimiters.timesPerBuilder(limits.get(i)).clock(clock);
-            builders[i].build(); // fixes the shared terms before the builder is shared between threads
+    @SuppressWarnings({"unchecked", "rawtypes"}) // an array of one generic type, never exposed to other types
+    static Supplier<RateLimiter>[] factories(List<LimitSpec> limits, Clock clock) {
+        Supplier<RateLimiter>[] factories = new Supplier[limits.size()];
+        for (int i = 0; i < factories.length; i++) {
+            factories[i] = RateLimiters.factory(limits.get(i), clock);
         }
-        return builders;
+        return factories;
     }
 
-    static Duration longest(List<Limit> limits) {
+    static Duration longest(List<LimitSpec> limits) {
         Duration longest = Duration.ZERO;
-        for (Limit limit : limits) {
-            if (limit.window().compareTo(longest) > 0) {
-                longest = limit.window();
+        for (LimitSpec limit : limits) {
+            if (limit.recovery().compareTo(longest) > 0) {
+                longest = limit.recovery();
             }
         }
         return longest;

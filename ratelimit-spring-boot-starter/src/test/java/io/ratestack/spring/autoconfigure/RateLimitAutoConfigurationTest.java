@@ -122,7 +122,7 @@ class RateLimitAutoConfigurationTest {
         runner.withPropertyValues(EVERY_ELEMENT).run(context -> assertThat(context).hasNotFailed());
         List<String> durations = new ArrayList<>();
         durationKeys(PropertyKeys.ROOT, "ratelimit", durations);
-        assertThat(durations).hasSize(26).contains("ratelimit.routes[0].stacked[0].reset-offset",
+        assertThat(durations).hasSize(32).contains("ratelimit.routes[0].stacked[0].reset-offset",
                 "ratelimit.client.targets.x.max-wait", "ratelimit.redis.probe-interval");
 
         for (String key : durations) {

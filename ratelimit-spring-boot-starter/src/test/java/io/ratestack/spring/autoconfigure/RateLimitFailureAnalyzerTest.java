@@ -100,11 +100,17 @@ class RateLimitFailureAnalyzerTest {
 
     @Test
     void anUnknownKeyWithNothingCloseListsTheKeysWhereItStoppedMatching() {
-        assertThat(describe("ratelimit.global.burst=5")).contains("Reason: is not a rate limit property; the keys"
-                + " under ratelimit.global are limit, name, per, reset-offset, stacked");
+        assertThat(describe("ratelimit.global.quota=5")).contains("Reason: is not a rate limit property; the keys"
+                + " under ratelimit.global are algorithm, burst, capacity, initial-tokens, limit, name, per, refill,"
+                + " reset-offset, retry-after, stacked");
         assertThat(describe("ratelimit.routes[0].exempt=true", "ratelimit.routes[0].pattern=/a",
-                "ratelimit.routes[0].methods=GET")).contains("the keys under ratelimit.routes[0] are exempt, limit,"
-                        + " name, pattern, per, reset-offset, stacked");
+                "ratelimit.routes[0].methods=GET")).contains("the keys under ratelimit.routes[0] are algorithm, burst,"
+                        + " capacity, exempt, initial-tokens, limit, name, pattern, per, refill, reset-offset,"
+                        + " retry-after, stacked");
+        assertThat(describe("ratelimit.client.targets.x.base-url=http://a", "ratelimit.client.targets.x.global.burst=5"))
+                .as("a paced scope is times-per: it has no other algorithm's keys")
+                .contains("the keys under ratelimit.client.targets.x.global are limit, name, per, reset-offset,"
+                        + " stacked");
     }
 
     @Test
@@ -113,14 +119,17 @@ class RateLimitFailureAnalyzerTest {
                 .contains("Property: ratelimit.route-key%n    Value: patern%n".formatted())
                 .contains("Reason: must be one of pattern, path");
         assertThat(describe("ratelimit.enabled=yes-please")).contains("Reason: must be true or false");
+        assertThat(describe("ratelimit.per-route.algorithm=bucket"))
+                .contains("Reason: must be one of times-per, token-bucket, gcra, sliding-window, concurrency");
+        assertThat(describe("ratelimit.per-route.refill=slowly")).contains("Reason: must be one of greedy, interval");
         assertThat(describe("ratelimit.global.limit=ten")).contains("Reason: must be a whole number from");
         assertThat(describe("ratelimit.global.per=soon"))
                 .contains("Reason: must be a duration such as 10s, 500ms or PT10S");
         assertThat(describe("ratelimit.client.targets.x.key=hots"))
                 .contains("Reason: must be one of path, host-and-path");
         assertThat(describe("ratelimit.global=5")).contains("Property: ratelimit.global%n".formatted())
-                .contains("Reason: takes no value of its own, only the keys below it: limit, name, per,"
-                        + " reset-offset, stacked");
+                .contains("Reason: takes no value of its own, only the keys below it: algorithm, burst, capacity,"
+                        + " initial-tokens, limit, name, per, refill, reset-offset, retry-after, stacked");
         assertThat(describe("ratelimit.problem.type=a b")).contains("Reason: must be a URI: ")
                 .contains("Illegal character in path at index 1");
     }

@@ -40,6 +40,9 @@ import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.mock.web.MockFilterChain;
+import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.mock.web.MockHttpServletResponse;
 
 /** {@code ratelimit.store=redis}: which connection, which beans, which errors; against a real Redis. */
 class RateLimitRedisAutoConfigurationTest {
@@ -105,6 +108,33 @@ class RateLimitRedisAutoConfigurationTest {
                     }
                 });
         assertThat(opened[0].isOpen()).as("closed with the application").isFalse();
+    }
+
+    @Test
+    void limitsOfEveryAlgorithmAreEnforcedThroughRedisUnderKeysOfTheirTerms() {
+        runner.withPropertyValues("ratelimit.store=redis", "ratelimit.redis.url=redis://127.0.0.1:" + server.port,
+                "ratelimit.redis.prefix=algorithms:", "ratelimit.global.algorithm=token-bucket",
+                "ratelimit.global.limit=1", "ratelimit.global.per=1m", "ratelimit.global.capacity=2",
+                "ratelimit.per-route.algorithm=gcra", "ratelimit.per-route.limit=10", "ratelimit.per-route.per=1s",
+                "ratelimit.per-route.burst=5").run(context -> {
+                    assertThat(context).hasNotFailed();
+                    RateLimitFilter filter = (RateLimitFilter) context.getBean(FilterRegistrationBean.class)
+                            .getFilter();
+                    int[] statuses = new int[3];
+                    String policy = null;
+                    for (int i = 0; i < statuses.length; i++) {
+                        MockHttpServletRequest request = new MockHttpServletRequest("GET", "/a");
+                        request.setRemoteAddr("192.0.2.31");
+                        MockHttpServletResponse response = new MockHttpServletResponse();
+                        filter.doFilter(request, response, new MockFilterChain());
+                        statuses[i] = response.getStatus();
+                        policy = response.getHeader("RateLimit-Policy");
+                    }
+                    assertThat(statuses).as("the bucket's two tokens, then none").containsExactly(200, 200, 429);
+                    assertThat(policy).isEqualTo("\"global\";q=2;w=120, \"route\";q=5;w=1");
+                    assertThat(redis.sync().keys("algorithms:{192.0.2.31}:*")).anySatisfy(key -> assertThat(key)
+                            .isEqualTo("algorithms:{192.0.2.31}:global:global:tb2+1/60000ms:b"));
+                });
     }
 
     /** A cold JVM's first commands can miss the command timeout: the first requests must not be the first. */

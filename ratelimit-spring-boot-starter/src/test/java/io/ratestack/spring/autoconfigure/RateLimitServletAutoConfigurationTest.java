@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.ratestack.Clock;
 import io.ratestack.FakeClock;
+import io.ratestack.Limit;
 import io.ratestack.spring.web.ClientKeyResolver;
 import io.ratestack.spring.web.MemoryRateLimitStore;
 import io.ratestack.spring.web.MvcRouteResolver;
@@ -14,6 +15,7 @@ import io.ratestack.spring.web.RateLimitFilter;
 import io.ratestack.spring.web.RemoteAddressClientKeyResolver;
 import io.ratestack.spring.web.Route;
 import io.ratestack.spring.web.RouteResolver;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
@@ -71,8 +73,8 @@ class RateLimitServletAutoConfigurationTest {
                 "ratelimit.filter.order=5").run(context -> {
                     assertThat(context).hasNotFailed();
                     assertThat(context.getBean(MemoryRateLimitStore.class).globalSpecs())
-                            .extracting(spec -> spec.name() + " " + spec.limit() + "/" + spec.per())
-                            .containsExactly("global 10/PT10S", "global-2 1000/PT24H");
+                            .containsExactly(Limit.of(10, Duration.ofSeconds(10)).named("global"),
+                                    Limit.of(1000, Duration.ofDays(1)).named("global-2"));
                     assertThat(context.getBean(FilterRegistrationBean.class).getOrder()).isEqualTo(5);
                     assertThat(context.getBean(RateLimitSettings.class).describe()).as("the startup line, as YAML says it")
                             .startsWith("global 10 per 10s and 1000 per 1d, per route 1 per 1s, 1 route override(s)");

@@ -53,6 +53,31 @@ class RateLimitsEndpointTest {
     }
 
     @Test
+    void showsEachLimitsAlgorithmAndItsKeys() {
+        runner.withPropertyValues("management.endpoints.web.exposure.include=ratelimits",
+                "ratelimit.per-route.algorithm=token-bucket", "ratelimit.per-route.capacity=5",
+                "ratelimit.per-route.stacked[0].algorithm=concurrency", "ratelimit.per-route.stacked[0].limit=2")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    Map<String, Object> policies = context.getBean(RateLimitsEndpoint.class).policies();
+                    assertThat(policies.get("global")).asInstanceOf(InstanceOfAssertFactories.LIST).singleElement()
+                            .isEqualTo(Map.of("name", "global", "algorithm", "times-per", "limit", 10, "per", "10s"));
+                    assertThat(policies.get("perRoute")).asInstanceOf(InstanceOfAssertFactories.LIST).containsExactly(
+                            Map.of("name", "route", "algorithm", "token-bucket", "limit", 1, "per", "1s", "capacity", 5,
+                                    "refill", "greedy", "initialTokens", 5),
+                            Map.of("name", "route-2", "algorithm", "concurrency", "limit", 2, "retryAfter", "1s"));
+                    MemoryRateLimitStore store = context.getBean(MemoryRateLimitStore.class);
+                    RoutePolicy perRoute = context.getBean(RateLimitSettings.class).perRoute;
+                    if (store.tryAcquire("203.0.113.6", new Route("/test", perRoute)).result() instanceof Permit permit) {
+                        permit.close();
+                    }
+                    assertThat(store.describe("203.0.113.6").routes()).singleElement().satisfies(route -> assertThat(
+                            route.limiters()).extracting(MemoryRateLimitStore.LimiterState::algorithm)
+                                    .containsExactly("token-bucket", "concurrency"));
+                });
+    }
+
+    @Test
     void showsTheOverflowBudgetNewClientsShareWhileACacheIsFull() {
         runner.withPropertyValues("management.endpoints.web.exposure.include=ratelimits",
                 "ratelimit.cache.global.maximum-size=1").run(context -> {

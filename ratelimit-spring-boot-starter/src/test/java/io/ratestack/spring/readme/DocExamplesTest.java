@@ -3,17 +3,26 @@ package io.ratestack.spring.readme;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ratestack.DocSnippets;
+import io.ratestack.Limit;
+import io.ratestack.LimitSpec;
 import io.ratestack.spring.autoconfigure.RateLimitAutoConfiguration;
 import io.ratestack.spring.autoconfigure.RateLimitServletAutoConfiguration;
 import io.ratestack.spring.web.ClientKeyResolver;
+import io.ratestack.spring.web.MemoryRateLimitStore;
 import io.ratestack.spring.web.MvcRouteResolver;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.convert.ApplicationConversionService;
+import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.io.ClassPathResource;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.web.servlet.config.annotation.EnableWebMvc;
 
@@ -28,14 +37,14 @@ class DocExamplesTest {
         new WebApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(RateLimitAutoConfiguration.class,
                         RateLimitServletAutoConfiguration.class))
-                .withUserConfiguration(Mvc.class, SearchController.class, ClientKeys.class)
+                .withUserConfiguration(Mvc.class, SearchController.class, UploadController.class, ClientKeys.class)
                 .withPropertyValues("app.api-keys=k-1234,k-5678")
                 // As SpringApplication does: the conversion service that splits "k-1234,k-5678" for @Value.
                 .withInitializer(context -> context.getBeanFactory()
                         .setConversionService(ApplicationConversionService.getSharedInstance()))
                 .run(context -> {
                     assertThat(context).hasNotFailed();
-                    assertThat(context.getBean(MvcRouteResolver.class).annotatedPolicies()).hasSize(1);
+                    assertThat(context.getBean(MvcRouteResolver.class).annotatedPolicies()).hasSize(2);
                     ClientKeyResolver resolver = context.getBean(ClientKeyResolver.class);
                     assertThat(resolver.resolve(withApiKey("k-1234"))).isEqualTo("k-1234");
                     assertThat(resolver.resolve(withApiKey("k-5678"))).isEqualTo("k-5678");
@@ -64,7 +73,37 @@ class DocExamplesTest {
     }
 
     @Test
+    void theAlgorithmsExampleConfiguresEachAlgorithm() {
+        new WebApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(RateLimitAutoConfiguration.class,
+                        RateLimitServletAutoConfiguration.class))
+                .withInitializer(context -> {
+                    try {
+                        new YamlPropertySourceLoader().load("algorithms", new ClassPathResource("readme/algorithms.yml"))
+                                .forEach(context.getEnvironment().getPropertySources()::addFirst);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                })
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context.getBean(MemoryRateLimitStore.class).globalSpecs()).containsExactly(
+                            Limit.of(1000, Duration.ofHours(1)).named("global"),
+                            LimitSpec.Concurrency.of(20).named("global-2"));
+                    MvcRouteResolver routes = context.getBean(MvcRouteResolver.class);
+                    assertThat(routes.defaultPolicy().limits())
+                            .containsExactly(LimitSpec.TokenBucket.of(10, 1, Duration.ofSeconds(1)).named("route"));
+                    assertThat(routes.overrides()).extracting(override -> Objects.requireNonNull(override.policy())
+                            .limits()).containsExactly(
+                                    List.of(LimitSpec.Gcra.of(5, Duration.ofSeconds(1), 2).named("route")),
+                                    List.of(LimitSpec.SlidingWindow.of(100, Duration.ofHours(1)).named("route")));
+                });
+    }
+
+    @Test
     void docShowsEveryExampleAsWrittenHere() throws IOException {
+        DocSnippets.assertShowsWhole("README.md", "src/test/resources/readme/algorithms.yml");
+        DocSnippets.assertShows("README.md", "src/test/java/io/ratestack/spring/readme/UploadController.java", 1);
         DocSnippets.assertShows("README.md", "src/test/java/io/ratestack/spring/readme/SearchController.java", 1);
         DocSnippets.assertShows("README.md", "src/test/java/io/ratestack/spring/readme/ClientKeys.java", 1);
     }

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /**
- * The caches' rules: idle limiters are kept at least as long as their longest window, and never evicted to make
+ * The caches' rules: idle limiters are kept at least as long as their limits' longest recovery, and never evicted to make
  * room; past its bound, a cache gives new keys a shared overflow budget.
  */
 class MemoryRateLimitStoreTest {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ratestack.AcquireResult;
 import io.ratestack.Limit;
+import io.ratestack.LimitSpec;
 import io.ratestack.Permit;
 import io.ratestack.Refusal;
 import io.ratestack.RemoteLimit;
@@ -46,7 +47,7 @@ class SharedStoreResponsesTest {
         public Attempt tryAcquire(String client, Route route) {
             List<LimitReading> limits = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
-                Limit spec = i == 0 ? global.get(0) : perRoute.limits().get(0);
+                LimitSpec spec = i == 0 ? global.get(0) : perRoute.limits().get(0);
                 limits.add(readings.isEmpty() ? LimitReading.unknown(spec, i == 0)
                         : LimitReading.of(spec, i == 0, readings.get(i).remaining(), readings.get(i).resetInNanos()));
             }
@@ -54,8 +55,8 @@ class SharedStoreResponsesTest {
         }
 
         @Override
-        public List<Limit> globalSpecs() {
-            return global;
+        public List<LimitSpec> globalSpecs() {
+            return List.copyOf(global);
         }
     };
 
