@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * The filter's decisions as Micrometer meters:
  * <ul>
  *   <li>{@code ratelimit.requests} (counter): tags {@code outcome} (one per request: {@code admitted}, its use
- *       counted; {@code refunded}, admitted and then refunded; {@code refused}), {@code scope} ({@code global} or
+ *       counted; {@code refunded}, admitted and then refunded; {@code refused}; {@code exempt}, of an exempt client), {@code scope} ({@code global} or
  *       {@code route} for a refusal, {@code none} otherwise) and {@code route} (the matched pattern; never the
  *       client, which would explode the tag's cardinality). Admitted requests are counted when their response is
  *       done;</li>
@@ -50,6 +50,11 @@ final class MicrometerRateLimitObserver implements RateLimitObserver {
     @Override
     public void refunded(Route route) {
         counter("refunded", "none", route).increment();
+    }
+
+    @Override
+    public void exempted(Route route) {
+        counter("exempt", "none", route).increment();
     }
 
     @Override

@@ -23,6 +23,6 @@ public class RateLimitEndpointAutoConfiguration {
     @ConditionalOnMissingBean
     RateLimitsEndpoint rateLimitsEndpoint(RateLimitStore store, ObjectProvider<MvcRouteResolver> routes,
             RateLimitSettings settings) {
-        return new RateLimitsEndpoint(store, routes.getIfAvailable(), settings.addresses);
+        return new RateLimitsEndpoint(store, routes.getIfAvailable(), settings.addresses, settings.exemptClients);
     }
 }

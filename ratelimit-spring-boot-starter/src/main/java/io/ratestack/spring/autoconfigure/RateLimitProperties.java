@@ -50,6 +50,9 @@ public class RateLimitProperties {
     /** Paths never rate limited, as Spring MVC path patterns starting with `/`, such as `/api/status/**`. */
     private List<String> excludedPaths = new ArrayList<>();
 
+    /** Clients never limited, by address or by key, global limits included. */
+    private ExemptClients exemptClients = new ExemptClients();
+
     /**
      * Whether requests to the actuator's endpoints (health probes, metric scrapes) are limited like any other. By
      * default they are not, whatever the endpoints' base path; on a separate management port they never are.
@@ -127,6 +130,14 @@ public class RateLimitProperties {
 
     public void setExcludedPaths(List<String> excludedPaths) {
         this.excludedPaths = excludedPaths;
+    }
+
+    public ExemptClients getExemptClients() {
+        return exemptClients;
+    }
+
+    public void setExemptClients(ExemptClients exemptClients) {
+        this.exemptClients = exemptClients;
     }
 
     public boolean isLimitManagementEndpoints() {
@@ -426,6 +437,36 @@ public class RateLimitProperties {
 
         public void setExempt(boolean exempt) {
             this.exempt = exempt;
+        }
+    }
+
+    /** Clients that are never limited. */
+    public static class ExemptClients {
+
+        /**
+         * Addresses and CIDR blocks whose clients are never limited, such as `10.0.0.0/8`, `2001:db8::/32` or
+         * `203.0.113.7`: the request's address, or the client a trusted proxy named (`server.forward-headers-strategy`),
+         * never a header the client sent.
+         */
+        private List<String> addresses = new ArrayList<>();
+
+        /** Client keys, as the application's `ClientKeyResolver` returns them (an API key...), never limited. */
+        private List<String> keys = new ArrayList<>();
+
+        public List<String> getAddresses() {
+            return addresses;
+        }
+
+        public void setAddresses(List<String> addresses) {
+            this.addresses = addresses;
+        }
+
+        public List<String> getKeys() {
+            return keys;
+        }
+
+        public void setKeys(List<String> keys) {
+            this.keys = keys;
         }
     }
 

@@ -172,7 +172,8 @@ public class RateLimitServletAutoConfiguration {
         RateLimitFilter filter = new RateLimitFilter(routes, clientKeys, settings.addresses, store,
                 settings.refundStatuses,
                 settings.problem, properties.getHeaders().isEnabled(), settings.perRoute,
-                observers.getIfAvailable(() -> RateLimitObserver.NONE), settings.redis.failClosedStatus());
+                observers.getIfAvailable(() -> RateLimitObserver.NONE), settings.redis.failClosedStatus(),
+                settings.exemptClients);
         FilterRegistrationBean<RateLimitFilter> registration = new FilterRegistrationBean<>(filter);
         registration.setName(FILTER_NAME);
         registration.setOrder(properties.getFilter().getOrder());

@@ -4,6 +4,7 @@ import io.ratestack.InvalidTermException;
 import io.ratestack.LimitSpec;
 import io.ratestack.spring.web.Algorithm;
 import io.ratestack.spring.web.Durations;
+import io.ratestack.spring.web.ExemptClients;
 import io.ratestack.spring.web.LimitTerms;
 import io.ratestack.spring.web.MemoryRateLimitStore;
 import io.ratestack.spring.web.MvcRouteResolver;
@@ -41,6 +42,7 @@ final class RateLimitSettings {
     final RoutePolicy perRoute;
     final List<MvcRouteResolver.PathOverride> overrides;
     final List<String> excludedPaths;
+    final ExemptClients exemptClients;
     final RefundStatuses refundStatuses;
     final MemoryRateLimitStore.CacheBounds globalCache;
     final MemoryRateLimitStore.CacheBounds routeCache;
@@ -76,6 +78,7 @@ final class RateLimitSettings {
                 scope("ratelimit.per-route", properties.getPerRoute(), "route"));
         this.overrides = overrides(properties.getRoutes());
         this.excludedPaths = patterns("ratelimit.excluded-paths", properties.getExcludedPaths());
+        this.exemptClients = exemptClients("ratelimit.exempt-clients", properties.getExemptClients());
         this.refundStatuses = refundStatuses("ratelimit.refund-statuses", properties.getRefundStatuses());
         this.globalCache = cache("ratelimit.cache.global", properties.getCache().getGlobal());
         this.routeCache = cache("ratelimit.cache.per-route", properties.getCache().getPerRoute());
@@ -251,6 +254,26 @@ final class RateLimitSettings {
         return overrides;
     }
 
+    private static ExemptClients exemptClients(String property, RateLimitProperties.ExemptClients exempt) {
+        List<String> addresses = exempt.getAddresses();
+        for (int i = 0; i < addresses.size(); i++) {
+            try {
+                ExemptClients.of(List.of(addresses.get(i)), List.of());
+            } catch (IllegalArgumentException bad) {
+                throw new RateLimitConfigurationException(property + ".addresses[" + i + "]",
+                        String.valueOf(addresses.get(i)), String.valueOf(bad.getMessage()));
+            }
+        }
+        List<String> keys = exempt.getKeys();
+        for (int i = 0; i < keys.size(); i++) {
+            if (keys.get(i) == null || keys.get(i).isBlank()) {
+                throw new RateLimitConfigurationException(property + ".keys[" + i + "]", String.valueOf(keys.get(i)),
+                        "must not be blank");
+            }
+        }
+        return ExemptClients.of(addresses, keys);
+    }
+
     private static List<String> patterns(String property, List<String> patterns) {
         List<String> checked = new ArrayList<>();
         for (int i = 0; i < patterns.size(); i++) {
@@ -379,6 +402,7 @@ final class RateLimitSettings {
         return "global " + describe(global) + ", per route " + describe(perRoute.limits())
                 + (overrides.isEmpty() ? "" : ", " + overrides.size() + " route override(s)")
                 + (excludedPaths.isEmpty() ? "" : ", excluding " + excludedPaths)
+                + (exemptClients.isEmpty() ? "" : ", exempt clients: " + exemptClients)
                 + ", refund on " + refundStatuses
                 + (redisStore ? ", shared through Redis (on failure: " + constant(redis.onFailure()) + ")"
                         : "");

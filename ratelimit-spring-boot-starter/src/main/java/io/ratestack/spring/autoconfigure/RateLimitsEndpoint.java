@@ -1,6 +1,7 @@
 package io.ratestack.spring.autoconfigure;
 
 import io.ratestack.LimitSpec;
+import io.ratestack.spring.web.ExemptClients;
 import io.ratestack.spring.web.LimitTerms;
 import io.ratestack.spring.web.Durations;
 import io.ratestack.spring.web.MemoryRateLimitStore;
@@ -21,7 +22,8 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
 
 /**
  * The actuator endpoint {@code ratelimits}: the effective policies (durations written as in YAML: {@code 10s}), the
- * {@code @RateLimit.Exempt} handlers, the caches' sizes, bounds and overflow budgets (what new clients share while a
+ * {@code @RateLimit.Exempt} handlers, the exempt clients' address ranges (and how many keys, never the keys), the
+ * caches' sizes, bounds and overflow budgets (what new clients share while a
  * bound is reached), and, given a client key
  * ({@code /actuator/ratelimits/203.0.113.5}, an IPv6 prefix such as {@code /actuator/ratelimits/2001:db8::/64}),
  * that client's limiters as they stand. The listing never names a client.
@@ -32,17 +34,20 @@ public class RateLimitsEndpoint {
     private final RateLimitStore store;
     private final @Nullable MvcRouteResolver routes;
     private final RemoteAddressClientKeyResolver addresses;
+    private final ExemptClients exempt;
 
     /**
      * @param store the limiters of every client
      * @param routes the route resolver, for the policies; {@code null} if the application has its own
      * @param addresses how addresses become keys, to find a client by any spelling of its address
+     * @param exempt the clients never limited: their address ranges and how many keys are shown
      */
     public RateLimitsEndpoint(RateLimitStore store, @Nullable MvcRouteResolver routes,
-            RemoteAddressClientKeyResolver addresses) {
+            RemoteAddressClientKeyResolver addresses, ExemptClients exempt) {
         this.store = store;
         this.routes = routes;
         this.addresses = addresses;
+        this.exempt = exempt;
     }
 
     /** The effective policies, and the caches' sizes, bounds and overflow budgets. */
@@ -75,6 +80,10 @@ public class RateLimitsEndpoint {
                     .sorted().toList());
             result.put("excludedPaths", routes.excludedPaths());
         }
+        Map<String, Object> exemptClients = new LinkedHashMap<>();
+        exemptClients.put("addresses", exempt.addresses());
+        exemptClients.put("keys", exempt.keyCount());
+        result.put("exemptClients", exemptClients);
         if (store instanceof MemoryRateLimitStore memory) {
             Map<String, Object> caches = new LinkedHashMap<>();
             caches.put("clients", memory.clientCount());

@@ -15,6 +15,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -28,6 +29,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * refunded when its response status is a refund status (500 by default) or the handler throws, if it matched a
  * handler: a request that fails before any handler could run is charged. Asynchronous requests keep their use until
  * the response completes.
+ *
+ * <p>A request of an {@linkplain ExemptClients exempt client} (by address, then by key) passes without a use and
+ * without headers; so does one whose route is exempt.
  *
  * <p>A resolver that throws costs one WARN line per cause and minute, never a stack trace per request: a failing
  * {@link ClientKeyResolver} keys the request by its address, a failing {@link RouteResolver} limits it as a request
@@ -53,6 +57,7 @@ public final class RateLimitFilter extends OncePerRequestFilter {
     private final RateLimitResponses responses;
     private final RoutePolicy unresolved;
     private final RateLimitObserver observer;
+    private final ExemptClients exempt;
     private final CallbackFailures routeFailures =
             new CallbackFailures(LOG, "RouteResolver failed", Clock.system(), FAILURE_LOG_INTERVAL);
     private final CallbackFailures clientKeyFailures =
@@ -73,7 +78,8 @@ public final class RateLimitFilter extends OncePerRequestFilter {
     public RateLimitFilter(RouteResolver routes, ClientKeyResolver clientKeys,
             RemoteAddressClientKeyResolver addresses, RateLimitStore store, RefundStatuses refunds,
             ProblemDetails problem, boolean headers, RoutePolicy unresolved, RateLimitObserver observer) {
-        this(routes, clientKeys, addresses, store, refunds, problem, headers, unresolved, observer, 503);
+        this(routes, clientKeys, addresses, store, refunds, problem, headers, unresolved, observer, 503,
+                ExemptClients.NONE);
     }
 
     /**
@@ -89,15 +95,17 @@ public final class RateLimitFilter extends OncePerRequestFilter {
      * @param unavailableStatus how to answer a request that a fail-closed store refused because it cannot be
      *     reached: {@code 503} (a problem body saying the limiter is unavailable, {@code Retry-After: 1}) or
      *     {@code 429} (as a limit's refusal)
+     * @param exempt the clients never limited, by address or by key
      */
     public RateLimitFilter(RouteResolver routes, ClientKeyResolver clientKeys,
             RemoteAddressClientKeyResolver addresses, RateLimitStore store, RefundStatuses refunds,
             ProblemDetails problem, boolean headers, RoutePolicy unresolved, RateLimitObserver observer,
-            int unavailableStatus) {
+            int unavailableStatus, ExemptClients exempt) {
         if (unavailableStatus != 503 && unavailableStatus != 429) {
             throw new IllegalArgumentException("unavailable status must be 503 or 429 but was " + unavailableStatus);
         }
         this.unavailableStatus = unavailableStatus;
+        this.exempt = Objects.requireNonNull(exempt, "exempt");
         this.unresolved = unresolved;
         this.observer = observer;
         this.routes = routes;
@@ -117,7 +125,17 @@ public final class RateLimitFilter extends OncePerRequestFilter {
             chain.doFilter(request, response);
             return;
         }
+        if (exempt.exemptsAddress(request.getRemoteAddr())) {
+            observer.exempted(route);
+            chain.doFilter(request, response);
+            return;
+        }
         String client = clientKey(request);
+        if (exempt.exemptsKey(client)) {
+            observer.exempted(route);
+            chain.doFilter(request, response);
+            return;
+        }
         RateLimitStore.Attempt attempt = store.tryAcquire(client, route);
         AcquireResult result = attempt.result();
         if (!(result instanceof Permit permit)) {

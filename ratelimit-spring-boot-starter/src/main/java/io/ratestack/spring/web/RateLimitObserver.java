@@ -1,8 +1,9 @@
 package io.ratestack.spring.web;
 
 /**
- * Told what became of each limited request, for metrics: exactly one of {@link #admitted}, {@link #refused} and
- * {@link #refunded} per request, so that their sum is the requests limited. A refused request is told at once; an
+ * Told what became of each limited request, for metrics: exactly one of {@link #admitted}, {@link #refused},
+ * {@link #refunded} and {@link #exempted} per request on a route that is not exempt, so that their sum is those
+ * requests. A refused request is told at once; an
  * admitted one when its use ends (its response is done), as admitted if the use counted or refunded if it did not.
  * Called on the thread that decides; must be quick and must not throw. Routes identify the route by its pattern,
  * never a client: tag by {@link Route#pattern()}.
@@ -38,6 +39,14 @@ public interface RateLimitObserver {
      * @param route its route
      */
     default void refunded(Route route) {
+    }
+
+    /**
+     * A request of an exempt client ({@code ratelimit.exempt-clients}) passed without taking a use.
+     *
+     * @param route its route
+     */
+    default void exempted(Route route) {
     }
 
     /**

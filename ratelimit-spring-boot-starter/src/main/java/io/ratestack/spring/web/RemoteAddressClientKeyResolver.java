@@ -60,24 +60,9 @@ public final class RemoteAddressClientKeyResolver implements ClientKeyResolver {
      * @return the key
      */
     public String keyOf(@Nullable String address) {
-        if (address == null) {
+        String literal = address == null ? null : literal(address);
+        if (address == null || literal == null) {
             return UNKNOWN;
-        }
-        String literal = address.strip();
-        if (literal.startsWith("[")) {
-            int close = literal.indexOf(']');
-            if (close < 0 || !isPortOrEmpty(literal, close + 1)) {
-                return UNKNOWN;
-            }
-            literal = literal.substring(1, close);
-        }
-        int colon = literal.indexOf(':');
-        if (colon >= 0 && colon == literal.lastIndexOf(':')) {
-            // One colon: IPv4 with a port (Spring's ForwardedHeaderFilter brackets it: [198.51.100.7:40000]).
-            if (!isPortOrEmpty(literal, colon)) {
-                return UNKNOWN;
-            }
-            literal = literal.substring(0, colon);
         }
         if (literal.indexOf(':') < 0) {
             long ipv4 = parseIpv4(literal);
@@ -89,14 +74,61 @@ public final class RemoteAddressClientKeyResolver implements ClientKeyResolver {
             }
             return masked(bytes(ipv4), ipv4PrefixLength);
         }
+        byte[] bytes = ipv6Bytes(literal);
+        if (bytes == null) {
+            return UNKNOWN;
+        }
+        return masked(bytes, bytes.length == 4 ? ipv4PrefixLength : ipv6PrefixLength);
+    }
+
+    /**
+     * The bytes of an address as a servlet container reports it, by the rules of {@link #keyOf(String)}: 4 for an
+     * IPv4 address (an IPv4-mapped IPv6 one included), 16 for IPv6, {@code null} for anything that is not an IP
+     * literal. Never looks up a name.
+     *
+     * @param address an IPv4 or IPv6 literal, possibly bracketed, with a zone or a port, or {@code null}
+     * @return the address's bytes, or {@code null}
+     */
+    static byte @Nullable [] addressBytes(@Nullable String address) {
+        String literal = address == null ? null : literal(address);
+        if (literal == null) {
+            return null;
+        }
+        if (literal.indexOf(':') < 0) {
+            long ipv4 = parseIpv4(literal);
+            return ipv4 < 0 ? null : bytes(ipv4);
+        }
+        return ipv6Bytes(literal);
+    }
+
+    /** The address without brackets and port, not yet checked to be an IP literal; {@code null} if malformed. */
+    private static @Nullable String literal(String address) {
+        String literal = address.strip();
+        if (literal.startsWith("[")) {
+            int close = literal.indexOf(']');
+            if (close < 0 || !isPortOrEmpty(literal, close + 1)) {
+                return null;
+            }
+            literal = literal.substring(1, close);
+        }
+        int colon = literal.indexOf(':');
+        if (colon >= 0 && colon == literal.lastIndexOf(':')) {
+            // One colon: IPv4 with a port (Spring's ForwardedHeaderFilter brackets it: [198.51.100.7:40000]).
+            if (!isPortOrEmpty(literal, colon)) {
+                return null;
+            }
+            literal = literal.substring(0, colon);
+        }
+        return literal;
+    }
+
+    /** An IPv6 literal's 16 bytes, or an IPv4-mapped one's 4, or {@code null}. */
+    private static byte @Nullable [] ipv6Bytes(String literal) {
         InetAddress parsed = parseIpv6(literal);
-        if (parsed instanceof Inet4Address mapped) {
-            return masked(mapped.getAddress(), ipv4PrefixLength);
+        if (parsed instanceof Inet4Address || parsed instanceof Inet6Address) {
+            return parsed.getAddress();
         }
-        if (parsed instanceof Inet6Address v6) {
-            return masked(v6.getAddress(), ipv6PrefixLength);
-        }
-        return UNKNOWN;
+        return null;
     }
 
     /** Whether {@code text} from {@code start} is empty or {@code :} and a port number. */

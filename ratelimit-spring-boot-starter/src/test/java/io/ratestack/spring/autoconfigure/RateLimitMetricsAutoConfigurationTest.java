@@ -47,6 +47,7 @@ class RateLimitMetricsAutoConfigurationTest {
             observer.admitted(route);
             observer.refused(route, "global");
             observer.refunded(route);
+            observer.exempted(route);
             observer.timed(route, 1_000);
 
             assertThat(registry.get("ratelimit.requests").tags("outcome", "admitted", "scope", "none",
@@ -54,6 +55,8 @@ class RateLimitMetricsAutoConfigurationTest {
             assertThat(registry.get("ratelimit.requests").tags("outcome", "refused", "scope", "global")
                     .counter().count()).isEqualTo(1);
             assertThat(registry.get("ratelimit.requests").tags("outcome", "refunded").counter().count())
+                    .isEqualTo(1);
+            assertThat(registry.get("ratelimit.requests").tags("outcome", "exempt", "scope", "none").counter().count())
                     .isEqualTo(1);
             assertThat(registry.get("ratelimit.filter").timer().count()).isEqualTo(1);
             assertThat(registry.get("ratelimit.clients").tags("cache", "global").gauge().value()).isZero();

@@ -168,6 +168,12 @@ class RateLimitServletAutoConfigurationTest {
         assertFails("ratelimit.client-key.ipv6-prefix-length=0", "ratelimit.client-key.ipv6-prefix-length", "0",
                 "must be between 1 and 128");
         assertFails("ratelimit.global.name=\"quoted\"", "ratelimit.global.name", "\"quoted\"", "printable ASCII");
+        assertFails("ratelimit.exempt-clients.addresses=10.0.0.0/8,10.0.0.1/8", "ratelimit.exempt-clients.addresses[1]",
+                "10.0.0.1/8", "has bits set past its /8 prefix: the block is 10.0.0.0/8");
+        assertFails("ratelimit.exempt-clients.addresses=internal.example.com",
+                "ratelimit.exempt-clients.addresses[0]", "internal.example.com", "is not an IPv4 or IPv6 address");
+        RateLimitAutoConfigurationTest.assertFails(runner.withPropertyValues("ratelimit.exempt-clients.keys[0]=a",
+                "ratelimit.exempt-clients.keys[1]= "), "ratelimit.exempt-clients.keys[1]", "", "must not be blank");
     }
 
     private void assertFails(String property, String origin, String value, String reason) {

@@ -9,6 +9,7 @@ import io.ratestack.spring.autoconfigure.RateLimitAutoConfiguration;
 import io.ratestack.spring.autoconfigure.RateLimitServletAutoConfiguration;
 import io.ratestack.spring.web.ClientKeyResolver;
 import io.ratestack.spring.web.MemoryRateLimitStore;
+import io.ratestack.spring.web.RateLimitFilter;
 import io.ratestack.spring.web.MvcRouteResolver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,9 +22,12 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.convert.ApplicationConversionService;
 import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.ClassPathResource;
+import org.springframework.mock.web.MockFilterChain;
 import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.web.servlet.config.annotation.EnableWebMvc;
 
 /**
@@ -72,20 +76,43 @@ class DocExamplesTest {
     static class Mvc {
     }
 
-    @Test
-    void theAlgorithmsExampleConfiguresEachAlgorithm() {
-        new WebApplicationContextRunner()
+    /** A runner with the starter and the README's YAML example of that name. */
+    private static WebApplicationContextRunner withYaml(String name) {
+        return new WebApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(RateLimitAutoConfiguration.class,
                         RateLimitServletAutoConfiguration.class))
                 .withInitializer(context -> {
                     try {
-                        new YamlPropertySourceLoader().load("algorithms", new ClassPathResource("readme/algorithms.yml"))
+                        new YamlPropertySourceLoader().load(name, new ClassPathResource("readme/" + name + ".yml"))
                                 .forEach(context.getEnvironment().getPropertySources()::addFirst);
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }
-                })
-                .run(context -> {
+                });
+    }
+
+    @Test
+    void theExemptClientsExampleExemptsItsBlocksAndKeys() {
+        withYaml("exempt-clients").withPropertyValues("ratelimit.per-route.limit=1").run(context -> {
+            assertThat(context).hasNotFailed();
+            RateLimitFilter filter = (RateLimitFilter) context.getBean(FilterRegistrationBean.class).getFilter();
+            for (String address : List.of("10.20.30.40", "2001:db8:1:ff::1", "203.0.113.7", "203.0.113.8")) {
+                int[] statuses = new int[2];
+                for (int i = 0; i < statuses.length; i++) {
+                    MockHttpServletRequest request = new MockHttpServletRequest("GET", "/search");
+                    request.setRemoteAddr(address);
+                    MockHttpServletResponse response = new MockHttpServletResponse();
+                    filter.doFilter(request, response, new MockFilterChain());
+                    statuses[i] = response.getStatus();
+                }
+                assertThat(statuses).as(address).containsExactly(200, address.equals("203.0.113.8") ? 429 : 200);
+            }
+        });
+    }
+
+    @Test
+    void theAlgorithmsExampleConfiguresEachAlgorithm() {
+        withYaml("algorithms").run(context -> {
                     assertThat(context).hasNotFailed();
                     assertThat(context.getBean(MemoryRateLimitStore.class).globalSpecs()).containsExactly(
                             Limit.of(1000, Duration.ofHours(1)).named("global"),
@@ -103,6 +130,7 @@ class DocExamplesTest {
     @Test
     void docShowsEveryExampleAsWrittenHere() throws IOException {
         DocSnippets.assertShowsWhole("README.md", "src/test/resources/readme/algorithms.yml");
+        DocSnippets.assertShowsWhole("README.md", "src/test/resources/readme/exempt-clients.yml");
         DocSnippets.assertShows("README.md", "src/test/java/io/ratestack/spring/readme/UploadController.java", 1);
         DocSnippets.assertShows("README.md", "src/test/java/io/ratestack/spring/readme/SearchController.java", 1);
         DocSnippets.assertShows("README.md", "src/test/java/io/ratestack/spring/readme/ClientKeys.java", 1);

@@ -10,6 +10,7 @@ import io.ratestack.Refusal;
 import io.ratestack.redis.RedisLimits;
 import io.ratestack.redis.RunningRedis;
 import io.ratestack.spring.autoconfigure.RateLimitsEndpoint;
+import io.ratestack.spring.web.ExemptClients;
 import io.ratestack.spring.web.LimitReading;
 import io.ratestack.spring.web.RateLimitStore;
 import io.ratestack.spring.web.MemoryRateLimitStore;
@@ -97,7 +98,8 @@ class RedisRateLimitStoreTest {
     @Test
     void theEndpointDescribesTheStoreAndSaysClientStateIsNotTrackedLocally() {
         RedisRateLimitStore store = new RedisRateLimitStore(limits, global(10));
-        RateLimitsEndpoint endpoint = new RateLimitsEndpoint(store, null, new RemoteAddressClientKeyResolver());
+        RateLimitsEndpoint endpoint = new RateLimitsEndpoint(store, null, new RemoteAddressClientKeyResolver(),
+                ExemptClients.NONE);
 
         Map<String, Object> policies = endpoint.policies();
 

@@ -40,10 +40,11 @@ class RateLimitFilterTest {
     private boolean headers = true;
     private final java.util.List<String> observed = new java.util.ArrayList<>();
     private RateLimitObserver observer = RateLimitObserver.NONE;
+    private ExemptClients exempt = ExemptClients.NONE;
 
     private RateLimitFilter filter() {
         return new RateLimitFilter(routes, clientKeys, addresses, store, RefundStatuses.parse(List.of("500", "503")),
-                ProblemDetails.DEFAULT, headers, onePerSecond, observer);
+                ProblemDetails.DEFAULT, headers, onePerSecond, observer, 503, exempt);
     }
 
     private static MockHttpServletRequest get(String address) {
@@ -80,6 +81,54 @@ class RateLimitFilterTest {
                 + "\"title\":\"Request cannot be satisfied as assigned quota has been exceeded\","
                 + "\"status\":429,\"detail\":\"rate limited\",\"instance\":\"/test\","
                 + "\"violated-policies\":[\"route\"]}");
+    }
+
+    @Test
+    void anExemptAddressPassesUnlimitedWithoutHeadersAndOthersAreLimited() throws Exception {
+        exempt = ExemptClients.of(List.of("10.0.0.0/8", "2001:db8::/32"), List.of());
+        observer = new RateLimitObserver() {
+            @Override
+            public void exempted(Route route) {
+                observed.add("exempt " + route.key());
+            }
+        };
+        for (String address : List.of("10.1.2.3", "[2001:db8:5::7]:443", "::ffff:10.9.9.9")) {
+            for (int i = 0; i < 5; i++) {
+                MockHttpServletResponse response = call(address);
+                assertThat(response.getStatus()).as(address).isEqualTo(200);
+                assertThat(response.getHeaderNames()).doesNotContain("RateLimit", "RateLimit-Policy");
+            }
+        }
+        assertThat(observed).hasSize(15).containsOnly("exempt /test");
+        assertThat(call("11.0.0.1").getStatus()).isEqualTo(200);
+        assertThat(call("11.0.0.1").getStatus()).isEqualTo(429);
+        MockHttpServletRequest spoofed = get("192.0.2.9");
+        spoofed.addHeader("X-Forwarded-For", "10.1.2.3"); // no trusted proxy: the peer is the client
+        assertThat(call(spoofed, 200).getStatus()).isEqualTo(200);
+        MockHttpServletRequest again = get("192.0.2.9");
+        again.addHeader("X-Forwarded-For", "10.1.2.3");
+        assertThat(call(again, 200).getStatus()).isEqualTo(429);
+    }
+
+    @Test
+    void anExemptKeyIsTheResolversKeyAndPassesUnlimited() throws Exception {
+        String longKey = "k".repeat(100); // kept hashed: still exempt by what the resolver returned
+        exempt = ExemptClients.of(List.of(), List.of("internal-batch", longKey));
+        clientKeys = request -> request.getHeader("X-Api-Key");
+        for (String key : List.of("internal-batch", longKey)) {
+            for (int i = 0; i < 3; i++) {
+                MockHttpServletRequest request = get("192.0.2.1");
+                request.addHeader("X-Api-Key", key);
+                assertThat(call(request, 200).getStatus()).isEqualTo(200);
+            }
+        }
+        MockHttpServletRequest other = get("192.0.2.1");
+        other.addHeader("X-Api-Key", "customer-1");
+        assertThat(call(other, 200).getStatus()).isEqualTo(200);
+        MockHttpServletRequest otherAgain = get("192.0.2.1");
+        otherAgain.addHeader("X-Api-Key", "customer-1");
+        assertThat(call(otherAgain, 200).getStatus()).isEqualTo(429);
+        assertThat(call("192.0.2.1").getStatus()).as("keyed by address, not exempt").isEqualTo(200);
     }
 
     @Test

@@ -63,7 +63,7 @@ class SharedStoreResponsesTest {
     private MockHttpServletResponse call(int unavailableStatus, int status) throws Exception {
         RateLimitFilter filter = new RateLimitFilter(request -> new Route("/test", perRoute), request -> null,
                 new RemoteAddressClientKeyResolver(), store, RefundStatuses.parse(List.of("500")),
-                ProblemDetails.DEFAULT, true, perRoute, observer, unavailableStatus);
+                ProblemDetails.DEFAULT, true, perRoute, observer, unavailableStatus, ExemptClients.NONE);
         MockHttpServletRequest request = new MockHttpServletRequest("GET", "/test");
         request.setRemoteAddr("192.0.2.1");
         MockHttpServletResponse response = new MockHttpServletResponse();
