@@ -70,7 +70,7 @@ public record Limit(int limit, Duration per, Duration resetOffset, @Nullable Str
     /** One {@linkplain #window() window}: the longest a used slot counts. */
     @Override
     public Duration recovery() {
-        return window();
+        return Nanos.atMostForever(window());
     }
 
     @Override

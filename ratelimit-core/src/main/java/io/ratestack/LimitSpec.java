@@ -1,6 +1,7 @@
 package io.ratestack;
 
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -51,7 +52,8 @@ public sealed interface LimitSpec permits Limit, LimitSpec.TokenBucket, LimitSpe
      * drop it then and make a new one later without letting the client through sooner. A settled cost above the one
      * taken (a debt) adds to it.
      *
-     * @return the time, zero or positive
+     * @return the time, zero or positive, at most {@code Long.MAX_VALUE / 2} nanoseconds (some 146 years, the
+     *     longest the in-memory limiters count)
      */
     Duration recovery();
 
@@ -116,10 +118,14 @@ public sealed interface LimitSpec permits Limit, LimitSpec.TokenBucket, LimitSpe
          */
         @Override
         public Duration recovery() {
-            if (greedy) {
-                return refillPeriod.multipliedBy(capacity).plusNanos(refillTokens - 1L).dividedBy(refillTokens);
+            Duration period = Nanos.atMostForever(refillPeriod);
+            try {
+                return Nanos.atMostForever(greedy
+                        ? period.multipliedBy(capacity).plusNanos(refillTokens - 1L).dividedBy(refillTokens)
+                        : period.multipliedBy((capacity + (long) refillTokens - 1) / refillTokens));
+            } catch (ArithmeticException beyondADuration) {
+                return Nanos.atMostForever(ChronoUnit.FOREVER.getDuration());
             }
-            return refillPeriod.multipliedBy((capacity + (long) refillTokens - 1) / refillTokens);
         }
 
         /** The capacity: a bucket never holds more tokens. */
@@ -191,7 +197,7 @@ public sealed interface LimitSpec permits Limit, LimitSpec.TokenBucket, LimitSpe
         /** {@code burst} emission intervals: the most that the theoretical arrival time runs ahead of the clock. */
         @Override
         public Duration recovery() {
-            return emissionInterval().multipliedBy(burst);
+            return emissionInterval().multipliedBy(burst); // at most FOREVER, as the constructor checks
         }
 
         /** The burst: uses beyond it at once would arrive before their emission time. */
@@ -243,7 +249,7 @@ public sealed interface LimitSpec permits Limit, LimitSpec.TokenBucket, LimitSpe
         /** Two windows: the running one, and the one before it, which the estimate still weighs. */
         @Override
         public Duration recovery() {
-            return window.multipliedBy(2);
+            return Nanos.atMostForever(Nanos.atMostForever(window).multipliedBy(2));
         }
 
         /** The limit: a window never counts more. */

@@ -12,6 +12,12 @@ final class Nanos {
     }
 
     /** {@code duration} in nanoseconds, saturated to the range of a {@code long}. */
+    /** {@code duration}, or {@link #FOREVER} nanoseconds if longer. */
+    static Duration atMostForever(Duration duration) {
+        Duration forever = Duration.ofNanos(FOREVER);
+        return duration.compareTo(forever) > 0 ? forever : duration;
+    }
+
     static long saturated(Duration duration) {
         try {
             return duration.toNanos();

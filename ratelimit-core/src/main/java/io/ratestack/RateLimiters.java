@@ -77,36 +77,34 @@ public final class RateLimiters {
      * @return the maker of limiters
      */
     public static Supplier<RateLimiter> factory(LimitSpec spec, Clock clock) {
-        Supplier<RateLimiter> builds = builds(spec, clock);
-        Checks.requireNonNull(builds.get(), "limiter"); // fixes the shared terms before the builder is shared
-        return builds;
+        return builds(spec, clock);
     }
 
-    /** The {@code build} of the builder of {@code spec}'s algorithm, set to its terms. */
+    /** The maker of the builder of {@code spec}'s algorithm, set to its terms. */
     private static Supplier<RateLimiter> builds(LimitSpec spec, Clock clock) {
         Checks.requireNonNull(spec, "spec");
         Checks.requireNonNull(clock, "clock");
         String name = spec.name();
         if (spec instanceof Limit limit) {
-            return timesPerBuilder(limit).clock(clock)::build;
+            return timesPerBuilder(limit).clock(clock).maker();
         } else if (spec instanceof LimitSpec.TokenBucket bucket) {
             TokenBucketBuilder builder = tokenBucketBuilder(bucket.capacity(), bucket.refillTokens(),
                     bucket.refillPeriod()).initialTokens(bucket.initialTokens()).clock(clock);
             if (!bucket.greedy()) {
                 builder.intervalRefill();
             }
-            return (name == null ? builder : builder.name(name))::build;
+            return (name == null ? builder : builder.name(name)).maker();
         } else if (spec instanceof LimitSpec.Gcra gcra) {
             GcraBuilder builder = gcraBuilder(gcra.rate(), gcra.period(), gcra.burst()).clock(clock);
-            return (name == null ? builder : builder.name(name))::build;
+            return (name == null ? builder : builder.name(name)).maker();
         } else if (spec instanceof LimitSpec.SlidingWindow window) {
             SlidingWindowBuilder builder = slidingWindowBuilder(window.limit(), window.window()).clock(clock);
-            return (name == null ? builder : builder.name(name))::build;
+            return (name == null ? builder : builder.name(name)).maker();
         } else {
             LimitSpec.Concurrency concurrency = (LimitSpec.Concurrency) spec;
             ConcurrencyBuilder builder = concurrencyBuilder(concurrency.permits())
                     .retryAfter(concurrency.retryAfter()).clock(clock);
-            return (name == null ? builder : builder.name(name))::build;
+            return (name == null ? builder : builder.name(name)).maker();
         }
     }
 
@@ -398,13 +396,23 @@ public final class RateLimiters {
          * counts: keep a builder to make a limiter per client.
          */
         public RateLimiter build() {
+            return new TimesPerLimiter(terms());
+        }
+
+        /** A maker of limiters of these options, all sharing one copy of their terms: safe from any thread. */
+        Supplier<RateLimiter> maker() {
+            TimesPerLimiter.Terms terms = terms();
+            return () -> new TimesPerLimiter(terms);
+        }
+
+        private TimesPerLimiter.Terms terms() {
             TimesPerLimiter.Terms terms = built;
             if (terms == null) {
                 terms = new TimesPerLimiter.Terms(limit, Nanos.saturated(per.plus(resetOffset)), per, resetOffset,
                         clock, name, !startWindowsAtCompletion);
                 built = terms;
             }
-            return new TimesPerLimiter(terms);
+            return terms;
         }
     }
 
@@ -471,13 +479,23 @@ public final class RateLimiters {
          * @return the limiter
          */
         public RateLimiter build() {
+            return new ConcurrencyLimiter(terms());
+        }
+
+        /** A maker of limiters of these options, all sharing one copy of their terms: safe from any thread. */
+        Supplier<RateLimiter> maker() {
+            ConcurrencyLimiter.Terms terms = terms();
+            return () -> new ConcurrencyLimiter(terms);
+        }
+
+        private ConcurrencyLimiter.Terms terms() {
             ConcurrencyLimiter.Terms terms = built;
             if (terms == null) {
                 terms = new ConcurrencyLimiter.Terms(permits, Math.min(Nanos.saturated(retryAfter), Nanos.FOREVER),
                         clock, name);
                 built = terms;
             }
-            return new ConcurrencyLimiter(terms);
+            return terms;
         }
     }
 
@@ -572,13 +590,23 @@ public final class RateLimiters {
          * @return the limiter
          */
         public RateLimiter build() {
+            return new TokenBucketLimiter(terms());
+        }
+
+        /** A maker of limiters of these options, all sharing one copy of their terms: safe from any thread. */
+        Supplier<RateLimiter> maker() {
+            TokenBucketLimiter.Terms terms = terms();
+            return () -> new TokenBucketLimiter(terms);
+        }
+
+        private TokenBucketLimiter.Terms terms() {
             TokenBucketLimiter.Terms terms = built;
             if (terms == null) {
                 terms = new TokenBucketLimiter.Terms(capacity, refillTokens, periodNanos, greedy, initialTokens, clock,
                         name);
                 built = terms;
             }
-            return new TokenBucketLimiter(terms);
+            return terms;
         }
     }
 
@@ -635,13 +663,23 @@ public final class RateLimiters {
          * @return the limiter
          */
         public RateLimiter build() {
+            return new GcraLimiter(terms());
+        }
+
+        /** A maker of limiters of these options, all sharing one copy of their terms: safe from any thread. */
+        Supplier<RateLimiter> maker() {
+            GcraLimiter.Terms terms = terms();
+            return () -> new GcraLimiter(terms);
+        }
+
+        private GcraLimiter.Terms terms() {
             GcraLimiter.Terms terms = built;
             if (terms == null) {
                 terms = new GcraLimiter.Terms(rate, periodNanos, burst, intervalNanos, burst * intervalNanos, clock,
                         name);
                 built = terms;
             }
-            return new GcraLimiter(terms);
+            return terms;
         }
     }
 
@@ -695,12 +733,22 @@ public final class RateLimiters {
          * @return the limiter
          */
         public RateLimiter build() {
+            return new SlidingWindowLimiter(terms());
+        }
+
+        /** A maker of limiters of these options, all sharing one copy of their terms: safe from any thread. */
+        Supplier<RateLimiter> maker() {
+            SlidingWindowLimiter.Terms terms = terms();
+            return () -> new SlidingWindowLimiter(terms);
+        }
+
+        private SlidingWindowLimiter.Terms terms() {
             SlidingWindowLimiter.Terms terms = built;
             if (terms == null) {
                 terms = new SlidingWindowLimiter.Terms(limit, windowNanos, clock, name);
                 built = terms;
             }
-            return new SlidingWindowLimiter(terms);
+            return terms;
         }
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -176,6 +177,17 @@ class LimitSpecTest {
             }
             assertThat(limiter.remaining()).as("%s after its recovery", spec).isEqualTo(spec.maxCost());
         }
+    }
+
+    @Test
+    void recoveryStopsAtTheLongestTimeTheLimitersCount() {
+        Duration forever = Duration.ofNanos(Long.MAX_VALUE / 2);
+        assertThat(LimitSpec.TokenBucket.of(Integer.MAX_VALUE, 1, Duration.ofDays(36_500)).recovery())
+                .isEqualTo(forever);
+        assertThat(LimitSpec.TokenBucket.of(Integer.MAX_VALUE, 1, ChronoUnit.FOREVER.getDuration()).intervalRefill()
+                .recovery()).isEqualTo(forever);
+        assertThat(LimitSpec.SlidingWindow.of(1, ChronoUnit.FOREVER.getDuration()).recovery()).isEqualTo(forever);
+        assertThat(Limit.of(1, Duration.ofDays(365_000)).recovery()).isEqualTo(forever);
     }
 
     @Test

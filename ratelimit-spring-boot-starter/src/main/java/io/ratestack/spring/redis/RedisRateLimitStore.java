@@ -12,6 +12,7 @@ import io.ratestack.spring.web.MemoryRateLimitStore;
 import io.ratestack.spring.web.RateLimitStore;
 import io.ratestack.spring.web.Route;
 import io.ratestack.spring.web.RoutePolicy;
+import java.time.Duration;
 import java.util.AbstractList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -167,26 +168,36 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 
     /**
      * A limit's name and the terms Redis counts by, so that limits of other terms never share a key: a times-per
-     * limit's limit and window (per + reset offset), {@code 10/1000ms}; a token bucket's {@code tb20+10/1000ms}
+     * limit's limit and window (per + reset offset), {@code 10/1000ms}; a token bucket's {@code tb20+10/1000000000ns}
      * (capacity, refill per period; {@code i} for interval refill, then the initial tokens if not full); GCRA's
-     * {@code gcra10/1000ms*20} (burst); a sliding window's {@code sw10/1000ms}; concurrency's {@code c5}.
+     * {@code gcra10/1000000000ns*20} (burst); a sliding window's {@code sw10/1000000000ns}; concurrency's
+     * {@code c5}. Periods in nanoseconds, so that no two periods share one.
      */
     private static String terms(LimitSpec spec) {
         String terms;
         if (spec instanceof Limit limit) {
             terms = limit.limit() + "/" + limit.window().toMillis() + "ms";
         } else if (spec instanceof LimitSpec.TokenBucket bucket) {
-            terms = "tb" + bucket.capacity() + "+" + bucket.refillTokens() + "/" + bucket.refillPeriod().toMillis()
-                    + "ms" + (bucket.greedy() ? "" : "i")
+            terms = "tb" + bucket.capacity() + "+" + bucket.refillTokens() + "/" + nanos(bucket.refillPeriod())
+                    + (bucket.greedy() ? "" : "i")
                     + (bucket.initialTokens() == bucket.capacity() ? "" : "@" + bucket.initialTokens());
         } else if (spec instanceof LimitSpec.Gcra gcra) {
-            terms = "gcra" + gcra.rate() + "/" + gcra.period().toMillis() + "ms*" + gcra.burst();
+            terms = "gcra" + gcra.rate() + "/" + nanos(gcra.period()) + "*" + gcra.burst();
         } else if (spec instanceof LimitSpec.SlidingWindow window) {
-            terms = "sw" + window.limit() + "/" + window.window().toMillis() + "ms";
+            terms = "sw" + window.limit() + "/" + nanos(window.window());
         } else {
             terms = "c" + ((LimitSpec.Concurrency) spec).permits();
         }
         return spec.name() + ":" + terms;
+    }
+
+    /** {@code 1000000000ns}; a period beyond a long's nanoseconds (some 292 years) as its seconds. */
+    private static String nanos(Duration period) {
+        try {
+            return period.toNanos() + "ns";
+        } catch (ArithmeticException beyond) {
+            return period.toSeconds() + "s";
+        }
     }
 
     /** The limits of one request, global then route, that also know the request's route (for the local fallback). */

@@ -145,8 +145,14 @@ public record LimitTerms(Algorithm algorithm, int limit, @Nullable Duration per,
      * One line for logs: {@code 10 per 1s}, {@code token bucket of 20, 10 per 1s}, {@code 5 in flight}.
      *
      * @return the text
+     * @throws InvalidTermException if the keys make no limit (see {@link #toSpec()})
      */
     public String describe() {
+        LimitTerms written = of(toSpec()); // the defaults written out
+        return written.text();
+    }
+
+    private String text() {
         String rate = limit + " per " + (per == null ? "" : Durations.format(per));
         return switch (algorithm) {
             case TIMES_PER -> rate + (resetOffset.isZero() ? "" : " (reset offset " + Durations.format(resetOffset)

@@ -46,8 +46,9 @@ import org.jspecify.annotations.Nullable;
  * configured expire-after-access if longer. One of its routes' limiters is dropped by the same rule on its own: never
  * while a use of it is in flight, else once no use of it has finished for the route's longest recovery (or the
  * per-route expire-after-access, if longer), when the client next gets a new route or when the client-route pairs
- * reach their bound. An idle limiter recovers fully within its recovery, so an expired entry's limiters admit as
- * much as fresh ones, and dropping them loses nothing.
+ * reach their bound. An idle limiter recovers fully within its recovery, so an expired entry's limiters admit at
+ * least as much as new ones (a new token bucket may hold fewer tokens than a full one): dropping them never lets a
+ * client through sooner.
  *
  * <p>Bound: entries leave only by expiry, never to make room, so a client never comes back to a fresh limit early,
  * however many other keys arrive. The cache holds at most the global maximum size of clients, and all of them
@@ -598,12 +599,15 @@ public final class MemoryRateLimitStore implements RateLimitStore {
      * @param name the limit's name
      * @param algorithm its algorithm, as configuration writes it ({@code token-bucket})
      * @param limit its {@code limit} key
-     * @param per its {@code per} key, as {@code 10s}; {@code null} for concurrency
+     * @param per its {@code per} key, as {@code 10s} (a times-per limit's whole window, its reset offset included);
+     *     {@code null} for concurrency
+     * @param quota the most it admits at once, as {@code remaining} counts: the limit, a bucket's capacity, GCRA's
+     *     burst
      * @param remaining the uses it has left now
      * @param resetInMillis milliseconds until it is fully recovered
      */
-    public record LimiterState(String name, String algorithm, int limit, @Nullable String per, int remaining,
-            long resetInMillis) {
+    public record LimiterState(String name, String algorithm, int limit, @Nullable String per, int quota,
+            int remaining, long resetInMillis) {
     }
 
     /** A client's limiters of one route. */
@@ -668,10 +672,11 @@ public final class MemoryRateLimitStore implements RateLimitStore {
     private static List<LimiterState> states(RateLimiter[] leaves, List<LimitSpec> specs) {
         List<LimiterState> states = new ArrayList<>();
         for (int i = 0; i < leaves.length; i++) {
-            LimitTerms terms = LimitTerms.of(specs.get(i));
-            Duration per = terms.per();
+            LimitSpec spec = specs.get(i);
+            LimitTerms terms = LimitTerms.of(spec);
+            Duration per = spec instanceof io.ratestack.Limit timesPer ? timesPer.window() : terms.per();
             states.add(new LimiterState(terms.name(), LimitTerms.text(terms.algorithm()), terms.limit(),
-                    per == null ? null : Durations.format(per), leaves[i].remaining(),
+                    per == null ? null : Durations.format(per), spec.maxCost(), leaves[i].remaining(),
                     Duration.ofNanos(leaves[i].resetInNanos()).toMillis()));
         }
         return states;

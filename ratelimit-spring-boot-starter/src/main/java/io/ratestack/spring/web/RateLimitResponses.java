@@ -198,7 +198,7 @@ final class RateLimitResponses {
                 if (limit.concurrent()) {
                     policies.append(";qu=\"concurrent-requests\"");
                 }
-                if (!limit.window().isZero()) {
+                if (!limit.concurrent()) { // a times-per window of zero length says w=1, as before
                     policies.append(";w=").append(wholeSecondsAtLeastOne(limit.window().toNanos()));
                 }
             }

@@ -193,8 +193,19 @@ class LimitAlgorithmsConfigurationTest {
     }
 
     @Test
-    void anAnnotationAttributeOfAnotherAlgorithmFailsStartupNamingTheMethodAndTheAttribute() {
-        runner.withUserConfiguration(Mvc.class, MixedUpController.class).run(context -> {
+    void aBadAnnotationAttributeFailsStartupNamingTheMethodAndTheAttribute() {
+        assertAnnotationFails(MixedUpController.class, "mixed", "burst = 4",
+                "burst applies only to algorithm gcra, not to token-bucket");
+        assertAnnotationFails(EmptyBucketController.class, "empty", "capacity = 0", "capacity must be > 0");
+        assertAnnotationFails(OverfullBucketController.class, "overfull", "initialTokens = 6",
+                "initialTokens must be >= 0 and <= 5");
+        assertAnnotationFails(NoPeriodController.class, "noPeriod", "per = \"\"", "per must be set");
+        assertAnnotationFails(TimedConcurrencyController.class, "timed", "per = \"1s\"",
+                "per does not apply to algorithm concurrency");
+    }
+
+    private void assertAnnotationFails(Class<?> controller, String method, String value, String reason) {
+        runner.withUserConfiguration(Mvc.class, controller).run(context -> {
             assertThat(context).hasFailed();
             Throwable cause = context.getStartupFailure();
             while (cause != null && !(cause instanceof RateLimitConfigurationException)) {
@@ -202,10 +213,9 @@ class LimitAlgorithmsConfigurationTest {
             }
             assertThat(cause).isInstanceOf(RateLimitConfigurationException.class);
             RateLimitConfigurationException failure = (RateLimitConfigurationException) cause;
-            assertThat(failure.getOrigin()).isEqualTo("@RateLimit on " + MixedUpController.class.getName()
-                    + ".mixed");
-            assertThat(failure.getValue()).isEqualTo("burst = 4");
-            assertThat(failure.getReason()).isEqualTo("burst applies only to algorithm gcra, not to token-bucket");
+            assertThat(failure.getOrigin()).isEqualTo("@RateLimit on " + controller.getName() + "." + method);
+            assertThat(failure.getValue()).isEqualTo(value);
+            assertThat(failure.getReason()).startsWith(reason);
         });
     }
 
@@ -254,6 +264,42 @@ class LimitAlgorithmsConfigurationTest {
         @GetMapping("/mixed")
         @RateLimit(algorithm = Algorithm.TOKEN_BUCKET, limit = 1, per = "1s", burst = 4)
         String mixed() {
+            return "never";
+        }
+    }
+
+    @RestController
+    static class EmptyBucketController {
+        @GetMapping("/empty")
+        @RateLimit(algorithm = Algorithm.TOKEN_BUCKET, limit = 1, per = "1s", capacity = 0)
+        String empty() {
+            return "never";
+        }
+    }
+
+    @RestController
+    static class OverfullBucketController {
+        @GetMapping("/overfull")
+        @RateLimit(algorithm = Algorithm.TOKEN_BUCKET, limit = 1, per = "1s", capacity = 5, initialTokens = 6)
+        String overfull() {
+            return "never";
+        }
+    }
+
+    @RestController
+    static class NoPeriodController {
+        @GetMapping("/no-period")
+        @RateLimit(algorithm = Algorithm.SLIDING_WINDOW, limit = 1)
+        String noPeriod() {
+            return "never";
+        }
+    }
+
+    @RestController
+    static class TimedConcurrencyController {
+        @GetMapping("/timed")
+        @RateLimit(algorithm = Algorithm.CONCURRENCY, limit = 1, per = "1s")
+        String timed() {
             return "never";
         }
     }

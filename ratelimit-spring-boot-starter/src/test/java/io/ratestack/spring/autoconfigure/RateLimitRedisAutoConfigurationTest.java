@@ -131,9 +131,10 @@ class RateLimitRedisAutoConfigurationTest {
                         policy = response.getHeader("RateLimit-Policy");
                     }
                     assertThat(statuses).as("the bucket's two tokens, then none").containsExactly(200, 200, 429);
-                    assertThat(policy).isEqualTo("\"global\";q=2;w=120, \"route\";q=5;w=1");
+                    assertThat(policy).as("GCRA's 5 at once over half a second: 10 per second")
+                            .isEqualTo("\"global\";q=2;w=120, \"route\";q=10;w=1");
                     assertThat(redis.sync().keys("algorithms:{192.0.2.31}:*")).anySatisfy(key -> assertThat(key)
-                            .isEqualTo("algorithms:{192.0.2.31}:global:global:tb2+1/60000ms:b"));
+                            .isEqualTo("algorithms:{192.0.2.31}:global:global:tb2+1/60000000000ns:b"));
                 });
     }
 
