@@ -34,6 +34,7 @@ class PublicApiTest {
                 "autoconfigure.RateLimitProperties$Problem",
                 "autoconfigure.RateLimitProperties$RouteKey",
                 "autoconfigure.RateLimitProperties$RouteOverride",
+                "autoconfigure.RateLimitProperties$RouteScope",
                 "autoconfigure.RateLimitProperties$Scope",
                 "autoconfigure.RateLimitProperties$Store",
                 "autoconfigure.RateLimitProperties$TimesPerLimit",
@@ -75,6 +76,7 @@ class PublicApiTest {
                 "web.RateLimitStore$Attempt",
                 "web.RefundStatuses",
                 "web.RemoteAddressClientKeyResolver",
+                "web.RequestCost",
                 "web.Route",
                 "web.RoutePolicy",
                 "web.RouteResolver");

@@ -35,15 +35,15 @@ public class RateLimitProperties {
     private Scope global = new Scope(100, Duration.ofMinutes(1));
 
     /** The limits of each client on each route, unless a route has its own (`@RateLimit` or `routes`). */
-    private Scope perRoute = new Scope(10, Duration.ofSeconds(1));
+    private RouteScope perRoute = new RouteScope(10, Duration.ofSeconds(1));
 
     /**
      * Per-route limits for the paths that match a pattern, first match wins; `@RateLimit` wins over these. Each item
      * has `pattern` (a Spring MVC path pattern starting with `/`, such as `/api/search/**`; required), the keys of a
      * limit (`algorithm`, `limit`, `per`, `name`, and the algorithm's own: `reset-offset`, `capacity`, `refill`,
      * `initial-tokens`, `burst`, `retry-after`; `limit` and `per` required unless `exempt`), `stacked` (more limits,
-     * each with the keys of a limit) and `exempt` (`true`: those paths are not limited at all, global limit
-     * included).
+     * each with the keys of a limit), `cost` (what each request takes of every limit, 1 by default) and `exempt`
+     * (`true`: those paths are not limited at all, global limit included).
      */
     private List<RouteOverride> routes = new ArrayList<>();
 
@@ -108,11 +108,11 @@ public class RateLimitProperties {
         this.global = global;
     }
 
-    public Scope getPerRoute() {
+    public RouteScope getPerRoute() {
         return perRoute;
     }
 
-    public void setPerRoute(Scope perRoute) {
+    public void setPerRoute(RouteScope perRoute) {
         this.perRoute = perRoute;
     }
 
@@ -414,8 +414,33 @@ public class RateLimitProperties {
         }
     }
 
+    /** The limits of a route: those of a scope, and the cost of each of its requests. */
+    public static class RouteScope extends Scope {
+
+        /**
+         * What each request takes of every limit it uses (global and the route's), at least 1 and at most what each
+         * admits at once; a `RequestCost` bean may compute it per request instead.
+         */
+        private int cost = 1;
+
+        public RouteScope() {
+        }
+
+        RouteScope(int limit, Duration per) {
+            super(limit, per);
+        }
+
+        public int getCost() {
+            return cost;
+        }
+
+        public void setCost(int cost) {
+            this.cost = cost;
+        }
+    }
+
     /** Per-route limits of the paths that match a pattern. */
-    public static class RouteOverride extends Scope {
+    public static class RouteOverride extends RouteScope {
 
         /** The paths, as a Spring MVC path pattern starting with `/`, such as `/api/search/**`. */
         private @Nullable String pattern;

@@ -3,15 +3,18 @@ package io.ratestack.spring.autoconfigure;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.ratestack.Clock;
+import io.ratestack.InvalidTermException;
 import io.ratestack.RateLimiter;
 import io.ratestack.spring.web.ClientKeyResolver;
 import io.ratestack.spring.web.MemoryRateLimitStore;
 import io.ratestack.spring.web.MvcRouteResolver;
-import io.ratestack.spring.web.RateLimitFilter;
 import io.ratestack.spring.web.RateLimitConfigurationException;
+import io.ratestack.spring.web.RateLimitFilter;
 import io.ratestack.spring.web.RateLimitObserver;
 import io.ratestack.spring.web.RateLimitStore;
 import io.ratestack.spring.web.RemoteAddressClientKeyResolver;
+import io.ratestack.spring.web.RequestCost;
+import io.ratestack.spring.web.RoutePolicy;
 import io.ratestack.spring.web.RouteResolver;
 import jakarta.servlet.DispatcherType;
 import java.util.List;
@@ -133,7 +136,10 @@ public class RateLimitServletAutoConfiguration {
         };
     }
 
-    /** Reads every {@code @RateLimit} once the application is up, failing startup on a bad one, and logs the limits. */
+    /**
+     * Reads every {@code @RateLimit} once the application is up, failing startup on a bad one (a cost that the global
+     * limits could never admit too), and logs the limits.
+     */
     @Bean
     static SmartInitializingSingleton rateLimitStartupCheck(ObjectProvider<RouteResolver> routes,
             ObjectProvider<RateLimitSettings> settings) {
@@ -141,6 +147,14 @@ public class RateLimitServletAutoConfiguration {
             RouteResolver resolver = routes.getIfAvailable();
             if (resolver instanceof MvcRouteResolver mvc) {
                 mvc.initialize();
+                for (RoutePolicy policy : mvc.annotatedPolicies().values()) {
+                    try {
+                        RateLimitSettings.checkCost(policy.cost(), settings.getObject().global);
+                    } catch (InvalidTermException bad) {
+                        throw new RateLimitConfigurationException(policy.source(), "cost = " + policy.cost(),
+                                "cost " + bad.rule());
+                    }
+                }
                 LOG.info("Rate limiting HTTP requests per client: " + settings.getObject().describe()
                         + (mvc.annotatedPolicies().isEmpty() ? ""
                                 : ", " + mvc.annotatedPolicies().size() + " @RateLimit handler(s)"));
@@ -168,12 +182,12 @@ public class RateLimitServletAutoConfiguration {
     @ConditionalOnMissingBean(name = "rateLimitFilterRegistration")
     public FilterRegistrationBean<RateLimitFilter> rateLimitFilterRegistration(RateLimitSettings settings,
             RateLimitProperties properties, RouteResolver routes, ClientKeyResolver clientKeys,
-            RateLimitStore store, ObjectProvider<RateLimitObserver> observers) {
+            RateLimitStore store, ObjectProvider<RateLimitObserver> observers, ObjectProvider<RequestCost> costs) {
         RateLimitFilter filter = new RateLimitFilter(routes, clientKeys, settings.addresses, store,
                 settings.refundStatuses,
                 settings.problem, properties.getHeaders().isEnabled(), settings.perRoute,
                 observers.getIfAvailable(() -> RateLimitObserver.NONE), settings.redis.failClosedStatus(),
-                settings.exemptClients);
+                settings.exemptClients, costs.getIfAvailable(() -> RequestCost.OF_ROUTE));
         FilterRegistrationBean<RateLimitFilter> registration = new FilterRegistrationBean<>(filter);
         registration.setName(FILTER_NAME);
         registration.setOrder(properties.getFilter().getOrder());

@@ -74,9 +74,10 @@ final class RateLimitSettings {
      */
     RateLimitSettings(RateLimitProperties properties, RateLimitRedisProperties redis, ClassLoader classLoader) {
         this.global = scope("ratelimit.global", properties.getGlobal(), "global");
-        this.perRoute = new RoutePolicy("ratelimit.per-route",
-                scope("ratelimit.per-route", properties.getPerRoute(), "route"));
-        this.overrides = overrides(properties.getRoutes());
+        this.perRoute = policy("ratelimit.per-route", "ratelimit.per-route", "ratelimit.per-route",
+                properties.getPerRoute(),
+                scope("ratelimit.per-route", properties.getPerRoute(), "route"), this.global);
+        this.overrides = overrides(properties.getRoutes(), this.global);
         this.excludedPaths = patterns("ratelimit.excluded-paths", properties.getExcludedPaths());
         this.exemptClients = exemptClients("ratelimit.exempt-clients", properties.getExemptClients());
         this.refundStatuses = refundStatuses("ratelimit.refund-statuses", properties.getRefundStatuses());
@@ -240,15 +241,40 @@ final class RateLimitSettings {
         }
     }
 
-    private static List<MvcRouteResolver.PathOverride> overrides(List<RateLimitProperties.RouteOverride> routes) {
+    /**
+     * A route policy of YAML: its limits, and its cost checked against them and the global limits, a bad cost
+     * failing naming {@code property.cost}.
+     */
+    private static RoutePolicy policy(String property, String source, String key,
+            RateLimitProperties.RouteScope scope, List<LimitSpec> limits, List<LimitSpec> global) {
+        try {
+            checkCost(scope.getCost(), global);
+            return new RoutePolicy(source, key, limits, scope.getCost());
+        } catch (InvalidTermException bad) {
+            throw new RateLimitConfigurationException(property + ".cost", String.valueOf(scope.getCost()), bad.rule());
+        }
+    }
+
+    /** Checks that a request of {@code cost} can pass the global limits. */
+    static void checkCost(int cost, List<LimitSpec> global) {
+        for (LimitSpec limit : global) {
+            if (cost > limit.maxCost()) {
+                throw new InvalidTermException("cost", cost, "must be <= " + limit.maxCost()
+                        + ", the most that global limit '" + limit.name() + "' admits at once: no request could pass it");
+            }
+        }
+    }
+
+    private static List<MvcRouteResolver.PathOverride> overrides(List<RateLimitProperties.RouteOverride> routes,
+            List<LimitSpec> global) {
         List<MvcRouteResolver.PathOverride> overrides = new ArrayList<>();
         for (int i = 0; i < routes.size(); i++) {
             String property = "ratelimit.routes[" + i + "]";
             RateLimitProperties.RouteOverride route = routes.get(i);
             String pattern = pattern(property + ".pattern", route.getPattern());
             RoutePolicy policy = route.isExempt() ? null
-                    : new RoutePolicy(property + " (" + pattern + ")", "ratelimit.routes (" + pattern + ")",
-                            scope(property, route, "route")); // keyed by pattern: reordering the list keeps state
+                    : policy(property, property + " (" + pattern + ")", "ratelimit.routes (" + pattern + ")", route,
+                            scope(property, route, "route"), global); // keyed by pattern: reordering keeps state
             overrides.add(new MvcRouteResolver.PathOverride(pattern, policy));
         }
         return overrides;

@@ -62,8 +62,10 @@ public class RateLimitsEndpoint {
                 Map<String, Object> entry = new LinkedHashMap<>();
                 entry.put("pattern", override.pattern());
                 entry.put("exempt", override.policy() == null);
-                if (override.policy() != null) {
-                    entry.put("limits", limits(override.policy().limits()));
+                RoutePolicy policy = override.policy();
+                if (policy != null) {
+                    entry.put("limits", limits(policy.limits()));
+                    entry.put("cost", policy.cost());
                 }
                 overrides.add(entry);
             }

@@ -77,10 +77,10 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
     }
 
     @Override
-    public Attempt tryAcquire(String client, Route route) {
+    public Attempt tryAcquire(String client, Route route, int cost) {
         RoutePolicy policy = Objects.requireNonNull(route.policy(), "an exempt route takes no limiter");
         RedisLimits.Outcome attempt = limits.attempt(client,
-                new RouteLimits(route, globalNamed, routeNamed(route, policy)));
+                new RouteLimits(route, globalNamed, routeNamed(route, policy)), cost);
         AcquireResult result = attempt.result();
         List<RemoteLimit.State> states = attempt.states(); // empty when Redis was not reached
         List<LimitSpec> routeSpecs = policy.limits();
@@ -130,8 +130,8 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 
     /**
      * The fallback of {@link io.ratestack.redis.StoreFailurePolicy#LOCAL}: while Redis is away, the in-memory store
-     * takes the use with the same limits (per instance). Answers only the lists this class passes to Redis, with
-     * their cost of 1; any other list or cost is refused for a second.
+     * takes the use with the same limits and cost (per instance). Answers only the lists this class passes to Redis;
+     * any other list is refused for a second.
      *
      * @param local the in-memory store, with the same global limits
      * @return the fallback
@@ -139,8 +139,8 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
     public static LocalFallback localFallback(MemoryRateLimitStore local) {
         Objects.requireNonNull(local, "local");
         Refusal unknown = new Refusal(RedisLimits.FAIL_CLOSED_RETRY_AFTER.toNanos(), 0);
-        return (client, named, cost) -> named instanceof RouteLimits route && cost == 1
-                ? local.tryAcquire(client, route.route).result()
+        return (client, named, cost) -> named instanceof RouteLimits route
+                ? local.tryAcquire(client, route.route, cost).result()
                 : unknown;
     }
 

@@ -404,7 +404,7 @@ public final class MemoryRateLimitStore implements RateLimitStore {
     }
 
     @Override
-    public Attempt tryAcquire(String client, Route route) {
+    public Attempt tryAcquire(String client, Route route, int cost) {
         RoutePolicy policy = Objects.requireNonNull(route.policy(), "an exempt route takes no limiter");
         ClientEntry entry = clients.getIfPresent(client);
         if (entry == null) {
@@ -416,7 +416,7 @@ public final class MemoryRateLimitStore implements RateLimitStore {
             // over its global budget, so that refused requests cost no memory.
             RateLimiter refusing = entry.refusing();
             if (refusing != null) {
-                AcquireResult result = refusing.tryAcquire();
+                AcquireResult result = refusing.tryAcquire(cost);
                 if (result instanceof Refusal) {
                     return attempt(result, entry, null, policy);
                 }
@@ -427,9 +427,9 @@ public final class MemoryRateLimitStore implements RateLimitStore {
         RateLimiter combined = routeLimiters.combined;
         AcquireResult result;
         if (combined == null) {
-            result = stacked(entry, routeLimiters.leaves).tryAcquire();
+            result = stacked(entry, routeLimiters.leaves).tryAcquire(cost);
         } else {
-            result = combined.tryAcquire(); // pinned
+            result = combined.tryAcquire(cost); // pinned
             if (!(result instanceof Permit)) {
                 routeLimiters.unpin();
             }

@@ -272,13 +272,26 @@ public final class MvcRouteResolver implements RouteResolver {
         String where = "@RateLimit on " + type.getName() + "." + method.getName();
         List<LimitSpec> specs = new ArrayList<>();
         int index = 0;
+        int cost = 1;
         for (RateLimit limit : limits) {
             index++;
             specs.add(spec(where, limit, limit.name().isEmpty() ? (index == 1 ? "route" : "route-" + index)
                     : limit.name()));
+            if (limit.cost() != 1) {
+                if (cost != 1 && cost != limit.cost()) {
+                    throw new RateLimitConfigurationException(where, "cost = " + limit.cost(), "cost is the"
+                            + " request's: every @RateLimit of one handler gives the same, but another gives " + cost);
+                }
+                cost = limit.cost();
+            }
         }
         // Overloaded handlers share a name: the parameter types keep their policies apart in shared stores.
-        RoutePolicy policy = new RoutePolicy(where, where + parameterTypes(method), specs);
+        RoutePolicy policy;
+        try {
+            policy = new RoutePolicy(where, where + parameterTypes(method), specs, cost);
+        } catch (InvalidTermException bad) {
+            throw new RateLimitConfigurationException(where, "cost = " + cost, "cost " + bad.rule());
+        }
         policies.put(method, policy);
         return new Route("", policy);
     }

@@ -75,6 +75,13 @@ public @interface RateLimit {
     /** Concurrency only: the {@code Retry-After} of a refused request, with a unit; {@code 1s} when not set. */
     String retryAfter() default "";
 
+    /**
+     * What each request of the handler takes of every limit it uses (the global ones and the handler's), at least 1
+     * and at most what each admits at once; 1 by default. The request's cost, not one limit's: the repeated
+     * annotations of one handler give it once, or the same on each.
+     */
+    int cost() default 1;
+
     /** The container of repeated {@link RateLimit} annotations. */
     @Documented
     @Retention(RetentionPolicy.RUNTIME)

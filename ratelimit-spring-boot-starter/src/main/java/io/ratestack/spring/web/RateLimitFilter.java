@@ -58,10 +58,13 @@ public final class RateLimitFilter extends OncePerRequestFilter {
     private final RoutePolicy unresolved;
     private final RateLimitObserver observer;
     private final ExemptClients exempt;
+    private final RequestCost costs;
     private final CallbackFailures routeFailures =
             new CallbackFailures(LOG, "RouteResolver failed", Clock.system(), FAILURE_LOG_INTERVAL);
     private final CallbackFailures clientKeyFailures =
             new CallbackFailures(LOG, "ClientKeyResolver failed", Clock.system(), FAILURE_LOG_INTERVAL);
+    private final CallbackFailures costFailures =
+            new CallbackFailures(LOG, "RequestCost failed", Clock.system(), FAILURE_LOG_INTERVAL);
 
     /**
      * @param routes finds each request's route
@@ -79,7 +82,7 @@ public final class RateLimitFilter extends OncePerRequestFilter {
             RemoteAddressClientKeyResolver addresses, RateLimitStore store, RefundStatuses refunds,
             ProblemDetails problem, boolean headers, RoutePolicy unresolved, RateLimitObserver observer) {
         this(routes, clientKeys, addresses, store, refunds, problem, headers, unresolved, observer, 503,
-                ExemptClients.NONE);
+                ExemptClients.NONE, RequestCost.OF_ROUTE);
     }
 
     /**
@@ -96,16 +99,18 @@ public final class RateLimitFilter extends OncePerRequestFilter {
      *     reached: {@code 503} (a problem body saying the limiter is unavailable, {@code Retry-After: 1}) or
      *     {@code 429} (as a limit's refusal)
      * @param exempt the clients never limited, by address or by key
+     * @param costs what each request takes of its limits
      */
     public RateLimitFilter(RouteResolver routes, ClientKeyResolver clientKeys,
             RemoteAddressClientKeyResolver addresses, RateLimitStore store, RefundStatuses refunds,
             ProblemDetails problem, boolean headers, RoutePolicy unresolved, RateLimitObserver observer,
-            int unavailableStatus, ExemptClients exempt) {
+            int unavailableStatus, ExemptClients exempt, RequestCost costs) {
         if (unavailableStatus != 503 && unavailableStatus != 429) {
             throw new IllegalArgumentException("unavailable status must be 503 or 429 but was " + unavailableStatus);
         }
         this.unavailableStatus = unavailableStatus;
         this.exempt = Objects.requireNonNull(exempt, "exempt");
+        this.costs = Objects.requireNonNull(costs, "costs");
         this.unresolved = unresolved;
         this.observer = observer;
         this.routes = routes;
@@ -136,7 +141,7 @@ public final class RateLimitFilter extends OncePerRequestFilter {
             chain.doFilter(request, response);
             return;
         }
-        RateLimitStore.Attempt attempt = store.tryAcquire(client, route);
+        RateLimitStore.Attempt attempt = store.tryAcquire(client, route, cost(request, route));
         AcquireResult result = attempt.result();
         if (!(result instanceof Permit permit)) {
             if (LOG.isDebugEnabled()) {
@@ -154,7 +159,7 @@ public final class RateLimitFilter extends OncePerRequestFilter {
         responses.admitted(response, route, attempt);
         Permit observed = new ObservedPermit(permit, observer, route);
         CommittingResponse committing = new CommittingResponse(response,
-                () -> finish(observed, response.getStatus(), refunds));
+                () -> finish(observed, response.getStatus(), refunds, request));
         observer.timed(route, System.nanoTime() - start);
         boolean async = false;
         try {
@@ -272,12 +277,40 @@ public final class RateLimitFilter extends OncePerRequestFilter {
         return false;
     }
 
-    static void finish(Permit permit, int status, RefundStatuses refunds) {
+    /**
+     * Ends a request's use: refunded on a refund status, else settled at the cost its handler reported
+     * ({@link RequestCost#ACTUAL_COST_ATTRIBUTE}) or completed at the cost it took.
+     */
+    static void finish(Permit permit, int status, RefundStatuses refunds, HttpServletRequest request) {
         if (refunds.contains(status)) {
             permit.cancel();
+            return;
+        }
+        Object actual = request.getAttribute(RequestCost.ACTUAL_COST_ATTRIBUTE);
+        if (actual instanceof Integer cost && cost >= 0) {
+            permit.close(cost);
         } else {
             permit.close();
         }
+    }
+
+    /** The request's cost: the {@link RequestCost}'s, or its route policy's when that fails or is below 1. */
+    private int cost(HttpServletRequest request, Route route) {
+        int fixed = RequestCost.OF_ROUTE.cost(request, route);
+        if (costs == RequestCost.OF_ROUTE) {
+            return fixed;
+        }
+        try {
+            int cost = costs.cost(request, route);
+            if (cost >= 1) {
+                return cost;
+            }
+            costFailures.failed(new IllegalArgumentException("cost must be >= 1 but was " + cost),
+                    "taking the route's cost of " + fixed);
+        } catch (RuntimeException failed) {
+            costFailures.failed(failed, "taking the route's cost of " + fixed);
+        }
+        return fixed;
     }
 
     /** Finishes an asynchronous request's use when its response is done, if its commit did not already. */

@@ -7,20 +7,34 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Where the filter takes each request's use: one use of the client's global limits and of its route's limits
- * together, all or nothing, without waiting. {@link MemoryRateLimitStore} keeps the limiters in this instance's memory;
+ * Where the filter takes each request's use: one use, of the request's cost, of the client's global limits and of
+ * its route's limits together, all or nothing, without waiting. {@link MemoryRateLimitStore} keeps the limiters in this instance's memory;
  * the starter's Redis store shares them between instances through {@code ratelimit-redis}.
  */
 public interface RateLimitStore {
 
     /**
-     * Takes one use of the client's global limits and the route's limits together, without waiting.
+     * Takes one use of {@code cost} units of the client's global limits and the route's limits together, without
+     * waiting.
+     *
+     * @param client the client key
+     * @param route a route that is not exempt
+     * @param cost the request's cost, at least 1: what it takes of every limit
+     * @return the attempt; a granted result holds a permit that must be closed (at its cost or another) or
+     *     cancelled
+     */
+    Attempt tryAcquire(String client, Route route, int cost);
+
+    /**
+     * Takes one use of cost 1 of the client's global limits and the route's limits together, without waiting.
      *
      * @param client the client key
      * @param route a route that is not exempt
      * @return the attempt; a granted result holds a permit that must be closed or cancelled
      */
-    Attempt tryAcquire(String client, Route route);
+    default Attempt tryAcquire(String client, Route route) {
+        return tryAcquire(client, route, 1);
+    }
 
     /** The global limits of every client, of any algorithm. */
     List<LimitSpec> globalSpecs();

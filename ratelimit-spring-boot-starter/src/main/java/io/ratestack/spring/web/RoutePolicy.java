@@ -1,6 +1,7 @@
 package io.ratestack.spring.web;
 
 import io.ratestack.Clock;
+import io.ratestack.InvalidTermException;
 import io.ratestack.LimitSpec;
 import io.ratestack.RateLimiter;
 import io.ratestack.RateLimiters;
@@ -20,6 +21,7 @@ public final class RoutePolicy {
     private final String key;
     private final List<LimitSpec> limits;
     private final Duration longestRecovery;
+    private final int cost;
     private volatile @Nullable Factories factories;
     /** The texts of the response headers of this policy's terms, made by the first response that needs them. */
     volatile RateLimitResponses.@Nullable HeaderTexts headerTexts;
@@ -44,6 +46,19 @@ public final class RoutePolicy {
      * @param limits the stacked limits, of any algorithm, at least one, each named (see {@link PolicyNames})
      */
     public RoutePolicy(String source, String key, List<? extends LimitSpec> limits) {
+        this(source, key, limits, 1);
+    }
+
+    /**
+     * @param source where the policy comes from, for messages and the actuator endpoint
+     * @param key what tells this policy from every other one of the application, the same in every instance of it
+     * @param limits the stacked limits, of any algorithm, at least one, each named (see {@link PolicyNames})
+     * @param cost what a request of these routes takes of each limit (global and the route's), unless a
+     *     {@link RequestCost} says otherwise: at least 1, at most what each of these limits admits at once
+     * @throws io.ratestack.InvalidTermException naming {@code cost} if it is below 1 or above a limit's
+     *     {@link LimitSpec#maxCost()} (no request could ever pass)
+     */
+    public RoutePolicy(String source, String key, List<? extends LimitSpec> limits, int cost) {
         if (limits.isEmpty()) {
             throw new IllegalArgumentException("a route policy needs at least one limit: " + source);
         }
@@ -51,6 +66,34 @@ public final class RoutePolicy {
         this.key = key;
         this.limits = PolicyNames.checkAll(limits);
         this.longestRecovery = longest(this.limits);
+        this.cost = checkCost(cost, this.limits);
+    }
+
+    /**
+     * Checks that a request of {@code cost} can pass {@code limits}.
+     *
+     * @param cost the cost
+     * @param limits the limits it is taken from
+     * @return the cost
+     * @throws InvalidTermException naming {@code cost} if it is below 1 or above what one of the limits admits at
+     *     once
+     */
+    static int checkCost(int cost, List<LimitSpec> limits) {
+        if (cost < 1) {
+            throw new InvalidTermException("cost", cost, "must be > 0");
+        }
+        for (LimitSpec limit : limits) {
+            if (cost > limit.maxCost()) {
+                throw new InvalidTermException("cost", cost, "must be <= " + limit.maxCost() + ", the most that limit '"
+                        + limit.name() + "' admits at once: no request could pass it");
+            }
+        }
+        return cost;
+    }
+
+    /** What a request of these routes takes of each limit, unless a {@link RequestCost} says otherwise. */
+    public int cost() {
+        return cost;
     }
 
     /** Where the policy comes from. */
@@ -115,6 +158,6 @@ public final class RoutePolicy {
 
     @Override
     public String toString() {
-        return source + " " + limits;
+        return source + " " + limits + (cost == 1 ? "" : " cost " + cost);
     }
 }

@@ -10,6 +10,9 @@ import io.ratestack.spring.autoconfigure.RateLimitServletAutoConfiguration;
 import io.ratestack.spring.web.ClientKeyResolver;
 import io.ratestack.spring.web.MemoryRateLimitStore;
 import io.ratestack.spring.web.RateLimitFilter;
+import io.ratestack.spring.web.RequestCost;
+import io.ratestack.spring.web.Route;
+import io.ratestack.spring.web.RoutePolicy;
 import io.ratestack.spring.web.MvcRouteResolver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -111,6 +114,23 @@ class DocExamplesTest {
     }
 
     @Test
+    void theCostExamplesChargeEachRequestItsCost() {
+        withYaml("costs").withUserConfiguration(Mvc.class, Costs.class, SearchApi.class).run(context -> {
+            assertThat(context).hasNotFailed();
+            MvcRouteResolver routes = context.getBean(MvcRouteResolver.class);
+            assertThat(Objects.requireNonNull(routes.overrides().get(0).policy()).cost()).isEqualTo(10);
+            RequestCost costs = context.getBean(RequestCost.class);
+            MockHttpServletRequest batch = new MockHttpServletRequest("POST", "/api/batch");
+            batch.addHeader("X-Batch-Size", "25");
+            RoutePolicy policy = routes.defaultPolicy();
+            assertThat(costs.cost(batch, new Route("/api/batch", policy))).isEqualTo(25);
+            assertThat(costs.cost(new MockHttpServletRequest("POST", "/api/batch"), new Route("/api/batch", policy)))
+                    .isEqualTo(1);
+            assertThat(costs.cost(batch, new Route("/api/other", policy))).isEqualTo(1);
+        });
+    }
+
+    @Test
     void theAlgorithmsExampleConfiguresEachAlgorithm() {
         withYaml("algorithms").run(context -> {
                     assertThat(context).hasNotFailed();
@@ -131,6 +151,9 @@ class DocExamplesTest {
     void docShowsEveryExampleAsWrittenHere() throws IOException {
         DocSnippets.assertShowsWhole("README.md", "src/test/resources/readme/algorithms.yml");
         DocSnippets.assertShowsWhole("README.md", "src/test/resources/readme/exempt-clients.yml");
+        DocSnippets.assertShowsWhole("README.md", "src/test/resources/readme/costs.yml");
+        DocSnippets.assertShows("README.md", "src/test/java/io/ratestack/spring/readme/Costs.java", 1);
+        DocSnippets.assertShows("README.md", "src/test/java/io/ratestack/spring/readme/SearchApi.java", 1);
         DocSnippets.assertShows("README.md", "src/test/java/io/ratestack/spring/readme/UploadController.java", 1);
         DocSnippets.assertShows("README.md", "src/test/java/io/ratestack/spring/readme/SearchController.java", 1);
         DocSnippets.assertShows("README.md", "src/test/java/io/ratestack/spring/readme/ClientKeys.java", 1);

@@ -41,10 +41,11 @@ class RateLimitFilterTest {
     private final java.util.List<String> observed = new java.util.ArrayList<>();
     private RateLimitObserver observer = RateLimitObserver.NONE;
     private ExemptClients exempt = ExemptClients.NONE;
+    private RequestCost costs = RequestCost.OF_ROUTE;
 
     private RateLimitFilter filter() {
         return new RateLimitFilter(routes, clientKeys, addresses, store, RefundStatuses.parse(List.of("500", "503")),
-                ProblemDetails.DEFAULT, headers, onePerSecond, observer, 503, exempt);
+                ProblemDetails.DEFAULT, headers, onePerSecond, observer, 503, exempt, costs);
     }
 
     private static MockHttpServletRequest get(String address) {

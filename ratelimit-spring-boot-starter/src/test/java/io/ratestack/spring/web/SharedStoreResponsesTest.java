@@ -44,7 +44,7 @@ class SharedStoreResponsesTest {
 
     private final RateLimitStore store = new RateLimitStore() {
         @Override
-        public Attempt tryAcquire(String client, Route route) {
+        public Attempt tryAcquire(String client, Route route, int cost) {
             List<LimitReading> limits = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
                 LimitSpec spec = i == 0 ? global.get(0) : perRoute.limits().get(0);
@@ -63,7 +63,8 @@ class SharedStoreResponsesTest {
     private MockHttpServletResponse call(int unavailableStatus, int status) throws Exception {
         RateLimitFilter filter = new RateLimitFilter(request -> new Route("/test", perRoute), request -> null,
                 new RemoteAddressClientKeyResolver(), store, RefundStatuses.parse(List.of("500")),
-                ProblemDetails.DEFAULT, true, perRoute, observer, unavailableStatus, ExemptClients.NONE);
+                ProblemDetails.DEFAULT, true, perRoute, observer, unavailableStatus, ExemptClients.NONE,
+                RequestCost.OF_ROUTE);
         MockHttpServletRequest request = new MockHttpServletRequest("GET", "/test");
         request.setRemoteAddr("192.0.2.1");
         MockHttpServletResponse response = new MockHttpServletResponse();
