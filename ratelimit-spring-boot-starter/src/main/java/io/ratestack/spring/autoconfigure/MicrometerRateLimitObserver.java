@@ -13,7 +13,9 @@ import java.util.concurrent.TimeUnit;
  * The filter's decisions as Micrometer meters:
  * <ul>
  *   <li>{@code ratelimit.requests} (counter): tags {@code outcome} (one per request: {@code admitted}, its use
- *       counted; {@code refunded}, admitted and then refunded; {@code refused}; {@code exempt}, of an exempt client), {@code scope} ({@code global} or
+ *       counted; {@code refunded}, admitted and then refunded; {@code refused}; {@code exempt}, of an exempt
+ *       client; {@code would-refuse}, let through by limits in shadow mode, and also counted {@code admitted} or
+ *       {@code refunded} when it took the global limits' use), {@code scope} ({@code global} or
  *       {@code route} for a refusal, {@code none} otherwise) and {@code route} (the matched pattern; never the
  *       client, which would explode the tag's cardinality). Admitted requests are counted when their response is
  *       done;</li>
@@ -50,6 +52,11 @@ final class MicrometerRateLimitObserver implements RateLimitObserver {
     @Override
     public void refunded(Route route) {
         counter("refunded", "none", route).increment();
+    }
+
+    @Override
+    public void wouldRefuse(Route route, String scope) {
+        counter("would-refuse", scope, route).increment();
     }
 
     @Override

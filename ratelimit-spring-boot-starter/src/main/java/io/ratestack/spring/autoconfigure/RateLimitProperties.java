@@ -1,6 +1,7 @@
 package io.ratestack.spring.autoconfigure;
 
 import io.ratestack.spring.web.Algorithm;
+import io.ratestack.spring.web.Mode;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,6 +32,13 @@ public class RateLimitProperties {
     /** Whether to rate limit HTTP requests. */
     private boolean enabled = true;
 
+    /**
+     * Whether limits refuse: `enforce`; or `shadow`, every request is counted and observed (metrics
+     * `outcome=would-refuse`, an INFO line on the logger `io.ratestack.spring.web.RateLimitFilter.shadow`) but none is
+     * refused, to see what limits would do before turning them on.
+     */
+    private Mode mode = Mode.ENFORCE;
+
     /** The limits of each client across every route. */
     private Scope global = new Scope(100, Duration.ofMinutes(1));
 
@@ -42,8 +50,9 @@ public class RateLimitProperties {
      * has `pattern` (a Spring MVC path pattern starting with `/`, such as `/api/search/**`; required), the keys of a
      * limit (`algorithm`, `limit`, `per`, `name`, and the algorithm's own: `reset-offset`, `capacity`, `refill`,
      * `initial-tokens`, `burst`, `retry-after`; `limit` and `per` required unless `exempt`), `stacked` (more limits,
-     * each with the keys of a limit), `cost` (what each request takes of every limit, 1 by default) and `exempt`
-     * (`true`: those paths are not limited at all, global limit included).
+     * each with the keys of a limit), `cost` (what each request takes of every limit, 1 by default), `mode`
+     * (`enforce`, or `shadow`: counted and observed, never refused) and `exempt` (`true`: those paths are not limited
+     * at all, global limit included).
      */
     private List<RouteOverride> routes = new ArrayList<>();
 
@@ -98,6 +107,14 @@ public class RateLimitProperties {
 
     public void setEnabled(boolean enabled) {
         this.enabled = enabled;
+    }
+
+    public Mode getMode() {
+        return mode;
+    }
+
+    public void setMode(Mode mode) {
+        this.mode = mode;
     }
 
     public Scope getGlobal() {
@@ -423,6 +440,12 @@ public class RateLimitProperties {
          */
         private int cost = 1;
 
+        /**
+         * Whether these routes' limits refuse (`enforce`) or only count and observe (`shadow`): a request they would
+         * refuse is let through, still taking the global limits' use.
+         */
+        private Mode mode = Mode.ENFORCE;
+
         public RouteScope() {
         }
 
@@ -436,6 +459,14 @@ public class RateLimitProperties {
 
         public void setCost(int cost) {
             this.cost = cost;
+        }
+
+        public Mode getMode() {
+            return mode;
+        }
+
+        public void setMode(Mode mode) {
+            this.mode = mode;
         }
     }
 

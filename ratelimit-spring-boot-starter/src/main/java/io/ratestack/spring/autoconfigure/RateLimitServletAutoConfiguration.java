@@ -183,11 +183,18 @@ public class RateLimitServletAutoConfiguration {
     public FilterRegistrationBean<RateLimitFilter> rateLimitFilterRegistration(RateLimitSettings settings,
             RateLimitProperties properties, RouteResolver routes, ClientKeyResolver clientKeys,
             RateLimitStore store, ObjectProvider<RateLimitObserver> observers, ObjectProvider<RequestCost> costs) {
-        RateLimitFilter filter = new RateLimitFilter(routes, clientKeys, settings.addresses, store,
-                settings.refundStatuses,
-                settings.problem, properties.getHeaders().isEnabled(), settings.perRoute,
-                observers.getIfAvailable(() -> RateLimitObserver.NONE), settings.redis.failClosedStatus(),
-                settings.exemptClients, costs.getIfAvailable(() -> RequestCost.OF_ROUTE));
+        RateLimitFilter filter = RateLimitFilter.builder(routes, store, settings.perRoute)
+                .clientKeys(clientKeys)
+                .addresses(settings.addresses)
+                .refundStatuses(settings.refundStatuses)
+                .problem(settings.problem)
+                .headers(properties.getHeaders().isEnabled())
+                .observer(observers.getIfAvailable(() -> RateLimitObserver.NONE))
+                .unavailableStatus(settings.redis.failClosedStatus())
+                .exemptClients(settings.exemptClients)
+                .costs(costs.getIfAvailable(() -> RequestCost.OF_ROUTE))
+                .mode(settings.mode)
+                .build();
         FilterRegistrationBean<RateLimitFilter> registration = new FilterRegistrationBean<>(filter);
         registration.setName(FILTER_NAME);
         registration.setOrder(properties.getFilter().getOrder());

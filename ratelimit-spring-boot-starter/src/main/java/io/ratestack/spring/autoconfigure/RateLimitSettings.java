@@ -6,6 +6,7 @@ import io.ratestack.spring.web.Algorithm;
 import io.ratestack.spring.web.Durations;
 import io.ratestack.spring.web.ExemptClients;
 import io.ratestack.spring.web.LimitTerms;
+import io.ratestack.spring.web.Mode;
 import io.ratestack.spring.web.MemoryRateLimitStore;
 import io.ratestack.spring.web.MvcRouteResolver;
 import io.ratestack.spring.web.PolicyNames;
@@ -42,6 +43,8 @@ final class RateLimitSettings {
     final RoutePolicy perRoute;
     final List<MvcRouteResolver.PathOverride> overrides;
     final List<String> excludedPaths;
+    /** Whether every limit is in shadow mode ({@code ratelimit.mode=shadow}). */
+    final Mode mode;
     final ExemptClients exemptClients;
     final RefundStatuses refundStatuses;
     final MemoryRateLimitStore.CacheBounds globalCache;
@@ -78,6 +81,7 @@ final class RateLimitSettings {
                 properties.getPerRoute(),
                 scope("ratelimit.per-route", properties.getPerRoute(), "route"), this.global);
         this.overrides = overrides(properties.getRoutes(), this.global);
+        this.mode = required("ratelimit.mode", properties.getMode());
         this.excludedPaths = patterns("ratelimit.excluded-paths", properties.getExcludedPaths());
         this.exemptClients = exemptClients("ratelimit.exempt-clients", properties.getExemptClients());
         this.refundStatuses = refundStatuses("ratelimit.refund-statuses", properties.getRefundStatuses());
@@ -249,7 +253,7 @@ final class RateLimitSettings {
             RateLimitProperties.RouteScope scope, List<LimitSpec> limits, List<LimitSpec> global) {
         try {
             checkCost(scope.getCost(), global);
-            return new RoutePolicy(source, key, limits, scope.getCost());
+            return new RoutePolicy(source, key, limits, scope.getCost(), required(property + ".mode", scope.getMode()));
         } catch (InvalidTermException bad) {
             throw new RateLimitConfigurationException(property + ".cost", String.valueOf(scope.getCost()), bad.rule());
         }
@@ -425,7 +429,7 @@ final class RateLimitSettings {
 
     /** One line for the startup log. */
     String describe() {
-        return "global " + describe(global) + ", per route " + describe(perRoute.limits())
+        return (mode == Mode.SHADOW ? "in shadow mode (nothing refused), " : "") + "global " + describe(global) + ", per route " + describe(perRoute.limits())
                 + (overrides.isEmpty() ? "" : ", " + overrides.size() + " route override(s)")
                 + (excludedPaths.isEmpty() ? "" : ", excluding " + excludedPaths)
                 + (exemptClients.isEmpty() ? "" : ", exempt clients: " + exemptClients)

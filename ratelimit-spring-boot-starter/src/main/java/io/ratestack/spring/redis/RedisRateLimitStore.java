@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.RandomAccess;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The filter's store in Redis: each request takes its client's global limits and its route's limits in one
@@ -52,6 +53,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 
     private static final int LONGEST_ROUTE_KEY = 200;
+    private static final LimitSpec[] NO_LIMITS = {};
 
     private final RedisLimits limits;
     private final List<LimitSpec> globalSpecs;
@@ -92,6 +94,19 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
                     : LimitReading.of(spec, global, states.get(i).remaining(), states.get(i).resetInNanos());
         }
         return new Attempt(result, List.of(readings), RedisLimits.isUnavailableRefusal(result));
+    }
+
+    @Override
+    public Attempt tryAcquireGlobal(String client, int cost) {
+        RedisLimits.Outcome attempt = limits.attempt(client, new RouteLimits(null, globalNamed, NO_LIMITS), cost);
+        List<RemoteLimit.State> states = attempt.states(); // empty when Redis was not reached
+        LimitReading[] readings = new LimitReading[globalSpecs.size()];
+        for (int i = 0; i < readings.length; i++) {
+            LimitSpec spec = globalSpecs.get(i);
+            readings[i] = states.isEmpty() ? LimitReading.unknown(spec, true)
+                    : LimitReading.of(spec, true, states.get(i).remaining(), states.get(i).resetInNanos());
+        }
+        return new Attempt(attempt.result(), List.of(readings), RedisLimits.isUnavailableRefusal(attempt.result()));
     }
 
     @Override
@@ -139,9 +154,14 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
     public static LocalFallback localFallback(MemoryRateLimitStore local) {
         Objects.requireNonNull(local, "local");
         Refusal unknown = new Refusal(RedisLimits.FAIL_CLOSED_RETRY_AFTER.toNanos(), 0);
-        return (client, named, cost) -> named instanceof RouteLimits route
-                ? local.tryAcquire(client, route.route, cost).result()
-                : unknown;
+        return (client, named, cost) -> {
+            if (!(named instanceof RouteLimits limits)) {
+                return unknown;
+            }
+            Route route = limits.route;
+            return (route == null ? local.tryAcquireGlobal(client, cost) : local.tryAcquire(client, route, cost))
+                    .result();
+        };
     }
 
     private LimitSpec[] routeNamed(Route route, RoutePolicy policy) {
@@ -202,11 +222,12 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 
     /** The limits of one request, global then route, that also know the request's route (for the local fallback). */
     private static final class RouteLimits extends AbstractList<LimitSpec> implements RandomAccess {
-        private final Route route;
+        /** The request's route; {@code null} for the global limits alone. */
+        private final @Nullable Route route;
         private final LimitSpec[] global;
         private final LimitSpec[] perRoute;
 
-        RouteLimits(Route route, LimitSpec[] global, LimitSpec[] perRoute) {
+        RouteLimits(@Nullable Route route, LimitSpec[] global, LimitSpec[] perRoute) {
             this.route = route;
             this.global = global;
             this.perRoute = perRoute;

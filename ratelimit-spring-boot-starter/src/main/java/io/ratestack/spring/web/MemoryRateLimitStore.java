@@ -440,6 +440,20 @@ public final class MemoryRateLimitStore implements RateLimitStore {
         return attempt(result, entry, routeLimiters, policy);
     }
 
+    @Override
+    public Attempt tryAcquireGlobal(String client, int cost) {
+        ClientEntry entry = clients.getIfPresent(client);
+        if (entry == null) {
+            entry = makeClient(client);
+        }
+        RateLimiter global = entry.leaves.length == 1 ? entry.leaves[0] : RateLimiters.all(entry.leaves);
+        AcquireResult result = global.tryAcquire(cost);
+        if (result instanceof Permit permit) {
+            result = new TrackedPermit(permit, client, entry, null);
+        }
+        return new Attempt(result, new Readings(globalSpecs, entry.leaves, List.of(), null), false);
+    }
+
     /** The client's new entry, or the shared overflow budget if the clients' bound is reached. */
     private ClientEntry makeClient(String client) {
         if (clients.estimatedSize() >= clientBound.maximumSize && !cleanedUpRoom(clientBound)) {
@@ -773,9 +787,10 @@ public final class MemoryRateLimitStore implements RateLimitStore {
 
         private final String client;
         private final ClientEntry entry;
-        private final RouteLimiters route;
+        /** The route whose limiters the use holds, pinned; {@code null} for a use of the global limiters alone. */
+        private final @Nullable RouteLimiters route;
 
-        TrackedPermit(Permit permit, String client, ClientEntry entry, RouteLimiters route) {
+        TrackedPermit(Permit permit, String client, ClientEntry entry, @Nullable RouteLimiters route) {
             super(permit);
             this.client = client;
             this.entry = entry;
@@ -798,8 +813,9 @@ public final class MemoryRateLimitStore implements RateLimitStore {
         }
 
         private void release() {
-            if (route.combined != null) {
-                route.ended(clock.nanoTime());
+            RouteLimiters held = route;
+            if (held != null && held.combined != null) {
+                held.ended(clock.nanoTime());
             }
             if (!entry.shared && ClientEntry.IN_FLIGHT.decrementAndGet(entry) == 0) {
                 touch();

@@ -273,7 +273,11 @@ public final class MvcRouteResolver implements RouteResolver {
         List<LimitSpec> specs = new ArrayList<>();
         int index = 0;
         int cost = 1;
+        Mode mode = Mode.ENFORCE;
         for (RateLimit limit : limits) {
+            if (limit.mode() == Mode.SHADOW) {
+                mode = Mode.SHADOW;
+            }
             index++;
             specs.add(spec(where, limit, limit.name().isEmpty() ? (index == 1 ? "route" : "route-" + index)
                     : limit.name()));
@@ -288,7 +292,7 @@ public final class MvcRouteResolver implements RouteResolver {
         // Overloaded handlers share a name: the parameter types keep their policies apart in shared stores.
         RoutePolicy policy;
         try {
-            policy = new RoutePolicy(where, where + parameterTypes(method), specs, cost);
+            policy = new RoutePolicy(where, where + parameterTypes(method), specs, cost, mode);
         } catch (InvalidTermException bad) {
             throw new RateLimitConfigurationException(where, "cost = " + cost, "cost " + bad.rule());
         }

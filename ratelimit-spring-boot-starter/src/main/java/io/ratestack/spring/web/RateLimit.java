@@ -82,6 +82,13 @@ public @interface RateLimit {
      */
     int cost() default 1;
 
+    /**
+     * Whether the handler's limits refuse ({@link Mode#ENFORCE}, the default) or only count and observe
+     * ({@link Mode#SHADOW}): a request they would refuse is let through, still taking the global limits' use. The
+     * handler's, not one limit's: the handler is in shadow mode if one of its annotations says so.
+     */
+    Mode mode() default Mode.ENFORCE;
+
     /** The container of repeated {@link RateLimit} annotations. */
     @Documented
     @Retention(RetentionPolicy.RUNTIME)

@@ -30,6 +30,10 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * handler: a request that fails before any handler could run is charged. Asynchronous requests keep their use until
  * the response completes.
  *
+ * <p>Limits in {@linkplain Mode#SHADOW shadow mode} count and observe but do not refuse: a request they would refuse
+ * is let through without rate-limit headers, after taking the global limits' use if only its route's policy is in
+ * shadow mode.
+ *
  * <p>A request of an {@linkplain ExemptClients exempt client} (by address, then by key) passes without a use and
  * without headers; so does one whose route is exempt.
  *
@@ -42,6 +46,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 public final class RateLimitFilter extends OncePerRequestFilter {
 
     private static final Log LOG = LogFactory.getLog(RateLimitFilter.class);
+    /** Where requests that a limit in shadow mode would refuse are logged, at INFO. */
+    private static final Log SHADOW_LOG = LogFactory.getLog(RateLimitFilter.class.getName() + ".shadow");
     private static final Duration FAILURE_LOG_INTERVAL = Duration.ofMinutes(1);
 
     /** The simple names of the servers' exceptions that say the client went away. */
@@ -59,6 +65,8 @@ public final class RateLimitFilter extends OncePerRequestFilter {
     private final RateLimitObserver observer;
     private final ExemptClients exempt;
     private final RequestCost costs;
+    /** Whether every limit only observes ({@link Mode#SHADOW}). */
+    private final boolean shadowAll;
     private final CallbackFailures routeFailures =
             new CallbackFailures(LOG, "RouteResolver failed", Clock.system(), FAILURE_LOG_INTERVAL);
     private final CallbackFailures clientKeyFailures =
@@ -81,44 +89,186 @@ public final class RateLimitFilter extends OncePerRequestFilter {
     public RateLimitFilter(RouteResolver routes, ClientKeyResolver clientKeys,
             RemoteAddressClientKeyResolver addresses, RateLimitStore store, RefundStatuses refunds,
             ProblemDetails problem, boolean headers, RoutePolicy unresolved, RateLimitObserver observer) {
-        this(routes, clientKeys, addresses, store, refunds, problem, headers, unresolved, observer, 503,
-                ExemptClients.NONE, RequestCost.OF_ROUTE);
+        this(builder(routes, store, unresolved).clientKeys(clientKeys).addresses(addresses).refundStatuses(refunds)
+                .problem(problem).headers(headers).observer(observer));
+    }
+
+    private RateLimitFilter(Builder builder) {
+        this.routes = builder.routes;
+        this.store = builder.store;
+        this.unresolved = builder.unresolved;
+        this.addresses = builder.addresses;
+        this.clientKeys = builder.clientKeys == null ? builder.addresses : builder.clientKeys;
+        this.refunds = builder.refunds;
+        this.responses = new RateLimitResponses(builder.problem, builder.headers);
+        this.observer = builder.observer;
+        this.unavailableStatus = builder.unavailableStatus;
+        this.exempt = builder.exempt;
+        this.costs = builder.costs;
+        this.shadowAll = builder.mode == Mode.SHADOW;
     }
 
     /**
+     * A builder of a filter: every option but the three given here has a default.
+     *
      * @param routes finds each request's route
-     * @param clientKeys finds each request's client
-     * @param addresses the fallback key when {@code clientKeys} has none
      * @param store the limiters of every client
-     * @param refunds the statuses whose use is refunded
-     * @param problem the body of a refusal
-     * @param headers whether to write the {@code RateLimit} and {@code RateLimit-Policy} headers
-     * @param unresolved the per-route policy of a request whose route cannot be resolved
-     * @param observer told each decision, for metrics
-     * @param unavailableStatus how to answer a request that a fail-closed store refused because it cannot be
-     *     reached: {@code 503} (a problem body saying the limiter is unavailable, {@code Retry-After: 1}) or
-     *     {@code 429} (as a limit's refusal)
-     * @param exempt the clients never limited, by address or by key
-     * @param costs what each request takes of its limits
+     * @param unresolved the per-route policy of a request whose route cannot be resolved (the resolver failed):
+     *     such a request is limited as one that matches no route, never let through
+     * @return the builder
      */
-    public RateLimitFilter(RouteResolver routes, ClientKeyResolver clientKeys,
-            RemoteAddressClientKeyResolver addresses, RateLimitStore store, RefundStatuses refunds,
-            ProblemDetails problem, boolean headers, RoutePolicy unresolved, RateLimitObserver observer,
-            int unavailableStatus, ExemptClients exempt, RequestCost costs) {
-        if (unavailableStatus != 503 && unavailableStatus != 429) {
-            throw new IllegalArgumentException("unavailable status must be 503 or 429 but was " + unavailableStatus);
+    public static Builder builder(RouteResolver routes, RateLimitStore store, RoutePolicy unresolved) {
+        return new Builder(routes, store, unresolved);
+    }
+
+    /** Options of a {@link RateLimitFilter}. Not thread-safe; {@link #build()} makes a filter of the options. */
+    public static final class Builder {
+
+        private final RouteResolver routes;
+        private final RateLimitStore store;
+        private final RoutePolicy unresolved;
+        private @Nullable ClientKeyResolver clientKeys;
+        private RemoteAddressClientKeyResolver addresses = new RemoteAddressClientKeyResolver();
+        private RefundStatuses refunds = RefundStatuses.parse(java.util.List.of("500"));
+        private ProblemDetails problem = ProblemDetails.DEFAULT;
+        private boolean headers = true;
+        private RateLimitObserver observer = RateLimitObserver.NONE;
+        private int unavailableStatus = 503;
+        private ExemptClients exempt = ExemptClients.NONE;
+        private RequestCost costs = RequestCost.OF_ROUTE;
+        private Mode mode = Mode.ENFORCE;
+
+        private Builder(RouteResolver routes, RateLimitStore store, RoutePolicy unresolved) {
+            this.routes = Objects.requireNonNull(routes, "routes");
+            this.store = Objects.requireNonNull(store, "store");
+            this.unresolved = Objects.requireNonNull(unresolved, "unresolved");
         }
-        this.unavailableStatus = unavailableStatus;
-        this.exempt = Objects.requireNonNull(exempt, "exempt");
-        this.costs = Objects.requireNonNull(costs, "costs");
-        this.unresolved = unresolved;
-        this.observer = observer;
-        this.routes = routes;
-        this.clientKeys = clientKeys;
-        this.addresses = addresses;
-        this.store = store;
-        this.refunds = refunds;
-        this.responses = new RateLimitResponses(problem, headers);
+
+        /**
+         * How requests are keyed; by address ({@link #addresses}) by default, and whenever it has no key.
+         *
+         * @param resolver the resolver
+         * @return this builder
+         */
+        public Builder clientKeys(ClientKeyResolver resolver) {
+            this.clientKeys = Objects.requireNonNull(resolver, "resolver");
+            return this;
+        }
+
+        /**
+         * How addresses become keys; IPv4 by address, IPv6 by /64 by default.
+         *
+         * @param resolver the resolver
+         * @return this builder
+         */
+        public Builder addresses(RemoteAddressClientKeyResolver resolver) {
+            this.addresses = Objects.requireNonNull(resolver, "resolver");
+            return this;
+        }
+
+        /**
+         * The statuses whose use is refunded; 500 by default.
+         *
+         * @param statuses the statuses
+         * @return this builder
+         */
+        public Builder refundStatuses(RefundStatuses statuses) {
+            this.refunds = Objects.requireNonNull(statuses, "statuses");
+            return this;
+        }
+
+        /**
+         * The body of a refusal; {@link ProblemDetails#DEFAULT} by default.
+         *
+         * @param details the problem details
+         * @return this builder
+         */
+        public Builder problem(ProblemDetails details) {
+            this.problem = Objects.requireNonNull(details, "details");
+            return this;
+        }
+
+        /**
+         * Whether responses carry the {@code RateLimit} and {@code RateLimit-Policy} headers; {@code true} by default.
+         *
+         * @param enabled whether to write them
+         * @return this builder
+         */
+        public Builder headers(boolean enabled) {
+            this.headers = enabled;
+            return this;
+        }
+
+        /**
+         * Told each decision, for metrics; nothing by default.
+         *
+         * @param decisions the observer
+         * @return this builder
+         */
+        public Builder observer(RateLimitObserver decisions) {
+            this.observer = Objects.requireNonNull(decisions, "decisions");
+            return this;
+        }
+
+        /**
+         * How a request is answered that a fail-closed store refused because it cannot be reached: {@code 503} (a
+         * problem body saying the limiter is unavailable, {@code Retry-After: 1}), the default, or {@code 429} (as a
+         * limit's refusal).
+         *
+         * @param status 503 or 429
+         * @return this builder
+         * @throws IllegalArgumentException for another status
+         */
+        public Builder unavailableStatus(int status) {
+            if (status != 503 && status != 429) {
+                throw new IllegalArgumentException("unavailable status must be 503 or 429 but was " + status);
+            }
+            this.unavailableStatus = status;
+            return this;
+        }
+
+        /**
+         * The clients never limited, by address or by key; none by default.
+         *
+         * @param clients the exempt clients
+         * @return this builder
+         */
+        public Builder exemptClients(ExemptClients clients) {
+            this.exempt = Objects.requireNonNull(clients, "clients");
+            return this;
+        }
+
+        /**
+         * What each request takes of its limits; its route policy's cost by default.
+         *
+         * @param cost the cost of each request
+         * @return this builder
+         */
+        public Builder costs(RequestCost cost) {
+            this.costs = Objects.requireNonNull(cost, "cost");
+            return this;
+        }
+
+        /**
+         * Whether every limit refuses ({@link Mode#ENFORCE}, the default) or only observes ({@link Mode#SHADOW});
+         * a route policy in shadow mode only observes its own limits whatever this says.
+         *
+         * @param limits the mode of every limit
+         * @return this builder
+         */
+        public Builder mode(Mode limits) {
+            this.mode = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
+        /**
+         * A filter of these options.
+         *
+         * @return the filter
+         */
+        public RateLimitFilter build() {
+            return new RateLimitFilter(this);
+        }
     }
 
     @Override
@@ -141,8 +291,26 @@ public final class RateLimitFilter extends OncePerRequestFilter {
             chain.doFilter(request, response);
             return;
         }
-        RateLimitStore.Attempt attempt = store.tryAcquire(client, route, cost(request, route));
+        int cost = cost(request, route);
+        RateLimitStore.Attempt attempt = store.tryAcquire(client, route, cost);
         AcquireResult result = attempt.result();
+        boolean observedOnly = !(result instanceof Permit) && observesOnly(route, attempt);
+        if (observedOnly) {
+            String scope = RateLimitResponses.refusedScope(attempt);
+            observer.wouldRefuse(route, scope);
+            if (SHADOW_LOG.isInfoEnabled()) {
+                SHADOW_LOG.info("Would refuse " + request.getMethod() + " " + route.key() + " for client #"
+                        + Keys.forLog(client) + " (" + scope + " limits, in shadow mode)");
+            }
+            if (shadowAll) { // no limit refuses: through, without a use
+                observer.timed(route, System.nanoTime() - start);
+                chain.doFilter(request, response);
+                return;
+            }
+            // Only the route's limits observe: the global ones take the use, and refuse.
+            attempt = store.tryAcquireGlobal(client, cost);
+            result = attempt.result();
+        }
         if (!(result instanceof Permit permit)) {
             if (LOG.isDebugEnabled()) {
                 LOG.debug("Refused " + request.getMethod() + " " + route.key() + " for client #" + Keys.forLog(client));
@@ -156,7 +324,9 @@ public final class RateLimitFilter extends OncePerRequestFilter {
             observer.timed(route, System.nanoTime() - start);
             return;
         }
-        responses.admitted(response, route, attempt);
+        if (!observedOnly) { // a route whose limits would refuse says nothing of them
+            responses.admitted(response, route, attempt);
+        }
         Permit observed = new ObservedPermit(permit, observer, route);
         CommittingResponse committing = new CommittingResponse(response,
                 () -> finish(observed, response.getStatus(), refunds, request));
@@ -292,6 +462,26 @@ public final class RateLimitFilter extends OncePerRequestFilter {
         } else {
             permit.close();
         }
+    }
+
+    /**
+     * Whether a refused attempt only observes: every limit is in shadow mode, or the route's policy is and none of the
+     * global limits refused (a store that does not say which refused, or cannot be reached, refuses as usual then).
+     */
+    private boolean observesOnly(Route route, RateLimitStore.Attempt attempt) {
+        if (shadowAll) {
+            return true;
+        }
+        RoutePolicy policy = route.policy();
+        if (policy == null || policy.mode() != Mode.SHADOW || attempt.storeUnavailable() || !attempt.tracked()) {
+            return false;
+        }
+        for (LimitReading limit : attempt.limits()) {
+            if (limit.global() && limit.exhausted()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The request's cost: the {@link RequestCost}'s, or its route policy's when that fails or is below 1. */

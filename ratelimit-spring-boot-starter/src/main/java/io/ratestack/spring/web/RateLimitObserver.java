@@ -3,7 +3,7 @@ package io.ratestack.spring.web;
 /**
  * Told what became of each limited request, for metrics: exactly one of {@link #admitted}, {@link #refused},
  * {@link #refunded} and {@link #exempted} per request on a route that is not exempt, so that their sum is those
- * requests. A refused request is told at once; an
+ * requests, but for one that every limit in shadow mode let through, told only {@link #wouldRefuse}. A refused request is told at once; an
  * admitted one when its use ends (its response is done), as admitted if the use counted or refunded if it did not.
  * Called on the thread that decides; must be quick and must not throw. Routes identify the route by its pattern,
  * never a client: tag by {@link Route#pattern()}.
@@ -39,6 +39,17 @@ public interface RateLimitObserver {
      * @param route its route
      */
     default void refunded(Route route) {
+    }
+
+    /**
+     * A limit in shadow mode ({@link Mode#SHADOW}) would have refused a request, which was let through. Such a
+     * request is also told {@link #admitted} or {@link #refunded} when it took the global limits' use (its route's
+     * policy is in shadow mode), and nothing more when every limit is.
+     *
+     * @param route its route
+     * @param scope which limits would have refused it, as for {@link #refused}
+     */
+    default void wouldRefuse(Route route, String scope) {
     }
 
     /**

@@ -36,6 +36,16 @@ public interface RateLimitStore {
         return tryAcquire(client, route, 1);
     }
 
+    /**
+     * Takes one use of {@code cost} units of the client's global limits alone, without waiting: for a request whose
+     * route's limits are in shadow mode and would have refused it. Its attempt's readings are the global limits'.
+     *
+     * @param client the client key
+     * @param cost the request's cost, at least 1
+     * @return the attempt; a granted result holds a permit that must be closed or cancelled
+     */
+    Attempt tryAcquireGlobal(String client, int cost);
+
     /** The global limits of every client, of any algorithm. */
     List<LimitSpec> globalSpecs();
 

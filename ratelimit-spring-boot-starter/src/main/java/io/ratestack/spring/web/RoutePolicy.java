@@ -8,6 +8,7 @@ import io.ratestack.RateLimiters;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -22,6 +23,7 @@ public final class RoutePolicy {
     private final List<LimitSpec> limits;
     private final Duration longestRecovery;
     private final int cost;
+    private final Mode mode;
     private volatile @Nullable Factories factories;
     /** The texts of the response headers of this policy's terms, made by the first response that needs them. */
     volatile RateLimitResponses.@Nullable HeaderTexts headerTexts;
@@ -59,6 +61,20 @@ public final class RoutePolicy {
      *     {@link LimitSpec#maxCost()} (no request could ever pass)
      */
     public RoutePolicy(String source, String key, List<? extends LimitSpec> limits, int cost) {
+        this(source, key, limits, cost, Mode.ENFORCE);
+    }
+
+    /**
+     * @param source where the policy comes from, for messages and the actuator endpoint
+     * @param key what tells this policy from every other one of the application, the same in every instance of it
+     * @param limits the stacked limits, of any algorithm, at least one, each named (see {@link PolicyNames})
+     * @param cost what a request of these routes takes of each limit, as above
+     * @param mode whether these limits refuse ({@link Mode#ENFORCE}) or only observe ({@link Mode#SHADOW}); the
+     *     global limits refuse either way, unless every limit is in shadow mode
+     * @throws io.ratestack.InvalidTermException naming {@code cost} if it is below 1 or above a limit's
+     *     {@link LimitSpec#maxCost()}
+     */
+    public RoutePolicy(String source, String key, List<? extends LimitSpec> limits, int cost, Mode mode) {
         if (limits.isEmpty()) {
             throw new IllegalArgumentException("a route policy needs at least one limit: " + source);
         }
@@ -67,6 +83,12 @@ public final class RoutePolicy {
         this.limits = PolicyNames.checkAll(limits);
         this.longestRecovery = longest(this.limits);
         this.cost = checkCost(cost, this.limits);
+        this.mode = Objects.requireNonNull(mode, "mode");
+    }
+
+    /** Whether these limits refuse or only observe. */
+    public Mode mode() {
+        return mode;
     }
 
     /**
@@ -158,6 +180,6 @@ public final class RoutePolicy {
 
     @Override
     public String toString() {
-        return source + " " + limits + (cost == 1 ? "" : " cost " + cost);
+        return source + " " + limits + (cost == 1 ? "" : " cost " + cost) + (mode == Mode.SHADOW ? " (shadow)" : "");
     }
 }

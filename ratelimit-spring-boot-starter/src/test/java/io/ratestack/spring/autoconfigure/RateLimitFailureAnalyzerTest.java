@@ -105,8 +105,8 @@ class RateLimitFailureAnalyzerTest {
                 + " reset-offset, retry-after, stacked");
         assertThat(describe("ratelimit.routes[0].exempt=true", "ratelimit.routes[0].pattern=/a",
                 "ratelimit.routes[0].methods=GET")).contains("the keys under ratelimit.routes[0] are algorithm, burst,"
-                        + " capacity, cost, exempt, initial-tokens, limit, name, pattern, per, refill, reset-offset,"
-                        + " retry-after, stacked");
+                        + " capacity, cost, exempt, initial-tokens, limit, mode, name, pattern, per, refill,"
+                        + " reset-offset, retry-after, stacked");
         assertThat(describe("ratelimit.client.targets.x.base-url=http://a", "ratelimit.client.targets.x.global.burst=5"))
                 .as("a paced scope is times-per: it has no other algorithm's keys")
                 .contains("the keys under ratelimit.client.targets.x.global are limit, name, per, reset-offset,"
@@ -122,6 +122,7 @@ class RateLimitFailureAnalyzerTest {
         assertThat(describe("ratelimit.per-route.algorithm=bucket"))
                 .contains("Reason: must be one of times-per, token-bucket, gcra, sliding-window, concurrency");
         assertThat(describe("ratelimit.per-route.refill=slowly")).contains("Reason: must be one of greedy, interval");
+        assertThat(describe("ratelimit.mode=dry-run")).contains("Reason: must be one of enforce, shadow");
         assertThat(describe("ratelimit.global.limit=ten")).contains("Reason: must be a whole number from");
         assertThat(describe("ratelimit.global.per=soon"))
                 .contains("Reason: must be a duration such as 10s, 500ms or PT10S");

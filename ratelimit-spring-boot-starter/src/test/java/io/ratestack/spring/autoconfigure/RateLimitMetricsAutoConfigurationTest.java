@@ -48,6 +48,7 @@ class RateLimitMetricsAutoConfigurationTest {
             observer.refused(route, "global");
             observer.refunded(route);
             observer.exempted(route);
+            observer.wouldRefuse(route, "route");
             observer.timed(route, 1_000);
 
             assertThat(registry.get("ratelimit.requests").tags("outcome", "admitted", "scope", "none",
@@ -58,6 +59,8 @@ class RateLimitMetricsAutoConfigurationTest {
                     .isEqualTo(1);
             assertThat(registry.get("ratelimit.requests").tags("outcome", "exempt", "scope", "none").counter().count())
                     .isEqualTo(1);
+            assertThat(registry.get("ratelimit.requests").tags("outcome", "would-refuse", "scope", "route").counter()
+                    .count()).isEqualTo(1);
             assertThat(registry.get("ratelimit.filter").timer().count()).isEqualTo(1);
             assertThat(registry.get("ratelimit.clients").tags("cache", "global").gauge().value()).isZero();
             assertThat(registry.get("ratelimit.clients").tags("cache", "per-route").gauge().value()).isZero();

@@ -9,6 +9,7 @@ import io.ratestack.spring.autoconfigure.RateLimitAutoConfiguration;
 import io.ratestack.spring.autoconfigure.RateLimitServletAutoConfiguration;
 import io.ratestack.spring.web.ClientKeyResolver;
 import io.ratestack.spring.web.MemoryRateLimitStore;
+import io.ratestack.spring.web.Mode;
 import io.ratestack.spring.web.RateLimitFilter;
 import io.ratestack.spring.web.RequestCost;
 import io.ratestack.spring.web.Route;
@@ -131,6 +132,15 @@ class DocExamplesTest {
     }
 
     @Test
+    void theShadowModeExampleObservesItsRoute() {
+        withYaml("shadow").run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(Objects.requireNonNull(context.getBean(MvcRouteResolver.class).overrides().get(0).policy())
+                    .mode()).isEqualTo(Mode.SHADOW);
+        });
+    }
+
+    @Test
     void theAlgorithmsExampleConfiguresEachAlgorithm() {
         withYaml("algorithms").run(context -> {
                     assertThat(context).hasNotFailed();
@@ -152,6 +162,7 @@ class DocExamplesTest {
         DocSnippets.assertShowsWhole("README.md", "src/test/resources/readme/algorithms.yml");
         DocSnippets.assertShowsWhole("README.md", "src/test/resources/readme/exempt-clients.yml");
         DocSnippets.assertShowsWhole("README.md", "src/test/resources/readme/costs.yml");
+        DocSnippets.assertShowsWhole("README.md", "src/test/resources/readme/shadow.yml");
         DocSnippets.assertShows("README.md", "src/test/java/io/ratestack/spring/readme/Costs.java", 1);
         DocSnippets.assertShows("README.md", "src/test/java/io/ratestack/spring/readme/SearchApi.java", 1);
         DocSnippets.assertShows("README.md", "src/test/java/io/ratestack/spring/readme/UploadController.java", 1);

@@ -42,10 +42,12 @@ class RateLimitFilterTest {
     private RateLimitObserver observer = RateLimitObserver.NONE;
     private ExemptClients exempt = ExemptClients.NONE;
     private RequestCost costs = RequestCost.OF_ROUTE;
+    private Mode mode = Mode.ENFORCE;
 
     private RateLimitFilter filter() {
-        return new RateLimitFilter(routes, clientKeys, addresses, store, RefundStatuses.parse(List.of("500", "503")),
-                ProblemDetails.DEFAULT, headers, onePerSecond, observer, 503, exempt, costs);
+        return RateLimitFilter.builder(routes, store, onePerSecond).clientKeys(clientKeys).addresses(addresses)
+                .refundStatuses(RefundStatuses.parse(List.of("500", "503"))).headers(headers).observer(observer)
+                .exemptClients(exempt).costs(costs).mode(mode).build();
     }
 
     private static MockHttpServletRequest get(String address) {
@@ -82,6 +84,57 @@ class RateLimitFilterTest {
                 + "\"title\":\"Request cannot be satisfied as assigned quota has been exceeded\","
                 + "\"status\":429,\"detail\":\"rate limited\",\"instance\":\"/test\","
                 + "\"violated-policies\":[\"route\"]}");
+    }
+
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void inShadowModeNothingIsRefusedButWhatWouldBeIsObservedAndLogged(CapturedOutput output) throws Exception {
+        mode = Mode.SHADOW;
+        observer = recording();
+        assertThat(call("192.0.2.1").getHeader("RateLimit")).isEqualTo("\"global\";r=2, \"route\";r=0");
+        MockHttpServletResponse wouldBeRefused = call("192.0.2.1");
+        assertThat(wouldBeRefused.getStatus()).isEqualTo(200);
+        assertThat(wouldBeRefused.getHeaderNames()).doesNotContain("RateLimit", "RateLimit-Policy", "Retry-After");
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(call("192.0.2.1").getHeader("RateLimit")).as("the let-through request took no use")
+                .isEqualTo("\"global\";r=1;t=9, \"route\";r=0");
+        assertThat(observed).containsExactly("admitted", "would-refuse route", "admitted");
+        assertThat(output).contains("Would refuse GET /test for client #" + Keys.forLog("192.0.2.1")
+                + " (route limits, in shadow mode)").doesNotContain("192.0.2.1 ");
+    }
+
+    @Test
+    void aRoutePolicyInShadowModeLetsItsRefusalsThroughButTheGlobalLimitsStillRefuse() throws Exception {
+        RoutePolicy shadowed = new RoutePolicy("test", "test", onePerSecond.limits(), 1, Mode.SHADOW);
+        routes = request -> new Route("/test", shadowed);
+        observer = recording();
+        int[] statuses = new int[4];
+        for (int i = 0; i < statuses.length; i++) {
+            statuses[i] = call("192.0.2.1").getStatus();
+        }
+        assertThat(statuses).as("1 per second observed; 3 per 10 seconds enforced").containsExactly(200, 200, 200,
+                429);
+        assertThat(observed).containsExactly("admitted", "would-refuse route", "admitted", "would-refuse route",
+                "admitted", "refused global");
+    }
+
+    private RateLimitObserver recording() {
+        return new RateLimitObserver() {
+            @Override
+            public void admitted(Route route) {
+                observed.add("admitted");
+            }
+
+            @Override
+            public void refused(Route route, String scope) {
+                observed.add("refused " + scope);
+            }
+
+            @Override
+            public void wouldRefuse(Route route, String scope) {
+                observed.add("would-refuse " + scope);
+            }
+        };
     }
 
     @Test

@@ -55,16 +55,19 @@ class SharedStoreResponsesTest {
         }
 
         @Override
+        public Attempt tryAcquireGlobal(String client, int cost) {
+            throw new UnsupportedOperationException("no limit here is in shadow mode");
+        }
+
+        @Override
         public List<LimitSpec> globalSpecs() {
             return List.copyOf(global);
         }
     };
 
     private MockHttpServletResponse call(int unavailableStatus, int status) throws Exception {
-        RateLimitFilter filter = new RateLimitFilter(request -> new Route("/test", perRoute), request -> null,
-                new RemoteAddressClientKeyResolver(), store, RefundStatuses.parse(List.of("500")),
-                ProblemDetails.DEFAULT, true, perRoute, observer, unavailableStatus, ExemptClients.NONE,
-                RequestCost.OF_ROUTE);
+        RateLimitFilter filter = RateLimitFilter.builder(request -> new Route("/test", perRoute), store, perRoute)
+                .clientKeys(request -> null).observer(observer).unavailableStatus(unavailableStatus).build();
         MockHttpServletRequest request = new MockHttpServletRequest("GET", "/test");
         request.setRemoteAddr("192.0.2.1");
         MockHttpServletResponse response = new MockHttpServletResponse();
