@@ -2,11 +2,7 @@ package io.ratestack.sample;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -23,29 +19,19 @@ import org.springframework.context.annotation.Import;
 @Import(SampleApplicationTest.FakeTimeConfiguration.class)
 class RequestCostTest {
 
-    private final HttpClient http = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
-
     @LocalServerPort
     private int port;
 
     @Test
     void aCostlyRouteTakesItsCostOfTheGlobalAndItsOwnLimit() throws Exception {
-        HttpResponse<String> first = get("/example");
+        HttpResponse<String> first = Loopback.get(port, "/example");
         assertThat(first.statusCode()).isEqualTo(200);
         assertThat(first.headers().firstValue("RateLimit")).hasValue("\"global\";r=6, \"route\";r=6");
-        assertThat(get("/example").statusCode()).isEqualTo(200);
+        assertThat(Loopback.get(port, "/example").statusCode()).isEqualTo(200);
 
-        HttpResponse<String> refused = get("/example");
+        HttpResponse<String> refused = Loopback.get(port, "/example");
         assertThat(refused.statusCode()).as("2 left of each, 4 asked").isEqualTo(429);
         assertThat(refused.headers().firstValue("RateLimit")).hasValue("\"global\";r=2;t=10, \"route\";r=2;t=10");
-        assertThat(get("/test").statusCode()).as("a request of cost 1 still fits").isEqualTo(200);
-    }
-
-    private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(Loopback.get(port, "/test").statusCode()).as("a request of cost 1 still fits").isEqualTo(200);
     }
 }

@@ -2,11 +2,7 @@ package io.ratestack.sample;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -21,28 +17,18 @@ import org.springframework.context.annotation.Import;
 @Import(SampleApplicationTest.FakeTimeConfiguration.class)
 class ShadowModeTest {
 
-    private final HttpClient http = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
-
     @LocalServerPort
     private int port;
 
     @Test
     void nothingIsRefusedAndWhatWouldBeCarriesNoHeaders() throws Exception {
-        HttpResponse<String> first = get("/test");
+        HttpResponse<String> first = Loopback.get(port, "/test");
         assertThat(first.statusCode()).isEqualTo(200);
         assertThat(first.headers().firstValue("RateLimit")).hasValue("\"global\";r=9, \"route\";r=0");
         for (int i = 0; i < 20; i++) {
-            HttpResponse<String> over = get("/test"); // 1 per 1s: each of these would be refused
+            HttpResponse<String> over = Loopback.get(port, "/test"); // 1 per 1s: each of these would be refused
             assertThat(over.statusCode()).isEqualTo(200);
             assertThat(over.headers().firstValue("RateLimit")).isEmpty();
         }
-    }
-
-    private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 }

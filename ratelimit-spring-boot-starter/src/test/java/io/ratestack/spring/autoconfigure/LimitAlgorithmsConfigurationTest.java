@@ -205,6 +205,12 @@ class LimitAlgorithmsConfigurationTest {
     }
 
     private void assertAnnotationFails(Class<?> controller, String method, String value, String reason) {
+        assertAnnotationFails(runner, controller, method, value, reason);
+    }
+
+    /** Asserts that {@code controller}'s handler {@code method} fails startup, naming it, the attribute and why. */
+    static void assertAnnotationFails(WebApplicationContextRunner runner, Class<?> controller, String method,
+            String value, String reason) {
         runner.withUserConfiguration(Mvc.class, controller).run(context -> {
             assertThat(context).hasFailed();
             Throwable cause = context.getStartupFailure();

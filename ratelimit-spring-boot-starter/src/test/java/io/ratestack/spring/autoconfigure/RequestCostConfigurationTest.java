@@ -6,7 +6,6 @@ import io.ratestack.Clock;
 import io.ratestack.FakeClock;
 import io.ratestack.spring.web.MvcRouteResolver;
 import io.ratestack.spring.web.RateLimit;
-import io.ratestack.spring.web.RateLimitConfigurationException;
 import io.ratestack.spring.web.RateLimitFilter;
 import io.ratestack.spring.web.RequestCost;
 import io.ratestack.spring.web.RoutePolicy;
@@ -111,27 +110,12 @@ class RequestCostConfigurationTest {
                     assertThat(context.getBean(MvcRouteResolver.class).annotatedPolicies().values())
                             .extracting(RoutePolicy::cost).containsExactly(3);
                 });
-        runner.withUserConfiguration(LimitAlgorithmsConfigurationTest.Mvc.class, TwoCostsController.class)
-                .run(context -> assertAnnotationFails(context, TwoCostsController.class.getName() + ".two",
-                        "cost = 2", "cost is the request's: every @RateLimit of one handler gives the same"));
-        runner.withUserConfiguration(LimitAlgorithmsConfigurationTest.Mvc.class, PricierThanGlobalController.class)
-                .run(context -> assertAnnotationFails(context, PricierThanGlobalController.class.getName()
-                        + ".pricy", "cost = 200", "cost must be <= 100, the most that global limit 'global'"));
+        LimitAlgorithmsConfigurationTest.assertAnnotationFails(runner, TwoCostsController.class, "two", "cost = 2",
+                "cost is the request's: every @RateLimit of one handler gives the same");
+        LimitAlgorithmsConfigurationTest.assertAnnotationFails(runner, PricierThanGlobalController.class, "pricy",
+                "cost = 200", "cost must be <= 100, the most that global limit 'global'");
     }
 
-    private static void assertAnnotationFails(ApplicationContext context, String method, String value,
-            String reason) {
-        Throwable cause = ((org.springframework.boot.test.context.assertj.AssertableWebApplicationContext) context)
-                .getStartupFailure();
-        while (cause != null && !(cause instanceof RateLimitConfigurationException)) {
-            cause = cause.getCause();
-        }
-        assertThat(cause).isInstanceOf(RateLimitConfigurationException.class);
-        RateLimitConfigurationException failure = (RateLimitConfigurationException) cause;
-        assertThat(failure.getOrigin()).isEqualTo("@RateLimit on " + method);
-        assertThat(failure.getValue()).isEqualTo(value);
-        assertThat(failure.getReason()).startsWith(reason);
-    }
 
     private static MockHttpServletResponse call(ApplicationContext context, String path, Integer actualCost)
             throws Exception {
