@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  * {@link RemoteAddressClientKeyResolver}: the peer, or the client a trusted proxy named (Spring Boot's
  * {@code server.forward-headers-strategy}), never a header the client wrote itself; an IPv4-mapped IPv6 address is
  * its IPv4 address; a request whose address is not an IP literal is never exempt by address. Matching is a few
- * byte comparisons per range and allocates nothing for an IPv4 address.
+ * byte comparisons per range, once the address is parsed.
  */
 public final class ExemptClients {
 
@@ -129,7 +129,14 @@ public final class ExemptClients {
         String text = written.strip();
         int slash = text.indexOf('/');
         String literal = slash < 0 ? text : text.substring(0, slash);
+        if (text.chars().anyMatch(Character::isWhitespace)) {
+            throw new IllegalArgumentException("must be an address or a CIDR block without spaces, such as 10.0.0.0/8");
+        }
         int colon = literal.indexOf(':');
+        if (colon < 0 && !RemoteAddressClientKeyResolver.isCanonical(literal)) {
+            throw new IllegalArgumentException("has a part with a leading zero, which some tools read as octal:"
+                    + " write it without");
+        }
         if (literal.startsWith("[") || literal.indexOf('%') >= 0 || (colon >= 0 && colon == literal.lastIndexOf(':'))) {
             throw new IllegalArgumentException("must be an address or a CIDR block such as 10.0.0.0/8 or"
                     + " 2001:db8::/32, without brackets, port or zone");

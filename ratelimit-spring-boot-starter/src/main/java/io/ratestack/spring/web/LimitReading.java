@@ -117,4 +117,14 @@ public record LimitReading(String name, int quota, Duration window, boolean conc
     public boolean exhausted() {
         return remaining == 0;
     }
+
+    /**
+     * Whether the limit had too little left for a use of {@code cost}: one that refused a request of that cost.
+     *
+     * @param cost the request's cost
+     * @return whether its state is known and fewer than {@code cost} uses were left
+     */
+    public boolean refuses(int cost) {
+        return remaining >= 0 && remaining < cost;
+    }
 }

@@ -661,7 +661,7 @@ public final class MemoryRateLimitStore implements RateLimitStore {
      */
     public @Nullable ClientState find(String key, RemoteAddressClientKeyResolver addresses) {
         ClientState state = describe(key);
-        if (state == null && !key.startsWith("key:")) {
+        if (state == null && !key.startsWith("key:") && !key.startsWith("key#")) {
             int slash = key.indexOf('/');
             state = describe(addresses.keyOf(slash < 0 ? key : key.substring(0, slash)));
             if (state == null) {

@@ -65,6 +65,8 @@ public final class RateLimitFilter extends OncePerRequestFilter {
     private final RateLimitObserver observer;
     private final ExemptClients exempt;
     private final RequestCost costs;
+    /** The largest cost the global limits admit at once. */
+    private final int globalMaxCost;
     /** Whether every limit only observes ({@link Mode#SHADOW}). */
     private final boolean shadowAll;
     private final CallbackFailures routeFailures =
@@ -105,6 +107,11 @@ public final class RateLimitFilter extends OncePerRequestFilter {
         this.unavailableStatus = builder.unavailableStatus;
         this.exempt = builder.exempt;
         this.costs = builder.costs;
+        int most = Integer.MAX_VALUE;
+        for (io.ratestack.LimitSpec limit : builder.store.globalSpecs()) {
+            most = Math.min(most, limit.maxCost());
+        }
+        this.globalMaxCost = most;
         this.shadowAll = builder.mode == Mode.SHADOW;
     }
 
@@ -294,22 +301,26 @@ public final class RateLimitFilter extends OncePerRequestFilter {
         int cost = cost(request, route);
         RateLimitStore.Attempt attempt = store.tryAcquire(client, route, cost);
         AcquireResult result = attempt.result();
-        boolean observedOnly = !(result instanceof Permit) && observesOnly(route, attempt);
+        boolean observedOnly = !(result instanceof Permit) && observesOnly(route, attempt, cost);
         if (observedOnly) {
-            String scope = RateLimitResponses.refusedScope(attempt);
-            observer.wouldRefuse(route, scope);
-            if (SHADOW_LOG.isInfoEnabled()) {
-                SHADOW_LOG.info("Would refuse " + request.getMethod() + " " + route.key() + " for client #"
-                        + Keys.forLog(client) + " (" + scope + " limits, in shadow mode)");
+            String scope = RateLimitResponses.refusedScope(attempt, cost);
+            if (!shadowAll) { // only the route's limits observe: the global ones take the use, and may refuse
+                attempt = store.tryAcquireGlobal(client, cost);
+                result = attempt.result();
+                observedOnly = result instanceof Permit;
+            }
+            if (observedOnly) {
+                observer.wouldRefuse(route, scope);
+                if (SHADOW_LOG.isInfoEnabled()) {
+                    SHADOW_LOG.info("Would refuse " + request.getMethod() + " " + route.key() + " for client #"
+                            + Keys.forLog(client) + " (" + scope + " limits, in shadow mode)");
+                }
             }
             if (shadowAll) { // no limit refuses: through, without a use
                 observer.timed(route, System.nanoTime() - start);
                 chain.doFilter(request, response);
                 return;
             }
-            // Only the route's limits observe: the global ones take the use, and refuse.
-            attempt = store.tryAcquireGlobal(client, cost);
-            result = attempt.result();
         }
         if (!(result instanceof Permit permit)) {
             if (LOG.isDebugEnabled()) {
@@ -318,9 +329,9 @@ public final class RateLimitFilter extends OncePerRequestFilter {
             if (attempt.storeUnavailable() && unavailableStatus == 503) {
                 responses.unavailable(request, response);
             } else {
-                responses.refused(request, response, route, attempt, (Refusal) result);
+                responses.refused(request, response, route, attempt, (Refusal) result, cost);
             }
-            observer.refused(route, RateLimitResponses.refusedScope(attempt));
+            observer.refused(route, RateLimitResponses.refusedScope(attempt, cost));
             observer.timed(route, System.nanoTime() - start);
             return;
         }
@@ -424,7 +435,8 @@ public final class RateLimitFilter extends OncePerRequestFilter {
      * @return the key the limiters are kept under
      */
     static String resolvedKey(String key) {
-        return "key:" + (key.length() <= 64 ? key : Keys.base64Sha256(key));
+        // A hashed key has a prefix of its own: no key a resolver returns can be spelled as another's hash.
+        return key.length() <= 64 ? "key:" + key : "key#" + Keys.base64Sha256(key);
     }
 
     /**
@@ -457,8 +469,11 @@ public final class RateLimitFilter extends OncePerRequestFilter {
             return;
         }
         Object actual = request.getAttribute(RequestCost.ACTUAL_COST_ATTRIBUTE);
-        if (actual instanceof Integer cost && cost >= 0) {
-            permit.close(cost);
+        long cost = actual instanceof Number number ? number.longValue() : -1;
+        if (cost == 0) {
+            permit.cancel(); // nothing used: a refund, as the core settles a cost of 0
+        } else if (cost > 0) {
+            permit.close((int) Math.min(cost, Integer.MAX_VALUE));
         } else {
             permit.close();
         }
@@ -466,18 +481,19 @@ public final class RateLimitFilter extends OncePerRequestFilter {
 
     /**
      * Whether a refused attempt only observes: every limit is in shadow mode, or the route's policy is and none of the
-     * global limits refused (a store that does not say which refused, or cannot be reached, refuses as usual then).
+     * global limits is known to have refused (a store that cannot be reached refuses as its failure policy says).
      */
-    private boolean observesOnly(Route route, RateLimitStore.Attempt attempt) {
+    private boolean observesOnly(Route route, RateLimitStore.Attempt attempt, int cost) {
         if (shadowAll) {
             return true;
         }
         RoutePolicy policy = route.policy();
-        if (policy == null || policy.mode() != Mode.SHADOW || attempt.storeUnavailable() || !attempt.tracked()) {
+        if (policy == null || policy.mode() != Mode.SHADOW || attempt.storeUnavailable()) {
             return false;
         }
+        // Not known which refused (a store's fallback answered): the global limits alone decide next.
         for (LimitReading limit : attempt.limits()) {
-            if (limit.global() && limit.exhausted()) {
+            if (limit.global() && limit.refuses(cost)) {
                 return false;
             }
         }
@@ -492,6 +508,13 @@ public final class RateLimitFilter extends OncePerRequestFilter {
         }
         try {
             int cost = costs.cost(request, route);
+            RoutePolicy policy = route.policy();
+            int most = Math.min(globalMaxCost, policy == null ? Integer.MAX_VALUE : policy.maxCost());
+            if (cost > most) {
+                costFailures.failed(new IllegalArgumentException("cost " + cost + " is above " + most
+                        + ", the most the request's limits admit at once"), "taking " + most);
+                return most;
+            }
             if (cost >= 1) {
                 return cost;
             }

@@ -49,7 +49,7 @@ final class RateLimitResponses {
 
     /** Answers a refused request. */
     void refused(HttpServletRequest request, HttpServletResponse response, Route route,
-            RateLimitStore.Attempt attempt, Refusal refusal) throws IOException {
+            RateLimitStore.Attempt attempt, Refusal refusal, int cost) throws IOException {
         response.setStatus(429);
         response.setHeader("Retry-After", Long.toString(wholeSecondsAtLeastOne(refusal.retryAfterNanos())));
         if (headers) {
@@ -61,7 +61,7 @@ final class RateLimitResponses {
             tail.append(",\"violated-policies\":[");
             boolean first = true;
             for (LimitReading limit : attempt.limits()) {
-                if (limit.exhausted()) {
+                if (limit.refuses(cost)) {
                     if (!first) {
                         tail.append(',');
                     }
@@ -115,7 +115,7 @@ final class RateLimitResponses {
      * Which limits refused: {@code global} (one of them has nothing left), {@code route}, {@code store} (a
      * fail-closed store could not be reached), or {@code unknown} (a shared store does not say).
      */
-    static String refusedScope(RateLimitStore.Attempt attempt) {
+    static String refusedScope(RateLimitStore.Attempt attempt, int cost) {
         if (attempt.storeUnavailable()) {
             return "store";
         }
@@ -123,7 +123,7 @@ final class RateLimitResponses {
             return "unknown";
         }
         for (LimitReading limit : attempt.limits()) {
-            if (limit.global() && limit.exhausted()) {
+            if (limit.global() && limit.refuses(cost)) {
                 return "global";
             }
         }

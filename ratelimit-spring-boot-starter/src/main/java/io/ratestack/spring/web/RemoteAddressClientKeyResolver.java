@@ -150,7 +150,7 @@ public final class RemoteAddressClientKeyResolver implements ClientKeyResolver {
     }
 
     /** Whether a parsed IPv4 literal is written as the JDK writes it: no leading zeros. */
-    private static boolean isCanonical(String ipv4) {
+    static boolean isCanonical(String ipv4) {
         for (int i = 0; i < ipv4.length() - 1; i++) {
             if (ipv4.charAt(i) == '0' && (i == 0 || ipv4.charAt(i - 1) == '.') && ipv4.charAt(i + 1) != '.') {
                 return false;

@@ -18,7 +18,8 @@ import jakarta.servlet.http.HttpServletRequest;
  * }</pre>
  *
  * <p>A cost below 1, or one that throws, is the route policy's cost for that request, at one WARN line per cause and
- * minute. A cost above what a limit admits at once is refused for good (no wait would let it pass). When the real
+ * minute: compute it from what the client cannot choose, or clamp it. A cost above what the request's limits admit
+ * at once is taken as that most, at one WARN line too (it could never pass otherwise). When the real
  * cost is known only once the handler has run, the handler says it by the request attribute
  * {@link #ACTUAL_COST_ATTRIBUTE}; the use is then settled at that cost when the response is committed.
  */
@@ -26,10 +27,11 @@ import jakarta.servlet.http.HttpServletRequest;
 public interface RequestCost {
 
     /**
-     * The request attribute by which a handler settles its request's real cost, an {@link Integer} of at least 0:
-     * the use taken at the request's cost is settled at this one when the response is committed (set it before
-     * writing the body). A larger one takes the difference from the limits, which may leave them in debt; a smaller
-     * one gives back the difference. Refund statuses still refund the whole use.
+     * The request attribute by which a handler settles its request's real cost, a {@link Number} of at least 0 (any
+     * other value is ignored): the use taken at the request's cost is settled at this one when the response is
+     * committed (set it before writing the body; a streamed response commits at its first flush). A larger one takes
+     * the difference from the limits, which may leave them in debt; a smaller one gives back the difference; 0 refunds
+     * the use. Refund statuses still refund the whole use.
      */
     String ACTUAL_COST_ATTRIBUTE = "io.ratestack.actualCost";
 

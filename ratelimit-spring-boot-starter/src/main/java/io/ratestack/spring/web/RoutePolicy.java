@@ -24,6 +24,7 @@ public final class RoutePolicy {
     private final Duration longestRecovery;
     private final int cost;
     private final Mode mode;
+    private final int maxCost;
     private volatile @Nullable Factories factories;
     /** The texts of the response headers of this policy's terms, made by the first response that needs them. */
     volatile RateLimitResponses.@Nullable HeaderTexts headerTexts;
@@ -84,6 +85,16 @@ public final class RoutePolicy {
         this.longestRecovery = longest(this.limits);
         this.cost = checkCost(cost, this.limits);
         this.mode = Objects.requireNonNull(mode, "mode");
+        int most = Integer.MAX_VALUE;
+        for (LimitSpec limit : this.limits) {
+            most = Math.min(most, limit.maxCost());
+        }
+        this.maxCost = most;
+    }
+
+    /** The largest cost these limits admit at once: the least {@link LimitSpec#maxCost()} of them. */
+    int maxCost() {
+        return maxCost;
     }
 
     /** Whether these limits refuse or only observe. */

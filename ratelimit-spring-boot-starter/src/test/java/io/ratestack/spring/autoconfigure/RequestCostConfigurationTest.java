@@ -49,6 +49,8 @@ class RequestCostConfigurationTest {
                     MockHttpServletResponse refused = call(context, "/search/a", null);
                     assertThat(refused.getStatus()).as("2 left, 4 asked").isEqualTo(429);
                     assertThat(refused.getHeader("RateLimit")).isEqualTo("\"global\";r=92;t=60, \"route\";r=2;t=60");
+                    assertThat(refused.getContentAsString()).as("2 left refuse a cost of 4")
+                            .contains("\"violated-policies\":[\"route\"]");
                     assertThat(call(context, "/other", null).getHeader("RateLimit"))
                             .as("a route without a cost of its own costs 1")
                             .isEqualTo("\"global\";r=91;t=60, \"route\";r=9");
@@ -85,6 +87,15 @@ class RequestCostConfigurationTest {
                 call(context, "/other-" + i, null, "boom");
             }
             assertThat(output).containsOnlyOnce("no batch size").contains("cost must be >= 1 but was 0");
+        });
+    }
+
+    @Test
+    void aComputedCostAboveWhatTheLimitsAdmitIsTakenAsThatMost() throws Exception {
+        runner.withBean(RequestCost.class, () -> (request, route) -> 1000).run(context -> {
+            MockHttpServletResponse admitted = call(context, "/a", null);
+            assertThat(admitted.getStatus()).isEqualTo(200);
+            assertThat(admitted.getHeader("RateLimit")).isEqualTo("\"global\";r=90, \"route\";r=0");
         });
     }
 

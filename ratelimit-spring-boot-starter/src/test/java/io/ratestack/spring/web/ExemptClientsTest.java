@@ -64,12 +64,22 @@ class ExemptClientsTest {
         assertRefused("fe80::1%eth0", "without brackets, port or zone");
         assertRefused("::ffff:10.0.0.0/104", "is an IPv4-mapped IPv6 address: write its IPv4 form");
         assertRefused(" ", "must be an address or a CIDR block");
+        assertRefused("010.0.0.0/8", "has a part with a leading zero");
+        assertRefused("10.0.0.0 /8", "without spaces");
         assertThatThrownBy(() -> ExemptClients.of(List.of(), List.of(" "))).hasMessage("must not be blank");
     }
 
     private static void assertRefused(String range, String reason) {
         assertThatThrownBy(() -> ExemptClients.of(List.of(range), List.of())).as(range)
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(reason);
+    }
+
+    @Test
+    void aKeyThatSpellsAnotherKeysHashIsNotThatKey() {
+        String longKey = "k".repeat(100);
+        ExemptClients exempt = ExemptClients.of(List.of(), List.of(longKey));
+        assertThat(exempt.exemptsKey(RateLimitFilter.resolvedKey(longKey))).isTrue();
+        assertThat(exempt.exemptsKey(RateLimitFilter.resolvedKey(Keys.base64Sha256(longKey)))).isFalse();
     }
 
     @Test

@@ -134,7 +134,24 @@ class RateLimitFilterTest {
             public void wouldRefuse(Route route, String scope) {
                 observed.add("would-refuse " + scope);
             }
+
+            @Override
+            public void refunded(Route route) {
+                observed.add("refunded");
+            }
         };
+    }
+
+    @Test
+    void aSettledCostOfZeroRefundsTheUse() throws Exception {
+        observer = recording();
+        MockHttpServletResponse first = new MockHttpServletResponse();
+        filter().doFilter(get("192.0.2.1"), first, (request, response) -> {
+            request.setAttribute(RequestCost.ACTUAL_COST_ATTRIBUTE, 0L); // any Number
+            ((HttpServletResponse) response).setStatus(200);
+        });
+        assertThat(call("192.0.2.1").getStatus()).as("the first used nothing of 1 per second").isEqualTo(200);
+        assertThat(observed).containsExactly("refunded", "admitted");
     }
 
     @Test
