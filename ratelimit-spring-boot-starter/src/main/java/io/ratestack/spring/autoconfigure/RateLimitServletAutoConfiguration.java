@@ -149,7 +149,7 @@ public class RateLimitServletAutoConfiguration {
                 mvc.initialize();
                 for (RoutePolicy policy : mvc.annotatedPolicies().values()) {
                     try {
-                        RateLimitSettings.checkCost(policy.cost(), settings.getObject().global);
+                        policy.checkCost(settings.getObject().global);
                     } catch (InvalidTermException bad) {
                         throw new RateLimitConfigurationException(policy.source(), "cost = " + policy.cost(),
                                 "cost " + bad.rule());

@@ -251,21 +251,13 @@ final class RateLimitSettings {
      */
     private static RoutePolicy policy(String property, String source, String key,
             RateLimitProperties.RouteScope scope, List<LimitSpec> limits, List<LimitSpec> global) {
+        Mode mode = required(property + ".mode", scope.getMode());
         try {
-            checkCost(scope.getCost(), global);
-            return new RoutePolicy(source, key, limits, scope.getCost(), required(property + ".mode", scope.getMode()));
+            RoutePolicy policy = new RoutePolicy(source, key, limits, scope.getCost(), mode);
+            policy.checkCost(global);
+            return policy;
         } catch (InvalidTermException bad) {
             throw new RateLimitConfigurationException(property + ".cost", String.valueOf(scope.getCost()), bad.rule());
-        }
-    }
-
-    /** Checks that a request of {@code cost} can pass the global limits. */
-    static void checkCost(int cost, List<LimitSpec> global) {
-        for (LimitSpec limit : global) {
-            if (cost > limit.maxCost()) {
-                throw new InvalidTermException("cost", cost, "must be <= " + limit.maxCost()
-                        + ", the most that global limit '" + limit.name() + "' admits at once: no request could pass it");
-            }
         }
     }
 

@@ -83,9 +83,18 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
         RoutePolicy policy = Objects.requireNonNull(route.policy(), "an exempt route takes no limiter");
         RedisLimits.Outcome attempt = limits.attempt(client,
                 new RouteLimits(route, globalNamed, routeNamed(route, policy)), cost);
-        AcquireResult result = attempt.result();
-        List<RemoteLimit.State> states = attempt.states(); // empty when Redis was not reached
-        List<LimitSpec> routeSpecs = policy.limits();
+        return attempt(attempt, policy.limits());
+    }
+
+    @Override
+    public Attempt tryAcquireGlobal(String client, int cost) {
+        return attempt(limits.attempt(client, new RouteLimits(null, globalNamed, NO_LIMITS), cost), List.of());
+    }
+
+    /** The attempt of Redis's outcome: a reading of each global limit, then of each of {@code routeSpecs}. */
+    private Attempt attempt(RedisLimits.Outcome outcome, List<LimitSpec> routeSpecs) {
+        AcquireResult result = outcome.result();
+        List<RemoteLimit.State> states = outcome.states(); // empty when Redis was not reached
         LimitReading[] readings = new LimitReading[globalSpecs.size() + routeSpecs.size()];
         for (int i = 0; i < readings.length; i++) {
             boolean global = i < globalSpecs.size();
@@ -94,19 +103,6 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
                     : LimitReading.of(spec, global, states.get(i).remaining(), states.get(i).resetInNanos());
         }
         return new Attempt(result, List.of(readings), RedisLimits.isUnavailableRefusal(result));
-    }
-
-    @Override
-    public Attempt tryAcquireGlobal(String client, int cost) {
-        RedisLimits.Outcome attempt = limits.attempt(client, new RouteLimits(null, globalNamed, NO_LIMITS), cost);
-        List<RemoteLimit.State> states = attempt.states(); // empty when Redis was not reached
-        LimitReading[] readings = new LimitReading[globalSpecs.size()];
-        for (int i = 0; i < readings.length; i++) {
-            LimitSpec spec = globalSpecs.get(i);
-            readings[i] = states.isEmpty() ? LimitReading.unknown(spec, true)
-                    : LimitReading.of(spec, true, states.get(i).remaining(), states.get(i).resetInNanos());
-        }
-        return new Attempt(attempt.result(), List.of(readings), RedisLimits.isUnavailableRefusal(attempt.result()));
     }
 
     @Override

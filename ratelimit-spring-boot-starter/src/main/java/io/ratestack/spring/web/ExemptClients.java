@@ -1,7 +1,5 @@
 package io.ratestack.spring.web;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -162,35 +160,23 @@ public final class ExemptClients {
                 throw new IllegalArgumentException("has a prefix length above " + bits);
             }
         }
-        Range range = new Range(network, prefix);
         byte[] masked = network.clone();
-        for (int bit = prefix; bit < bits; bit++) {
-            masked[bit / 8] &= (byte) ~(0x80 >>> (bit % 8));
-        }
+        String block = RemoteAddressClientKeyResolver.masked(masked, prefix);
         if (!Arrays.equals(masked, network)) {
-            throw new IllegalArgumentException("has bits set past its /" + prefix + " prefix: the block is "
-                    + text(masked) + "/" + prefix);
+            throw new IllegalArgumentException("has bits set past its /" + prefix + " prefix: the block is " + block);
         }
-        return range;
-    }
-
-    private static String text(byte[] address) {
-        try {
-            return InetAddress.getByAddress(address).getHostAddress();
-        } catch (UnknownHostException impossible) {
-            throw new IllegalStateException(impossible);
-        }
+        return new Range(network, prefix);
     }
 
     /**
-     * The exempt address ranges, as CIDR blocks.
+     * The exempt address ranges, as CIDR blocks; a single address as itself.
      *
-     * @return {@code 10.0.0.0/8}, ...
+     * @return {@code 10.0.0.0/8}, {@code 2001:db8::/32}, {@code 203.0.113.7}, ...
      */
     public List<String> addresses() {
         List<String> written = new ArrayList<>();
         for (Range range : ranges) {
-            written.add(text(range.network()) + "/" + range.prefixLength());
+            written.add(RemoteAddressClientKeyResolver.masked(range.network().clone(), range.prefixLength()));
         }
         return written;
     }

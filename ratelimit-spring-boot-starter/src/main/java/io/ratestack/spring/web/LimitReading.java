@@ -113,11 +113,6 @@ public record LimitReading(String name, int quota, Duration window, boolean conc
         return remaining >= 0;
     }
 
-    /** Whether the limit had no use left: one that refused, or that the next use would find full. */
-    public boolean exhausted() {
-        return remaining == 0;
-    }
-
     /**
      * Whether the limit had too little left for a use of {@code cost}: one that refused a request of that cost.
      *

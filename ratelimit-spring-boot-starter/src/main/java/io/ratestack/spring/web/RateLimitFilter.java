@@ -76,25 +76,6 @@ public final class RateLimitFilter extends OncePerRequestFilter {
     private final CallbackFailures costFailures =
             new CallbackFailures(LOG, "RequestCost failed", Clock.system(), FAILURE_LOG_INTERVAL);
 
-    /**
-     * @param routes finds each request's route
-     * @param clientKeys finds each request's client
-     * @param addresses the fallback key when {@code clientKeys} has none
-     * @param store the limiters of every client
-     * @param refunds the statuses whose use is refunded
-     * @param problem the body of a refusal
-     * @param headers whether to write the {@code RateLimit} and {@code RateLimit-Policy} headers
-     * @param unresolved the per-route policy of a request whose route cannot be resolved (the resolver failed):
-     *     such a request is limited as one that matches no route, never let through
-     * @param observer told each decision, for metrics
-     */
-    public RateLimitFilter(RouteResolver routes, ClientKeyResolver clientKeys,
-            RemoteAddressClientKeyResolver addresses, RateLimitStore store, RefundStatuses refunds,
-            ProblemDetails problem, boolean headers, RoutePolicy unresolved, RateLimitObserver observer) {
-        this(builder(routes, store, unresolved).clientKeys(clientKeys).addresses(addresses).refundStatuses(refunds)
-                .problem(problem).headers(headers).observer(observer));
-    }
-
     private RateLimitFilter(Builder builder) {
         this.routes = builder.routes;
         this.store = builder.store;
@@ -107,11 +88,7 @@ public final class RateLimitFilter extends OncePerRequestFilter {
         this.unavailableStatus = builder.unavailableStatus;
         this.exempt = builder.exempt;
         this.costs = builder.costs;
-        int most = Integer.MAX_VALUE;
-        for (io.ratestack.LimitSpec limit : builder.store.globalSpecs()) {
-            most = Math.min(most, limit.maxCost());
-        }
-        this.globalMaxCost = most;
+        this.globalMaxCost = RoutePolicy.maxCost(builder.store.globalSpecs());
         this.shadowAll = builder.mode == Mode.SHADOW;
     }
 

@@ -217,7 +217,11 @@ public final class RemoteAddressClientKeyResolver implements ClientKeyResolver {
         }
     }
 
-    private static String masked(byte[] bytes, int prefixLength) {
+    /**
+     * Clears the bits of {@code bytes} past the first {@code prefixLength}, and writes the block: {@code 10.0.0.0/8},
+     * {@code 2001:db8::/64}, or the address alone when the prefix is all of it.
+     */
+    static String masked(byte[] bytes, int prefixLength) {
         int bits = bytes.length * 8;
         for (int bit = prefixLength; bit < bits; bit++) {
             bytes[bit / 8] &= (byte) ~(0x80 >>> (bit % 8));

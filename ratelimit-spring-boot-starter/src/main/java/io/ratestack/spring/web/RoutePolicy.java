@@ -83,13 +83,12 @@ public final class RoutePolicy {
         this.key = key;
         this.limits = PolicyNames.checkAll(limits);
         this.longestRecovery = longest(this.limits);
-        this.cost = checkCost(cost, this.limits);
-        this.mode = Objects.requireNonNull(mode, "mode");
-        int most = Integer.MAX_VALUE;
-        for (LimitSpec limit : this.limits) {
-            most = Math.min(most, limit.maxCost());
+        if (cost < 1) {
+            throw new InvalidTermException("cost", cost, "must be > 0");
         }
-        this.maxCost = most;
+        this.cost = checkCost(cost, this.limits, "limit");
+        this.mode = Objects.requireNonNull(mode, "mode");
+        this.maxCost = maxCost(this.limits);
     }
 
     /** The largest cost these limits admit at once: the least {@link LimitSpec#maxCost()} of them. */
@@ -103,25 +102,32 @@ public final class RoutePolicy {
     }
 
     /**
-     * Checks that a request of {@code cost} can pass {@code limits}.
+     * Checks that a request of this policy's cost can pass the global limits too, which it is taken from as well.
      *
-     * @param cost the cost
-     * @param limits the limits it is taken from
-     * @return the cost
-     * @throws InvalidTermException naming {@code cost} if it is below 1 or above what one of the limits admits at
-     *     once
+     * @param global the global limits
+     * @throws InvalidTermException naming {@code cost} if it is above what one of them admits at once
      */
-    static int checkCost(int cost, List<LimitSpec> limits) {
-        if (cost < 1) {
-            throw new InvalidTermException("cost", cost, "must be > 0");
-        }
+    public void checkCost(List<LimitSpec> global) {
+        checkCost(cost, global, "global limit");
+    }
+
+    private static int checkCost(int cost, List<LimitSpec> limits, String whose) {
         for (LimitSpec limit : limits) {
             if (cost > limit.maxCost()) {
-                throw new InvalidTermException("cost", cost, "must be <= " + limit.maxCost() + ", the most that limit '"
-                        + limit.name() + "' admits at once: no request could pass it");
+                throw new InvalidTermException("cost", cost, "must be <= " + limit.maxCost() + ", the most that "
+                        + whose + " '" + limit.name() + "' admits at once: no request could pass it");
             }
         }
         return cost;
+    }
+
+    /** The largest cost every one of {@code limits} admits at once: the least {@link LimitSpec#maxCost()}. */
+    static int maxCost(List<LimitSpec> limits) {
+        int most = Integer.MAX_VALUE;
+        for (LimitSpec limit : limits) {
+            most = Math.min(most, limit.maxCost());
+        }
+        return most;
     }
 
     /** What a request of these routes takes of each limit, unless a {@link RequestCost} says otherwise. */

@@ -116,7 +116,7 @@ class MemoryRateLimitStoreTest {
 
         assertThat(refused.result().isGranted()).isFalse();
         assertThat(refused.tracked()).isTrue();
-        assertThat(refused.limits().get(0).exhausted()).isTrue();
+        assertThat(refused.limits().get(0).refuses(1)).isTrue();
         assertThat(refused.limits().get(0).resetInNanos()).isEqualTo(Duration.ofSeconds(10).toNanos());
         assertThat(refused.limits().get(1).known()).as("the route's limiter was not looked up").isFalse();
         assertThat(store.routeCount()).isEqualTo(2);
