@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  *       client; {@code would-refuse}, let through by limits in shadow mode, and also counted {@code admitted} or
  *       {@code refunded} when it took the global limits' use), {@code scope} ({@code global} or
  *       {@code route} for a refusal, {@code none} otherwise) and {@code route} (the matched pattern; never the
- *       client, which would explode the tag's cardinality). Admitted requests are counted when their response is
+ *       client, which would explode the tag's cardinality) and {@code plan} (the client's plan, {@code default}
+ *       unless {@code ratelimit.plans} and a {@code PlanResolver} put it on another). Admitted requests are counted when their response is
  *       done;</li>
  *   <li>{@code ratelimit.filter} (timer): the time the filter spends on a request itself, the handler's left out.</li>
  * </ul>
@@ -71,9 +72,11 @@ final class MicrometerRateLimitObserver implements RateLimitObserver {
 
     private Counter counter(String outcome, String scope, Route route) {
         String pattern = route.pattern();
-        return counters.computeIfAbsent(outcome + '|' + scope + '|' + pattern, key -> Counter.builder("ratelimit.requests")
-                .description("Requests seen by the rate limit filter, by outcome")
-                .tag("outcome", outcome).tag("scope", scope).tag("route", pattern)
-                .register(registry));
+        String plan = route.plan();
+        return counters.computeIfAbsent(outcome + '|' + scope + '|' + plan + '|' + pattern,
+                key -> Counter.builder("ratelimit.requests")
+                        .description("Requests seen by the rate limit filter, by outcome")
+                        .tag("outcome", outcome).tag("scope", scope).tag("route", pattern).tag("plan", plan)
+                        .register(registry));
     }
 }

@@ -1,8 +1,5 @@
 package io.ratestack.spring.autoconfigure;
 
-import io.ratestack.spring.web.MvcRouteResolver;
-import io.ratestack.spring.web.RateLimitStore;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -14,15 +11,14 @@ import org.springframework.context.annotation.Bean;
 /** The {@code ratelimits} actuator endpoint, when Actuator is there and the endpoint is exposed. */
 @AutoConfiguration(after = {RateLimitServletAutoConfiguration.class, RateLimitRedisAutoConfiguration.class})
 @ConditionalOnClass({Endpoint.class, ConditionalOnAvailableEndpoint.class})
-@ConditionalOnBean(RateLimitStore.class)
+@ConditionalOnBean(RateLimitRefresher.class)
 @ConditionalOnAvailableEndpoint(RateLimitsEndpoint.class)
 public class RateLimitEndpointAutoConfiguration {
 
     /** The endpoint. */
     @Bean
     @ConditionalOnMissingBean
-    RateLimitsEndpoint rateLimitsEndpoint(RateLimitStore store, ObjectProvider<MvcRouteResolver> routes,
-            RateLimitSettings settings) {
-        return new RateLimitsEndpoint(store, routes.getIfAvailable(), settings.addresses, settings.exemptClients);
+    RateLimitsEndpoint rateLimitsEndpoint(RateLimitRefresher limits, RateLimitSettings settings) {
+        return new RateLimitsEndpoint(limits, settings.addresses);
     }
 }

@@ -4,6 +4,7 @@ import io.ratestack.spring.web.RateLimitConfigurationException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.bind.UnboundConfigurationPropertiesException;
@@ -35,12 +36,45 @@ class RateLimitFailureAnalyzer implements FailureAnalyzer, Ordered {
 
     @Override
     public @Nullable FailureAnalysis analyze(Throwable failure) {
+        List<Problem> problems = problems(failure);
+        if (problems == null) {
+            return null;
+        }
+        RateLimitConfigurationException cause = find(failure, RateLimitConfigurationException.class);
+        return analysis(problems, cause != null ? cause : Objects.requireNonNull(find(failure, BindException.class)));
+    }
+
+    /**
+     * The first thing wrong in a failure to bind or check the rate limit properties, as a
+     * {@link RateLimitConfigurationException} naming the property, the value and why; {@code null} if the failure
+     * is not one of theirs.
+     *
+     * @param failure what binding or checking them threw
+     */
+    static @Nullable RateLimitConfigurationException firstProblem(Throwable failure) {
+        RateLimitConfigurationException cause = find(failure, RateLimitConfigurationException.class);
+        if (cause != null) {
+            return cause;
+        }
+        List<Problem> problems = problems(failure);
+        if (problems == null) {
+            return null;
+        }
+        Problem first = problems.get(0);
+        RateLimitConfigurationException problem =
+                new RateLimitConfigurationException(first.subject(), first.value(), first.reason());
+        problem.initCause(failure);
+        return problem;
+    }
+
+    /** What is wrong, or {@code null} if the failure is not the rate limit properties'. */
+    private static @Nullable List<Problem> problems(Throwable failure) {
         RateLimitConfigurationException cause = find(failure, RateLimitConfigurationException.class);
         BindException bind = find(failure, BindException.class);
         ConfigurationProperty property = bind != null ? bind.getProperty() : null;
         if (cause != null) {
-            return analysis(List.of(new Problem(cause.getOrigin(), cause.getValue(),
-                    property != null ? property.getOrigin() : null, cause.getReason())), cause);
+            return List.of(new Problem(cause.getOrigin(), cause.getValue(),
+                    property != null ? property.getOrigin() : null, cause.getReason()));
         }
         if (bind == null || !(PREFIX.equals(bind.getName()) || PREFIX.isAncestorOf(bind.getName()))) {
             return null;
@@ -54,14 +88,14 @@ class RateLimitFailureAnalyzer implements FailureAnalyzer, Ordered {
                 problems.add(new Problem(key.getName().toString(), String.valueOf(key.getValue()), key.getOrigin(),
                         RateLimitSettings.unknownKey(key.getName())));
             }
-            return analysis(problems, bind);
+            return problems;
         }
         Object value = property != null ? property.getValue() : null;
         Throwable reason = bind.getCause() != null ? bind.getCause() : bind;
         problems.add(new Problem(bind.getName().toString(), String.valueOf(value),
                 property != null ? property.getOrigin() : null,
                 RateLimitSettings.unconvertible(bind.getName(), value, bind.getTarget().getType().toClass(), reason)));
-        return analysis(problems, bind);
+        return problems;
     }
 
     private static FailureAnalysis analysis(List<Problem> problems, Throwable cause) {

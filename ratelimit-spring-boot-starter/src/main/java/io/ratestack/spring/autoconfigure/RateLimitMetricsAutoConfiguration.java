@@ -9,6 +9,7 @@ import io.ratestack.spring.redis.RedisRateLimitStore;
 import io.ratestack.spring.web.MemoryRateLimitStore;
 import io.ratestack.spring.web.RateLimitObserver;
 import io.ratestack.spring.web.RateLimitStore;
+import java.util.function.ToLongFunction;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -41,27 +42,39 @@ public class RateLimitMetricsAutoConfiguration {
         return new MicrometerRateLimitObserver(registry);
     }
 
-    /** How many clients and client-route pairs the store keeps, and how many requests found a bound reached. */
+    /**
+     * How many clients and client-route pairs the in-memory stores keep (of every plan), and how many requests found a
+     * bound reached.
+     */
     @Bean
-    public MeterBinder rateLimitCacheMetrics(ObjectProvider<MemoryRateLimitStore> stores) {
-        return registry -> stores.ifAvailable(store -> {
-            Gauge.builder("ratelimit.clients", store, MemoryRateLimitStore::clientCount)
+    public MeterBinder rateLimitCacheMetrics(ObjectProvider<RateLimitRefresher> limits) {
+        return registry -> limits.ifAvailable(refresher -> {
+            if (refresher.memoryStores().isEmpty()) {
+                return;
+            }
+            Gauge.builder("ratelimit.clients", refresher, r -> sum(r, MemoryRateLimitStore::clientCount))
                     .description("Clients whose global limiters are kept").tag("cache", "global")
                     .register(registry);
-            Gauge.builder("ratelimit.clients", store, MemoryRateLimitStore::routeCount)
+            Gauge.builder("ratelimit.clients", refresher, r -> sum(r, MemoryRateLimitStore::routeCount))
                     .description("Client-route pairs whose per-route limiters are kept").tag("cache", "per-route")
                     .register(registry);
-            FunctionCounter.builder("ratelimit.clients.overflow", store,
-                            s -> s.globalCacheState().overflowRequests())
+            FunctionCounter.builder("ratelimit.clients.overflow", refresher, r -> r.overflowRequests(true))
                     .description("Requests of new clients that found the clients' bound reached and used the shared"
                             + " overflow budget")
                     .tag("cache", "global").register(registry);
-            FunctionCounter.builder("ratelimit.clients.overflow", store,
-                            s -> s.routeCacheState().overflowRequests())
+            FunctionCounter.builder("ratelimit.clients.overflow", refresher, r -> r.overflowRequests(false))
                     .description("Requests of new client-route pairs that found their bound reached and used the"
                             + " route policy's shared overflow budget")
                     .tag("cache", "per-route").register(registry);
         });
+    }
+
+    private static double sum(RateLimitRefresher limits, ToLongFunction<MemoryRateLimitStore> count) {
+        long sum = 0;
+        for (MemoryRateLimitStore store : limits.memoryStores()) {
+            sum += count.applyAsLong(store);
+        }
+        return sum;
     }
 
     /** The Redis store's health, only when the filter uses it. */

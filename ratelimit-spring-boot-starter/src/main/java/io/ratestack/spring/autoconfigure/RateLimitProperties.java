@@ -5,7 +5,9 @@ import io.ratestack.spring.web.Mode;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -55,6 +57,14 @@ public class RateLimitProperties {
      * at all, global limit included).
      */
     private List<RouteOverride> routes = new ArrayList<>();
+
+    /**
+     * Plans (tiers) of limits by name (`free`, `pro`...), for the clients that a `PlanResolver` bean puts on them;
+     * the top-level limits are the plan `default`. Each plan has `global` (the keys of `ratelimit.global`, replacing
+     * them), `per-route` (the keys of `ratelimit.per-route`, replacing them) and `routes` (items with the keys of
+     * `ratelimit.routes`, matched before the top-level ones); a key a plan does not set is the top level's.
+     */
+    private Map<String, Plan> plans = new LinkedHashMap<>();
 
     /** Paths never rate limited, as Spring MVC path patterns starting with `/`, such as `/api/status/**`. */
     private List<String> excludedPaths = new ArrayList<>();
@@ -139,6 +149,14 @@ public class RateLimitProperties {
 
     public void setRoutes(List<RouteOverride> routes) {
         this.routes = routes;
+    }
+
+    public Map<String, Plan> getPlans() {
+        return plans;
+    }
+
+    public void setPlans(Map<String, Plan> plans) {
+        this.plans = plans;
     }
 
     public List<String> getExcludedPaths() {
@@ -493,6 +511,47 @@ public class RateLimitProperties {
 
         public void setExempt(boolean exempt) {
             this.exempt = exempt;
+        }
+    }
+
+    /** The limits of one plan: each key it does not set is the top level's. */
+    public static class Plan {
+
+        /** The limits of each of the plan's clients across every route, in place of `ratelimit.global`. */
+        private @Nullable Scope global;
+
+        /** The limits of each of the plan's clients on each route, in place of `ratelimit.per-route`. */
+        private @Nullable RouteScope perRoute;
+
+        /**
+         * Per-route limits of the plan's clients, matched before the top-level `ratelimit.routes`; each item has the
+         * keys of theirs: `pattern`, the keys of a limit (`algorithm`, `limit`, `per`, `name`, `reset-offset`,
+         * `capacity`, `refill`, `initial-tokens`, `burst`, `retry-after`), `stacked`, `cost`, `mode` and `exempt`.
+         */
+        private List<RouteOverride> routes = new ArrayList<>();
+
+        public @Nullable Scope getGlobal() {
+            return global;
+        }
+
+        public void setGlobal(@Nullable Scope global) {
+            this.global = global;
+        }
+
+        public @Nullable RouteScope getPerRoute() {
+            return perRoute;
+        }
+
+        public void setPerRoute(@Nullable RouteScope perRoute) {
+            this.perRoute = perRoute;
+        }
+
+        public List<RouteOverride> getRoutes() {
+            return routes;
+        }
+
+        public void setRoutes(List<RouteOverride> routes) {
+            this.routes = routes;
         }
     }
 

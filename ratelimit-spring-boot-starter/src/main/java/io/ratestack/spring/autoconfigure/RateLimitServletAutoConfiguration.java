@@ -3,18 +3,17 @@ package io.ratestack.spring.autoconfigure;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.ratestack.Clock;
-import io.ratestack.InvalidTermException;
 import io.ratestack.RateLimiter;
 import io.ratestack.spring.web.ClientKeyResolver;
 import io.ratestack.spring.web.MemoryRateLimitStore;
 import io.ratestack.spring.web.MvcRouteResolver;
+import io.ratestack.spring.web.PlanResolver;
 import io.ratestack.spring.web.RateLimitConfigurationException;
 import io.ratestack.spring.web.RateLimitFilter;
 import io.ratestack.spring.web.RateLimitObserver;
 import io.ratestack.spring.web.RateLimitStore;
 import io.ratestack.spring.web.RemoteAddressClientKeyResolver;
 import io.ratestack.spring.web.RequestCost;
-import io.ratestack.spring.web.RoutePolicy;
 import io.ratestack.spring.web.RouteResolver;
 import jakarta.servlet.DispatcherType;
 import java.util.List;
@@ -36,6 +35,7 @@ import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.ImportRuntimeHints;
+import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.Environment;
 import org.springframework.web.servlet.DispatcherServlet;
 import org.springframework.web.servlet.HandlerMapping;
@@ -138,28 +138,44 @@ public class RateLimitServletAutoConfiguration {
 
     /**
      * Reads every {@code @RateLimit} once the application is up, failing startup on a bad one (a cost that the global
-     * limits could never admit too), and logs the limits.
+     * limits of a plan could never admit too), and logs the limits.
      */
     @Bean
     static SmartInitializingSingleton rateLimitStartupCheck(ObjectProvider<RouteResolver> routes,
-            ObjectProvider<RateLimitSettings> settings) {
+            ObjectProvider<RateLimitSettings> settings, ObjectProvider<RateLimitRefresher> refresher,
+            ObjectProvider<PlanResolver> plans) {
         return () -> {
             RouteResolver resolver = routes.getIfAvailable();
+            RateLimitSettings checked = settings.getObject();
             if (resolver instanceof MvcRouteResolver mvc) {
                 mvc.initialize();
-                for (RoutePolicy policy : mvc.annotatedPolicies().values()) {
-                    try {
-                        policy.checkCost(settings.getObject().global);
-                    } catch (InvalidTermException bad) {
-                        throw new RateLimitConfigurationException(policy.source(), "cost = " + policy.cost(),
-                                "cost " + bad.rule());
-                    }
-                }
-                LOG.info("Rate limiting HTTP requests per client: " + settings.getObject().describe()
+                refresher.ifAvailable(RateLimitRefresher::checkAnnotations);
+                LOG.info("Rate limiting HTTP requests per client: " + checked.describe()
                         + (mvc.annotatedPolicies().isEmpty() ? ""
                                 : ", " + mvc.annotatedPolicies().size() + " @RateLimit handler(s)"));
             }
+            if (!checked.plans.isEmpty() && plans.getIfAvailable() == null) {
+                LOG.warn("ratelimit.plans names " + checked.plans.keySet() + " but no PlanResolver bean puts a"
+                        + " client on them: every request is on the default plan (the top-level limits)");
+            }
         };
+    }
+
+    /**
+     * Applies the limits, and what changes them at runtime: {@link RateLimitRefresher#set} and, with Spring Cloud,
+     * a refreshed environment.
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    public RateLimitRefresher rateLimitRefresher(ConfigurableEnvironment environment, ApplicationContext context,
+            RateLimitSettings settings, RateLimitProperties properties, RouteResolver routes,
+            ClientKeyResolver clientKeys, RateLimitStore store, ObjectProvider<RateLimitObserver> observers,
+            ObjectProvider<RequestCost> costs, ObjectProvider<PlanResolver> plans) {
+        ClassLoader classLoader = context.getClassLoader();
+        return new RateLimitRefresher(environment,
+                classLoader != null ? classLoader : RateLimitRefresher.class.getClassLoader(), settings, properties,
+                routes, store, clientKeys, observers.getIfAvailable(() -> RateLimitObserver.NONE),
+                costs.getIfAvailable(() -> RequestCost.OF_ROUTE), plans.getIfAvailable(() -> PlanResolver.DEFAULT));
     }
 
     /**
@@ -180,22 +196,9 @@ public class RateLimitServletAutoConfiguration {
     /** The filter, registered before Spring Security's chain by default. */
     @Bean
     @ConditionalOnMissingBean(name = "rateLimitFilterRegistration")
-    public FilterRegistrationBean<RateLimitFilter> rateLimitFilterRegistration(RateLimitSettings settings,
-            RateLimitProperties properties, RouteResolver routes, ClientKeyResolver clientKeys,
-            RateLimitStore store, ObjectProvider<RateLimitObserver> observers, ObjectProvider<RequestCost> costs) {
-        RateLimitFilter filter = RateLimitFilter.builder(routes, store, settings.perRoute)
-                .clientKeys(clientKeys)
-                .addresses(settings.addresses)
-                .refundStatuses(settings.refundStatuses)
-                .problem(settings.problem)
-                .headers(properties.getHeaders().isEnabled())
-                .observer(observers.getIfAvailable(() -> RateLimitObserver.NONE))
-                .unavailableStatus(settings.redis.failClosedStatus())
-                .exemptClients(settings.exemptClients)
-                .costs(costs.getIfAvailable(() -> RequestCost.OF_ROUTE))
-                .mode(settings.mode)
-                .build();
-        FilterRegistrationBean<RateLimitFilter> registration = new FilterRegistrationBean<>(filter);
+    public FilterRegistrationBean<RateLimitFilter> rateLimitFilterRegistration(RateLimitRefresher refresher,
+            RateLimitProperties properties) {
+        FilterRegistrationBean<RateLimitFilter> registration = new FilterRegistrationBean<>(refresher.filter());
         registration.setName(FILTER_NAME);
         registration.setOrder(properties.getFilter().getOrder());
         registration.setDispatcherTypes(DispatcherType.REQUEST);

@@ -9,6 +9,7 @@ import io.ratestack.spring.web.LimitTerms;
 import io.ratestack.spring.web.Mode;
 import io.ratestack.spring.web.MemoryRateLimitStore;
 import io.ratestack.spring.web.MvcRouteResolver;
+import io.ratestack.spring.web.PlanResolver;
 import io.ratestack.spring.web.PolicyNames;
 import io.ratestack.spring.web.ProblemDetails;
 import io.ratestack.spring.web.RateLimitConfigurationException;
@@ -19,6 +20,8 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -43,6 +46,8 @@ final class RateLimitSettings {
     final RoutePolicy perRoute;
     final List<MvcRouteResolver.PathOverride> overrides;
     final List<String> excludedPaths;
+    /** The plans of {@code ratelimit.plans} by name, in their order; the default plan (the top level) not among them. */
+    final Map<String, PlanSettings> plans;
     /** Whether every limit is in shadow mode ({@code ratelimit.mode=shadow}). */
     final Mode mode;
     final ExemptClients exemptClients;
@@ -55,6 +60,21 @@ final class RateLimitSettings {
     final boolean redisStore;
     /** The Redis store's settings, checked whatever the store. */
     final RedisSettings redis;
+
+    /**
+     * One plan's limits, the top level's filling in what it does not set.
+     *
+     * @param name the plan's name
+     * @param global its global limits
+     * @param perRoute its per-route defaults
+     * @param overrides its own routes, then the top level's
+     */
+    record PlanSettings(String name, List<LimitSpec> global, RoutePolicy perRoute,
+            List<MvcRouteResolver.PathOverride> overrides) {
+    }
+
+    /** What a plan's name may hold: it is a metric's tag and what a {@code PlanResolver} returns. */
+    private static final java.util.regex.Pattern PLAN_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
     /** {@code ratelimit.redis.*}, checked. */
     record RedisSettings(@Nullable String url, String prefix, Duration lease, Duration commandTimeout,
@@ -80,7 +100,8 @@ final class RateLimitSettings {
         this.perRoute = policy("ratelimit.per-route", "ratelimit.per-route", "ratelimit.per-route",
                 properties.getPerRoute(),
                 scope("ratelimit.per-route", properties.getPerRoute(), "route"), this.global);
-        this.overrides = overrides(properties.getRoutes(), this.global);
+        this.overrides = overrides("ratelimit.routes", properties.getRoutes(), this.global);
+        this.plans = plans(properties.getPlans());
         this.mode = required("ratelimit.mode", properties.getMode());
         this.excludedPaths = patterns("ratelimit.excluded-paths", properties.getExcludedPaths());
         this.exemptClients = exemptClients("ratelimit.exempt-clients", properties.getExemptClients());
@@ -261,19 +282,73 @@ final class RateLimitSettings {
         }
     }
 
-    private static List<MvcRouteResolver.PathOverride> overrides(List<RateLimitProperties.RouteOverride> routes,
-            List<LimitSpec> global) {
+    private static List<MvcRouteResolver.PathOverride> overrides(String prefix,
+            List<RateLimitProperties.RouteOverride> routes, List<LimitSpec> global) {
         List<MvcRouteResolver.PathOverride> overrides = new ArrayList<>();
         for (int i = 0; i < routes.size(); i++) {
-            String property = "ratelimit.routes[" + i + "]";
+            String property = prefix + "[" + i + "]";
             RateLimitProperties.RouteOverride route = routes.get(i);
             String pattern = pattern(property + ".pattern", route.getPattern());
             RoutePolicy policy = route.isExempt() ? null
-                    : policy(property, property + " (" + pattern + ")", "ratelimit.routes (" + pattern + ")", route,
+                    : policy(property, property + " (" + pattern + ")", prefix + " (" + pattern + ")", route,
                             scope(property, route, "route"), global); // keyed by pattern: reordering keeps state
             overrides.add(new MvcRouteResolver.PathOverride(pattern, policy));
         }
         return overrides;
+    }
+
+    /**
+     * The plans: each one's own limits, and the top level's where it sets none. A top-level policy a plan takes is
+     * the same policy (its clients' state in a shared store is the same), its cost checked against the plan's global
+     * limits too.
+     */
+    private Map<String, PlanSettings> plans(Map<String, RateLimitProperties.Plan> plans) {
+        Map<String, PlanSettings> checked = new LinkedHashMap<>();
+        for (Map.Entry<String, RateLimitProperties.Plan> entry : plans.entrySet()) {
+            String name = entry.getKey();
+            String property = "ratelimit.plans." + name;
+            if (name.equals(PlanResolver.DEFAULT_PLAN)) {
+                throw new RateLimitConfigurationException(property, name, "is the plan of the top-level limits:"
+                        + " set them as ratelimit.global, ratelimit.per-route and ratelimit.routes");
+            }
+            if (!PLAN_NAME.matcher(name).matches()) {
+                throw new RateLimitConfigurationException("ratelimit.plans", name,
+                        "a plan's name must be 1 to 64 letters, digits, '.', '_' or '-'");
+            }
+            RateLimitProperties.Plan plan = entry.getValue();
+            List<LimitSpec> planGlobal = plan.getGlobal() == null ? global
+                    : scope(property + ".global", plan.getGlobal(), "global");
+            RoutePolicy planPerRoute = plan.getPerRoute() == null ? perRoute
+                    : policy(property + ".per-route", property + ".per-route", property + ".per-route",
+                            plan.getPerRoute(), scope(property + ".per-route", plan.getPerRoute(), "route"),
+                            planGlobal);
+            List<MvcRouteResolver.PathOverride> planRoutes =
+                    new ArrayList<>(overrides(property + ".routes", plan.getRoutes(), planGlobal));
+            if (planGlobal != global) { // the top-level policies it takes are taken with other global limits
+                if (plan.getPerRoute() == null) {
+                    checkCost(perRoute, "ratelimit.per-route", name, planGlobal);
+                }
+                for (int i = 0; i < overrides.size(); i++) {
+                    RoutePolicy policy = overrides.get(i).policy();
+                    if (policy != null) {
+                        checkCost(policy, "ratelimit.routes[" + i + "]", name, planGlobal);
+                    }
+                }
+            }
+            planRoutes.addAll(overrides);
+            checked.put(name, new PlanSettings(name, planGlobal, planPerRoute, List.copyOf(planRoutes)));
+        }
+        return Collections.unmodifiableMap(checked);
+    }
+
+    /** Checks a top-level policy's cost against a plan's global limits, which it is taken from too. */
+    private static void checkCost(RoutePolicy policy, String property, String plan, List<LimitSpec> global) {
+        try {
+            policy.checkCost(global);
+        } catch (InvalidTermException bad) {
+            throw new RateLimitConfigurationException(property + ".cost", String.valueOf(policy.cost()),
+                    bad.rule() + " (in plan " + plan + ")");
+        }
     }
 
     private static ExemptClients exemptClients(String property, RateLimitProperties.ExemptClients exempt) {
@@ -423,6 +498,7 @@ final class RateLimitSettings {
     String describe() {
         return (mode == Mode.SHADOW ? "in shadow mode (nothing refused), " : "") + "global " + describe(global) + ", per route " + describe(perRoute.limits())
                 + (overrides.isEmpty() ? "" : ", " + overrides.size() + " route override(s)")
+                + (plans.isEmpty() ? "" : ", plans " + plans.keySet())
                 + (excludedPaths.isEmpty() ? "" : ", excluding " + excludedPaths)
                 + (exemptClients.isEmpty() ? "" : ", exempt clients: " + exemptClients)
                 + ", refund on " + refundStatuses

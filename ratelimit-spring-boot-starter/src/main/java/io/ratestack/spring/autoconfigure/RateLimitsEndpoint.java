@@ -6,6 +6,7 @@ import io.ratestack.spring.web.LimitTerms;
 import io.ratestack.spring.web.Durations;
 import io.ratestack.spring.web.MemoryRateLimitStore;
 import io.ratestack.spring.web.MvcRouteResolver;
+import io.ratestack.spring.web.PlanResolver;
 import io.ratestack.spring.web.RateLimitStore;
 import io.ratestack.spring.web.RemoteAddressClientKeyResolver;
 import io.ratestack.spring.web.RoutePolicy;
@@ -31,45 +32,28 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
 @Endpoint(id = "ratelimits")
 public class RateLimitsEndpoint {
 
-    private final RateLimitStore store;
-    private final @Nullable MvcRouteResolver routes;
+    private final RateLimitRefresher limits;
     private final RemoteAddressClientKeyResolver addresses;
-    private final ExemptClients exempt;
 
     /**
-     * @param store the limiters of every client
-     * @param routes the route resolver, for the policies; {@code null} if the application has its own
+     * @param limits the limits in force, of every plan
      * @param addresses how addresses become keys, to find a client by any spelling of its address
-     * @param exempt the clients never limited: their address ranges and how many keys are shown
      */
-    public RateLimitsEndpoint(RateLimitStore store, @Nullable MvcRouteResolver routes,
-            RemoteAddressClientKeyResolver addresses, ExemptClients exempt) {
-        this.store = store;
-        this.routes = routes;
+    public RateLimitsEndpoint(RateLimitRefresher limits, RemoteAddressClientKeyResolver addresses) {
+        this.limits = limits;
         this.addresses = addresses;
-        this.exempt = exempt;
     }
 
-    /** The effective policies, and the caches' sizes, bounds and overflow budgets. */
+    /**
+     * The effective policies, and the caches' sizes, bounds and overflow budgets: the default plan's at the top, and
+     * each other plan's under {@code plans}.
+     */
     @ReadOperation
     public Map<String, Object> policies() {
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("global", limits(store.globalSpecs()));
-        if (routes != null) {
-            result.put("perRoute", limits(routes.defaultPolicy().limits()));
-            List<Map<String, Object>> overrides = new ArrayList<>();
-            for (MvcRouteResolver.PathOverride override : routes.overrides()) {
-                Map<String, Object> entry = new LinkedHashMap<>();
-                entry.put("pattern", override.pattern());
-                entry.put("exempt", override.policy() == null);
-                RoutePolicy policy = override.policy();
-                if (policy != null) {
-                    entry.put("limits", limits(policy.limits()));
-                    entry.put("cost", policy.cost());
-                }
-                overrides.add(entry);
-            }
-            result.put("routes", overrides);
+        RateLimitRefresher.Limits current = limits.limits();
+        RateLimitRefresher.Plan main = current.defaultPlan();
+        Map<String, Object> result = plan(main, null);
+        if (main.routes() instanceof MvcRouteResolver routes) {
             Map<String, Object> annotated = new TreeMap<>();
             for (Map.Entry<Method, RoutePolicy> entry : routes.annotatedPolicies().entrySet()) {
                 Method method = entry.getKey();
@@ -82,11 +66,48 @@ public class RateLimitsEndpoint {
                     .sorted().toList());
             result.put("excludedPaths", routes.excludedPaths());
         }
+        ExemptClients exempt = current.settings().exemptClients;
         Map<String, Object> exemptClients = new LinkedHashMap<>();
         exemptClients.put("addresses", exempt.addresses());
         exemptClients.put("keys", exempt.keyCount());
         result.put("exemptClients", exemptClients);
-        if (store instanceof MemoryRateLimitStore memory) {
+        if (current.plans().size() > 1) {
+            Map<String, Object> plans = new LinkedHashMap<>();
+            for (RateLimitRefresher.Plan plan : current.plans().values()) {
+                if (!plan.settings().name().equals(PlanResolver.DEFAULT_PLAN)) {
+                    plans.put(plan.settings().name(), plan(plan, main.store()));
+                }
+            }
+            result.put("plans", plans);
+        }
+        Map<String, Object> summary = main.store().summary();
+        if (!summary.isEmpty()) {
+            result.put("store", summary);
+        }
+        return result;
+    }
+
+    /** A plan's global, per-route and route limits, and its store's caches unless they are {@code shared}'s. */
+    private static Map<String, Object> plan(RateLimitRefresher.Plan plan, @Nullable RateLimitStore shared) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("global", limits(plan.settings().global()));
+        if (plan.routes() instanceof MvcRouteResolver) {
+            result.put("perRoute", limits(plan.settings().perRoute().limits()));
+            List<Map<String, Object>> overrides = new ArrayList<>();
+            for (MvcRouteResolver.PathOverride override : plan.settings().overrides()) {
+                Map<String, Object> entry = new LinkedHashMap<>();
+                entry.put("pattern", override.pattern());
+                entry.put("exempt", override.policy() == null);
+                RoutePolicy policy = override.policy();
+                if (policy != null) {
+                    entry.put("limits", limits(policy.limits()));
+                    entry.put("cost", policy.cost());
+                }
+                overrides.add(entry);
+            }
+            result.put("routes", overrides);
+        }
+        if (plan.store() != shared && plan.store() instanceof MemoryRateLimitStore memory) {
             Map<String, Object> caches = new LinkedHashMap<>();
             caches.put("clients", memory.clientCount());
             caches.put("clientRoutes", memory.routeCount());
@@ -94,10 +115,6 @@ public class RateLimitsEndpoint {
             caches.put("perRoute", memory.routeCacheState());
             caches.put("overflow", memory.overflow());
             result.put("caches", caches);
-        }
-        Map<String, Object> summary = store.summary();
-        if (!summary.isEmpty()) {
-            result.put("store", summary);
         }
         return result;
     }
@@ -107,16 +124,19 @@ public class RateLimitsEndpoint {
      * address or prefix is grouped as the filter groups it), or by the key a {@code ClientKeyResolver} returned.
      *
      * @param key the client key, in parts when it holds a slash (an IPv6 prefix)
-     * @return its limiters, or {@code null} (404) when none is kept, or when the store keeps no state in this
-     *     instance (Redis)
+     * @return its limiters (of the first plan's store that keeps it), or {@code null} (404) when none is kept, or
+     *     when the store keeps no state in this instance (Redis)
      */
     @ReadOperation
     public MemoryRateLimitStore.@Nullable ClientState client(
             @Selector(match = Selector.Match.ALL_REMAINING) String[] key) {
-        if (!(store instanceof MemoryRateLimitStore memory)) {
-            return null;
+        for (MemoryRateLimitStore memory : limits.memoryStores()) {
+            MemoryRateLimitStore.ClientState state = memory.find(String.join("/", key), addresses);
+            if (state != null) {
+                return state;
+            }
         }
-        return memory.find(String.join("/", key), addresses);
+        return null;
     }
 
     /** {@code (String, int)}: overloads stay apart. */

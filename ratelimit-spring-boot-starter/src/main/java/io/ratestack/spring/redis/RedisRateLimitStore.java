@@ -78,17 +78,29 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
         }
     }
 
+    /**
+     * A store of the same Redis limits (connection, prefix, failure policy) with other global limits: a limit of
+     * the same name and terms as one of this store's shares its clients' state in Redis.
+     *
+     * @param global the global limits of every client, at least one
+     * @return the store
+     */
+    @Override
+    public RedisRateLimitStore withGlobalLimits(List<? extends LimitSpec> global) {
+        return new RedisRateLimitStore(limits, global);
+    }
+
     @Override
     public Attempt tryAcquire(String client, Route route, int cost) {
         RoutePolicy policy = Objects.requireNonNull(route.policy(), "an exempt route takes no limiter");
         RedisLimits.Outcome attempt = limits.attempt(client,
-                new RouteLimits(route, globalNamed, routeNamed(route, policy)), cost);
+                new RouteLimits(route, globalSpecs, globalNamed, routeNamed(route, policy)), cost);
         return attempt(attempt, policy.limits());
     }
 
     @Override
     public Attempt tryAcquireGlobal(String client, int cost) {
-        return attempt(limits.attempt(client, new RouteLimits(null, globalNamed, NO_LIMITS), cost), List.of());
+        return attempt(limits.attempt(client, new RouteLimits(null, globalSpecs, globalNamed, NO_LIMITS), cost), List.of());
     }
 
     /** The attempt of Redis's outcome: a reading of each global limit, then of each of {@code routeSpecs}. */
@@ -142,7 +154,8 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
     /**
      * The fallback of {@link io.ratestack.redis.StoreFailurePolicy#LOCAL}: while Redis is away, the in-memory store
      * takes the use with the same limits and cost (per instance). Answers only the lists this class passes to Redis;
-     * any other list is refused for a second.
+     * any other list is refused for a second. A store of other global limits ({@link #withGlobalLimits}) falls back
+     * on an in-memory store of its own limits, made by {@code local} when first needed.
      *
      * @param local the in-memory store, with the same global limits
      * @return the fallback
@@ -150,12 +163,15 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
     public static LocalFallback localFallback(MemoryRateLimitStore local) {
         Objects.requireNonNull(local, "local");
         Refusal unknown = new Refusal(RedisLimits.FAIL_CLOSED_RETRY_AFTER.toNanos(), 0);
+        Map<List<LimitSpec>, MemoryRateLimitStore> others = new ConcurrentHashMap<>();
         return (client, named, cost) -> {
             if (!(named instanceof RouteLimits limits)) {
                 return unknown;
             }
+            MemoryRateLimitStore store = limits.globalSpecs.equals(local.globalSpecs()) ? local
+                    : others.computeIfAbsent(limits.globalSpecs, local::withGlobalLimits);
             Route route = limits.route;
-            return (route == null ? local.tryAcquireGlobal(client, cost) : local.tryAcquire(client, route, cost))
+            return (route == null ? store.tryAcquireGlobal(client, cost) : store.tryAcquire(client, route, cost))
                     .result();
         };
     }
@@ -220,11 +236,14 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
     private static final class RouteLimits extends AbstractList<LimitSpec> implements RandomAccess {
         /** The request's route; {@code null} for the global limits alone. */
         private final @Nullable Route route;
+        /** The store's global limits, as configured (not named for Redis). */
+        private final List<LimitSpec> globalSpecs;
         private final LimitSpec[] global;
         private final LimitSpec[] perRoute;
 
-        RouteLimits(@Nullable Route route, LimitSpec[] global, LimitSpec[] perRoute) {
+        RouteLimits(@Nullable Route route, List<LimitSpec> globalSpecs, LimitSpec[] global, LimitSpec[] perRoute) {
             this.route = route;
+            this.globalSpecs = globalSpecs;
             this.global = global;
             this.perRoute = perRoute;
         }

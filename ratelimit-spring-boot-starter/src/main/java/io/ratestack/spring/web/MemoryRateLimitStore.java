@@ -354,6 +354,8 @@ public final class MemoryRateLimitStore implements RateLimitStore {
 
     private final Clock clock;
     private final List<LimitSpec> globalSpecs;
+    private final CacheBounds globalBounds;
+    private final CacheBounds routeBounds;
     private final Supplier<RateLimiter>[] globalFactories;
     private final Duration globalIdle;
     private final Duration routeMinimumIdle;
@@ -383,6 +385,8 @@ public final class MemoryRateLimitStore implements RateLimitStore {
         }
         this.clock = clock;
         this.globalSpecs = PolicyNames.checkAll(globalSpecs);
+        this.globalBounds = globalBounds;
+        this.routeBounds = routeBounds;
         this.globalFactories = RoutePolicy.factories(this.globalSpecs, clock);
         this.globalIdle = longer(RoutePolicy.longest(this.globalSpecs), globalBounds.minimumExpireAfterAccess());
         this.routeMinimumIdle = routeBounds.minimumExpireAfterAccess();
@@ -401,6 +405,17 @@ public final class MemoryRateLimitStore implements RateLimitStore {
         this.routeBound = new Bound("per-route", "client-route pairs", routeBounds.maximumSize(), routePairs::get);
         this.newClient = key -> new ClientEntry(newLimiters(globalFactories), globalIdle, false);
         this.globalOverflow = new ClientEntry(newLimiters(globalFactories), Duration.ZERO, true);
+    }
+
+    /**
+     * A store on the same clock with the same bounds, and caches of its own, for other global limits.
+     *
+     * @param global the global limits of each of its clients, at least one
+     * @return the store
+     */
+    @Override
+    public MemoryRateLimitStore withGlobalLimits(List<? extends LimitSpec> global) {
+        return new MemoryRateLimitStore(clock, global, globalBounds, routeBounds);
     }
 
     @Override

@@ -68,17 +68,30 @@ public final class MvcRouteResolver implements RouteResolver {
     public record PathOverride(String pattern, @Nullable RoutePolicy policy) {
     }
 
-    private final Supplier<List<HandlerMapping>> mappingsSupplier;
+    private final Handlers handlers;
     private final RoutePolicy defaultPolicy;
     private final List<PathPattern> excluded;
     private final List<PathPattern> overridePatterns;
     private final List<@Nullable RoutePolicy> overridePolicies;
     private final boolean keyByPath;
-    private final Predicate<HandlerMapping> exemptMappings;
     private final Map<String, Route> defaultRoutes = new ConcurrentHashMap<>();
     /** Answers remembered by what decides them; emptied when full, so that a flood of paths keeps it bounded. */
     private final Map<LookupKey, Route> remembered = new ConcurrentHashMap<>();
-    private volatile @Nullable State state;
+
+    /**
+     * The handler mappings and their handlers' annotations, read once and shared by this resolver and every one made
+     * by {@link #withLimits}.
+     */
+    private static final class Handlers {
+        final Supplier<List<HandlerMapping>> mappings;
+        final Predicate<HandlerMapping> exempt;
+        volatile @Nullable State state;
+
+        Handlers(Supplier<List<HandlerMapping>> mappings, Predicate<HandlerMapping> exempt) {
+            this.mappings = mappings;
+            this.exempt = exempt;
+        }
+    }
 
     /** How many answers are remembered at most, by {@link LookupKey}. */
     static final int REMEMBERED_ROUTES = 4096;
@@ -138,8 +151,12 @@ public final class MvcRouteResolver implements RouteResolver {
     public MvcRouteResolver(Supplier<List<HandlerMapping>> mappings, RoutePolicy defaultPolicy,
             List<String> excludedPatterns, List<PathOverride> overrides, boolean keyByPath,
             Predicate<HandlerMapping> exemptMappings) {
-        this.exemptMappings = exemptMappings;
-        this.mappingsSupplier = mappings;
+        this(new Handlers(mappings, exemptMappings), defaultPolicy, excludedPatterns, overrides, keyByPath);
+    }
+
+    private MvcRouteResolver(Handlers handlers, RoutePolicy defaultPolicy, List<String> excludedPatterns,
+            List<PathOverride> overrides, boolean keyByPath) {
+        this.handlers = handlers;
         this.defaultPolicy = defaultPolicy;
         PathPatternParser parser = PathPatternParser.defaultInstance;
         this.excluded = excludedPatterns.stream().map(parser::parse).toList();
@@ -148,6 +165,21 @@ public final class MvcRouteResolver implements RouteResolver {
         overrides.forEach(o -> policies.add(o.policy()));
         this.overridePolicies = Collections.unmodifiableList(policies);
         this.keyByPath = keyByPath;
+    }
+
+    /**
+     * A resolver of the same handler mappings, annotations and route keys with other YAML limits: those of another
+     * plan, or the ones a refresh of the configuration brings. It shares this one's reading of the handler mappings
+     * (and so its annotated handlers' policies), and remembers answers of its own.
+     *
+     * @param defaultPolicy the per-route limits of routes without annotation or override
+     * @param excludedPatterns paths never limited
+     * @param overrides per-pattern policies, first match wins; a {@code null} policy exempts
+     * @return the resolver
+     */
+    public MvcRouteResolver withLimits(RoutePolicy defaultPolicy, List<String> excludedPatterns,
+            List<PathOverride> overrides) {
+        return new MvcRouteResolver(handlers, defaultPolicy, excludedPatterns, overrides, keyByPath);
     }
 
     /**
@@ -170,24 +202,24 @@ public final class MvcRouteResolver implements RouteResolver {
     }
 
     private State state() {
-        State current = state;
+        State current = handlers.state;
         if (current == null) {
-            synchronized (this) {
-                current = state;
+            synchronized (handlers) {
+                current = handlers.state;
                 if (current == null) {
-                    current = load();
-                    state = current;
+                    current = load(handlers);
+                    handlers.state = current;
                 }
             }
         }
         return current;
     }
 
-    private State load() {
-        List<HandlerMapping> mappings = List.copyOf(mappingsSupplier.get());
+    private static State load(Handlers handlers) {
+        List<HandlerMapping> mappings = List.copyOf(handlers.mappings.get());
         boolean[] exempt = new boolean[mappings.size()];
         for (int i = 0; i < exempt.length; i++) {
-            exempt[i] = exemptMappings.test(mappings.get(i));
+            exempt[i] = handlers.exempt.test(mappings.get(i));
         }
         Map<HandlerKey, Route> annotated = new HashMap<>();
         Map<Method, RoutePolicy> policies = new HashMap<>();

@@ -14,7 +14,9 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.EOFException;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.apache.commons.logging.Log;
@@ -30,6 +32,10 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * handler: a request that fails before any handler could run is charged. Asynchronous requests keep their use until
  * the response completes.
  *
+ * <p>Each request is first put on its client's plan ({@link PlanResolver}; the default plan unless plans are given):
+ * that plan's route resolver and store decide its limits. {@link #apply} replaces the options, plans included, for
+ * the requests that come next.
+ *
  * <p>Limits in {@linkplain Mode#SHADOW shadow mode} count and observe but do not refuse: a request they would refuse
  * is let through without rate-limit headers, after taking the global limits' use if only its route's policy is in
  * shadow mode.
@@ -39,7 +45,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  *
  * <p>A resolver that throws costs one WARN line per cause and minute, never a stack trace per request: a failing
  * {@link ClientKeyResolver} keys the request by its address, a failing {@link RouteResolver} limits it as a request
- * that matches no route.
+ * that matches no route, a failing {@link PlanResolver} (or one naming no plan) puts it on the default plan.
  *
  * <p>A plain servlet filter that knows nothing of Spring Boot; the auto-configuration registers it.
  */
@@ -54,42 +60,73 @@ public final class RateLimitFilter extends OncePerRequestFilter {
     private static final Set<String> DISCONNECTED = Set.of("ClientAbortException", "EofException",
             "AbortedException", "AsyncRequestNotUsableException");
 
-    private final RouteResolver routes;
-    private final ClientKeyResolver clientKeys;
-    private final RemoteAddressClientKeyResolver addresses;
-    private final RateLimitStore store;
-    private final int unavailableStatus;
-    private final RefundStatuses refunds;
-    private final RateLimitResponses responses;
-    private final RoutePolicy unresolved;
-    private final RateLimitObserver observer;
-    private final ExemptClients exempt;
-    private final RequestCost costs;
-    /** The largest cost the global limits admit at once. */
-    private final int globalMaxCost;
-    /** Whether every limit only observes ({@link Mode#SHADOW}). */
-    private final boolean shadowAll;
+    private volatile Config config;
     private final CallbackFailures routeFailures =
             new CallbackFailures(LOG, "RouteResolver failed", Clock.system(), FAILURE_LOG_INTERVAL);
     private final CallbackFailures clientKeyFailures =
             new CallbackFailures(LOG, "ClientKeyResolver failed", Clock.system(), FAILURE_LOG_INTERVAL);
     private final CallbackFailures costFailures =
             new CallbackFailures(LOG, "RequestCost failed", Clock.system(), FAILURE_LOG_INTERVAL);
+    private final CallbackFailures planFailures =
+            new CallbackFailures(LOG, "PlanResolver failed", Clock.system(), FAILURE_LOG_INTERVAL);
+
+    /**
+     * One plan's parts: its routes, its store and the policy of a request whose route cannot be resolved.
+     *
+     * @param globalMaxCost the largest cost the plan's global limits admit at once
+     */
+    private record Plan(String name, RouteResolver routes, RateLimitStore store, RoutePolicy unresolved,
+            int globalMaxCost) {
+        Plan(String name, RouteResolver routes, RateLimitStore store, RoutePolicy unresolved) {
+            this(name, routes, store, unresolved, RoutePolicy.maxCost(store.globalSpecs()));
+        }
+    }
+
+    /** What the filter applies to a request, as one builder made it: replaced whole by {@link #apply}. */
+    private static final class Config {
+        final Plan defaultPlan;
+        final Map<String, Plan> plans;
+        final PlanResolver planResolver;
+        final ClientKeyResolver clientKeys;
+        final RemoteAddressClientKeyResolver addresses;
+        final int unavailableStatus;
+        final RefundStatuses refunds;
+        final RateLimitResponses responses;
+        final RateLimitObserver observer;
+        final ExemptClients exempt;
+        final RequestCost costs;
+        /** Whether every limit only observes ({@link Mode#SHADOW}). */
+        final boolean shadowAll;
+
+        Config(Builder builder) {
+            this.defaultPlan = new Plan(PlanResolver.DEFAULT_PLAN, builder.routes, builder.store, builder.unresolved);
+            this.plans = Map.copyOf(builder.plans);
+            this.planResolver = builder.planResolver;
+            this.addresses = builder.addresses;
+            this.clientKeys = builder.clientKeys == null ? builder.addresses : builder.clientKeys;
+            this.refunds = builder.refunds;
+            this.responses = new RateLimitResponses(builder.problem, builder.headers);
+            this.observer = builder.observer;
+            this.unavailableStatus = builder.unavailableStatus;
+            this.exempt = builder.exempt;
+            this.costs = builder.costs;
+            this.shadowAll = builder.mode == Mode.SHADOW;
+        }
+    }
 
     private RateLimitFilter(Builder builder) {
-        this.routes = builder.routes;
-        this.store = builder.store;
-        this.unresolved = builder.unresolved;
-        this.addresses = builder.addresses;
-        this.clientKeys = builder.clientKeys == null ? builder.addresses : builder.clientKeys;
-        this.refunds = builder.refunds;
-        this.responses = new RateLimitResponses(builder.problem, builder.headers);
-        this.observer = builder.observer;
-        this.unavailableStatus = builder.unavailableStatus;
-        this.exempt = builder.exempt;
-        this.costs = builder.costs;
-        this.globalMaxCost = RoutePolicy.maxCost(builder.store.globalSpecs());
-        this.shadowAll = builder.mode == Mode.SHADOW;
+        this.config = new Config(builder);
+    }
+
+    /**
+     * Applies a builder's options to the requests that come from now on, in place of the ones this filter was built
+     * with or last given; a request on its way ends with the options it started with. Stores and policies that the
+     * builder shares with the current options keep their clients' state.
+     *
+     * @param builder the options
+     */
+    public void apply(Builder builder) {
+        this.config = new Config(builder);
     }
 
     /**
@@ -121,6 +158,8 @@ public final class RateLimitFilter extends OncePerRequestFilter {
         private ExemptClients exempt = ExemptClients.NONE;
         private RequestCost costs = RequestCost.OF_ROUTE;
         private Mode mode = Mode.ENFORCE;
+        private PlanResolver planResolver = PlanResolver.DEFAULT;
+        private final Map<String, Plan> plans = new LinkedHashMap<>();
 
         private Builder(RouteResolver routes, RateLimitStore store, RoutePolicy unresolved) {
             this.routes = Objects.requireNonNull(routes, "routes");
@@ -246,6 +285,38 @@ public final class RateLimitFilter extends OncePerRequestFilter {
         }
 
         /**
+         * A plan of limits other than the default one (the routes, store and unresolved policy of
+         * {@link RateLimitFilter#builder}): the limits of the requests that the {@link #planResolver} puts on it.
+         *
+         * @param name the plan's name, as the resolver returns it; not {@value PlanResolver#DEFAULT_PLAN}
+         * @param routes finds each request's route, with the plan's per-route limits
+         * @param store the limiters of the plan's clients, with the plan's global limits
+         * @param unresolved the per-route policy of the plan's requests whose route cannot be resolved
+         * @return this builder
+         * @throws IllegalArgumentException if the name is blank or {@value PlanResolver#DEFAULT_PLAN}
+         */
+        public Builder plan(String name, RouteResolver routes, RateLimitStore store, RoutePolicy unresolved) {
+            if (name.isBlank() || name.equals(PlanResolver.DEFAULT_PLAN)) {
+                throw new IllegalArgumentException("a plan's name must not be blank or '"
+                        + PlanResolver.DEFAULT_PLAN + "' but was '" + name + "'");
+            }
+            plans.put(name, new Plan(name, Objects.requireNonNull(routes, "routes"),
+                    Objects.requireNonNull(store, "store"), Objects.requireNonNull(unresolved, "unresolved")));
+            return this;
+        }
+
+        /**
+         * Which plan each request's client is on; the default plan for every request by default.
+         *
+         * @param resolver the resolver
+         * @return this builder
+         */
+        public Builder planResolver(PlanResolver resolver) {
+            this.planResolver = Objects.requireNonNull(resolver, "resolver");
+            return this;
+        }
+
+        /**
          * A filter of these options.
          *
          * @return the filter
@@ -259,26 +330,33 @@ public final class RateLimitFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         long start = System.nanoTime();
-        Route route = route(request);
+        Config config = this.config;
+        Plan plan = plan(config, request);
+        Route route = route(plan, request);
         if (route.isExempt()) {
             chain.doFilter(request, response);
             return;
         }
+        RateLimitObserver observer = config.observer;
+        ExemptClients exempt = config.exempt;
         if (exempt.exemptsAddress(request.getRemoteAddr())) {
             observer.exempted(route);
             chain.doFilter(request, response);
             return;
         }
-        String client = clientKey(request);
+        String client = clientKey(config, request);
         if (exempt.exemptsKey(client)) {
             observer.exempted(route);
             chain.doFilter(request, response);
             return;
         }
-        int cost = cost(request, route);
+        int cost = cost(config, plan, request, route);
+        RateLimitStore store = plan.store();
+        boolean shadowAll = config.shadowAll;
+        RateLimitResponses responses = config.responses;
         RateLimitStore.Attempt attempt = store.tryAcquire(client, route, cost);
         AcquireResult result = attempt.result();
-        boolean observedOnly = !(result instanceof Permit) && observesOnly(route, attempt, cost);
+        boolean observedOnly = !(result instanceof Permit) && observesOnly(shadowAll, route, attempt, cost);
         if (observedOnly) {
             String scope = RateLimitResponses.refusedScope(attempt, cost);
             if (!shadowAll) { // only the route's limits observe: the global ones take the use, and may refuse
@@ -303,7 +381,7 @@ public final class RateLimitFilter extends OncePerRequestFilter {
             if (LOG.isDebugEnabled()) {
                 LOG.debug("Refused " + request.getMethod() + " " + route.key() + " for client #" + Keys.forLog(client));
             }
-            if (attempt.storeUnavailable() && unavailableStatus == 503) {
+            if (attempt.storeUnavailable() && config.unavailableStatus == 503) {
                 responses.unavailable(request, response);
             } else {
                 responses.refused(request, response, route, attempt, (Refusal) result, cost);
@@ -316,6 +394,7 @@ public final class RateLimitFilter extends OncePerRequestFilter {
             responses.admitted(response, route, attempt);
         }
         Permit observed = new ObservedPermit(permit, observer, route);
+        RefundStatuses refunds = config.refunds;
         CommittingResponse committing = new CommittingResponse(response,
                 () -> finish(observed, response.getStatus(), refunds, request));
         observer.timed(route, System.nanoTime() - start);
@@ -375,14 +454,38 @@ public final class RateLimitFilter extends OncePerRequestFilter {
         }
     }
 
-    private Route route(HttpServletRequest request) {
+    /** The plan of the request's client: the resolver's, or the default one when it names none, fails or names no plan. */
+    private Plan plan(Config config, HttpServletRequest request) {
+        if (config.plans.isEmpty() && config.planResolver == PlanResolver.DEFAULT) {
+            return config.defaultPlan;
+        }
         try {
-            return routes.resolve(request);
+            String name = config.planResolver.resolve(request);
+            if (name == null || name.equals(PlanResolver.DEFAULT_PLAN)) {
+                return config.defaultPlan;
+            }
+            Plan plan = config.plans.get(name);
+            if (plan != null) {
+                return plan;
+            }
+            planFailures.failed(new IllegalArgumentException("no plan is named '" + Keys.bounded(name, 64)
+                    + "'; the plans are " + config.plans.keySet()), "putting the request on the default plan");
+        } catch (RuntimeException failed) {
+            planFailures.failed(failed, "putting the request on the default plan");
+        }
+        return config.defaultPlan;
+    }
+
+    private Route route(Plan plan, HttpServletRequest request) {
+        Route route;
+        try {
+            route = plan.routes().resolve(request);
         } catch (RuntimeException unexpected) {
             // Never let an odd request through unlimited: it is limited as a request that matches no route.
             routeFailures.failed(unexpected, "limiting the request as one that matches no route");
-            return new Route(Route.UNMATCHED, unresolved);
+            route = new Route(Route.UNMATCHED, plan.unresolved());
         }
+        return route.isExempt() ? route : route.inPlan(plan.name());
     }
 
     /**
@@ -390,7 +493,9 @@ public final class RateLimitFilter extends OncePerRequestFilter {
      * sends can collide with another client's address key, and long ones are hashed, so that a cache entry costs
      * little whatever the client sends.
      */
-    private String clientKey(HttpServletRequest request) {
+    private String clientKey(Config config, HttpServletRequest request) {
+        ClientKeyResolver clientKeys = config.clientKeys;
+        RemoteAddressClientKeyResolver addresses = config.addresses;
         try {
             String key = clientKeys.resolve(request);
             if (key != null && !key.isEmpty() && clientKeys != addresses) {
@@ -460,7 +565,7 @@ public final class RateLimitFilter extends OncePerRequestFilter {
      * Whether a refused attempt only observes: every limit is in shadow mode, or the route's policy is and none of the
      * global limits is known to have refused (a store that cannot be reached refuses as its failure policy says).
      */
-    private boolean observesOnly(Route route, RateLimitStore.Attempt attempt, int cost) {
+    private static boolean observesOnly(boolean shadowAll, Route route, RateLimitStore.Attempt attempt, int cost) {
         if (shadowAll) {
             return true;
         }
@@ -478,7 +583,9 @@ public final class RateLimitFilter extends OncePerRequestFilter {
     }
 
     /** The request's cost: the {@link RequestCost}'s, or its route policy's when that fails or is below 1. */
-    private int cost(HttpServletRequest request, Route route) {
+    private int cost(Config config, Plan plan, HttpServletRequest request, Route route) {
+        RequestCost costs = config.costs;
+        int globalMaxCost = plan.globalMaxCost();
         int fixed = RequestCost.OF_ROUTE.cost(request, route);
         if (costs == RequestCost.OF_ROUTE) {
             return fixed;

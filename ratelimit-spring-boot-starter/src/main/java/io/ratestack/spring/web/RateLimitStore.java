@@ -50,6 +50,19 @@ public interface RateLimitStore {
     List<LimitSpec> globalSpecs();
 
     /**
+     * A store of this kind (its connection, bounds and clock) with other global limits: for the clients of a plan
+     * with global limits of its own ({@code ratelimit.plans}), and for global limits that change at runtime. Its
+     * clients' state is its own, but for what a shared store keeps by the limits' terms (Redis keys its limits so).
+     *
+     * @param global the global limits of every client of the new store, at least one
+     * @return the store
+     * @throws UnsupportedOperationException if this store cannot make one, as by default
+     */
+    default RateLimitStore withGlobalLimits(List<? extends LimitSpec> global) {
+        throw new UnsupportedOperationException(getClass().getName() + " takes only the global limits it was made with");
+    }
+
+    /**
      * What the actuator endpoint shows of the store itself, beyond the policies; empty by default.
      *
      * @return names and values that Jackson can write

@@ -12,8 +12,10 @@ import org.jspecify.annotations.Nullable;
  *     {@code sha256:} and its base64url SHA-256
  * @param policy the per-route limits; {@code null} only for {@link #EXEMPT}
  * @param pattern the matched pattern, whatever the key: a bounded name for metrics
+ * @param plan the plan whose limits apply ({@link PlanResolver}): {@value PlanResolver#DEFAULT_PLAN} unless the
+ *     request's client is on another; the filter sets it after the route is resolved
  */
-public record Route(String key, @Nullable RoutePolicy policy, String pattern) {
+public record Route(String key, @Nullable RoutePolicy policy, String pattern, String plan) {
 
     /** The longest key a route keeps as it is. */
     public static final int LONGEST_KEY = 256;
@@ -22,6 +24,18 @@ public record Route(String key, @Nullable RoutePolicy policy, String pattern) {
     public Route {
         key = Keys.bounded(key, LONGEST_KEY);
         Objects.requireNonNull(pattern, "pattern");
+        Objects.requireNonNull(plan, "plan");
+    }
+
+    /**
+     * A route of the default plan.
+     *
+     * @param key identifies the route within one client
+     * @param policy the per-route limits; {@code null} only for {@link #EXEMPT}
+     * @param pattern the matched pattern
+     */
+    public Route(String key, @Nullable RoutePolicy policy, String pattern) {
+        this(key, policy, pattern, PlanResolver.DEFAULT_PLAN);
     }
 
     /** Not rate limited at all. */
@@ -58,6 +72,16 @@ public record Route(String key, @Nullable RoutePolicy policy, String pattern) {
      */
     public String key(int longest) {
         return key.length() <= longest ? key : "sha256:" + HexFormat.of().formatHex(Keys.sha256(key));
+    }
+
+    /**
+     * This route for the clients of a plan.
+     *
+     * @param name the plan's name
+     * @return this route if it is already of that plan, else a copy of it in that plan
+     */
+    public Route inPlan(String name) {
+        return plan.equals(name) ? this : new Route(key, policy, pattern, name);
     }
 
     /** Whether the request skips rate limiting. */

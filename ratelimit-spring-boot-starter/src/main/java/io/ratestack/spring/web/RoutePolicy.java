@@ -130,6 +130,17 @@ public final class RoutePolicy {
         return most;
     }
 
+    /**
+     * Whether {@code other} has this policy's key, limits, cost and mode: where the configuration is read anew, a
+     * policy that is the same as before is kept, and with it the state of its clients' limiters.
+     *
+     * @param other another policy
+     * @return whether the two differ in nothing but identity
+     */
+    public boolean hasSameTerms(RoutePolicy other) {
+        return key.equals(other.key) && limits.equals(other.limits) && cost == other.cost && mode == other.mode;
+    }
+
     /** What a request of these routes takes of each limit, unless a {@link RequestCost} says otherwise. */
     public int cost() {
         return cost;

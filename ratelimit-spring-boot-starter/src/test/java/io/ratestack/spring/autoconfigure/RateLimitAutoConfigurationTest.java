@@ -115,14 +115,21 @@ class RateLimitAutoConfigurationTest {
             "ratelimit.client.targets.x.global.stacked[0].limit=1",
             "ratelimit.client.targets.x.global.stacked[0].per=1s", "ratelimit.client.targets.x.per-path.limit=1",
             "ratelimit.client.targets.x.per-path.per=1s", "ratelimit.client.targets.x.per-path.stacked[0].limit=1",
-            "ratelimit.client.targets.x.per-path.stacked[0].per=1s"};
+            "ratelimit.client.targets.x.per-path.stacked[0].per=1s", "ratelimit.plans.x.global.limit=1",
+            "ratelimit.plans.x.global.per=1s", "ratelimit.plans.x.global.stacked[0].limit=1",
+            "ratelimit.plans.x.global.stacked[0].per=1s", "ratelimit.plans.x.per-route.limit=1",
+            "ratelimit.plans.x.per-route.per=1s", "ratelimit.plans.x.per-route.stacked[0].limit=1",
+            "ratelimit.plans.x.per-route.stacked[0].per=1s", "ratelimit.plans.x.routes[0].pattern=/a",
+            "ratelimit.plans.x.routes[0].limit=1", "ratelimit.plans.x.routes[0].per=1s",
+            "ratelimit.plans.x.routes[0].stacked[0].limit=1", "ratelimit.plans.x.routes[0].stacked[0].per=1s"};
 
     @Test
     void everyDurationKeyRefusesABareNumberAndMoreThan36500Days() {
         runner.withPropertyValues(EVERY_ELEMENT).run(context -> assertThat(context).hasNotFailed());
         List<String> durations = new ArrayList<>();
         durationKeys(PropertyKeys.ROOT, "ratelimit", durations);
-        assertThat(durations).hasSize(32).contains("ratelimit.routes[0].stacked[0].reset-offset",
+        assertThat(durations).hasSize(50).contains("ratelimit.routes[0].stacked[0].reset-offset",
+                "ratelimit.plans.x.routes[0].stacked[0].retry-after",
                 "ratelimit.client.targets.x.max-wait", "ratelimit.redis.probe-interval");
 
         for (String key : durations) {

@@ -17,6 +17,7 @@ import io.ratestack.redis.TestSentinel;
 import io.ratestack.spring.redis.RedisRateLimitStore;
 import io.ratestack.spring.web.MemoryRateLimitStore;
 import io.ratestack.spring.web.RateLimitConfigurationException;
+import io.ratestack.spring.web.PlanResolver;
 import io.ratestack.spring.web.RateLimitFilter;
 import io.ratestack.spring.web.RateLimitStore;
 import io.ratestack.spring.web.Route;
@@ -27,6 +28,7 @@ import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,6 +40,7 @@ import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableWebApplicationContext;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.mock.web.MockFilterChain;
@@ -135,6 +138,41 @@ class RateLimitRedisAutoConfigurationTest {
                             .isEqualTo("\"global\";q=2;w=120, \"route\";q=10;w=1");
                     assertThat(redis.sync().keys("algorithms:{192.0.2.31}:*")).anySatisfy(key -> assertThat(key)
                             .isEqualTo("algorithms:{192.0.2.31}:global:global:tb2+1/60000000000ns:b"));
+                });
+    }
+
+    @Test
+    void aPlanWithGlobalLimitsOfItsOwnCountsThemInRedisAndTheEndpointDescribesTheStore() {
+        runner.withConfiguration(AutoConfigurations.of(RateLimitEndpointAutoConfiguration.class))
+                .withUserConfiguration(Registry.class)
+                .withBean(PlanResolver.class, () -> request -> request.getHeader("X-Plan"))
+                .withPropertyValues("management.endpoints.web.exposure.include=ratelimits", "ratelimit.store=redis",
+                        "ratelimit.redis.url=redis://127.0.0.1:" + server.port, "ratelimit.redis.prefix=plans:",
+                        "ratelimit.global.limit=1", "ratelimit.global.per=1m", "ratelimit.plans.pro.global.limit=3",
+                        "ratelimit.plans.pro.global.per=1m")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    RateLimitFilter filter = (RateLimitFilter) context.getBean(FilterRegistrationBean.class)
+                            .getFilter();
+                    int[] pro = new int[4];
+                    for (int i = 0; i < pro.length; i++) {
+                        MockHttpServletRequest request = new MockHttpServletRequest("GET", "/p" + i);
+                        request.setRemoteAddr("192.0.2.41");
+                        request.addHeader("X-Plan", "pro");
+                        MockHttpServletResponse response = new MockHttpServletResponse();
+                        filter.doFilter(request, response, new MockFilterChain());
+                        pro[i] = response.getStatus();
+                    }
+                    assertThat(pro).containsExactly(200, 200, 200, 429);
+                    assertThat(redis.sync().keys("plans:{192.0.2.41}:global:*"))
+                            .containsExactly("plans:{192.0.2.41}:global:global:3/60000ms:s");
+                    RateLimitsEndpoint endpoint = context.getBean(RateLimitsEndpoint.class);
+                    Map<String, Object> policies = endpoint.policies();
+                    assertThat(policies).doesNotContainKey("caches").containsKey("plans");
+                    assertThat(policies.get("store")).asInstanceOf(InstanceOfAssertFactories.MAP)
+                            .containsEntry("type", "redis").containsEntry("available", true)
+                            .containsEntry("onFailure", "fail-open").containsKey("clients");
+                    assertThat(endpoint.client(new String[] {"192.0.2.41"})).as("no state in this instance").isNull();
                 });
     }
 

@@ -158,7 +158,29 @@ class DocExamplesTest {
     }
 
     @Test
+    void thePlansExamplePutsEachAccountsClientsOnItsPlan() {
+        Accounts accounts = key -> "k-pro".equals(key) ? "pro" : "k-partner".equals(key) ? "partner" : null;
+        withYaml("plans").withUserConfiguration(Plans.class).withBean(Accounts.class, () -> accounts).run(context -> {
+            assertThat(context).hasNotFailed();
+            RateLimitFilter filter = (RateLimitFilter) context.getBean(FilterRegistrationBean.class).getFilter();
+            assertThat(policy(filter, "/api/export/all", "k-pro")).isEqualTo("\"global\";q=10000;w=60, \"route\";q=50;w=1");
+            assertThat(policy(filter, "/api/export/all", "k-partner")).isEqualTo("\"global\";q=100;w=60, \"route\";q=10;w=60");
+            assertThat(policy(filter, "/api/export/all", "k-made-up")).isEqualTo("\"global\";q=100;w=60, \"route\";q=5;w=1");
+        });
+    }
+
+    private static String policy(RateLimitFilter filter, String path, String apiKey) throws Exception {
+        MockHttpServletRequest request = withApiKey(apiKey);
+        request.setRequestURI(path);
+        MockHttpServletResponse response = new MockHttpServletResponse();
+        filter.doFilter(request, response, new MockFilterChain());
+        return response.getHeader("RateLimit-Policy");
+    }
+
+    @Test
     void docShowsEveryExampleAsWrittenHere() throws IOException {
+        DocSnippets.assertShowsWhole("README.md", "src/test/resources/readme/plans.yml");
+        DocSnippets.assertShows("README.md", "src/test/java/io/ratestack/spring/readme/Plans.java", 1);
         DocSnippets.assertShowsWhole("README.md", "src/test/resources/readme/algorithms.yml");
         DocSnippets.assertShowsWhole("README.md", "src/test/resources/readme/exempt-clients.yml");
         DocSnippets.assertShowsWhole("README.md", "src/test/resources/readme/costs.yml");

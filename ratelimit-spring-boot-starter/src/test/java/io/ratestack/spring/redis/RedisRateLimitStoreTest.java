@@ -9,18 +9,13 @@ import io.ratestack.Limit;
 import io.ratestack.Refusal;
 import io.ratestack.redis.RedisLimits;
 import io.ratestack.redis.RunningRedis;
-import io.ratestack.spring.autoconfigure.RateLimitsEndpoint;
-import io.ratestack.spring.web.ExemptClients;
 import io.ratestack.spring.web.LimitReading;
 import io.ratestack.spring.web.RateLimitStore;
 import io.ratestack.spring.web.MemoryRateLimitStore;
-import io.ratestack.spring.web.RemoteAddressClientKeyResolver;
 import io.ratestack.spring.web.Route;
 import io.ratestack.spring.web.RoutePolicy;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -93,21 +88,6 @@ class RedisRateLimitStoreTest {
         assertThat(take(store, "c3", get)).isTrue();
         assertThat(take(store, "c3", post)).isTrue();
         assertThat(store.tryAcquire("c3", get).result().isGranted()).isFalse();
-    }
-
-    @Test
-    void theEndpointDescribesTheStoreAndSaysClientStateIsNotTrackedLocally() {
-        RedisRateLimitStore store = new RedisRateLimitStore(limits, global(10));
-        RateLimitsEndpoint endpoint = new RateLimitsEndpoint(store, null, new RemoteAddressClientKeyResolver(),
-                ExemptClients.NONE);
-
-        Map<String, Object> policies = endpoint.policies();
-
-        assertThat(policies).doesNotContainKey("caches").containsKey("global");
-        assertThat(policies.get("store")).asInstanceOf(InstanceOfAssertFactories.MAP)
-                .containsEntry("type", "redis").containsEntry("available", true)
-                .containsEntry("onFailure", "fail-open").containsKey("clients");
-        assertThat(endpoint.client(new String[] {"192.0.2.1"})).isNull();
     }
 
     @Test
