@@ -179,6 +179,23 @@ public class RateLimitServletAutoConfiguration {
     }
 
     /**
+     * With Spring Cloud Context: a refreshed environment ({@code /actuator/refresh}, a config server's change) that
+     * names a key under {@code ratelimit} refreshes the limits ({@link RateLimitRefresher#refresh()}); an invalid one is
+     * logged and changes nothing.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.cloud.context.environment.EnvironmentChangeEvent")
+    static class EnvironmentRefresh {
+
+        @Bean
+        static RateLimitEnvironmentChangeListener rateLimitEnvironmentChangeListener(
+                ObjectProvider<RateLimitRefresher> refresher, ConfigurableEnvironment environment) {
+            RateLimitEnvironmentChangeListener.keepPropertiesBeansFromRebinding(environment);
+            return new RateLimitEnvironmentChangeListener(refresher);
+        }
+    }
+
+    /**
      * On Tomcat, closes the connection after a refusal of a request with a body instead of reading the body to its
      * end, so that slow bodies cannot hold worker threads ({@link UnreadBodyValve}).
      */

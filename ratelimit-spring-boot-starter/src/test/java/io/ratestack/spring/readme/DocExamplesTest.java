@@ -1,6 +1,7 @@
 package io.ratestack.spring.readme;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ratestack.DocSnippets;
 import io.ratestack.Limit;
@@ -10,6 +11,7 @@ import io.ratestack.spring.autoconfigure.RateLimitServletAutoConfiguration;
 import io.ratestack.spring.web.ClientKeyResolver;
 import io.ratestack.spring.web.MemoryRateLimitStore;
 import io.ratestack.spring.web.Mode;
+import io.ratestack.spring.web.RateLimitConfigurationException;
 import io.ratestack.spring.web.RateLimitFilter;
 import io.ratestack.spring.web.RequestCost;
 import io.ratestack.spring.web.Route;
@@ -169,6 +171,23 @@ class DocExamplesTest {
         });
     }
 
+    @Test
+    void theRefresherExampleChangesAPlansLimitAndRefusesABadOne() {
+        Accounts accounts = key -> "k-pro".equals(key) ? "pro" : null;
+        withYaml("plans").withUserConfiguration(Plans.class, ProLimits.class).withBean(Accounts.class, () -> accounts)
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    RateLimitFilter filter = (RateLimitFilter) context.getBean(FilterRegistrationBean.class)
+                            .getFilter();
+                    context.getBean(ProLimits.class).perSecond(80);
+                    assertThat(policy(filter, "/a", "k-pro")).isEqualTo("\"global\";q=10000;w=60, \"route\";q=80;w=1");
+                    assertThatThrownBy(() -> context.getBean(ProLimits.class).perSecond(0))
+                            .isInstanceOf(RateLimitConfigurationException.class)
+                            .hasMessageContaining("ratelimit.plans.pro.per-route.limit = 0");
+                    assertThat(policy(filter, "/a", "k-pro")).isEqualTo("\"global\";q=10000;w=60, \"route\";q=80;w=1");
+                });
+    }
+
     private static String policy(RateLimitFilter filter, String path, String apiKey) throws Exception {
         MockHttpServletRequest request = withApiKey(apiKey);
         request.setRequestURI(path);
@@ -181,6 +200,7 @@ class DocExamplesTest {
     void docShowsEveryExampleAsWrittenHere() throws IOException {
         DocSnippets.assertShowsWhole("README.md", "src/test/resources/readme/plans.yml");
         DocSnippets.assertShows("README.md", "src/test/java/io/ratestack/spring/readme/Plans.java", 1);
+        DocSnippets.assertShows("README.md", "src/test/java/io/ratestack/spring/readme/ProLimits.java", 1);
         DocSnippets.assertShowsWhole("README.md", "src/test/resources/readme/algorithms.yml");
         DocSnippets.assertShowsWhole("README.md", "src/test/resources/readme/exempt-clients.yml");
         DocSnippets.assertShowsWhole("README.md", "src/test/resources/readme/costs.yml");
