@@ -33,6 +33,7 @@ class PublicApiTest {
                 "autoconfigure.RateLimitProperties$Limit",
                 "autoconfigure.RateLimitProperties$Plan",
                 "autoconfigure.RateLimitProperties$Problem",
+                "autoconfigure.RateLimitProperties$Queue",
                 "autoconfigure.RateLimitProperties$RouteKey",
                 "autoconfigure.RateLimitProperties$RouteOverride",
                 "autoconfigure.RateLimitProperties$RouteScope",

@@ -32,12 +32,15 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * With {@code spring.threads.virtual.enabled=true} (Java 21+; the build runs this on Temurin 25 when it is
- * installed), the filter limits as on platform threads, waiting acquires on virtual threads are served, and no
- * virtual thread pins its carrier in this project's code while it waits.
+ * installed), the filter limits as on platform threads, waiting acquires on virtual threads are served, a request
+ * that waits for room ({@code /example}, max-wait 2 s) waits on its virtual thread, and no virtual thread pins its
+ * carrier in this project's code while it waits.
  */
 @EnabledForJreRange(min = JRE.JAVA_21)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"spring.threads.virtual.enabled=true", "server.address=127.0.0.1"})
+        properties = {"spring.threads.virtual.enabled=true", "server.address=127.0.0.1",
+                "ratelimit.routes[0].pattern=/example", "ratelimit.routes[0].limit=1", "ratelimit.routes[0].per=1s",
+                "ratelimit.routes[0].max-wait=2s"})
 class VirtualThreadsTest {
 
     @LocalServerPort
@@ -45,6 +48,9 @@ class VirtualThreadsTest {
 
     @Autowired
     private FakeClock clock;
+
+    @Autowired
+    private org.springframework.boot.web.servlet.FilterRegistrationBean<io.ratestack.spring.web.RateLimitFilter> filter;
 
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -105,6 +111,35 @@ class VirtualThreadsTest {
                 user.get(10, TimeUnit.SECONDS);
             }
             threads.shutdown();
+        }
+        assertThat(pinned).as("virtual threads pinned in this project's code").isEmpty();
+    }
+
+    @Test
+    void aRequestWaitingForRoomWaitsOnItsVirtualThreadWithoutPinning() throws Exception {
+        List<String> pinned = new ArrayList<>();
+        try (RecordingStream recording = new RecordingStream()) {
+            recording.enable("jdk.VirtualThreadPinned").withThreshold(Duration.ZERO).withStackTrace();
+            recording.onEvent("jdk.VirtualThreadPinned", event -> {
+                if (inThisProject(event)) {
+                    synchronized (pinned) {
+                        pinned.add(event.toString());
+                    }
+                }
+            });
+            recording.startAsync();
+
+            assertThat(get("/example")).isEqualTo(200);
+            java.util.concurrent.CompletableFuture<HttpResponse<Void>> second = http.sendAsync(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/example")).build(),
+                    HttpResponse.BodyHandlers.discarding());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (filter.getFilter().waiting() == 0) { // the limiters' clock has not moved: no time asserted
+                assertThat(System.nanoTime() - deadline).as("waiting within 10s").isNegative();
+                Thread.sleep(1);
+            }
+            clock.advance(Duration.ofSeconds(1));
+            assertThat(second.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
         }
         assertThat(pinned).as("virtual threads pinned in this project's code").isEmpty();
     }

@@ -20,7 +20,13 @@ import java.util.concurrent.TimeUnit;
  *       client, which would explode the tag's cardinality) and {@code plan} (the client's plan, {@code default}
  *       unless {@code ratelimit.plans} and a {@code PlanResolver} put it on another). Admitted requests are counted when their response is
  *       done;</li>
- *   <li>{@code ratelimit.filter} (timer): the time the filter spends on a request itself, the handler's left out.</li>
+ *   <li>{@code ratelimit.filter} (timer): the time the filter spends on a request itself, the handler's and a wait
+ *       for room left out;</li>
+ *   <li>{@code ratelimit.queue.wait} (timer): how long refused requests of a route with a {@code max-wait} waited
+ *       for room; tags {@code outcome} ({@code admitted}, room came; {@code refused}, it did not; {@code full}, as
+ *       many requests as may were waiting already, none of a lower priority; {@code displaced}, one of a higher
+ *       priority took its place), {@code route} and {@code plan}; {@code ratelimit.queue.waiting} (gauge): how many
+ *       wait now.</li>
  * </ul>
  * Meters are made once per route and outcome and then only counted.
  */
@@ -29,6 +35,7 @@ final class MicrometerRateLimitObserver implements RateLimitObserver {
     private final MeterRegistry registry;
     private final Timer filterTime;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Map<String, Timer> waits = new ConcurrentHashMap<>();
 
     /**
      * @param registry where the meters go
@@ -63,6 +70,14 @@ final class MicrometerRateLimitObserver implements RateLimitObserver {
     @Override
     public void exempted(Route route) {
         counter("exempt", "none", route).increment();
+    }
+
+    @Override
+    public void waited(Route route, long nanos, String outcome) {
+        waits.computeIfAbsent(outcome + '|' + route.plan() + '|' + route.pattern(), key -> Timer.builder("ratelimit.queue.wait")
+                .description("How long requests refused by their limits waited for room")
+                .tag("outcome", outcome).tag("route", route.pattern()).tag("plan", route.plan())
+                .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     @Override

@@ -69,6 +69,15 @@ public class RateLimitMetricsAutoConfiguration {
         });
     }
 
+    /** How many requests are waiting for room now. */
+    @Bean
+    public MeterBinder rateLimitQueueMetrics(ObjectProvider<RateLimitRefresher> limits) {
+        return registry -> limits.ifAvailable(refresher -> Gauge.builder("ratelimit.queue.waiting", refresher,
+                        r -> r.filter().waiting())
+                .description("Requests refused by their limits that are waiting for room now")
+                .register(registry));
+    }
+
     private static double sum(RateLimitRefresher limits, ToLongFunction<MemoryRateLimitStore> count) {
         long sum = 0;
         for (MemoryRateLimitStore store : limits.memoryStores()) {

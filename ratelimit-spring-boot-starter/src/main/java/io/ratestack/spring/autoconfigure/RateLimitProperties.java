@@ -53,16 +53,18 @@ public class RateLimitProperties {
      * limit (`algorithm`, `limit`, `per`, `name`, and the algorithm's own: `reset-offset`, `capacity`, `refill`,
      * `initial-tokens`, `burst`, `retry-after`; `limit` and `per` required unless `exempt`), `stacked` (more limits,
      * each with the keys of a limit), `cost` (what each request takes of every limit, 1 by default), `mode`
-     * (`enforce`, or `shadow`: counted and observed, never refused) and `exempt` (`true`: those paths are not limited
-     * at all, global limit included).
+     * (`enforce`, or `shadow`: counted and observed, never refused), `max-wait` (how long a request they would refuse
+     * may wait for room, `0s` by default) and `exempt` (`true`: those paths are not limited at all, global limit
+     * included).
      */
     private List<RouteOverride> routes = new ArrayList<>();
 
     /**
      * Plans (tiers) of limits by name (`free`, `pro`...), for the clients that a `PlanResolver` bean puts on them;
      * the top-level limits are the plan `default`. Each plan has `global` (the keys of `ratelimit.global`, replacing
-     * them), `per-route` (the keys of `ratelimit.per-route`, replacing them) and `routes` (items with the keys of
-     * `ratelimit.routes`, matched before the top-level ones); a key a plan does not set is the top level's.
+     * them), `per-route` (the keys of `ratelimit.per-route`, replacing them), `routes` (items with the keys of
+     * `ratelimit.routes`, matched before the top-level ones) and `priority` (the order its waiting requests get room
+     * in, higher first; 0 by default); a key a plan does not set is the top level's.
      */
     private Map<String, Plan> plans = new LinkedHashMap<>();
 
@@ -104,6 +106,9 @@ public class RateLimitProperties {
 
     /** The servlet filter. */
     private Filter filter = new Filter();
+
+    /** Requests that wait for room (`max-wait`) instead of being refused at once. */
+    private Queue queue = new Queue();
 
     /**
      * Where the limits' state lives: `memory`, in each instance on its own; or `redis`, shared by every instance
@@ -229,6 +234,14 @@ public class RateLimitProperties {
 
     public void setProblem(Problem problem) {
         this.problem = problem;
+    }
+
+    public Queue getQueue() {
+        return queue;
+    }
+
+    public void setQueue(Queue queue) {
+        this.queue = queue;
     }
 
     public Filter getFilter() {
@@ -464,6 +477,12 @@ public class RateLimitProperties {
          */
         private Mode mode = Mode.ENFORCE;
 
+        /**
+         * How long a request that these routes' limits (or the global ones) would refuse may wait for room, in order
+         * of its plan's priority, before it gets the 429; `0s`, the default, refuses at once; at most `1m`.
+         */
+        private Duration maxWait = Duration.ZERO;
+
         public RouteScope() {
         }
 
@@ -485,6 +504,14 @@ public class RateLimitProperties {
 
         public void setMode(Mode mode) {
             this.mode = mode;
+        }
+
+        public Duration getMaxWait() {
+            return maxWait;
+        }
+
+        public void setMaxWait(Duration maxWait) {
+            this.maxWait = maxWait;
         }
     }
 
@@ -526,9 +553,24 @@ public class RateLimitProperties {
         /**
          * Per-route limits of the plan's clients, matched before the top-level `ratelimit.routes`; each item has the
          * keys of theirs: `pattern`, the keys of a limit (`algorithm`, `limit`, `per`, `name`, `reset-offset`,
-         * `capacity`, `refill`, `initial-tokens`, `burst`, `retry-after`), `stacked`, `cost`, `mode` and `exempt`.
+         * `capacity`, `refill`, `initial-tokens`, `burst`, `retry-after`), `stacked`, `cost`, `mode`, `max-wait` and
+         * `exempt`.
          */
         private List<RouteOverride> routes = new ArrayList<>();
+
+        /**
+         * The order in which the plan's waiting requests (`max-wait`) get room: higher first, and the default plan's
+         * `ratelimit.queue.default-priority` for the rest; equal ones in arrival order.
+         */
+        private int priority;
+
+        public int getPriority() {
+            return priority;
+        }
+
+        public void setPriority(int priority) {
+            this.priority = priority;
+        }
 
         public @Nullable Scope getGlobal() {
             return global;
@@ -727,6 +769,36 @@ public class RateLimitProperties {
 
         public void setDetail(String detail) {
             this.detail = detail;
+        }
+    }
+
+    /** Requests that wait for room. */
+    public static class Queue {
+
+        /**
+         * How many requests may wait for room at once in this instance, of every route; a request past them is
+         * refused at once. Each waits on its request's thread: a virtual thread with `spring.threads.virtual.enabled`,
+         * else a server thread that it holds while it waits, so keep this well below the server's threads.
+         */
+        private int maxWaiting = 50;
+
+        /** The priority of the waiting requests of the default plan (see `ratelimit.plans.<name>.priority`). */
+        private int defaultPriority;
+
+        public int getMaxWaiting() {
+            return maxWaiting;
+        }
+
+        public void setMaxWaiting(int maxWaiting) {
+            this.maxWaiting = maxWaiting;
+        }
+
+        public int getDefaultPriority() {
+            return defaultPriority;
+        }
+
+        public void setDefaultPriority(int defaultPriority) {
+            this.defaultPriority = defaultPriority;
         }
     }
 

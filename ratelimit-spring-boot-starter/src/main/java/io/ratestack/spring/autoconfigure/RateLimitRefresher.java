@@ -280,7 +280,7 @@ public final class RateLimitRefresher {
         }
         List<RateLimitSettings.PlanSettings> all = new ArrayList<>();
         all.add(new RateLimitSettings.PlanSettings(PlanResolver.DEFAULT_PLAN, settings.global, settings.perRoute,
-                settings.overrides));
+                settings.overrides, settings.defaultPriority));
         all.addAll(settings.plans.values());
         Map<String, Plan> plans = new LinkedHashMap<>();
         for (RateLimitSettings.PlanSettings plan : all) {
@@ -292,7 +292,8 @@ public final class RateLimitRefresher {
                         : new MvcRouteResolver.PathOverride(override.pattern(), kept(policies, policy)));
             }
             RateLimitSettings.PlanSettings kept =
-                    new RateLimitSettings.PlanSettings(plan.name(), plan.global(), perRoute, List.copyOf(overrides));
+                    new RateLimitSettings.PlanSettings(plan.name(), plan.global(), perRoute, List.copyOf(overrides),
+                            plan.priority());
             boolean startupDefault = previous == null && plan.name().equals(PlanResolver.DEFAULT_PLAN);
             plans.put(plan.name(), new Plan(kept, planRoutes(kept, settings, startupDefault),
                     stores.computeIfAbsent(plan.global(), global -> store(plan.name(), global))));
@@ -352,10 +353,13 @@ public final class RateLimitRefresher {
                 .exemptClients(settings.exemptClients)
                 .costs(costs)
                 .mode(settings.mode)
-                .planResolver(planResolver);
+                .planResolver(planResolver)
+                .defaultPriority(settings.defaultPriority)
+                .maxWaiting(settings.maxWaiting);
         for (Plan plan : limits.plans().values()) {
             if (!plan.settings().name().equals(PlanResolver.DEFAULT_PLAN)) {
-                builder.plan(plan.settings().name(), plan.routes(), plan.store(), plan.settings().perRoute());
+                builder.plan(plan.settings().name(), plan.routes(), plan.store(), plan.settings().perRoute(),
+                        plan.settings().priority());
             }
         }
         return builder;

@@ -46,6 +46,10 @@ final class RateLimitSettings {
     final RoutePolicy perRoute;
     final List<MvcRouteResolver.PathOverride> overrides;
     final List<String> excludedPaths;
+    /** How many requests may wait for room at once ({@code ratelimit.queue.max-waiting}). */
+    final int maxWaiting;
+    /** The priority of the default plan's waiting requests. */
+    final int defaultPriority;
     /** The plans of {@code ratelimit.plans} by name, in their order; the default plan (the top level) not among them. */
     final Map<String, PlanSettings> plans;
     /** Whether every limit is in shadow mode ({@code ratelimit.mode=shadow}). */
@@ -68,9 +72,10 @@ final class RateLimitSettings {
      * @param global its global limits
      * @param perRoute its per-route defaults
      * @param overrides its own routes, then the top level's
+     * @param priority the order its waiting requests get room in: higher first
      */
     record PlanSettings(String name, List<LimitSpec> global, RoutePolicy perRoute,
-            List<MvcRouteResolver.PathOverride> overrides) {
+            List<MvcRouteResolver.PathOverride> overrides, int priority) {
     }
 
     /** What a plan's name may hold: it is a metric's tag and what a {@code PlanResolver} returns. */
@@ -102,6 +107,12 @@ final class RateLimitSettings {
                 scope("ratelimit.per-route", properties.getPerRoute(), "route"), this.global);
         this.overrides = overrides("ratelimit.routes", properties.getRoutes(), this.global);
         this.plans = plans(properties.getPlans());
+        this.maxWaiting = properties.getQueue().getMaxWaiting();
+        if (maxWaiting < 0) {
+            throw new RateLimitConfigurationException("ratelimit.queue.max-waiting", String.valueOf(maxWaiting),
+                    "must be >= 0 (0: no request waits)");
+        }
+        this.defaultPriority = properties.getQueue().getDefaultPriority();
         this.mode = required("ratelimit.mode", properties.getMode());
         this.excludedPaths = patterns("ratelimit.excluded-paths", properties.getExcludedPaths());
         this.exemptClients = exemptClients("ratelimit.exempt-clients", properties.getExemptClients());
@@ -273,11 +284,15 @@ final class RateLimitSettings {
     private static RoutePolicy policy(String property, String source, String key,
             RateLimitProperties.RouteScope scope, List<LimitSpec> limits, List<LimitSpec> global) {
         Mode mode = required(property + ".mode", scope.getMode());
+        Duration maxWait = required(property + ".max-wait", scope.getMaxWait());
         try {
-            RoutePolicy policy = new RoutePolicy(source, key, limits, scope.getCost(), mode);
+            RoutePolicy policy = new RoutePolicy(source, key, limits, scope.getCost(), mode, maxWait);
             policy.checkCost(global);
             return policy;
         } catch (InvalidTermException bad) {
+            if (bad.term().equals("maxWait")) {
+                throw new RateLimitConfigurationException(property + ".max-wait", text(maxWait), bad.rule());
+            }
             throw new RateLimitConfigurationException(property + ".cost", String.valueOf(scope.getCost()), bad.rule());
         }
     }
@@ -336,7 +351,8 @@ final class RateLimitSettings {
                 }
             }
             planRoutes.addAll(overrides);
-            checked.put(name, new PlanSettings(name, planGlobal, planPerRoute, List.copyOf(planRoutes)));
+            checked.put(name, new PlanSettings(name, planGlobal, planPerRoute, List.copyOf(planRoutes),
+                    plan.getPriority()));
         }
         return Collections.unmodifiableMap(checked);
     }

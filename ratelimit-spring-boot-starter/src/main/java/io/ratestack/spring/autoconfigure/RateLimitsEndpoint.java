@@ -66,6 +66,10 @@ public class RateLimitsEndpoint {
                     .sorted().toList());
             result.put("excludedPaths", routes.excludedPaths());
         }
+        Map<String, Object> queue = new LinkedHashMap<>();
+        queue.put("waiting", limits.filter().waiting());
+        queue.put("maxWaiting", current.settings().maxWaiting);
+        result.put("queue", queue);
         ExemptClients exempt = current.settings().exemptClients;
         Map<String, Object> exemptClients = new LinkedHashMap<>();
         exemptClients.put("addresses", exempt.addresses());
@@ -91,8 +95,10 @@ public class RateLimitsEndpoint {
     private static Map<String, Object> plan(RateLimitRefresher.Plan plan, @Nullable RateLimitStore shared) {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("global", limits(plan.settings().global()));
+        result.put("priority", plan.settings().priority());
         if (plan.routes() instanceof MvcRouteResolver) {
             result.put("perRoute", limits(plan.settings().perRoute().limits()));
+            result.put("perRouteMaxWait", Durations.format(plan.settings().perRoute().maxWait()));
             List<Map<String, Object>> overrides = new ArrayList<>();
             for (MvcRouteResolver.PathOverride override : plan.settings().overrides()) {
                 Map<String, Object> entry = new LinkedHashMap<>();
@@ -102,6 +108,7 @@ public class RateLimitsEndpoint {
                 if (policy != null) {
                     entry.put("limits", limits(policy.limits()));
                     entry.put("cost", policy.cost());
+                    entry.put("maxWait", Durations.format(policy.maxWait()));
                 }
                 overrides.add(entry);
             }

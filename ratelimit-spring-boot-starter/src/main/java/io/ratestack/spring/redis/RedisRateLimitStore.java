@@ -20,7 +20,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.RandomAccess;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -96,6 +98,39 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
         RedisLimits.Outcome attempt = limits.attempt(client,
                 new RouteLimits(route, globalSpecs, globalNamed, routeNamed(route, policy)), cost);
         return attempt(attempt, policy.limits());
+    }
+
+    /**
+     * Takes one use, and while Redis refuses it tries again when the refusal's {@code Retry-After} has passed (at once
+     * again, or at the end of the wait, when a concurrency limit refuses), until {@code maxWait} has: in no order among the waiting requests ({@code priority} is not kept, since their attempts
+     * go to Redis one by one), without a thread while it waits. A refusal that comes while Redis cannot be reached
+     * (fail-closed) ends the wait.
+     */
+    @Override
+    public CompletableFuture<Attempt> acquire(String client, Route route, int cost, int priority, Duration maxWait) {
+        long deadline = System.nanoTime() + maxWait.toNanos();
+        CompletableFuture<Attempt> done = new CompletableFuture<>();
+        retry(client, route, cost, deadline, done);
+        return done;
+    }
+
+    private void retry(String client, Route route, int cost, long deadline, CompletableFuture<Attempt> done) {
+        Attempt attempt;
+        try {
+            attempt = tryAcquire(client, route, cost);
+        } catch (RuntimeException failed) {
+            done.completeExceptionally(failed);
+            return;
+        }
+        long left = deadline - System.nanoTime();
+        if (!(attempt.result() instanceof Refusal refusal) || !attempt.mayBeAdmittedWithin(left, cost)) {
+            done.complete(attempt);
+            return;
+        }
+        // At least a millisecond apart: a refusal's zero Retry-After must not spin.
+        long delay = Math.max(refusal.retryAfterNanos(), TimeUnit.MILLISECONDS.toNanos(1));
+        CompletableFuture.delayedExecutor(Math.min(delay, left), TimeUnit.NANOSECONDS)
+                .execute(() -> retry(client, route, cost, deadline, done));
     }
 
     @Override

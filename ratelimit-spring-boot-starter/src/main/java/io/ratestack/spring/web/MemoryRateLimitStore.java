@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.RandomAccess;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
@@ -455,6 +456,80 @@ public final class MemoryRateLimitStore implements RateLimitStore {
         return attempt(result, entry, routeLimiters, policy);
     }
 
+    /**
+     * Takes one use, waiting up to {@code maxWait} for room in the queues of the client's limiters (the core's waiting:
+     * a waiter is tried whenever one of its limiters may have room, by priority, then arrival), without a thread of
+     * its own. It does not wait when no wait could help: a refusal whose retry comes after {@code maxWait} by limits
+     * that are not concurrency limits (which free room whenever a use ends), or a client or client-route pair on an
+     * overflow budget. The client's entry and route are kept while it waits. When the wait is over, one last attempt
+     * answers: granted if room came at that moment, else the refusal as it stands.
+     */
+    @Override
+    public CompletableFuture<Attempt> acquire(String client, Route route, int cost, int priority, Duration maxWait) {
+        Attempt first = tryAcquire(client, route, cost);
+        if (!first.mayBeAdmittedWithin(maxWait.toNanos(), cost)) {
+            return CompletableFuture.completedFuture(first);
+        }
+        RoutePolicy policy = Objects.requireNonNull(route.policy(), "an exempt route takes no limiter");
+        ClientEntry entry = clients.getIfPresent(client);
+        RouteLimiters routeLimiters = entry == null ? null : entry.route(route.key(), policy);
+        RateLimiter combined = routeLimiters == null ? null : routeLimiters.combined;
+        if (entry == null || entry.shared || routeLimiters == null || combined == null || !routeLimiters.pin()) {
+            return CompletableFuture.completedFuture(first);
+        }
+        if (ClientEntry.IN_FLIGHT.getAndIncrement(entry) == 0) {
+            touch(client, entry); // kept while it waits, as while a use is in flight
+        }
+        CompletableFuture<Permit> waiting;
+        try {
+            waiting = combined.acquireAsync(cost, priority, maxWait);
+        } catch (RuntimeException unexpected) {
+            routeLimiters.unpin();
+            release(client, entry);
+            throw unexpected;
+        }
+        ClientEntry held = entry;
+        RouteLimiters heldRoute = routeLimiters;
+        return waiting.handle((permit, failure) -> {
+            if (permit != null) {
+                // The route's pin, taken for the wait, is now the use's; the entry's is the use's too.
+                Attempt granted = attempt(new TrackedPermit(permit, client, held, heldRoute), held, heldRoute, policy);
+                release(client, held);
+                return granted;
+            }
+            heldRoute.unpin();
+            release(client, held);
+            return tryAcquire(client, route, cost);
+        });
+    }
+
+    /**
+     * Sets the entry's expiry from its state now, after a change to or from idle: under the cache's lock of the
+     * entry, always applied (a read's recomputation is skipped when close to the old one and dropped when another
+     * lands first, so a use that starts as another ends could otherwise leave the entry idle while in use, or in
+     * use for ever). Set again while the state read after setting differs from the state set: the last setter
+     * read the state after every earlier set. A lookup racing it computed its expiry before the change and loses
+     * its compare-and-set to this write. Nothing is set once the cache has dropped this entry (the client's entry
+     * may be another by then).
+     */
+    private void touch(String client, ClientEntry entry) {
+        boolean inUse;
+        do {
+            if (entry.dropped) {
+                return;
+            }
+            inUse = entry.inFlight > 0;
+            expiry.setExpiresAfter(client, inUse ? IN_USE : entry.idle);
+        } while (inUse != entry.inFlight > 0);
+    }
+
+    /** Lets go of an entry's keep of a wait that took no use of its own. */
+    private void release(String client, ClientEntry entry) {
+        if (ClientEntry.IN_FLIGHT.decrementAndGet(entry) == 0) {
+            touch(client, entry);
+        }
+    }
+
     @Override
     public Attempt tryAcquireGlobal(String client, int cost) {
         ClientEntry entry = clients.getIfPresent(client);
@@ -812,7 +887,7 @@ public final class MemoryRateLimitStore implements RateLimitStore {
             this.route = route;
             // Pinned from the first use in flight to the last: a touch on each change to or from idle, not per use.
             if (!entry.shared && ClientEntry.IN_FLIGHT.getAndIncrement(entry) == 0) {
-                touch();
+                touch(client, entry);
             }
             // the route's pin, taken for the attempt, is now the use's
         }
@@ -833,28 +908,9 @@ public final class MemoryRateLimitStore implements RateLimitStore {
                 held.ended(clock.nanoTime());
             }
             if (!entry.shared && ClientEntry.IN_FLIGHT.decrementAndGet(entry) == 0) {
-                touch();
+                touch(client, entry);
             }
         }
 
-        /**
-         * Sets the entry's expiry from its state now, after a change to or from idle: under the cache's lock of the
-         * entry, always applied (a read's recomputation is skipped when close to the old one and dropped when another
-         * lands first, so a use that starts as another ends could otherwise leave the entry idle while in use, or in
-         * use for ever). Set again while the state read after setting differs from the state set: the last setter
-         * read the state after every earlier set. A lookup racing it computed its expiry before the change and loses
-         * its compare-and-set to this write. Nothing is set once the cache has dropped this entry (the client's entry
-         * may be another by then).
-         */
-        private void touch() {
-            boolean inUse;
-            do {
-                if (entry.dropped) {
-                    return;
-                }
-                inUse = entry.inFlight > 0;
-                expiry.setExpiresAfter(client, inUse ? IN_USE : entry.idle);
-            } while (inUse != entry.inFlight > 0);
-        }
     }
 }

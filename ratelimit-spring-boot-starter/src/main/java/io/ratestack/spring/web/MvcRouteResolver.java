@@ -306,7 +306,16 @@ public final class MvcRouteResolver implements RouteResolver {
         int index = 0;
         int cost = 1;
         Mode mode = Mode.ENFORCE;
+        String maxWait = "";
         for (RateLimit limit : limits) {
+            if (!limit.maxWait().isEmpty()) {
+                if (!maxWait.isEmpty() && !maxWait.equals(limit.maxWait())) {
+                    throw new RateLimitConfigurationException(where, "maxWait = \"" + limit.maxWait() + "\"",
+                            "maxWait is the request's: every @RateLimit of one handler gives the same, but another"
+                                    + " gives \"" + maxWait + "\"");
+                }
+                maxWait = limit.maxWait();
+            }
             if (limit.mode() == Mode.SHADOW) {
                 mode = Mode.SHADOW;
             }
@@ -324,9 +333,11 @@ public final class MvcRouteResolver implements RouteResolver {
         // Overloaded handlers share a name: the parameter types keep their policies apart in shared stores.
         RoutePolicy policy;
         try {
-            policy = new RoutePolicy(where, where + parameterTypes(method), specs, cost, mode);
+            policy = new RoutePolicy(where, where + parameterTypes(method), specs, cost, mode,
+                    maxWait.isEmpty() ? Duration.ZERO : duration(where, "maxWait", maxWait));
         } catch (InvalidTermException bad) {
-            throw new RateLimitConfigurationException(where, "cost = " + cost, "cost " + bad.rule());
+            throw new RateLimitConfigurationException(where, bad.term().equals("maxWait")
+                    ? "maxWait = \"" + maxWait + "\"" : "cost = " + cost, bad.term() + " " + bad.rule());
         }
         policies.put(method, policy);
         return new Route("", policy);

@@ -89,6 +89,13 @@ public @interface RateLimit {
      */
     Mode mode() default Mode.ENFORCE;
 
+    /**
+     * How long a request the handler's limits (or the global ones) would refuse may wait for room before it is
+     * refused, with a unit ({@code "200ms"}), at most {@code 1m}; not set, the default, refuses at once. The
+     * handler's, not one limit's: the repeated annotations of one handler give it once, or the same on each.
+     */
+    String maxWait() default "";
+
     /** The container of repeated {@link RateLimit} annotations. */
     @Documented
     @Retention(RetentionPolicy.RUNTIME)

@@ -19,6 +19,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -55,6 +59,8 @@ public final class RateLimitFilter extends OncePerRequestFilter {
     /** Where requests that a limit in shadow mode would refuse are logged, at INFO. */
     private static final Log SHADOW_LOG = LogFactory.getLog(RateLimitFilter.class.getName() + ".shadow");
     private static final Duration FAILURE_LOG_INTERVAL = Duration.ofMinutes(1);
+    /** How much longer than its max-wait a request waits on the system clock for a store's answer. */
+    private static final long WAIT_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /** The simple names of the servers' exceptions that say the client went away. */
     private static final Set<String> DISCONNECTED = Set.of("ClientAbortException", "EofException",
@@ -69,6 +75,10 @@ public final class RateLimitFilter extends OncePerRequestFilter {
             new CallbackFailures(LOG, "RequestCost failed", Clock.system(), FAILURE_LOG_INTERVAL);
     private final CallbackFailures planFailures =
             new CallbackFailures(LOG, "PlanResolver failed", Clock.system(), FAILURE_LOG_INTERVAL);
+    private final CallbackFailures waitFailures =
+            new CallbackFailures(LOG, "Waiting for room failed", Clock.system(), FAILURE_LOG_INTERVAL);
+    /** The requests waiting for room now. */
+    private final WaitingRoom waiting = new WaitingRoom();
 
     /**
      * One plan's parts: its routes, its store and the policy of a request whose route cannot be resolved.
@@ -76,9 +86,14 @@ public final class RateLimitFilter extends OncePerRequestFilter {
      * @param globalMaxCost the largest cost the plan's global limits admit at once
      */
     private record Plan(String name, RouteResolver routes, RateLimitStore store, RoutePolicy unresolved,
-            int globalMaxCost) {
-        Plan(String name, RouteResolver routes, RateLimitStore store, RoutePolicy unresolved) {
-            this(name, routes, store, unresolved, RoutePolicy.maxCost(store.globalSpecs()));
+            int priority, int globalMaxCost) {
+        Plan(String name, RouteResolver routes, RateLimitStore store, RoutePolicy unresolved, int priority) {
+            this(name, routes, store, unresolved, priority, RoutePolicy.maxCost(store.globalSpecs()));
+        }
+
+        /** The store's priority of the plan's waiting requests: lower first, where the plan's is higher first. */
+        int waitOrder() {
+            return priority == Integer.MIN_VALUE ? Integer.MAX_VALUE : -priority;
         }
     }
 
@@ -97,9 +112,12 @@ public final class RateLimitFilter extends OncePerRequestFilter {
         final RequestCost costs;
         /** Whether every limit only observes ({@link Mode#SHADOW}). */
         final boolean shadowAll;
+        /** How many requests may wait for room at once. */
+        final int maxWaiting;
 
         Config(Builder builder) {
-            this.defaultPlan = new Plan(PlanResolver.DEFAULT_PLAN, builder.routes, builder.store, builder.unresolved);
+            this.defaultPlan = new Plan(PlanResolver.DEFAULT_PLAN, builder.routes, builder.store, builder.unresolved,
+                    builder.defaultPriority);
             this.plans = Map.copyOf(builder.plans);
             this.planResolver = builder.planResolver;
             this.addresses = builder.addresses;
@@ -111,6 +129,7 @@ public final class RateLimitFilter extends OncePerRequestFilter {
             this.exempt = builder.exempt;
             this.costs = builder.costs;
             this.shadowAll = builder.mode == Mode.SHADOW;
+            this.maxWaiting = builder.maxWaiting;
         }
     }
 
@@ -159,6 +178,8 @@ public final class RateLimitFilter extends OncePerRequestFilter {
         private RequestCost costs = RequestCost.OF_ROUTE;
         private Mode mode = Mode.ENFORCE;
         private PlanResolver planResolver = PlanResolver.DEFAULT;
+        private int defaultPriority;
+        private int maxWaiting = 50;
         private final Map<String, Plan> plans = new LinkedHashMap<>();
 
         private Builder(RouteResolver routes, RateLimitStore store, RoutePolicy unresolved) {
@@ -296,12 +317,59 @@ public final class RateLimitFilter extends OncePerRequestFilter {
          * @throws IllegalArgumentException if the name is blank or {@value PlanResolver#DEFAULT_PLAN}
          */
         public Builder plan(String name, RouteResolver routes, RateLimitStore store, RoutePolicy unresolved) {
+            return plan(name, routes, store, unresolved, 0);
+        }
+
+        /**
+         * A plan of limits other than the default one, whose waiting requests get room in the order of
+         * {@code priority}.
+         *
+         * @param name the plan's name, as the resolver returns it; not {@value PlanResolver#DEFAULT_PLAN}
+         * @param routes finds each request's route, with the plan's per-route limits
+         * @param store the limiters of the plan's clients, with the plan's global limits
+         * @param unresolved the per-route policy of the plan's requests whose route cannot be resolved
+         * @param priority among requests waiting for room ({@link RoutePolicy#maxWait()}), higher first
+         * @return this builder
+         * @throws IllegalArgumentException if the name is blank or {@value PlanResolver#DEFAULT_PLAN}
+         */
+        public Builder plan(String name, RouteResolver routes, RateLimitStore store, RoutePolicy unresolved,
+                int priority) {
             if (name.isBlank() || name.equals(PlanResolver.DEFAULT_PLAN)) {
                 throw new IllegalArgumentException("a plan's name must not be blank or '"
                         + PlanResolver.DEFAULT_PLAN + "' but was '" + name + "'");
             }
             plans.put(name, new Plan(name, Objects.requireNonNull(routes, "routes"),
-                    Objects.requireNonNull(store, "store"), Objects.requireNonNull(unresolved, "unresolved")));
+                    Objects.requireNonNull(store, "store"), Objects.requireNonNull(unresolved, "unresolved"),
+                    priority));
+            return this;
+        }
+
+        /**
+         * The priority of the default plan's waiting requests; 0 by default.
+         *
+         * @param priority among requests waiting for room, higher first
+         * @return this builder
+         */
+        public Builder defaultPriority(int priority) {
+            this.defaultPriority = priority;
+            return this;
+        }
+
+        /**
+         * How many requests may wait for room at once ({@link RoutePolicy#maxWait()}); past them a request is refused
+         * at once, unless its plan's priority is higher than a waiting one's, whose place it takes (that one is
+         * refused). 50 by default; 0: none waits. Each waits on its request's thread, which it holds unless it is a
+         * virtual thread.
+         *
+         * @param requests the most that wait at once
+         * @return this builder
+         * @throws IllegalArgumentException if it is negative
+         */
+        public Builder maxWaiting(int requests) {
+            if (requests < 0) {
+                throw new IllegalArgumentException("max waiting must be >= 0 but was " + requests);
+            }
+            this.maxWaiting = requests;
             return this;
         }
 
@@ -376,6 +444,12 @@ public final class RateLimitFilter extends OncePerRequestFilter {
                 chain.doFilter(request, response);
                 return;
             }
+        }
+        if (!(result instanceof Permit) && !observedOnly) {
+            long beforeWait = System.nanoTime();
+            attempt = waitForRoom(config, plan, route, client, cost, attempt);
+            result = attempt.result();
+            start += System.nanoTime() - beforeWait; // the filter's own time leaves the wait out
         }
         if (!(result instanceof Permit permit)) {
             if (LOG.isDebugEnabled()) {
@@ -580,6 +654,68 @@ public final class RateLimitFilter extends OncePerRequestFilter {
             }
         }
         return true;
+    }
+
+    /**
+     * A refused attempt, or what waiting for room made of it: a request of a route with a max-wait (not in shadow
+     * mode) waits on this thread, if fewer than the most that may are waiting, for the store to admit it.
+     */
+    private RateLimitStore.Attempt waitForRoom(Config config, Plan plan, Route route, String client, int cost,
+            RateLimitStore.Attempt refused) {
+        RoutePolicy policy = route.policy();
+        if (policy == null || policy.maxWait().isZero() || policy.mode() == Mode.SHADOW
+                || !refused.mayBeAdmittedWithin(policy.maxWait().toNanos(), cost)) {
+            return refused;
+        }
+        WaitingRoom.Seat seat = waiting.enter(plan.priority(), config.maxWaiting);
+        if (seat == null) {
+            config.observer.waited(route, 0, RateLimitObserver.WAIT_FULL);
+            return refused;
+        }
+        long start = System.nanoTime();
+        CompletableFuture<RateLimitStore.Attempt> wait = null;
+        try {
+            wait = plan.store().acquire(client, route, cost, plan.waitOrder(), policy.maxWait());
+            // The store ends the wait by its clock; this bounds it on the system's, for a store that never answers.
+            CompletableFuture.anyOf(wait, seat.displaced).get(policy.maxWait().toNanos() + WAIT_GRACE_NANOS,
+                    TimeUnit.NANOSECONDS);
+            if (!wait.isDone()) {
+                giveBack(wait);
+                config.observer.waited(route, System.nanoTime() - start, RateLimitObserver.WAIT_DISPLACED);
+                return refused;
+            }
+            RateLimitStore.Attempt waited = wait.join();
+            config.observer.waited(route, System.nanoTime() - start, waited.result() instanceof Permit
+                    ? RateLimitObserver.WAIT_ADMITTED : RateLimitObserver.WAIT_REFUSED);
+            return waited;
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            giveBack(wait);
+            return refused;
+        } catch (ExecutionException | TimeoutException | RuntimeException failed) {
+            waitFailures.failed(failed instanceof ExecutionException execution && execution.getCause() != null
+                    ? execution.getCause() : failed, "refusing the request");
+            giveBack(wait);
+            return refused;
+        } finally {
+            waiting.leave(seat);
+        }
+    }
+
+    /** Refunds the use a wait given up is granted all the same, whenever it is (it ends by the store's max-wait). */
+    private static void giveBack(@Nullable CompletableFuture<RateLimitStore.Attempt> wait) {
+        if (wait != null) {
+            var unused = wait.thenAccept(attempt -> {
+                if (attempt.result() instanceof Permit permit) {
+                    permit.cancel();
+                }
+            });
+        }
+    }
+
+    /** How many requests are waiting for room now. */
+    public int waiting() {
+        return waiting.size();
     }
 
     /** The request's cost: the {@link RequestCost}'s, or its route policy's when that fails or is below 1. */

@@ -60,6 +60,26 @@ public interface RateLimitObserver {
     default void exempted(Route route) {
     }
 
+    /** {@link #waited}: room came in time. */
+    String WAIT_ADMITTED = "admitted";
+    /** {@link #waited}: the wait ended without room. */
+    String WAIT_REFUSED = "refused";
+    /** {@link #waited}: it did not wait, since as many requests as may were waiting, none of a lower priority. */
+    String WAIT_FULL = "full";
+    /** {@link #waited}: a request of a higher priority took its place while it waited. */
+    String WAIT_DISPLACED = "displaced";
+
+    /**
+     * A request that its limits refused was to wait for room ({@link RoutePolicy#maxWait()}); it is then told
+     * {@link #admitted} (or {@link #refunded}) or {@link #refused} as any other.
+     *
+     * @param route its route
+     * @param nanos how long it waited
+     * @param outcome {@link #WAIT_ADMITTED}, {@link #WAIT_REFUSED}, {@link #WAIT_FULL} or {@link #WAIT_DISPLACED}
+     */
+    default void waited(Route route, long nanos, String outcome) {
+    }
+
     /**
      * The time the filter spent on a request itself, the handler's time left out.
      *

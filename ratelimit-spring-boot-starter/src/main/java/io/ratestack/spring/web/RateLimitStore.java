@@ -2,9 +2,12 @@ package io.ratestack.spring.web;
 
 import io.ratestack.AcquireResult;
 import io.ratestack.LimitSpec;
+import io.ratestack.Refusal;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Where the filter takes each request's use: one use, of the request's cost, of the client's global limits and of
@@ -34,6 +37,24 @@ public interface RateLimitStore {
      */
     default Attempt tryAcquire(String client, Route route) {
         return tryAcquire(client, route, 1);
+    }
+
+    /**
+     * Takes one use like {@link #tryAcquire(String, Route, int)}, waiting up to {@code maxWait} for room when the
+     * limits have none: for a route whose policy has a {@linkplain RoutePolicy#maxWait() max-wait}. The filter waits on
+     * the request's thread for the future. A store that cannot wait answers at once, as by default.
+     *
+     * @param client the client key
+     * @param route a route that is not exempt
+     * @param cost the request's cost, at least 1
+     * @param priority among the requests waiting for the same limiters, lower gets room first; equal ones in order of
+     *     arrival (a store may not order them)
+     * @param maxWait how long to wait at most, more than zero
+     * @return a future of the attempt, completed at the latest about when {@code maxWait} has passed: granted, or the
+     *     refusal as it stands then
+     */
+    default CompletableFuture<Attempt> acquire(String client, Route route, int cost, int priority, Duration maxWait) {
+        return CompletableFuture.completedFuture(tryAcquire(client, route, cost));
     }
 
     /**
@@ -90,6 +111,29 @@ public interface RateLimitStore {
         public Attempt {
             Objects.requireNonNull(result, "result");
             Objects.requireNonNull(limits, "limits");
+        }
+
+        /**
+         * Whether waiting up to {@code nanos} could admit this refused attempt: its retry comes by then, or a
+         * concurrency limit refuses it (room comes whenever a use ends, whatever the refusal's hint says).
+         *
+         * @param nanos the longest wait, in nanoseconds
+         * @param cost the request's cost
+         * @return whether a wait could help; {@code false} for a granted attempt or a store that cannot be reached
+         */
+        public boolean mayBeAdmittedWithin(long nanos, int cost) {
+            if (!(result instanceof Refusal refusal) || storeUnavailable || nanos <= 0) {
+                return false;
+            }
+            if (refusal.retryAfterNanos() <= nanos) {
+                return true;
+            }
+            for (LimitReading limit : limits) {
+                if (limit.concurrent() && limit.refuses(cost)) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /** Whether the state of any limit is known: remaining uses, time to reset, which limit refused. */

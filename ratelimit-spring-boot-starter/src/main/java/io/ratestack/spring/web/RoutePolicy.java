@@ -25,6 +25,7 @@ public final class RoutePolicy {
     private final int cost;
     private final Mode mode;
     private final int maxCost;
+    private final Duration maxWait;
     private volatile @Nullable Factories factories;
     /** The texts of the response headers of this policy's terms, made by the first response that needs them. */
     volatile RateLimitResponses.@Nullable HeaderTexts headerTexts;
@@ -76,6 +77,22 @@ public final class RoutePolicy {
      *     {@link LimitSpec#maxCost()}
      */
     public RoutePolicy(String source, String key, List<? extends LimitSpec> limits, int cost, Mode mode) {
+        this(source, key, limits, cost, mode, Duration.ZERO);
+    }
+
+    /**
+     * @param source where the policy comes from, for messages and the actuator endpoint
+     * @param key what tells this policy from every other one of the application, the same in every instance of it
+     * @param limits the stacked limits, of any algorithm, at least one, each named (see {@link PolicyNames})
+     * @param cost what a request of these routes takes of each limit, as above
+     * @param mode whether these limits refuse or only observe, as above
+     * @param maxWait how long a request these limits would refuse may wait for room before it is refused: zero (no
+     *     wait) up to {@link #LONGEST_WAIT}
+     * @throws io.ratestack.InvalidTermException naming {@code cost} as above, or {@code maxWait} if it is negative or
+     *     longer than {@link #LONGEST_WAIT}
+     */
+    public RoutePolicy(String source, String key, List<? extends LimitSpec> limits, int cost, Mode mode,
+            Duration maxWait) {
         if (limits.isEmpty()) {
             throw new IllegalArgumentException("a route policy needs at least one limit: " + source);
         }
@@ -89,6 +106,22 @@ public final class RoutePolicy {
         this.cost = checkCost(cost, this.limits, "limit");
         this.mode = Objects.requireNonNull(mode, "mode");
         this.maxCost = maxCost(this.limits);
+        if (maxWait.isNegative() || maxWait.compareTo(LONGEST_WAIT) > 0) {
+            throw new InvalidTermException("maxWait", Durations.format(maxWait), "must be between 0s and "
+                    + Durations.format(LONGEST_WAIT) + ": a longer wait is not brief, tell the client when to retry");
+        }
+        this.maxWait = maxWait;
+    }
+
+    /** The longest a refused request may wait for room. */
+    public static final Duration LONGEST_WAIT = Duration.ofMinutes(1);
+
+    /**
+     * How long a request these limits would refuse may wait for room before it is refused; zero, the default, refuses
+     * at once.
+     */
+    public Duration maxWait() {
+        return maxWait;
     }
 
     /** The largest cost these limits admit at once: the least {@link LimitSpec#maxCost()} of them. */
@@ -131,14 +164,15 @@ public final class RoutePolicy {
     }
 
     /**
-     * Whether {@code other} has this policy's key, limits, cost and mode: where the configuration is read anew, a
+     * Whether {@code other} has this policy's key, limits, cost, mode and wait: where the configuration is read anew, a
      * policy that is the same as before is kept, and with it the state of its clients' limiters.
      *
      * @param other another policy
      * @return whether the two differ in nothing but identity
      */
     public boolean hasSameTerms(RoutePolicy other) {
-        return key.equals(other.key) && limits.equals(other.limits) && cost == other.cost && mode == other.mode;
+        return key.equals(other.key) && limits.equals(other.limits) && cost == other.cost && mode == other.mode
+                && maxWait.equals(other.maxWait);
     }
 
     /** What a request of these routes takes of each limit, unless a {@link RequestCost} says otherwise. */
@@ -208,6 +242,7 @@ public final class RoutePolicy {
 
     @Override
     public String toString() {
-        return source + " " + limits + (cost == 1 ? "" : " cost " + cost) + (mode == Mode.SHADOW ? " (shadow)" : "");
+        return source + " " + limits + (cost == 1 ? "" : " cost " + cost) + (mode == Mode.SHADOW ? " (shadow)" : "")
+                + (maxWait.isZero() ? "" : " waiting up to " + Durations.format(maxWait));
     }
 }

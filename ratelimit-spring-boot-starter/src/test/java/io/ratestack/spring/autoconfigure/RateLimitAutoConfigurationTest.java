@@ -128,7 +128,7 @@ class RateLimitAutoConfigurationTest {
         runner.withPropertyValues(EVERY_ELEMENT).run(context -> assertThat(context).hasNotFailed());
         List<String> durations = new ArrayList<>();
         durationKeys(PropertyKeys.ROOT, "ratelimit", durations);
-        assertThat(durations).hasSize(50).contains("ratelimit.routes[0].stacked[0].reset-offset",
+        assertThat(durations).hasSize(54).contains("ratelimit.routes[0].stacked[0].reset-offset",
                 "ratelimit.plans.x.routes[0].stacked[0].retry-after",
                 "ratelimit.client.targets.x.max-wait", "ratelimit.redis.probe-interval");
 

@@ -105,7 +105,7 @@ class RateLimitFailureAnalyzerTest {
                 + " reset-offset, retry-after, stacked");
         assertThat(describe("ratelimit.routes[0].exempt=true", "ratelimit.routes[0].pattern=/a",
                 "ratelimit.routes[0].methods=GET")).contains("the keys under ratelimit.routes[0] are algorithm, burst,"
-                        + " capacity, cost, exempt, initial-tokens, limit, mode, name, pattern, per, refill,"
+                        + " capacity, cost, exempt, initial-tokens, limit, max-wait, mode, name, pattern, per, refill,"
                         + " reset-offset, retry-after, stacked");
         assertThat(describe("ratelimit.client.targets.x.base-url=http://a", "ratelimit.client.targets.x.global.burst=5"))
                 .as("a paced scope is times-per: it has no other algorithm's keys")

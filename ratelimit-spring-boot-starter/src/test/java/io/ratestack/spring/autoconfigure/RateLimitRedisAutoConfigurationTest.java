@@ -176,6 +176,26 @@ class RateLimitRedisAutoConfigurationTest {
                 });
     }
 
+    @Test
+    void aRefusedRequestWaitsThroughRedisForItsRetryAndRuns() {
+        runner.withPropertyValues("ratelimit.store=redis", "ratelimit.redis.url=redis://127.0.0.1:" + server.port,
+                "ratelimit.redis.prefix=wait:", "ratelimit.per-route.limit=1", "ratelimit.per-route.per=200ms",
+                "ratelimit.per-route.max-wait=5s").run(context -> {
+                    assertThat(context).hasNotFailed();
+                    RateLimitFilter filter = (RateLimitFilter) context.getBean(FilterRegistrationBean.class)
+                            .getFilter();
+                    int[] statuses = new int[3];
+                    for (int i = 0; i < statuses.length; i++) {
+                        MockHttpServletRequest request = new MockHttpServletRequest("GET", "/w");
+                        request.setRemoteAddr("192.0.2.51");
+                        MockHttpServletResponse response = new MockHttpServletResponse();
+                        filter.doFilter(request, response, new MockFilterChain());
+                        statuses[i] = response.getStatus();
+                    }
+                    assertThat(statuses).as("each refused one waited for the next window").containsOnly(200);
+                });
+    }
+
     /** A cold JVM's first commands can miss the command timeout: the first requests must not be the first. */
     @Test
     void theScriptIsLoadedAndRunBeforeTheFirstRequest() throws Exception {

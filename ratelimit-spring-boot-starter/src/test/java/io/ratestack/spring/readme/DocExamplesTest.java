@@ -197,7 +197,19 @@ class DocExamplesTest {
     }
 
     @Test
+    void theQueueingExampleLetsItsRouteWait() {
+        withYaml("queueing").run(context -> {
+            assertThat(context).hasNotFailed();
+            RoutePolicy reports = Objects.requireNonNull(
+                    context.getBean(MvcRouteResolver.class).overrides().get(0).policy());
+            assertThat(reports.maxWait()).isEqualTo(Duration.ofSeconds(2));
+            assertThat(reports.limits()).containsExactly(LimitSpec.Concurrency.of(4).named("route"));
+        });
+    }
+
+    @Test
     void docShowsEveryExampleAsWrittenHere() throws IOException {
+        DocSnippets.assertShowsWhole("README.md", "src/test/resources/readme/queueing.yml");
         DocSnippets.assertShowsWhole("README.md", "src/test/resources/readme/plans.yml");
         DocSnippets.assertShows("README.md", "src/test/java/io/ratestack/spring/readme/Plans.java", 1);
         DocSnippets.assertShows("README.md", "src/test/java/io/ratestack/spring/readme/ProLimits.java", 1);
