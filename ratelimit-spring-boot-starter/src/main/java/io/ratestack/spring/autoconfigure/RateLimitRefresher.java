@@ -75,7 +75,7 @@ public final class RateLimitRefresher {
     private final StartupOnly startupOnly;
     private final RateLimitFilter filter;
     private volatile Limits current;
-    /** Overflow requests of in-memory stores that a refresh replaced: global, per-route. */
+    /** Overflow requests of in-memory stores that a refresh replaced: global, per-route; guarded by itself. */
     private final long[] retiredOverflow = new long[2];
 
     /**
@@ -170,13 +170,15 @@ public final class RateLimitRefresher {
                     + String.join(", ", ignored));
         }
         filter.apply(builder(next));
-        List<MemoryRateLimitStore> before = memoryStores();
-        current = next;
-        List<MemoryRateLimitStore> after = memoryStores();
-        for (MemoryRateLimitStore retired : before) {
-            if (!after.contains(retired)) {
-                retiredOverflow[0] += retired.globalCacheState().overflowRequests();
-                retiredOverflow[1] += retired.routeCacheState().overflowRequests();
+        synchronized (retiredOverflow) { // a metrics scrape sees the old stores or the new ones, never both or neither
+            List<MemoryRateLimitStore> before = memoryStores();
+            current = next;
+            List<MemoryRateLimitStore> after = memoryStores();
+            for (MemoryRateLimitStore retired : before) {
+                if (!after.contains(retired)) {
+                    retiredOverflow[0] += retired.globalCacheState().overflowRequests();
+                    retiredOverflow[1] += retired.routeCacheState().overflowRequests();
+                }
             }
         }
         LOG.info("Rate limits changed (clients keep the state of limits whose terms did not change): "
@@ -247,7 +249,7 @@ public final class RateLimitRefresher {
         for (RoutePolicy policy : mvc.annotatedPolicies().values()) {
             for (Plan plan : limits.plans().values()) {
                 try {
-                    policy.checkCost(plan.settings().global());
+                    policy.checkCost(plan.store().globalSpecs());
                 } catch (InvalidTermException bad) {
                     String name = plan.settings().name();
                     throw new RateLimitConfigurationException(policy.source(), "cost = " + policy.cost(), "cost "
@@ -259,16 +261,18 @@ public final class RateLimitRefresher {
 
     /**
      * The plans of {@code settings}, each with its resolver and store. Policies of the same terms as before are the
-     * ones before, and stores of the same global limits too, so their clients keep their state.
+     * ones before, and stores of the same configured global limits too, so their clients keep their state. Stores are
+     * known by the global limits configured for them, not by what they hold: the application's store is the top
+     * level's, whatever its own global limits, until the configured ones change.
      */
     private Limits limits(RateLimitSettings settings, RateLimitProperties properties, @Nullable Limits previous) {
         Map<String, RoutePolicy> policies = new HashMap<>();
         Map<List<LimitSpec>, RateLimitStore> stores = new HashMap<>();
         if (previous == null) {
-            stores.put(store.globalSpecs(), store);
+            stores.put(settings.global, store);
         } else {
             for (Plan plan : previous.plans().values()) {
-                stores.putIfAbsent(plan.store().globalSpecs(), plan.store());
+                stores.putIfAbsent(plan.settings().global(), plan.store());
                 policies.putIfAbsent(plan.settings().perRoute().key(), plan.settings().perRoute());
                 for (MvcRouteResolver.PathOverride override : plan.settings().overrides()) {
                     RoutePolicy policy = override.policy();
@@ -295,6 +299,7 @@ public final class RateLimitRefresher {
                     new RateLimitSettings.PlanSettings(plan.name(), plan.global(), perRoute, List.copyOf(overrides),
                             plan.priority());
             boolean startupDefault = previous == null && plan.name().equals(PlanResolver.DEFAULT_PLAN);
+            checkOwnRoutes(plan, settings);
             plans.put(plan.name(), new Plan(kept, planRoutes(kept, settings, startupDefault),
                     stores.computeIfAbsent(plan.global(), global -> store(plan.name(), global))));
         }
@@ -317,13 +322,27 @@ public final class RateLimitRefresher {
         if (routes instanceof MvcRouteResolver mvc) {
             return startupDefault ? mvc : mvc.withLimits(plan.perRoute(), settings.excludedPaths, plan.overrides());
         }
-        String property = "ratelimit." + (plan.name().equals(PlanResolver.DEFAULT_PLAN) ? "" : "plans." + plan.name() + ".");
-        if (plan.perRoute() != settings.perRoute || plan.overrides().size() != settings.overrides.size()) {
-            throw new RateLimitConfigurationException(property + "per-route", plan.perRoute().toString(),
+        return routes;
+    }
+
+    /**
+     * Fails if a named plan sets per-route limits or routes of its own while the application's route resolver decides
+     * routes' limits: they would apply to nothing.
+     *
+     * @param plan the plan as the settings give it (its policies the settings' own, not ones kept from before)
+     */
+    private void checkOwnRoutes(RateLimitSettings.PlanSettings plan, RateLimitSettings settings) {
+        if (routes instanceof MvcRouteResolver || plan.name().equals(PlanResolver.DEFAULT_PLAN)) {
+            return;
+        }
+        boolean ownPerRoute = plan.perRoute() != settings.perRoute; // the settings' own objects: a plan's are its own
+        if (ownPerRoute || plan.overrides().size() != settings.overrides.size()) {
+            String property = "ratelimit.plans." + plan.name() + (ownPerRoute ? ".per-route" : ".routes");
+            throw new RateLimitConfigurationException(property, ownPerRoute ? plan.perRoute().toString()
+                    : plan.overrides().size() - settings.overrides.size() + " route(s)",
                     "a plan's per-route limits and routes apply to the starter's route resolver, but the application's"
                             + " RouteResolver (" + routes.getClass().getName() + ") decides routes' limits");
         }
-        return routes;
     }
 
     /** A store of other global limits, of the kind of the application's store. */
@@ -396,12 +415,14 @@ public final class RateLimitRefresher {
      *
      * @param global the clients' bound, else the client-route pairs'
      */
-    synchronized long overflowRequests(boolean global) {
-        long sum = retiredOverflow[global ? 0 : 1];
-        for (MemoryRateLimitStore store : memoryStores()) {
-            sum += (global ? store.globalCacheState() : store.routeCacheState()).overflowRequests();
+    long overflowRequests(boolean global) {
+        synchronized (retiredOverflow) {
+            long sum = retiredOverflow[global ? 0 : 1];
+            for (MemoryRateLimitStore store : memoryStores()) {
+                sum += (global ? store.globalCacheState() : store.routeCacheState()).overflowRequests();
+            }
+            return sum;
         }
-        return sum;
     }
 
     /** Every distinct in-memory store of the limits in force, the default plan's first. */

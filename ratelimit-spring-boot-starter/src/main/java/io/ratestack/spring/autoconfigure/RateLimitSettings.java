@@ -79,7 +79,7 @@ final class RateLimitSettings {
     }
 
     /** What a plan's name may hold: it is a metric's tag and what a {@code PlanResolver} returns. */
-    private static final java.util.regex.Pattern PLAN_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+    private static final java.util.regex.Pattern PLAN_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
     /** {@code ratelimit.redis.*}, checked. */
     record RedisSettings(@Nullable String url, String prefix, Duration lease, Duration commandTimeout,
@@ -328,7 +328,7 @@ final class RateLimitSettings {
             }
             if (!PLAN_NAME.matcher(name).matches()) {
                 throw new RateLimitConfigurationException("ratelimit.plans", name,
-                        "a plan's name must be 1 to 64 letters, digits, '.', '_' or '-'");
+                        "a plan's name must be 1 to 64 letters, digits, '_' or '-'");
             }
             RateLimitProperties.Plan plan = entry.getValue();
             List<LimitSpec> planGlobal = plan.getGlobal() == null ? global
@@ -345,7 +345,7 @@ final class RateLimitSettings {
                 }
                 for (int i = 0; i < overrides.size(); i++) {
                     RoutePolicy policy = overrides.get(i).policy();
-                    if (policy != null) {
+                    if (policy != null && !hasPattern(planRoutes, overrides.get(i).pattern())) {
                         checkCost(policy, "ratelimit.routes[" + i + "]", name, planGlobal);
                     }
                 }
@@ -355,6 +355,16 @@ final class RateLimitSettings {
                     plan.getPriority()));
         }
         return Collections.unmodifiableMap(checked);
+    }
+
+    /** Whether a plan's own routes have a pattern: one of the top level's of that pattern is never reached then. */
+    private static boolean hasPattern(List<MvcRouteResolver.PathOverride> routes, String pattern) {
+        for (MvcRouteResolver.PathOverride route : routes) {
+            if (route.pattern().equals(pattern)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Checks a top-level policy's cost against a plan's global limits, which it is taken from too. */

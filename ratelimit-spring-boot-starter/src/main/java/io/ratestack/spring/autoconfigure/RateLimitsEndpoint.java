@@ -94,7 +94,7 @@ public class RateLimitsEndpoint {
     /** A plan's global, per-route and route limits, and its store's caches unless they are {@code shared}'s. */
     private static Map<String, Object> plan(RateLimitRefresher.Plan plan, @Nullable RateLimitStore shared) {
         Map<String, Object> result = new LinkedHashMap<>();
-        result.put("global", limits(plan.settings().global()));
+        result.put("global", limits(plan.store().globalSpecs()));
         result.put("priority", plan.settings().priority());
         if (plan.routes() instanceof MvcRouteResolver) {
             result.put("perRoute", limits(plan.settings().perRoute().limits()));
@@ -131,19 +131,32 @@ public class RateLimitsEndpoint {
      * address or prefix is grouped as the filter groups it), or by the key a {@code ClientKeyResolver} returned.
      *
      * @param key the client key, in parts when it holds a slash (an IPv6 prefix)
-     * @return its limiters (of the first plan's store that keeps it), or {@code null} (404) when none is kept, or
-     *     when the store keeps no state in this instance (Redis)
+     * @return its limiters; with plans, by the names of the plans that share each store that keeps it
+     *     ({@code {"default, internal": {...}, "pro": {...}}}); {@code null} (404) when none is kept, or when the store
+     *     keeps no state in this instance (Redis)
      */
     @ReadOperation
-    public MemoryRateLimitStore.@Nullable ClientState client(
-            @Selector(match = Selector.Match.ALL_REMAINING) String[] key) {
-        for (MemoryRateLimitStore memory : limits.memoryStores()) {
-            MemoryRateLimitStore.ClientState state = memory.find(String.join("/", key), addresses);
-            if (state != null) {
-                return state;
-            }
+    public @Nullable Object client(@Selector(match = Selector.Match.ALL_REMAINING) String[] key) {
+        String client = String.join("/", key);
+        RateLimitRefresher.Limits current = limits.limits();
+        if (current.plans().size() == 1) {
+            return current.defaultPlan().store() instanceof MemoryRateLimitStore memory
+                    ? memory.find(client, addresses) : null;
         }
-        return null;
+        Map<RateLimitStore, List<String>> plansOfStore = new LinkedHashMap<>();
+        for (RateLimitRefresher.Plan plan : current.plans().values()) {
+            plansOfStore.computeIfAbsent(plan.store(), store -> new ArrayList<>()).add(plan.settings().name());
+        }
+        Map<String, MemoryRateLimitStore.ClientState> states = new LinkedHashMap<>();
+        plansOfStore.forEach((store, plans) -> {
+            if (store instanceof MemoryRateLimitStore memory) {
+                MemoryRateLimitStore.ClientState state = memory.find(client, addresses);
+                if (state != null) {
+                    states.put(String.join(", ", plans), state);
+                }
+            }
+        });
+        return states.isEmpty() ? null : states;
     }
 
     /** {@code (String, int)}: overloads stay apart. */

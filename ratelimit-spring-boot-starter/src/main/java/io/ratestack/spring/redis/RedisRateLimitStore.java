@@ -62,6 +62,8 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
     private final LimitSpec[] globalNamed;
     /** Per policy, what follows the route key in each of its limits' names: made once, not per request. */
     private final Map<RoutePolicy, String[]> routeSuffixes = new ConcurrentHashMap<>();
+    /** The local fallback's store of this store's global limits, when they are not the fallback's own. */
+    private volatile @Nullable MemoryRateLimitStore localFallback;
 
     /**
      * @param limits the Redis limits, as built by the starter or the application
@@ -96,7 +98,7 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
     public Attempt tryAcquire(String client, Route route, int cost) {
         RoutePolicy policy = Objects.requireNonNull(route.policy(), "an exempt route takes no limiter");
         RedisLimits.Outcome attempt = limits.attempt(client,
-                new RouteLimits(route, globalSpecs, globalNamed, routeNamed(route, policy)), cost);
+                new RouteLimits(this, route, globalNamed, routeNamed(route, policy)), cost);
         return attempt(attempt, policy.limits());
     }
 
@@ -135,7 +137,7 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 
     @Override
     public Attempt tryAcquireGlobal(String client, int cost) {
-        return attempt(limits.attempt(client, new RouteLimits(null, globalSpecs, globalNamed, NO_LIMITS), cost), List.of());
+        return attempt(limits.attempt(client, new RouteLimits(this, null, globalNamed, NO_LIMITS), cost), List.of());
     }
 
     /** The attempt of Redis's outcome: a reading of each global limit, then of each of {@code routeSpecs}. */
@@ -190,7 +192,7 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
      * The fallback of {@link io.ratestack.redis.StoreFailurePolicy#LOCAL}: while Redis is away, the in-memory store
      * takes the use with the same limits and cost (per instance). Answers only the lists this class passes to Redis;
      * any other list is refused for a second. A store of other global limits ({@link #withGlobalLimits}) falls back
-     * on an in-memory store of its own limits, made by {@code local} when first needed.
+     * on an in-memory store of its own limits, made by {@code local} when first needed and gone with that store.
      *
      * @param local the in-memory store, with the same global limits
      * @return the fallback
@@ -198,17 +200,31 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
     public static LocalFallback localFallback(MemoryRateLimitStore local) {
         Objects.requireNonNull(local, "local");
         Refusal unknown = new Refusal(RedisLimits.FAIL_CLOSED_RETRY_AFTER.toNanos(), 0);
-        Map<List<LimitSpec>, MemoryRateLimitStore> others = new ConcurrentHashMap<>();
         return (client, named, cost) -> {
             if (!(named instanceof RouteLimits limits)) {
                 return unknown;
             }
-            MemoryRateLimitStore store = limits.globalSpecs.equals(local.globalSpecs()) ? local
-                    : others.computeIfAbsent(limits.globalSpecs, local::withGlobalLimits);
+            MemoryRateLimitStore store = limits.owner.globalSpecs.equals(local.globalSpecs()) ? local
+                    : limits.owner.localStore(local);
             Route route = limits.route;
             return (route == null ? store.tryAcquireGlobal(client, cost) : store.tryAcquire(client, route, cost))
                     .result();
         };
+    }
+
+    /** This store's in-memory fallback, of its own global limits: made by {@code local} when first needed. */
+    private MemoryRateLimitStore localStore(MemoryRateLimitStore local) {
+        MemoryRateLimitStore made = localFallback;
+        if (made == null) {
+            synchronized (this) {
+                made = localFallback;
+                if (made == null) {
+                    made = local.withGlobalLimits(globalSpecs);
+                    localFallback = made;
+                }
+            }
+        }
+        return made;
     }
 
     private LimitSpec[] routeNamed(Route route, RoutePolicy policy) {
@@ -270,15 +286,15 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
     /** The limits of one request, global then route, that also know the request's route (for the local fallback). */
     private static final class RouteLimits extends AbstractList<LimitSpec> implements RandomAccess {
         /** The request's route; {@code null} for the global limits alone. */
+        /** The store whose attempt this is, for its global limits' local fallback. */
+        private final RedisRateLimitStore owner;
         private final @Nullable Route route;
-        /** The store's global limits, as configured (not named for Redis). */
-        private final List<LimitSpec> globalSpecs;
         private final LimitSpec[] global;
         private final LimitSpec[] perRoute;
 
-        RouteLimits(@Nullable Route route, List<LimitSpec> globalSpecs, LimitSpec[] global, LimitSpec[] perRoute) {
+        RouteLimits(RedisRateLimitStore owner, @Nullable Route route, LimitSpec[] global, LimitSpec[] perRoute) {
+            this.owner = owner;
             this.route = route;
-            this.globalSpecs = globalSpecs;
             this.global = global;
             this.perRoute = perRoute;
         }

@@ -19,9 +19,11 @@ import org.jspecify.annotations.Nullable;
  * }
  * }</pre>
  *
- * <p>The filter asks it once per request, before the route is resolved, and keys the client as ever: a plan's clients
- * are still limited one by one, each by its own key. A client has the limiters of the plan it is on at that request;
- * one that moves to another plan starts afresh on that plan's limits.
+ * <p>The filter asks it once per request (but for exempt addresses), before the route is resolved, so for excluded
+ * and exempt paths too: keep it cheap, caching lookups. The client is keyed as ever: a plan's clients are still limited
+ * one by one, each by its own key. A client has the limiters of the plan it is on at that request: one that moves to
+ * another plan keeps its count of what the two plans share (the same global limits, a route limit the plan takes from
+ * the top level) and starts afresh on the plan's own limits.
  *
  * <p>A name that is not a plan, or a resolver that throws, puts the request on the default plan, at one WARN line per
  * cause and minute.

@@ -97,6 +97,20 @@ public final class RateLimitFilter extends OncePerRequestFilter {
         }
     }
 
+    /** A {@link PlanResolver} named no plan: made once per set of plans, without a stack trace. */
+    private static final class UnknownPlanException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        UnknownPlanException(Set<String> plans) {
+            super("the PlanResolver named a plan that is not one of " + plans);
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this; // the same every time: where it was made says nothing
+        }
+    }
+
     /** What the filter applies to a request, as one builder made it: replaced whole by {@link #apply}. */
     private static final class Config {
         final Plan defaultPlan;
@@ -114,6 +128,11 @@ public final class RateLimitFilter extends OncePerRequestFilter {
         final boolean shadowAll;
         /** How many requests may wait for room at once. */
         final int maxWaiting;
+        /**
+         * What a resolver that names no plan is logged with: one exception, without a stack trace or the name (which
+         * may come from the request), made once.
+         */
+        final IllegalArgumentException noSuchPlan;
 
         Config(Builder builder) {
             this.defaultPlan = new Plan(PlanResolver.DEFAULT_PLAN, builder.routes, builder.store, builder.unresolved,
@@ -130,6 +149,7 @@ public final class RateLimitFilter extends OncePerRequestFilter {
             this.costs = builder.costs;
             this.shadowAll = builder.mode == Mode.SHADOW;
             this.maxWaiting = builder.maxWaiting;
+            this.noSuchPlan = new UnknownPlanException(plans.keySet());
         }
     }
 
@@ -399,16 +419,19 @@ public final class RateLimitFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         long start = System.nanoTime();
         Config config = this.config;
-        Plan plan = plan(config, request);
-        Route route = route(plan, request);
-        if (route.isExempt()) {
+        RateLimitObserver observer = config.observer;
+        ExemptClients exempt = config.exempt;
+        if (exempt.exemptsAddress(request.getRemoteAddr())) { // before the plan: no lookup for an exempt address
+            Route route = route(config.defaultPlan, request);
+            if (!route.isExempt()) {
+                observer.exempted(route);
+            }
             chain.doFilter(request, response);
             return;
         }
-        RateLimitObserver observer = config.observer;
-        ExemptClients exempt = config.exempt;
-        if (exempt.exemptsAddress(request.getRemoteAddr())) {
-            observer.exempted(route);
+        Plan plan = plan(config, request);
+        Route route = route(plan, request);
+        if (route.isExempt()) {
             chain.doFilter(request, response);
             return;
         }
@@ -542,8 +565,7 @@ public final class RateLimitFilter extends OncePerRequestFilter {
             if (plan != null) {
                 return plan;
             }
-            planFailures.failed(new IllegalArgumentException("no plan is named '" + Keys.bounded(name, 64)
-                    + "'; the plans are " + config.plans.keySet()), "putting the request on the default plan");
+            planFailures.failed(config.noSuchPlan, "putting the request on the default plan");
         } catch (RuntimeException failed) {
             planFailures.failed(failed, "putting the request on the default plan");
         }

@@ -7,7 +7,14 @@ import io.ratestack.Clock;
 import io.ratestack.FakeClock;
 import io.ratestack.spring.web.MemoryRateLimitStore;
 import io.ratestack.spring.web.PlanResolver;
+import io.ratestack.Limit;
 import io.ratestack.spring.web.RateLimitConfigurationException;
+import io.ratestack.spring.web.RateLimitStore;
+import io.ratestack.spring.web.Route;
+import io.ratestack.spring.web.RoutePolicy;
+import io.ratestack.spring.web.RouteResolver;
+import java.time.Duration;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -132,6 +139,34 @@ class LimitsAtRuntimeTest {
             assertThat(header(context, "/a", null)).as("not a rate limit key: nothing read")
                     .startsWith("\"global\";r=97;t=60, \"route\";r=4");
         });
+    }
+
+    @Test
+    void anApplicationsOwnStoreAndRouteResolverServeTheDefaultPlanAndRefreshesKeepThem() {
+        MemoryRateLimitStore own = new MemoryRateLimitStore(clock, List.of(Limit.of(1000, Duration.ofHours(1))
+                .named("hourly")), new MemoryRateLimitStore.CacheBounds(10, Duration.ZERO),
+                new MemoryRateLimitStore.CacheBounds(10, Duration.ZERO));
+        RoutePolicy everything = new RoutePolicy("own", List.of(Limit.of(3, Duration.ofMinutes(1)).named("route")));
+        runner.withBean(RateLimitStore.class, () -> own)
+                .withBean(RouteResolver.class, () -> request -> new Route("/all", everything)).run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(PlansConfigurationTest.call(context, "/a", null).getHeader("RateLimit-Policy"))
+                            .as("the application's store, whatever ratelimit.global says")
+                            .isEqualTo("\"hourly\";q=1000;w=3600, \"route\";q=3;w=60");
+                    RateLimitRefresher refresher = context.getBean(RateLimitRefresher.class);
+                    refresher.set(Map.of("ratelimit.exempt-clients.addresses", "192.0.2.0/24"));
+                    assertThat(header(context, "/a", null)).as("kept, with its clients' state")
+                            .isEqualTo("\"hourly\";r=998;t=3600, \"route\";r=1;t=60");
+                    assertThatThrownBy(() -> refresher.set(Map.of("ratelimit.plans.pro.per-route.limit", "9",
+                            "ratelimit.plans.pro.per-route.per", "1s")))
+                            .isInstanceOfSatisfying(RateLimitConfigurationException.class, bad -> {
+                                assertThat(bad.getOrigin()).isEqualTo("ratelimit.plans.pro.per-route");
+                                assertThat(bad.getReason()).contains("the application's RouteResolver");
+                            });
+                    refresher.set(Map.of("ratelimit.global.limit", "5"));
+                    assertThat(header(context, "/a", null)).as("configured global limits now: a store of them")
+                            .isEqualTo("\"global\";r=4, \"route\";r=2");
+                });
     }
 
     private static String header(org.springframework.context.ApplicationContext context, String path, String plan)

@@ -87,7 +87,7 @@ class PlansConfigurationTest {
                     assertThat(call(context, "/a", "boom").getHeader("RateLimit")).contains("\"route\";r=0");
                     assertThat(call(context, "/a", "platinum").getStatus()).isEqualTo(429);
                     assertThat(call(context, "/a", "boom").getStatus()).isEqualTo(429);
-                    assertThat(output).containsOnlyOnce("no plan is named 'platinum'; the plans are [pro]")
+                    assertThat(output).containsOnlyOnce("the PlanResolver named a plan that is not one of [pro]")
                             .containsOnlyOnce("account store down");
                 });
     }
@@ -129,7 +129,8 @@ class PlansConfigurationTest {
                             .asInstanceOf(InstanceOfAssertFactories.MAP)
                             .containsKeys("global", "perRoute", "routes", "caches");
                     assertThat(context.getBean(RateLimitsEndpoint.class).client(new String[] {"127.0.0.1"}))
-                            .isNotNull();
+                            .as("the client's limiters in each plan's store").asInstanceOf(InstanceOfAssertFactories.MAP)
+                            .containsOnlyKeys("default", "pro");
                 });
     }
 
@@ -139,6 +140,8 @@ class PlansConfigurationTest {
                 "ratelimit.plans.default.per-route.limit=1", "ratelimit.plans.default.per-route.per=1s");
         assertFails("ratelimit.plans", "gold plan", "a plan's name must be 1 to 64 letters, digits",
                 "ratelimit.plans[gold plan].per-route.limit=1", "ratelimit.plans[gold plan].per-route.per=1s");
+        assertFails("ratelimit.plans", "pro.eu", "a plan's name must be 1 to 64 letters, digits, '_' or '-'",
+                "ratelimit.plans[pro.eu].per-route.limit=1", "ratelimit.plans[pro.eu].per-route.per=1s");
         assertFails("ratelimit.plans.pro.global.per", "null", "must be set", "ratelimit.plans.pro.global.limit=5");
         assertFails("ratelimit.plans.pro.per-route.limit", "0", "must be > 0",
                 "ratelimit.plans.pro.per-route.limit=0", "ratelimit.plans.pro.per-route.per=1s");

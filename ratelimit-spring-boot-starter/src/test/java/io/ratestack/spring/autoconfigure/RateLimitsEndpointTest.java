@@ -106,7 +106,8 @@ class RateLimitsEndpointTest {
             MemoryRateLimitStore store = context.getBean(MemoryRateLimitStore.class);
             use(store, "2001:db8::/64");
 
-            MemoryRateLimitStore.ClientState state = endpoint.client(new String[] {"2001:db8::", "64"});
+            MemoryRateLimitStore.ClientState state =
+                    (MemoryRateLimitStore.ClientState) endpoint.client(new String[] {"2001:db8::", "64"});
 
             assertThat(state).isNotNull();
             assertThat(state.global()).singleElement().satisfies(limiter -> {
@@ -129,9 +130,11 @@ class RateLimitsEndpointTest {
             use(store, "key:alice");
 
             assertThat(endpoint.client(new String[] {"2001:DB8:0:0::9"})).as("an address in the prefix").isNotNull()
-                    .satisfies(state -> assertThat(state.client()).isEqualTo("2001:db8::/64"));
+                    .satisfies(state -> assertThat(((MemoryRateLimitStore.ClientState) state).client())
+                            .isEqualTo("2001:db8::/64"));
             assertThat(endpoint.client(new String[] {"alice"})).as("the key a ClientKeyResolver returned")
-                    .isNotNull().satisfies(state -> assertThat(state.client()).isEqualTo("key:alice"));
+                    .isNotNull().satisfies(state -> assertThat(((MemoryRateLimitStore.ClientState) state).client())
+                            .isEqualTo("key:alice"));
             assertThat(endpoint.client(new String[] {"key:alice"})).as("the key as the filter keeps it").isNotNull();
             assertThat(endpoint.client(new String[] {"key:bob"})).isNull();
         });
