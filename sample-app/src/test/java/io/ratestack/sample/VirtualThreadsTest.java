@@ -74,18 +74,7 @@ class VirtualThreadsTest {
 
     @Test
     void waitingAcquiresOnVirtualThreadsAreServedWithoutPinning() throws Exception {
-        List<String> pinned = new ArrayList<>();
-        try (RecordingStream recording = new RecordingStream()) {
-            recording.enable("jdk.VirtualThreadPinned").withThreshold(Duration.ZERO).withStackTrace();
-            recording.onEvent("jdk.VirtualThreadPinned", event -> {
-                if (inThisProject(event)) {
-                    synchronized (pinned) {
-                        pinned.add(event.toString());
-                    }
-                }
-            });
-            recording.startAsync();
-
+        assertThat(pinnedWhile(() -> {
             RateLimiter limiter = RateLimiters.timesPerBuilder(2, Duration.ofSeconds(1)).clock(clock).build();
             AtomicInteger served = new AtomicInteger();
             ExecutorService threads = virtualThreads();
@@ -111,12 +100,29 @@ class VirtualThreadsTest {
                 user.get(10, TimeUnit.SECONDS);
             }
             threads.shutdown();
-        }
-        assertThat(pinned).as("virtual threads pinned in this project's code").isEmpty();
+        })).as("virtual threads pinned in this project's code").isEmpty();
     }
 
     @Test
     void aRequestWaitingForRoomWaitsOnItsVirtualThreadWithoutPinning() throws Exception {
+        assertThat(pinnedWhile(() -> {
+            assertThat(get("/example")).isEqualTo(200);
+            java.util.concurrent.CompletableFuture<HttpResponse<Void>> second = http.sendAsync(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/example")).build(),
+                    HttpResponse.BodyHandlers.discarding());
+            WaitingForRoomTest.awaitWaiting(filter.getFilter());
+            clock.advance(Duration.ofSeconds(1));
+            assertThat(second.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        })).as("virtual threads pinned in this project's code").isEmpty();
+    }
+
+    /** Work that may throw. */
+    private interface Body {
+        void run() throws Exception;
+    }
+
+    /** The pinning events of virtual threads in this project's code while {@code body} runs. */
+    private static List<String> pinnedWhile(Body body) throws Exception {
         List<String> pinned = new ArrayList<>();
         try (RecordingStream recording = new RecordingStream()) {
             recording.enable("jdk.VirtualThreadPinned").withThreshold(Duration.ZERO).withStackTrace();
@@ -128,20 +134,11 @@ class VirtualThreadsTest {
                 }
             });
             recording.startAsync();
-
-            assertThat(get("/example")).isEqualTo(200);
-            java.util.concurrent.CompletableFuture<HttpResponse<Void>> second = http.sendAsync(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/example")).build(),
-                    HttpResponse.BodyHandlers.discarding());
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (filter.getFilter().waiting() == 0) { // the limiters' clock has not moved: no time asserted
-                assertThat(System.nanoTime() - deadline).as("waiting within 10s").isNegative();
-                Thread.sleep(1);
-            }
-            clock.advance(Duration.ofSeconds(1));
-            assertThat(second.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+            body.run();
         }
-        assertThat(pinned).as("virtual threads pinned in this project's code").isEmpty();
+        synchronized (pinned) {
+            return List.copyOf(pinned);
+        }
     }
 
     private static boolean inThisProject(RecordedEvent event) {

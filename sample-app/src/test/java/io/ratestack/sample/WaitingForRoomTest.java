@@ -44,11 +44,7 @@ class WaitingForRoomTest {
         CompletableFuture<HttpResponse<String>> second = SampleInstances.HTTP.sendAsync(HttpRequest.newBuilder(
                         URI.create("http://127.0.0.1:" + port + "/example")).timeout(Duration.ofSeconds(10)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (filter.getFilter().waiting() == 0) { // no time asserted: the limiters' clock has not moved
-            assertThat(System.nanoTime() - deadline).as("waiting within 10s").isNegative();
-            Thread.sleep(1);
-        }
+        awaitWaiting(filter.getFilter());
         assertThat(Loopback.get(port, "/test").statusCode()).as("other routes are served meanwhile").isEqualTo(200);
 
         clock.advance(Duration.ofSeconds(1));
@@ -57,5 +53,14 @@ class WaitingForRoomTest {
         assertThat(admitted.statusCode()).isEqualTo(200);
         assertThat(admitted.headers().firstValue("RateLimit")).hasValueSatisfying(value ->
                 assertThat(value).contains("\"route\";r=0"));
+    }
+
+    /** Waits until a request waits for room: no time is asserted, the limiters' clock has not moved. */
+    static void awaitWaiting(RateLimitFilter filter) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (filter.waiting() == 0) {
+            assertThat(System.nanoTime() - deadline).as("waiting within 10s").isNegative();
+            Thread.sleep(1);
+        }
     }
 }
