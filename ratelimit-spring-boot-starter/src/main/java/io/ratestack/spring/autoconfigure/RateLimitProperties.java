@@ -726,6 +726,21 @@ public class RateLimitProperties {
         /** Whether responses carry the IETF `RateLimit` and `RateLimit-Policy` headers. */
         private boolean enabled = true;
 
+        /**
+         * Whether each item of the `RateLimit` header carries the draft's partition key (`pk`): 12 bytes of the
+         * SHA-256 of the client's key (with the route's, for a route's limits), so that a client can tell which of
+         * its requests count together (an IPv6 /64, an API key) without the key being echoed.
+         */
+        private boolean partitionKey;
+
+        public boolean isPartitionKey() {
+            return partitionKey;
+        }
+
+        public void setPartitionKey(boolean partitionKey) {
+            this.partitionKey = partitionKey;
+        }
+
         public boolean isEnabled() {
             return enabled;
         }

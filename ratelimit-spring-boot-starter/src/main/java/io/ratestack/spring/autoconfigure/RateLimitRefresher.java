@@ -367,6 +367,7 @@ public final class RateLimitRefresher {
                 .refundStatuses(settings.refundStatuses)
                 .problem(settings.problem)
                 .headers(limits.properties().getHeaders().isEnabled())
+                .partitionKeys(limits.properties().getHeaders().isPartitionKey())
                 .observer(observer)
                 .unavailableStatus(startup.redis.failClosedStatus())
                 .exemptClients(settings.exemptClients)

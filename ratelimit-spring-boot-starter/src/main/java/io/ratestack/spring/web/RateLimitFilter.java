@@ -142,7 +142,7 @@ public final class RateLimitFilter extends OncePerRequestFilter {
             this.addresses = builder.addresses;
             this.clientKeys = builder.clientKeys == null ? builder.addresses : builder.clientKeys;
             this.refunds = builder.refunds;
-            this.responses = new RateLimitResponses(builder.problem, builder.headers);
+            this.responses = new RateLimitResponses(builder.problem, builder.headers, builder.partitionKeys);
             this.observer = builder.observer;
             this.unavailableStatus = builder.unavailableStatus;
             this.exempt = builder.exempt;
@@ -192,6 +192,7 @@ public final class RateLimitFilter extends OncePerRequestFilter {
         private RefundStatuses refunds = RefundStatuses.parse(java.util.List.of("500"));
         private ProblemDetails problem = ProblemDetails.DEFAULT;
         private boolean headers = true;
+        private boolean partitionKeys;
         private RateLimitObserver observer = RateLimitObserver.NONE;
         private int unavailableStatus = 503;
         private ExemptClients exempt = ExemptClients.NONE;
@@ -260,6 +261,18 @@ public final class RateLimitFilter extends OncePerRequestFilter {
          */
         public Builder headers(boolean enabled) {
             this.headers = enabled;
+            return this;
+        }
+
+        /**
+         * Whether each item of the {@code RateLimit} header carries its partition key ({@code pk}, of the draft): the
+         * client's, hashed (with the route's, for a route's limits); {@code false} by default.
+         *
+         * @param enabled whether to write them
+         * @return this builder
+         */
+        public Builder partitionKeys(boolean enabled) {
+            this.partitionKeys = enabled;
             return this;
         }
 
@@ -481,14 +494,14 @@ public final class RateLimitFilter extends OncePerRequestFilter {
             if (attempt.storeUnavailable() && config.unavailableStatus == 503) {
                 responses.unavailable(request, response);
             } else {
-                responses.refused(request, response, route, attempt, (Refusal) result, cost);
+                responses.refused(request, response, route, attempt, (Refusal) result, cost, client);
             }
             observer.refused(route, RateLimitResponses.refusedScope(attempt, cost));
             observer.timed(route, System.nanoTime() - start);
             return;
         }
         if (!observedOnly) { // a route whose limits would refuse says nothing of them
-            responses.admitted(response, route, attempt);
+            responses.admitted(response, route, attempt, client);
         }
         Permit observed = new ObservedPermit(permit, observer, route);
         RefundStatuses refunds = config.refunds;

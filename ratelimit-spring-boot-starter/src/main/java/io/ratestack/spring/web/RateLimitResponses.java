@@ -28,11 +28,14 @@ final class RateLimitResponses {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private final boolean headers;
+    /** Whether each {@code RateLimit} item carries its partition key ({@code pk}), hashed. */
+    private final boolean partitionKeys;
     /** A refusal's body up to its instance's value. */
     private final byte[] refusedHead;
 
-    RateLimitResponses(ProblemDetails problem, boolean headers) {
+    RateLimitResponses(ProblemDetails problem, boolean headers, boolean partitionKeys) {
         this.headers = headers;
+        this.partitionKeys = partitionKeys;
         this.refusedHead = ("{\"type\":" + json(problem.type().toString())
                 + ",\"title\":" + json(problem.title())
                 + ",\"status\":429"
@@ -40,20 +43,20 @@ final class RateLimitResponses {
                 + ",\"instance\":").getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Adds the headers of an admitted request. */
-    void admitted(HttpServletResponse response, Route route, RateLimitStore.Attempt attempt) {
+    /** Adds the headers of an admitted request of {@code client}. */
+    void admitted(HttpServletResponse response, Route route, RateLimitStore.Attempt attempt, String client) {
         if (headers) {
-            writeHeaders(response, route, attempt);
+            writeHeaders(response, route, attempt, partitionKeys ? client : null);
         }
     }
 
-    /** Answers a refused request. */
+    /** Answers a refused request of {@code client}. */
     void refused(HttpServletRequest request, HttpServletResponse response, Route route,
-            RateLimitStore.Attempt attempt, Refusal refusal, int cost) throws IOException {
+            RateLimitStore.Attempt attempt, Refusal refusal, int cost, String client) throws IOException {
         response.setStatus(429);
         response.setHeader("Retry-After", Long.toString(wholeSecondsAtLeastOne(refusal.retryAfterNanos())));
         if (headers) {
-            writeHeaders(response, route, attempt);
+            writeHeaders(response, route, attempt, partitionKeys ? client : null);
         }
         StringBuilder tail = new StringBuilder(96);
         appendJson(tail, instance(request));
@@ -130,6 +133,16 @@ final class RateLimitResponses {
         return "route";
     }
 
+    /**
+     * A partition's key as the {@code pk} parameter writes it: a byte sequence of the first 12 bytes of the SHA-256 of
+     * the client key (and the route's key and policy, for a route's limits), so that a client can tell its partitions apart without
+     * its key, an API key say, being echoed back.
+     */
+    static String partitionKey(String partition) {
+        return ":" + java.util.Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(Keys.sha256(partition), 12))
+                + ":";
+    }
+
     /** The request's path, without path parameters: a {@code ;jsessionid=...} is not echoed back. */
     static String instance(HttpServletRequest request) {
         String uri = request.getRequestURI();
@@ -141,10 +154,16 @@ final class RateLimitResponses {
 
     private static final java.util.regex.Pattern PATH_PARAMETERS = java.util.regex.Pattern.compile(";[^/]*");
 
-    /** One item per limit in the policy header; one per limit whose state is known in the other. */
-    private static void writeHeaders(HttpServletResponse response, Route route, RateLimitStore.Attempt attempt) {
+    /**
+     * One item per limit in the policy header; one per limit whose state is known in the other, with its partition
+     * key when {@code client} is given.
+     */
+    private static void writeHeaders(HttpServletResponse response, Route route, RateLimitStore.Attempt attempt,
+            @Nullable String client) {
         List<LimitReading> readings = attempt.limits();
         HeaderTexts texts = HeaderTexts.of(route.policy(), readings);
+        String globalKey = null;
+        String routeKey = null;
         StringBuilder limits = null;
         for (int i = 0; i < readings.size(); i++) {
             LimitReading limit = readings.get(i);
@@ -157,6 +176,17 @@ final class RateLimitResponses {
                 limits.append(texts.remainingPrefixes[i]).append(limit.remaining());
                 if (limit.resetInNanos() > 0) {
                     limits.append(";t=").append(wholeSecondsAtLeastOne(limit.resetInNanos()));
+                }
+                if (client != null) {
+                    if (limit.global()) {
+                        globalKey = globalKey != null ? globalKey : partitionKey(client);
+                        limits.append(";pk=").append(globalKey);
+                    } else {
+                        RoutePolicy policy = route.policy();
+                        routeKey = routeKey != null ? routeKey : partitionKey(client + "\n" + route.key() + "\n"
+                                + (policy == null ? "" : policy.key())); // a route's limiters: of its key and policy
+                        limits.append(";pk=").append(routeKey);
+                    }
                 }
             }
         }

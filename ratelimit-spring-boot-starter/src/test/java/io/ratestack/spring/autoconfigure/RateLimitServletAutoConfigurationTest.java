@@ -43,6 +43,26 @@ class RateLimitServletAutoConfigurationTest {
                     RateLimitServletAutoConfiguration.class));
 
     @Test
+    void headersCanNameEachLimitsPartitionHashed() {
+        runner.withPropertyValues("ratelimit.headers.partition-key=true", "ratelimit.routes[0].pattern=/search/**",
+                "ratelimit.routes[0].limit=1", "ratelimit.routes[0].per=1m").run(context -> {
+            String first = PlansConfigurationTest.call(context, "/search/x", null).getHeader("RateLimit");
+            String other = PlansConfigurationTest.call(context, "/a", null).getHeader("RateLimit");
+            java.util.regex.Matcher keys = java.util.regex.Pattern.compile("pk=(:[A-Za-z0-9+/=]{16}:)").matcher(
+                    first + " " + other);
+            java.util.List<String> found = new java.util.ArrayList<>();
+            while (keys.find()) {
+                found.add(keys.group(1));
+            }
+            assertThat(found).as("global, route; global, other route").hasSize(4);
+            assertThat(found.get(0)).as("one client: one global partition").isEqualTo(found.get(2));
+            assertThat(found.get(1)).as("each route its own").isNotEqualTo(found.get(3)).isNotEqualTo(found.get(0));
+            assertThat(first).doesNotContain("127.0.0.1");
+        });
+        runner.run(context -> assertThat(PlansConfigurationTest.call(context, "/a", null).getHeader("RateLimit")).doesNotContain("pk="));
+    }
+
+    @Test
     void defaultsRegisterTheFilterWithANameAndAnOrder() {
         runner.run(context -> {
             assertThat(context).hasNotFailed();
