@@ -198,8 +198,10 @@ class DocExamplesTest {
 
     @Test
     void theQueueingExampleLetsItsRouteWait() {
-        withYaml("queueing").run(context -> {
+        withYaml("queueing").withUserConfiguration(Mvc.class, ExportController.class).run(context -> {
             assertThat(context).hasNotFailed();
+            assertThat(context.getBean(MvcRouteResolver.class).annotatedPolicies().values())
+                    .extracting(RoutePolicy::maxWait).containsExactly(Duration.ofSeconds(5));
             RoutePolicy reports = Objects.requireNonNull(
                     context.getBean(MvcRouteResolver.class).overrides().get(0).policy());
             assertThat(reports.maxWait()).isEqualTo(Duration.ofSeconds(2));
@@ -210,6 +212,7 @@ class DocExamplesTest {
     @Test
     void docShowsEveryExampleAsWrittenHere() throws IOException {
         DocSnippets.assertShowsWhole("README.md", "src/test/resources/readme/queueing.yml");
+        DocSnippets.assertShows("README.md", "src/test/java/io/ratestack/spring/readme/ExportController.java", 1);
         DocSnippets.assertShowsWhole("README.md", "src/test/resources/readme/plans.yml");
         DocSnippets.assertShows("README.md", "src/test/java/io/ratestack/spring/readme/Plans.java", 1);
         DocSnippets.assertShows("README.md", "src/test/java/io/ratestack/spring/readme/ProLimits.java", 1);
